@@ -1,0 +1,99 @@
+"""The archive's data model: the document record that every stage reads and writes.
+
+The JSON form of :class:`Document` is the export contract (``docs/record.md``,
+``schema/record.schema.json``). Later stages only ever *add* fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+
+Kind = Literal[
+    "interview",
+    "press_conference",
+    "briefing",
+    "speech",
+    "statement",
+    "meeting",
+    "article",
+    "comment",
+    "news",
+    "other",
+]
+KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+
+Role = Literal["question", "answer", "statement", "remark", "moderator"]
+ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
+
+
+@dataclass
+class Origin:
+    """Where one raw input came from: a file, or one row of a table."""
+
+    path: str
+    url: str | None
+    sha256: str
+
+
+@dataclass
+class Participant:
+    name: str
+    title: str | None = None
+    affiliation: str | None = None
+
+
+@dataclass
+class Turn:
+    n: int
+    label: str | None
+    speaker: str | None
+    role: Role
+    text: str
+    affiliation: str | None = None
+    interpreted: bool = False
+    answers: int | None = None
+
+
+@dataclass
+class Document:
+    id: str
+    revision: str
+    origin: list[Origin]
+    publisher: str | None
+    lang: str | None
+    title: str | None
+    kind: Kind
+    turns: list[Turn]
+    date: str | None = None
+    date_inferred: bool = False
+    time: str | None = None
+    tz: str | None = None
+    place: str | None = None
+    url: str | None = None
+    license: str | None = None
+    attribution: str | None = None
+    versions: list[str] = field(default_factory=list)
+    participants: list[Participant] = field(default_factory=list)
+    parser_version: str = ""
+    schema_version: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as exported (key order follows ``docs/record.md``)."""
+        d = asdict(self)
+        order = [
+            "schema_version", "id", "revision", "origin", "publisher", "url", "license",
+            "attribution", "lang", "date", "date_inferred", "time", "tz", "title", "place",
+            "kind", "versions", "participants", "turns", "parser_version",
+        ]  # fmt: skip
+        return {k: d[k] for k in order}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Document:
+        d = dict(d)
+        d["origin"] = [Origin(**o) for o in d.get("origin", [])]
+        d["participants"] = [Participant(**p) for p in d.get("participants", [])]
+        d["turns"] = [Turn(**t) for t in d.get("turns", [])]
+        return cls(**d)
