@@ -1,0 +1,81 @@
+"""A reader's :class:`Page` becomes the archive's :class:`Document` record."""
+
+from __future__ import annotations
+
+from communique.model import Document, Origin
+from communique.structure.dates import find_date
+from communique.structure.ids import canonical_url, document_id, publisher_doc_id
+from communique.structure.kinds import classify_kind
+from communique.structure.page import Page
+from communique.structure.people import participants_from, principal_and_others
+from communique.structure.turns import TurnContext, make_turns
+
+# Bump when a parser change alters records; `communique reparse` re-derives older ones.
+PARSER_VERSION = "2026.11.28.1"
+
+LICENSES = {"kremlin.ru": ("CC BY 4.0", "kremlin.ru")}
+
+
+def build_document(page: Page, *, origin: Origin, revision: str) -> Document:
+    """Turns, kind, participants and id for one page; ``origin`` is its raw input."""
+    if page.date is None and page.title:
+        found = find_date(page.title)
+        if found and found.date:
+            page.date, page.date_inferred = found.date, found.inferred
+            page.time = page.time or found.time
+            page.tz = page.tz or found.tz
+    provisional = classify_kind(page.title, kind_hint=page.kind_hint, publisher=page.publisher)
+    principal, people, _outlets = principal_and_others(page.title, page.lead, page.speaker_hint)
+    ctx = TurnContext(kind=provisional, principal=principal, people=people)
+    turns = make_turns(page.blocks, ctx)
+    labelled = sum(1 for t in turns if t.label is not None)
+    questions = sum(1 for t in turns if t.role == "question")
+    kind = classify_kind(
+        page.title,
+        kind_hint=page.kind_hint,
+        publisher=page.publisher,
+        labelled_turns=labelled,
+        question_turns=questions,
+    )
+    if kind != provisional:
+        ctx.kind = kind
+        turns = make_turns(page.blocks, ctx)
+    speakers: list[tuple[str, str | None]] = []
+    for t in turns:
+        if t.speaker and t.label and all(t.speaker != s for s, _ in speakers):
+            speakers.append((t.speaker, None))
+    url = page.url or origin.url
+    publisher_id = page.publisher_id or publisher_doc_id(page.publisher, url)
+    text = "\n\n".join(t.text for t in turns)
+    license_, attribution = page.license, page.attribution
+    if page.publisher in LICENSES and license_ is None:
+        license_, attribution = LICENSES[page.publisher]
+    return Document(
+        id=document_id(
+            publisher=page.publisher,
+            lang=page.lang,
+            publisher_id=publisher_id,
+            url=canonical_url(url),
+            title=page.title,
+            date=page.date,
+            text=text,
+        ),
+        revision=revision,
+        origin=[origin],
+        publisher=page.publisher,
+        lang=page.lang,
+        title=page.title,
+        kind=kind,  # type: ignore[arg-type]
+        turns=turns,
+        date=page.date,
+        date_inferred=page.date_inferred,
+        time=page.time,
+        tz=page.tz,
+        place=page.place,
+        url=url,
+        license=license_,
+        attribution=attribution or (page.publisher if license_ else None),
+        versions=page.versions,
+        participants=participants_from(principal, people, speakers),
+        parser_version=PARSER_VERSION,
+    )

@@ -1,0 +1,269 @@
+"""Speaker labels recognised by their shape, never by a list of people.
+
+A label is the short text before a colon that opens a paragraph (``Sergey Lavrov:``,
+``С.В.Лавров:``, ``MR. CARNEY:``, ``问：``, ``Reuters:``), or ``Q`` and spaces (White House).
+:func:`split_label` finds one at the start of a paragraph; :func:`classify_label` says what it
+is: a generic role word, an outlet, or a person with an optional office title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Generic role words, compared case-folded without punctuation.
+QUESTION_WORDS = {
+    "question", "q", "questions", "follow-up", "follow up", "followup", "interviewer",
+    "journalist", "reporter", "correspondent", "audience", "вопрос", "вопросы", "корреспондент",
+    "журналист", "ведущий вопрос", "问", "追问", "记者", "提问",
+}  # fmt: skip
+ANSWER_WORDS = {"a", "answer", "reply", "response", "ответ", "答"}
+REMARK_WORDS = {"remark", "remarks from the audience", "voice", "реплика", "реплики", "comment"}
+MODERATOR_WORDS = {"moderator", "host", "chair", "chairman", "ведущий", "модератор", "主持人"}
+
+# Words that make up office titles (the part of a label before the person's name).
+OFFICE_WORDS = {
+    "president", "vice", "prime", "minister", "foreign", "secretary", "spokesperson",
+    "spokesman", "spokeswoman", "press", "deputy", "ambassador", "chairman", "chairwoman",
+    "director", "general", "head", "governor", "mayor", "chancellor", "federal", "king", "queen",
+    "emir", "crown", "prince", "premier", "official", "representative", "special", "envoy",
+    "adviser", "advisor", "assistant", "senior", "administration", "commissioner", "high",
+    "state", "national", "security", "council", "affairs", "defence", "defense", "chief", "staff",
+    "acting", "first", "executive", "united", "states", "kingdom", "republic", "federation",
+    "emirates", "the", "mr", "ms", "mrs", "dr", "sir", "madam", "secretary-general",
+    "undersecretary", "under", "ministry", "spokesperson's",
+    "президент", "министр", "председатель", "заместитель", "пресс-секретарь", "помощник",
+    "официальный", "представитель", "генеральный", "секретарь", "посол", "глава", "премьер-министр",
+    "вице-премьер", "губернатор", "директор", "мэр", "советник", "руководитель",
+}  # fmt: skip
+# Russian office words inflect ("Министра иностранных дел Российской Федерации"): match stems.
+RU_OFFICE_STEMS = (
+    "министр", "президент", "председател", "заместител", "пресс-секретар", "посл", "глав",
+    "российск", "федерац", "росси", "республик", "иностранн", "официальн", "представител",
+)  # fmt: skip
+
+
+def is_office_word(word: str) -> bool:
+    w = re.sub(r"(’s|'s)$", "", word.casefold()).strip(".,")
+    return w in OFFICE_WORDS or w.startswith(RU_OFFICE_STEMS)
+
+
+HONORIFICS = {"mr", "ms", "mrs", "dr", "sir", "madam", "г-н", "г-жа", "господин", "госпожа"}
+PARTICLES = {
+    "of", "the", "de", "da", "del", "della", "di", "von", "van", "der", "den", "al", "el", "bin",
+    "ibn", "and", "for", "on", "to", "at", "in", "la", "le", "du", "des", "y", "и", "по", "в",
+    "на", "при",
+}  # fmt: skip
+MEDIA_WORDS = {
+    "news", "daily", "times", "tv", "television", "radio", "agency", "media", "press", "post",
+    "journal", "network", "group", "broadcasting", "telegraph", "channel", "service", "herald",
+    "tribune", "gazette", "review", "weekly", "magazine", "newspaper", "net", "online", "cctv",
+    "xinhua", "reuters", "bloomberg", "afp", "ap", "tass", "ria", "interfax", "kyodo", "nhk",
+    "cnn", "bbc", "phoenix", "dpa", "efe", "ansa", "yonhap", "sputnik", "itar-tass",
+    "社", "台", "报", "网", "电视", "通讯社", "日报", "时报", "媒体", "新闻",
+}  # fmt: skip
+# Capitalised words that open ordinary sentences ending in a colon ("Firstly: ...").
+DISCOURSE_WORDS = {
+    "note", "firstly", "secondly", "thirdly", "first", "second", "third", "finally", "example",
+    "however", "therefore", "subject", "topic", "re", "ps", "source", "photo", "video", "update",
+    "warning", "attention", "summary", "background", "conclusion", "result", "results", "quote",
+    "translation", "for example", "in other words", "in short", "that is", "otherwise", "so",
+    "also", "moreover", "besides", "but", "and", "yes", "no", "well", "now", "then", "here",
+    "today", "yesterday", "tomorrow", "again", "once again", "namely", "briefly", "lastly",
+    "и", "итак", "во-первых", "во-вторых", "в-третьих", "например", "однако", "цитата", "справка",
+    "примечание", "то есть", "наконец", "впрочем", "кстати", "главное", "дата публикации",
+    "ссылка на материал", "теги", "темы", "регионы", "лица", "источник",
+}  # fmt: skip
+INTERPRETED = re.compile(r"translat|interpret|перевод|翻译|同传", re.I)
+
+_LABEL_START = re.compile(
+    r"^(?P<pre>\((?:as translated|through (?:an )?interpreter|via interpreter)\)\s*)?"
+    r"(?P<label>[^:：\n]{1,90}?)\s*(?P<paren>\([^()\n]{1,60}\))?\s*[:：]\s*(?P<body>.*)$",
+    re.I | re.S,
+)
+_Q_SPACES = re.compile(r"^(?P<label>Q)(?:\s+|\.\s*)(?=[^\s:：])(?P<body>.*)$", re.S)
+_TOKEN_OK = re.compile(
+    r"^(?:"
+    r"[A-ZА-ЯЁ][\w’'\-]*\.?"  # Capitalised word, maybe abbreviated (Mr.)
+    r"|(?:[A-ZА-ЯЁ]\.){1,3}\s?[A-ZА-ЯЁ][\w’'\-]*"  # initials glued: С.В.Лавров, S.Lavrov
+    r"|[A-ZА-ЯЁ][A-ZА-ЯЁ\-’'.&]*"  # ALL CAPS
+    r"|\w+-[A-ZА-ЯЁ][\w\-]*"  # al-Assad
+    r")$"
+)
+_CJK_LABEL = re.compile(r"^[\u3400-\u9fff·（）()A-Za-z]{1,12}$")
+_CJK_VERBS = re.compile(
+    r"(表示|指出|说|称|强调|认为|如下|是|为|有|道|问道|回答|介绍|宣布|透露|提到)$"
+)
+_BAD_CHARS = re.compile(r"[?!;,\"«»“”„<>\[\]{}=+*#@%$/\\|~^]|\d")
+
+
+@dataclass(frozen=True)
+class LabelInfo:
+    """What a label says about its speaker."""
+
+    label: str  # verbatim, without colon and without the interpreter note
+    category: str  # question | answer | remark | moderator | outlet | person
+    name: str | None = None  # the person's name within the label, cleaned
+    office: str | None = None  # office title within the label ("Foreign Minister")
+    interpreted: bool = False
+    strong: bool = True  # False for single bare words that need support from other labels
+
+
+@dataclass(frozen=True)
+class Split:
+    label: str
+    body: str
+    interpreted: bool
+
+
+def _fold(s: str) -> str:
+    return re.sub(r"[\s.\-]+", " ", s.casefold()).strip(" .")
+
+
+def split_label(text: str) -> Split | None:
+    """The label opening ``text`` and the text after it, if the paragraph opens with one."""
+    m = _Q_SPACES.match(text)
+    if m and not text.startswith(("Q&A", "Q & A")):
+        return Split("Q", m.group("body").strip(), False)
+    m = _LABEL_START.match(text)
+    if not m:
+        return None
+    label = m.group("label").strip()
+    paren = m.group("paren") or ""
+    interpreted = bool(m.group("pre")) or bool(INTERPRETED.search(paren))
+    if paren and not interpreted:
+        return None  # "(something):" in prose is not a label unless it is an interpreter note
+    return Split(label, m.group("body").strip(), interpreted)
+
+
+_NARRATIVE_QUESTION = re.compile(
+    r"question|asked|journalist|reporter|correspondent|вопрос|журналист|корреспондент|"
+    r"记者|问及|提问|追问",
+    re.I,
+)
+
+
+def classify_label(
+    label: str, *, interpreted: bool = False, from_markup: bool = False
+) -> LabelInfo | None:
+    """Say what a label is, or None when the text is not a label (prose before a colon).
+
+    ``from_markup`` is set for labels the page's markup marks (a bold run ending in a colon);
+    those may also be narrative ("The following question was raised after the press
+    conference", "会后有记者问及"), which plain text never is.
+    """
+    raw = label.strip().strip("\u3000 ")
+    if not raw or len(raw) > 90:
+        return None
+    folded = _fold(raw)
+    if from_markup and re.search(r"[\u3400-\u9fff]", raw) and raw.endswith(("表示", "说")):
+        return LabelInfo(raw, "answer", interpreted=interpreted)
+    if re.search(r"[\u3400-\u9fff]", raw) and "记者" in raw and len(raw) <= 24:
+        outlet = raw.split("记者")[0].strip("《》“”，, ") or None
+        return LabelInfo(raw, "question", name=None, office=outlet, interpreted=interpreted)
+    for words, category in (
+        (QUESTION_WORDS, "question"),
+        (ANSWER_WORDS, "answer"),
+        (REMARK_WORDS, "remark"),
+        (MODERATOR_WORDS, "moderator"),
+    ):
+        if folded in words:
+            return LabelInfo(raw, category, interpreted=interpreted)
+    if (
+        from_markup
+        and _NARRATIVE_QUESTION.search(raw)
+        and not any(w in OFFICE_WORDS - {"the"} for w in folded.split())
+    ):
+        return LabelInfo(raw, "question", interpreted=interpreted)
+    if _CJK_LABEL.match(raw) and re.search(r"[\u3400-\u9fff]", raw):
+        return _classify_cjk(raw, interpreted)
+    if _BAD_CHARS.search(raw):
+        return None
+    if folded in DISCOURSE_WORDS:
+        return None
+    tokens = raw.replace("\u00a0", " ").split()
+    if not tokens or len(tokens) > 12:
+        return None
+    if not _TOKEN_OK.match(tokens[0]):
+        return None
+    for tok in tokens:
+        if tok.casefold() in PARTICLES:
+            continue
+        if not _TOKEN_OK.match(tok):
+            return None
+    if _is_outlet(tokens):
+        return LabelInfo(raw, "outlet", interpreted=interpreted, strong=len(tokens) > 1)
+    office, name = split_office(tokens)
+    if not name and not office:
+        return None
+    strong = len(tokens) > 1 or bool(office) or _has_initials(raw) or raw.isupper()
+    return LabelInfo(
+        raw, "person", name=name, office=office, interpreted=interpreted, strong=strong
+    )
+
+
+def _classify_cjk(raw: str, interpreted: bool) -> LabelInfo | None:
+    if _CJK_VERBS.search(raw):
+        return None
+    if any(raw.endswith(w) for w in MEDIA_WORDS if re.match(r"[\u3400-\u9fff]", w)):
+        return LabelInfo(raw, "outlet", interpreted=interpreted)
+    # A short run of Chinese characters: a name (发言人 labels such as 赵立坚) — weak on its own.
+    if len(raw) <= 4:
+        return LabelInfo(raw, "person", name=raw, interpreted=interpreted, strong=False)
+    return None
+
+
+def _has_initials(raw: str) -> bool:
+    return bool(re.search(r"(?:^|\s)(?:[A-ZА-ЯЁ]\.){1,3}\s?[A-ZА-ЯЁ]", raw))
+
+
+def _is_outlet(tokens: list[str]) -> bool:
+    folded = [t.casefold().strip(".") for t in tokens]
+    if any(t in MEDIA_WORDS for t in folded):
+        # "Press Secretary Josh Earnest" has "press" but is an office: offices win
+        return not any(t in OFFICE_WORDS - {"press", "the"} for t in folded)
+    if len(tokens) == 1:
+        tok = tokens[0]
+        # an acronym such as CCTV, AFP, NHK (not Q/A, caught earlier)
+        return tok.isupper() and 2 <= len(tok) <= 6 and tok.isalpha()
+    return False
+
+
+_OBJECT_PARTICLES = PARTICLES - {"al", "bin", "ibn", "von", "van"}
+
+
+def split_office(tokens: list[str]) -> tuple[str | None, str | None]:
+    """('President of Russia', 'Vladimir Putin') from the label's words.
+
+    The name is the trailing run of capitalised words (at most three) that are not office words
+    and not the object of a particle ("of Russia" belongs to the office).
+    """
+    name_tokens: list[str] = []
+    i = len(tokens) - 1
+    while i >= 0 and len(name_tokens) < 3:
+        tok = tokens[i]
+        low = tok.casefold().strip(".,")
+        if is_office_word(tok) or low in PARTICLES or low in HONORIFICS:
+            break
+        # "of Russia": the office's object, unless this is the name's only word so far
+        if name_tokens and i > 0 and tokens[i - 1].casefold() in _OBJECT_PARTICLES:
+            break
+        name_tokens.insert(0, tok)
+        i -= 1
+    office_tokens = tokens[: i + 1]
+    # "of Russia" alone consumed as the name: give it back to the office
+    if office_tokens and office_tokens[-1].casefold() in PARTICLES and name_tokens:
+        office_tokens = office_tokens + name_tokens
+        name_tokens = []
+    office = " ".join(t for t in office_tokens if t.casefold().strip(".") not in HONORIFICS)
+    name = " ".join(name_tokens)
+    return (office or None), (_tidy_name(name) or None)
+
+
+def _tidy_name(name: str) -> str:
+    """ALL-CAPS names in title case ("CARNEY" -> "Carney"); others as written."""
+    if name.isupper() and len(name) > 2:
+        return " ".join(
+            w.capitalize() if not re.match(r"^(?:\w\.)+$", w) else w for w in name.split()
+        )
+    return name

@@ -1,0 +1,176 @@
+"""Blocks to speaker turns: labels, speakers, roles, and questions paired to answers.
+
+The same for every publisher. A paragraph opens a new turn when it carries a label (from the
+markup, or by shape at its start); unlabelled paragraphs continue the current turn. Text with no
+labels at all is one ``statement`` turn.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from communique.model import Turn
+from communique.structure.labels import INTERPRETED, LabelInfo, classify_label, split_label
+from communique.structure.page import Block
+from communique.structure.people import Named, same_person
+
+QA_KINDS = {"interview", "press_conference", "briefing", "comment"}
+REMARK_MAX_WORDS = 12
+
+
+@dataclass
+class _Draft:
+    info: LabelInfo | None
+    paragraphs: list[str] = field(default_factory=list)
+    interpreted: bool = False
+
+
+@dataclass
+class TurnContext:
+    kind: str
+    principal: Named | None = None
+    people: list[Named] = field(default_factory=list)
+
+
+def _labelled(block: Block) -> tuple[LabelInfo | None, str, bool]:
+    """(label info, remaining text, interpreted) for one block; info None when unlabelled."""
+    if block.label is not None:
+        label, note = _strip_note(block.label)
+        interpreted = bool(note and INTERPRETED.search(note))
+        info = classify_label(label, interpreted=interpreted, from_markup=True)
+        if info is not None:
+            return info, block.text, interpreted
+        return None, f"{block.label}: {block.text}".strip(), False
+    split = split_label(block.text)
+    if split is None:
+        return None, block.text, False
+    info = classify_label(split.label, interpreted=split.interpreted)
+    if info is None:
+        return None, block.text, False
+    return info, split.body, split.interpreted
+
+
+def _strip_note(label: str) -> tuple[str, str | None]:
+    """'Viktor Orban (retranslated)' -> ('Viktor Orban', '(retranslated)'); notes end a label."""
+    m = re.match(r"^(?P<label>.+?)\s*(?P<note>\([^()]*\)?)$", label.strip())
+    if m and not re.fullmatch(r"\([A-Z]{2,6}\)", m.group("note")):
+        return m.group("label").strip(), m.group("note")
+    m = re.match(r"^\((?P<note>as translated[^)]*)\)\s*(?P<label>.+)$", label.strip(), re.I)
+    if m:
+        return m.group("label"), m.group("note")
+    return label.strip(), None
+
+
+def _drafts(blocks: list[Block]) -> list[_Draft]:
+    """Group blocks into draft turns; weak single-word labels need support from strong ones."""
+    found = [_labelled(b) for b in blocks]
+    strong = sum(1 for info, _, _ in found if info is not None and info.strong)
+    counts: dict[str, int] = {}
+    for info, _, _ in found:
+        if info is not None:
+            counts[info.label] = counts.get(info.label, 0) + 1
+    drafts: list[_Draft] = []
+    for block, (info, text, interpreted) in zip(blocks, found, strict=True):
+        if info is not None and not info.strong and strong == 0 and counts[info.label] < 2:
+            info, text = None, block.text
+        if info is not None:
+            drafts.append(_Draft(info, [text] if text else [], interpreted))
+        elif drafts:
+            drafts[-1].paragraphs.append(text)
+        else:
+            drafts.append(_Draft(None, [text]))
+    return [d for d in drafts if d.paragraphs or d.info is not None]
+
+
+def _is_official(info: LabelInfo, ctx: TurnContext) -> bool:
+    if info.category == "answer":
+        return True
+    if info.category != "person":
+        return False
+    if info.office:
+        return True
+    name = info.name or info.label
+    if ctx.principal and same_person(name, ctx.principal.name):
+        return True
+    return any(p.office and same_person(name, p.name) for p in ctx.people)
+
+
+def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str | None]:
+    """(speaker, affiliation) as best known from this document."""
+    if info is None:
+        return None, None
+    if info.category == "answer":
+        return (ctx.principal.name if ctx.principal else None), None
+    if info.category == "outlet":
+        return None, info.label
+    if info.category == "question" and info.office:
+        return None, info.office  # "《北京青年报》记者": the outlet
+    if info.category != "person":
+        return None, None
+    name = info.name
+    for p in [ctx.principal, *ctx.people]:
+        if p is not None and same_person(name or "", p.name):
+            if not name or (len(p.name) > len(name) and _latin(p.name) == _latin(name)):
+                name = p.name
+            return name, p.affiliation
+    if name is None and info.office:
+        office = info.office
+        return (office.title() if office.isupper() else office), None
+    return name, None
+
+
+def _latin(s: str) -> bool:
+    return all(ord(c) < 0x250 for c in s if c.isalpha())
+
+
+def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
+    """Turns in order, numbered from 1, with roles and answers paired to questions."""
+    drafts = _drafts(blocks)
+    if not drafts:
+        return []
+    labelled = any(d.info is not None for d in drafts)
+    qa = ctx.kind in QA_KINDS or any(
+        d.info is not None and d.info.category in ("question", "outlet") for d in drafts
+    )
+    turns: list[Turn] = []
+    open_question: int | None = None
+    for d in drafts:
+        n = len(turns) + 1
+        text = "\n\n".join(p for p in d.paragraphs if p)
+        speaker, affiliation = _speaker(d.info, ctx)
+        role, answers = "statement", None
+        info = d.info
+        if info is None:
+            if not labelled and ctx.principal and ctx.kind not in ("news", "other", "meeting"):
+                speaker = ctx.principal.name
+        elif info.category in ("question", "outlet"):
+            role = "question"
+        elif info.category == "moderator":
+            role = "moderator"
+        elif info.category == "remark":
+            role = "remark"
+        elif _is_official(info, ctx) or not qa:
+            if open_question is not None:
+                role, answers = "answer", open_question
+            elif not qa and len(text.split()) <= REMARK_MAX_WORDS and len(drafts) > 1:
+                role = "remark"
+        else:
+            role = "question"  # a named journalist in a question-and-answer document
+        if role == "question":
+            open_question = n
+        elif role in ("moderator",):
+            open_question = None
+        turns.append(
+            Turn(
+                n=n,
+                label=info.label if info else None,
+                speaker=speaker,
+                role=role,  # type: ignore[arg-type]
+                text=text,
+                affiliation=affiliation,
+                interpreted=d.interpreted,
+                answers=answers,
+            )
+        )
+    return turns

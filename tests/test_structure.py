@@ -1,0 +1,208 @@
+"""Turns, speakers, roles and question/answer pairing on real pages of every family.
+
+Every expected value here was read off the page itself (zcat/grep of the raw HTML, or the CSV
+cell), not taken from the parser's output.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from communique.ingest.pipeline import parse_raw
+from communique.ingest.sources import RawInput, iter_items
+from communique.model import Document
+
+from .conftest import CORPUS
+
+KREMLIN = CORPUS / "kremlin_en" / "html"
+FMPRC = CORPUS / "fmprc_en_zh"
+WH = CORPUS / "whitehouse_briefings" / "html"
+OFFICIAL = CORPUS / "official_transcripts"
+
+
+def parse_file(path: Path, url: str | None = None) -> Document:
+    raw = RawInput(path=str(path), data=path.read_bytes(), kind="file", meta={"url": url} if url else {})
+    parsed = parse_raw(raw)
+    assert parsed.doc is not None, parsed.error or parsed.skip
+    return parsed.doc
+
+
+def table_docs(path: Path) -> list[Document]:
+    docs = []
+    for item in iter_items([path]):
+        if isinstance(item, RawInput):
+            parsed = parse_raw(item)
+            assert parsed.doc is not None, parsed.error or parsed.skip
+            docs.append(parsed.doc)
+    return docs
+
+
+def assert_paired(doc: Document) -> None:
+    """Every answer points back at the latest question before it."""
+    last_q = None
+    for t in doc.turns:
+        if t.role == "question":
+            last_q = t.n
+        if t.role == "answer":
+            assert t.answers == last_q, (doc.id, t.n)
+            assert doc.turns[t.answers - 1].role == "question"
+
+
+# -- Kremlin ------------------------------------------------------------------------------------
+def test_kremlin_interview_bloomberg() -> None:
+    doc = parse_file(KREMLIN / "052830.html.gz")
+    assert doc.id == "kremlin-en-52830"
+    assert (doc.date, doc.time, doc.place) == ("2016-09-05", "10:30", "Vladivostok")
+    assert doc.kind == "interview"
+    assert doc.versions == ["en", "ru"]
+    assert (doc.license, doc.attribution) == ("CC BY 4.0", "kremlin.ru")
+    # 61 <b>John Micklethwait:</b> paragraphs and 61 Putin labels (one with his full title)
+    assert len(doc.turns) == 122
+    assert Counter(t.speaker for t in doc.turns) == {"John Micklethwait": 61, "Vladimir Putin": 61}
+    assert doc.turns[1].label == "President of Russia Vladimir Putin"
+    assert all(t.role == "question" for t in doc.turns if t.speaker == "John Micklethwait")
+    assert all(t.role == "answer" for t in doc.turns if t.speaker == "Vladimir Putin")
+    assert_paired(doc)
+    assert doc.turns[0].text.startswith("Mr President, thank you very much")
+    names = {p.name for p in doc.participants}
+    assert {"Vladimir Putin", "John Micklethwait"} <= names
+
+
+def test_kremlin_meeting_has_statements_and_remarks_not_questions() -> None:
+    doc = parse_file(KREMLIN / "054071.html.gz")
+    assert doc.kind == "meeting"
+    assert doc.title == "Working meeting with Natural Resources and Environment Minister Sergei Donskoy"
+    # 11 Putin labels (some split over two <b>) and 10 Donskoy labels: 5 "Sergei" (one with his
+    # title) and 5 "Sergey"
+    speakers = Counter(t.speaker for t in doc.turns if t.label)
+    assert speakers["Vladimir Putin"] == 11
+    assert (speakers["Sergei Donskoy"], speakers["Sergey Donskoy"]) == (5, 5)
+    assert {t.role for t in doc.turns} <= {"statement", "remark"}
+    assert not any(t.answers for t in doc.turns)
+
+
+def test_kremlin_item_without_labels_is_one_statement() -> None:
+    doc = parse_file(KREMLIN / "007954.html.gz")
+    assert doc.title == "Meeting on financial market development"
+    assert doc.date == "2010-06-03"
+    assert len(doc.turns) == 1
+    assert doc.turns[0].label is None and doc.turns[0].role == "statement"
+    assert doc.turns[0].text.startswith("The President noted that the work in this area")
+    assert doc.turns[0].text.count("\n\n") == 2  # its three paragraphs
+    assert "Kudrin Alexei" not in doc.turns[0].text  # the person tooltip is not text
+
+
+# -- fmprc --------------------------------------------------------------------------------------
+def test_fmprc_2020_outlet_labels() -> None:
+    doc = parse_file(FMPRC / "en" / "regular_presscon" / "t1794629.html")
+    assert doc.id == "fmprc-en-t1794629"
+    assert (doc.date, doc.kind, doc.lang) == ("2020-07-03", "briefing", "en")
+    outlets = [t.affiliation for t in doc.turns if t.role == "question"]
+    assert outlets == [
+        "CCTV", "Beijing Youth Daily", "China News Service", "RIA Novosti", "CNR", "Phoenix TV",
+        "China Daily", "PTI", "Kyodo News", "AFP", None,
+    ]  # fmt: skip
+    answers = [t for t in doc.turns if t.role == "answer"]
+    assert len(answers) == 11
+    assert {t.speaker for t in answers} == {"Zhao Lijian"}
+    assert_paired(doc)
+    assert doc.turns[1].text.startswith("China highly applauds Laos and Vietnam")
+    assert "I'd like to add that after Cuba" in doc.turns[1].text
+
+
+def test_fmprc_zh_question_answer() -> None:
+    doc = parse_file(FMPRC / "zh" / "regular_presscon" / "t1417538.html")
+    assert (doc.date, doc.kind, doc.lang) == ("2016-11-22", "briefing", "zh")
+    assert doc.title == "2016年11月22日外交部发言人耿爽主持例行记者会"
+    assert doc.turns[0].label == "问" and doc.turns[0].role == "question"
+    assert doc.turns[1].label == "答" and doc.turns[1].speaker == "耿爽"
+    assert doc.turns[1].text.startswith("据了解，目前缅甸北部有关地区暂未再发生激烈交火。")
+    assert_paired(doc)
+
+
+def test_fmprc_en_q_a_names_the_spokesperson() -> None:
+    rows = list(csv.DictReader((FMPRC / "manifest.csv").open(encoding="utf-8")))
+    row = next(r for r in rows if r["lang"] == "en" and r["date"] == "2018-06-11")
+    doc = parse_file(FMPRC / row["file"], row["url"])
+    a = [t for t in doc.turns if t.label == "A"]
+    q = [t for t in doc.turns if t.label == "Q"]
+    # 12 "Q:" and 13 "A:": one answer follows a "Journalist:" follow-up question
+    assert (len(q), len(a)) == (12, 13)
+    (follow_up,) = [t for t in doc.turns if t.label == "Journalist"]
+    assert follow_up.role == "question"
+    assert doc.turns[follow_up.n].answers == follow_up.n
+    assert {t.speaker for t in a} == {row["spokesperson"]}
+    assert_paired(doc)
+
+
+# -- official transcripts (CSV rows) ------------------------------------------------------------
+def test_midru_russian_rows() -> None:
+    docs = {d.id: d for d in table_docs(OFFICIAL / "lavrov_ukraine_combined.csv")}
+    doc = docs["midru-ru-1840230"]
+    assert doc.lang == "ru" and doc.kind == "interview"
+    assert doc.date == "2022-11-26"  # from the mid.ru number 2439-26-11-2022 opening the text
+    labels = Counter(t.label for t in doc.turns)
+    assert labels == {"Вопрос": 4, "С.В.Лавров": 4}
+    assert all(t.role == "answer" for t in doc.turns if t.label == "С.В.Лавров")
+    assert_paired(doc)
+    assert not any("2439-26-11-2022" in t.text for t in doc.turns)
+    press = docs["midru-ru-1867466"]
+    assert Counter(t.label for t in press.turns if t.label) == {"Вопрос": 9, "С.В.Лавров": 9}
+    assert press.turns[0].label is None and press.turns[0].text.startswith("Добрый день!")
+
+
+def test_midru_english_row() -> None:
+    docs = {d.id: d for d in table_docs(OFFICIAL / "lavrov_ukraine_combined.csv")}
+    doc = docs["midru-en-1810023"]
+    assert doc.lang == "en" and doc.date == "2022-04-19" and doc.kind == "interview"
+    labels = Counter(t.label for t in doc.turns)
+    assert labels["Question"] == 30 and labels["Sergey Lavrov"] == 29
+    assert all(t.speaker == "Sergey Lavrov" for t in doc.turns if t.label == "Sergey Lavrov")
+
+
+def test_state_department_row() -> None:
+    docs = table_docs(OFFICIAL / "us_chechnya_powell_archive.csv")
+    doc = next(d for d in docs if d.title == "Interview on TV6")
+    assert doc.publisher == "state.gov"
+    assert Counter(t.label for t in doc.turns) == {"QUESTION": 14, "SECRETARY POWELL": 12}
+    assert {t.speaker for t in doc.turns if t.label == "SECRETARY POWELL"} == {"Colin Powell"}
+    assert all(t.role == "answer" for t in doc.turns if t.label == "SECRETARY POWELL")
+    # the CSV's date column is the day web.archive.org captured the page, not a publication date
+    assert doc.date is None
+    ivanov = next(d for d in docs if d.title.startswith("Press Conference with Russian Foreign"))
+    interpreted = [t for t in ivanov.turns if t.interpreted]
+    assert interpreted and interpreted[0].label == "FOREIGN MINISTER IVANOV"
+
+
+def test_kremlin_russian_row_trailer_gives_the_date() -> None:
+    docs = table_docs(OFFICIAL / "russia_ukraine_putin.csv")
+    doc = next(d for d in docs if d.url and d.url.endswith("/67828"))
+    assert (doc.date, doc.time) == ("2022-02-21", "22:35")  # "Дата публикации: 21 февраля 2022 года, 22:35"
+    assert doc.license == "CC BY 4.0"
+    assert doc.turns[0].label == "В.Путин"
+    assert doc.turns[0].text.startswith("Уважаемые граждане России! Дорогие друзья!")
+    for t in doc.turns:
+        assert "Ссылка на материал" not in t.text and "Creative Commons" not in t.text
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "The answer is simple: we will not accept it.",
+        "Firstly: the sanctions are illegal.",
+        "I want to stress this: China's position is consistent.",
+        "外交部发言人赵立坚宣布：应邀，国务委员将出席会议。",
+        "Between 00:00 and 24:00 on 2 July, 3 new cases were reported.",
+    ],
+)
+def test_prose_before_a_colon_never_starts_a_turn(prose: str) -> None:
+    from communique.structure.page import Block
+    from communique.structure.turns import TurnContext, make_turns
+
+    turns = make_turns([Block(text="Opening words."), Block(text=prose)], TurnContext(kind="news"))
+    assert len(turns) == 1 and turns[0].label is None
+    assert prose in turns[0].text
