@@ -1,0 +1,253 @@
+"""The ingest job: inputs -> raw inputs -> pages -> documents -> the store, in batches.
+
+Parsing runs on a process pool; all writes happen in this process, one transaction per batch,
+so a crash leaves the archive as it was after the last committed batch, and the next run picks
+up where it stopped (paths already stored with the same bytes are recognised as unchanged).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from communique.ingest.decode import UnreadableInput
+from communique.ingest.sources import Failure, RawInput, Skip, iter_items, iter_paths
+from communique.model import Document, Origin
+from communique.store.sqlite import SQLiteStore
+from communique.structure.document import PARSER_VERSION, build_document
+from communique.structure.page import NotADocument, Unparseable
+from communique.structure.readers import read_raw
+
+STATUSES = ("new", "updated", "unchanged", "skipped", "failed")
+
+
+@dataclass
+class IngestReport:
+    counts: Counter[str] = field(default_factory=Counter)
+    skip_reasons: Counter[str] = field(default_factory=Counter)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    merged: int = 0  # inputs that were another route to a document already held
+    run_id: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.counts["failed"] == 0
+
+
+@dataclass
+class Parsed:
+    raw: RawInput
+    doc: Document | None = None
+    content_hash: str = ""
+    skip: str | None = None
+    error: str | None = None
+
+
+def content_hash(doc: Document) -> str:
+    """What makes two inputs the same document: title, date and the turns' text."""
+    body = json.dumps([doc.title, doc.date, [t.text for t in doc.turns]], ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def parse_raw(raw: RawInput, publisher: str | None = None) -> Parsed:
+    """Raw input to a Document (or a skip, or an error); never raises."""
+    try:
+        page = read_raw(raw, publisher=publisher)
+        url = raw.meta.get("url") or page.url
+        origin = Origin(path=raw.path, url=url, sha256=raw.sha256)
+        doc = build_document(page, origin=origin, revision=raw.sha256[:12])
+        return Parsed(raw, doc=doc, content_hash=content_hash(doc))
+    except NotADocument as e:
+        return Parsed(raw, skip=str(e))
+    except (UnreadableInput, Unparseable) as e:
+        return Parsed(raw, error=str(e))
+    except Exception as e:  # a parser bug must not stop the batch
+        where = traceback.extract_tb(e.__traceback__)[-1]
+        return Parsed(
+            raw, error=f"parser error {type(e).__name__}: {e} ({where.name}:{where.lineno})"
+        )
+
+
+def _parse_star(args: tuple[RawInput, str | None]) -> Parsed:
+    return parse_raw(*args)
+
+
+class Ingester:
+    """One ingest run against a store."""
+
+    def __init__(
+        self,
+        store: SQLiteStore,
+        *,
+        publisher: str | None = None,
+        column_overrides: dict[str, str] | None = None,
+        workers: int | None = None,
+        batch_size: int = 64,
+    ) -> None:
+        self.store = store
+        self.publisher = publisher
+        self.column_overrides = column_overrides
+        self.workers = workers or os.cpu_count() or 1
+        self.batch_size = batch_size
+        self.report = IngestReport()
+        self._table_ids: dict[str, str] = {}  # doc id -> the table file that gave it in this run
+
+    def run(self, inputs: list[Path], on_file: Callable[[str], None] | None = None) -> IngestReport:
+        self.report.run_id = self.store.start_run([str(p) for p in inputs])
+        pool = ProcessPoolExecutor(self.workers) if self.workers > 1 else None
+        try:
+            batch: list[RawInput] = []
+            self.store.begin()
+            for item in iter_items(inputs, column_overrides=self.column_overrides):
+                if on_file is not None:
+                    on_file(item.path)
+                if isinstance(item, Skip):
+                    self._record(item.path, "", "skipped", item.reason, None)
+                elif isinstance(item, Failure):
+                    self._record(item.path, "", "failed", item.reason, None)
+                elif not self._unchanged(item):
+                    batch.append(item)
+                if len(batch) >= self.batch_size:
+                    self._write(self._parse(batch, pool))
+                    batch = []
+                    self.store.commit()
+                    self.store.begin()
+            if batch:
+                self._write(self._parse(batch, pool))
+            self.store.finish_run(self.report.run_id, dict(self.report.counts))
+            self.store.commit()
+        except BaseException:
+            self.store.rollback()
+            raise
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+        return self.report
+
+    def _parse(self, batch: list[RawInput], pool: ProcessPoolExecutor | None) -> Iterator[Parsed]:
+        if pool is None:
+            return (parse_raw(raw, self.publisher) for raw in batch)
+        return pool.map(_parse_star, [(raw, self.publisher) for raw in batch], chunksize=4)
+
+    def _record(
+        self, path: str, sha: str, status: str, reason: str | None, doc_id: str | None
+    ) -> None:
+        self.report.counts[status] += 1
+        if status == "skipped" and reason:
+            self.report.skip_reasons[reason] += 1
+        if status == "failed":
+            self.report.failures.append((path, reason or ""))
+        self.store.log(self.report.run_id, path, status, reason, doc_id)
+        self.store.set_path(path, sha, status, reason, doc_id)
+
+    def _unchanged(self, raw: RawInput) -> bool:
+        """True (and recorded) when this exact input is already stored; no parsing needed."""
+        seen = self.store.path_status(raw.path)
+        if seen and seen[0] == raw.sha256 and seen[1] in ("new", "updated", "unchanged", "skipped"):
+            status = "skipped" if seen[1] == "skipped" else "unchanged"
+            reason = None
+            if status == "skipped":
+                reason = self.store.db.execute(
+                    "SELECT reason FROM paths WHERE path = ?", (raw.path,)
+                ).fetchone()[0]
+            self._record(raw.path, raw.sha256, status, reason, seen[2])
+            if raw.kind == "row" and seen[2]:
+                self._table_ids.setdefault(seen[2], raw.path.partition("#row=")[0])
+            return True
+        return False
+
+    def _write(self, results: Iterator[Parsed]) -> None:
+        for p in results:
+            raw = p.raw
+            if p.skip is not None:
+                self._record(raw.path, raw.sha256, "skipped", p.skip, None)
+                continue
+            if p.error is not None or p.doc is None:
+                self._record(raw.path, raw.sha256, "failed", p.error, None)
+                continue
+            self._store_document(p)
+
+    def _store_document(self, p: Parsed) -> None:
+        doc, raw = p.doc, p.raw
+        assert doc is not None
+        self.store.put_raw(raw.sha256, raw.kind, raw.data, raw.meta, raw.path)
+        current = self.store.current(doc.id)
+        seen = self.store.path_status(raw.path)
+        if current is None and doc.url is None and seen and seen[2] and seen[2] != doc.id:
+            # an edited page with no URL or publisher id (its id hashes its text): the same
+            # file changed, so it updates the document it gave before and keeps that id
+            doc.id = seen[2]
+            current = self.store.current(doc.id)
+        if raw.kind == "row" and current is not None and current[1] != p.content_hash:
+            table, _, row = raw.path.partition("#row=")
+            if self._table_ids.get(doc.id) == table:
+                # two rows of one table with one URL but different texts: parts, not revisions
+                doc.id = f"{doc.id}-row{row}"
+                current = self.store.current(doc.id)
+        if raw.kind == "row":
+            self._table_ids.setdefault(doc.id, raw.path.partition("#row=")[0])
+        if current is None:
+            self.store.put_document(doc, raw.sha256, p.content_hash)
+            self._record(raw.path, raw.sha256, "new", None, doc.id)
+            return
+        stored = self.store.get(doc.id)
+        assert stored is not None
+        new_origin = doc.origin[0]
+        known = [
+            o for o in stored.origin if (o.path, o.sha256) != (new_origin.path, new_origin.sha256)
+        ]
+        if current[0] == raw.sha256 or current[1] == p.content_hash:
+            # the same document again, maybe by another route: record the route, change nothing else
+            if len(known) == len(stored.origin):
+                stored.origin.append(new_origin)
+                self.store.put_document(stored, current[0], current[1])
+                self.report.merged += 1
+            self._record(raw.path, raw.sha256, "unchanged", None, doc.id)
+            return
+        doc.origin = [new_origin, *known]
+        self.store.put_document(doc, raw.sha256, p.content_hash)
+        self._record(raw.path, raw.sha256, "updated", None, doc.id)
+
+
+def count_files(inputs: list[Path]) -> int:
+    return sum(1 for _ in iter_paths(inputs))
+
+
+def reparse(store: SQLiteStore, *, everything: bool = False) -> Counter[str]:
+    """Re-derive documents from their stored raw inputs with the current parser."""
+    counts: Counter[str] = Counter()
+    rows = store.db.execute(
+        "SELECT id, raw_sha256, parser_version, record FROM documents"
+    ).fetchall()
+    store.begin()
+    try:
+        for doc_id, sha, version, record in rows:
+            if not everything and version == PARSER_VERSION:
+                counts["current"] += 1
+                continue
+            stored = store.get_raw(sha)
+            if stored is None:
+                counts["missing raw"] += 1
+                continue
+            raw = RawInput(path=stored.path, data=stored.data, kind=stored.kind, meta=stored.meta)
+            p = parse_raw(raw)
+            if p.doc is None:
+                counts["failed"] += 1
+                continue
+            p.doc.origin = Document.from_dict(json.loads(record)).origin
+            if p.doc.id != doc_id:
+                store.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            store.put_document(p.doc, sha, p.content_hash)
+            counts["reparsed"] += 1
+        store.commit()
+    except BaseException:
+        store.rollback()
+        raise
+    return counts
