@@ -25,7 +25,9 @@ OFFICIAL = CORPUS / "official_transcripts"
 
 
 def parse_file(path: Path, url: str | None = None) -> Document:
-    raw = RawInput(path=str(path), data=path.read_bytes(), kind="file", meta={"url": url} if url else {})
+    raw = RawInput(
+        path=str(path), data=path.read_bytes(), kind="file", meta={"url": url} if url else {}
+    )
     parsed = parse_raw(raw)
     assert parsed.doc is not None, parsed.error or parsed.skip
     return parsed.doc
@@ -75,7 +77,10 @@ def test_kremlin_interview_bloomberg() -> None:
 def test_kremlin_meeting_has_statements_and_remarks_not_questions() -> None:
     doc = parse_file(KREMLIN / "054071.html.gz")
     assert doc.kind == "meeting"
-    assert doc.title == "Working meeting with Natural Resources and Environment Minister Sergei Donskoy"
+    assert (
+        doc.title
+        == "Working meeting with Natural Resources and Environment Minister Sergei Donskoy"
+    )
     # 11 Putin labels (some split over two <b>) and 10 Donskoy labels: 5 "Sergei" (one with his
     # title) and 5 "Sergey"
     speakers = Counter(t.speaker for t in doc.turns if t.label)
@@ -181,7 +186,10 @@ def test_state_department_row() -> None:
 def test_kremlin_russian_row_trailer_gives_the_date() -> None:
     docs = table_docs(OFFICIAL / "russia_ukraine_putin.csv")
     doc = next(d for d in docs if d.url and d.url.endswith("/67828"))
-    assert (doc.date, doc.time) == ("2022-02-21", "22:35")  # "Дата публикации: 21 февраля 2022 года, 22:35"
+    assert (doc.date, doc.time) == (
+        "2022-02-21",
+        "22:35",
+    )  # "Дата публикации: 21 февраля 2022 года, 22:35"
     assert doc.license == "CC BY 4.0"
     assert doc.turns[0].label == "В.Путин"
     assert doc.turns[0].text.startswith("Уважаемые граждане России! Дорогие друзья!")

@@ -141,7 +141,7 @@ def _table_items(path: Path, overrides: dict[str, str] | None) -> Iterator[Item]
         yield Skip(shown, "table with no rows")
         return
     columns = list(first.keys())
-    reason = is_sidecar(path, columns)
+    reason = is_sidecar(path, columns, overrides)
     if reason:
         yield Skip(shown, reason)
         return
@@ -172,5 +172,5 @@ def _row_item(shown: str, n: int, row: dict[str, Any], cmap: ColumnMap) -> Item:
     if not any(str(row.get(c) or "").strip() for c in text_cols):
         return Skip(path, "row with empty text")
     data = json.dumps(row, ensure_ascii=False, sort_keys=True, default=_json_default).encode()
-    meta = {"columns": {k: v for k, v in vars(cmap).items() if v}}
+    meta = {"columns": {k: v for k, v in vars(cmap).items() if v and k != "extra"}}
     return RawInput(path=path, data=data, kind="row", meta=meta)

@@ -77,11 +77,14 @@ DISCOURSE_WORDS = {
 INTERPRETED = re.compile(r"translat|interpret|перевод|翻译|同传", re.I)
 
 _LABEL_START = re.compile(
-    r"^(?P<pre>\((?:as translated|through (?:an )?interpreter|via interpreter)\)\s*)?"
+    r"^\**\s*(?P<pre>\((?:as translated|through (?:an )?interpreter|via interpreter)\)\s*)?"
     r"(?P<label>[^:：\n]{1,90}?)\s*(?P<paren>\([^()\n]{1,60}\))?\s*[:：]\s*(?P<body>.*)$",
     re.I | re.S,
 )
-_Q_SPACES = re.compile(r"^(?P<label>Q)(?:\s+|\.\s*)(?=[^\s:：])(?P<body>.*)$", re.S)
+_Q_SPACES = re.compile(
+    r"^\**\s*(?P<label>Q)(?:\s*--\s*|\s+|\.\s*|\*\s*)(?=[^\s:：])(?P<body>.*)$", re.S
+)
+_Q_GLUED = re.compile(r"^(?P<label>Q)(?=[A-Z][a-z’'])(?P<body>.*)$", re.S)  # "QCan you..."
 _TOKEN_OK = re.compile(
     r"^(?:"
     r"[A-ZА-ЯЁ][\w’'\-]*\.?"  # Capitalised word, maybe abbreviated (Mr.)
@@ -107,6 +110,7 @@ class LabelInfo:
     office: str | None = None  # office title within the label ("Foreign Minister")
     interpreted: bool = False
     strong: bool = True  # False for single bare words that need support from other labels
+    honorific: bool = False  # "MR. CARNEY", "Ms. Psaki"
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,7 @@ class Split:
     label: str
     body: str
     interpreted: bool
+    glued: bool = False  # "QCan you...": a label only when the document has others
 
 
 def _fold(s: str) -> str:
@@ -125,6 +130,9 @@ def split_label(text: str) -> Split | None:
     m = _Q_SPACES.match(text)
     if m and not text.startswith(("Q&A", "Q & A")):
         return Split("Q", m.group("body").strip(), False)
+    m = _Q_GLUED.match(text)
+    if m:
+        return Split("Q", m.group("body").strip(), False, glued=True)
     m = _LABEL_START.match(text)
     if not m:
         return None
@@ -197,9 +205,11 @@ def classify_label(
     if not name and not office:
         return None
     strong = len(tokens) > 1 or bool(office) or _has_initials(raw) or raw.isupper()
+    honorific = tokens[0].casefold().strip(".") in HONORIFICS
     return LabelInfo(
-        raw, "person", name=name, office=office, interpreted=interpreted, strong=strong
-    )
+        raw, "person", name=name, office=office, interpreted=interpreted, strong=strong,
+        honorific=honorific,
+    )  # fmt: skip
 
 
 def _classify_cjk(raw: str, interpreted: bool) -> LabelInfo | None:

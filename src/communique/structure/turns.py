@@ -8,7 +8,7 @@ labels at all is one ``statement`` turn.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from communique.model import Turn
 from communique.structure.labels import INTERPRETED, LabelInfo, classify_label, split_label
@@ -31,6 +31,10 @@ class TurnContext:
     kind: str
     principal: Named | None = None
     people: list[Named] = field(default_factory=list)
+    # Set by make_turns: the questions are mostly anonymous ("Q", "Question"), so every named
+    # speaker is an answering official (White House briefings: "Q" and "MR. GIBBS").
+    anonymous_questions: bool = False
+    generic_questions: bool = False  # some questions are anonymous
 
 
 def _labelled(block: Block) -> tuple[LabelInfo | None, str, bool]:
@@ -48,6 +52,8 @@ def _labelled(block: Block) -> tuple[LabelInfo | None, str, bool]:
     info = classify_label(split.label, interpreted=split.interpreted)
     if info is None:
         return None, block.text, False
+    if split.glued:
+        info = replace(info, strong=False)
     return info, split.body, split.interpreted
 
 
@@ -93,7 +99,40 @@ def _is_official(info: LabelInfo, ctx: TurnContext) -> bool:
     name = info.name or info.label
     if ctx.principal and same_person(name, ctx.principal.name):
         return True
+    if ctx.anonymous_questions or (ctx.generic_questions and info.honorific):
+        return True
     return any(p.office and same_person(name, p.name) for p in ctx.people)
+
+
+def _settle_principal(drafts: list[_Draft], ctx: TurnContext) -> None:
+    """Prefer as principal a person of the title or lead who speaks under a label."""
+    names = [
+        d.info.name or d.info.label
+        for d in drafts
+        if d.info is not None and d.info.category == "person"
+    ]
+    if not names:
+        return
+    speaks = [p for p in ctx.people if any(same_person(n, p.name) for n in names)]
+    principal_speaks = ctx.principal is not None and any(
+        same_person(n, ctx.principal.name) for n in names
+    )
+    if speaks and not principal_speaks:
+        ctx.principal = speaks[0]
+    anonymous = sum(
+        1 for d in drafts if d.info and d.info.category == "question" and not d.info.office
+    )
+    named_unplaced = sum(
+        1
+        for d in drafts
+        if d.info
+        and d.info.category == "person"
+        and not d.info.office
+        and not any(same_person(d.info.name or d.info.label, p.name) for p in speaks)
+    )
+    # Anonymous questions ("Q") dominate: the named speakers are the officials who answer.
+    ctx.anonymous_questions = anonymous > 0 and 2 * anonymous >= named_unplaced
+    ctx.generic_questions = anonymous > 0
 
 
 def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str | None]:
@@ -129,6 +168,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     drafts = _drafts(blocks)
     if not drafts:
         return []
+    _settle_principal(drafts, ctx)
     labelled = any(d.info is not None for d in drafts)
     qa = ctx.kind in QA_KINDS or any(
         d.info is not None and d.info.category in ("question", "outlet") for d in drafts
