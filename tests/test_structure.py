@@ -214,3 +214,89 @@ def test_prose_before_a_colon_never_starts_a_turn(prose: str) -> None:
     turns = make_turns([Block(text="Opening words."), Block(text=prose)], TurnContext(kind="news"))
     assert len(turns) == 1 and turns[0].label is None
     assert prose in turns[0].text
+
+
+# -- CMFA PressCon pairs (a published Q/A corpus) as expected output for fmprc pages -------------
+def _norm(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split()).casefold()
+
+
+def test_cmfa_pairs_are_found_as_question_and_answer_turns() -> None:
+    """The CMFA corpus's question/answer pairs whose press conference is in fmprc_en_zh."""
+    import re
+
+    pages = {p.stem: p for p in FMPRC.rglob("t*.html")}
+    rows = list(
+        csv.DictReader(
+            (CORPUS / "cmfa_presscon_subset" / "ukraine_dataset_combined.csv").open(
+                encoding="utf-8"
+            )
+        )
+    )
+    pairs = []
+    for row in rows:
+        m = re.search(r"(t\d{6,})", row["link"])
+        if m and m.group(1) in pages:
+            pairs.append((pages[m.group(1)], row))
+    assert len(pairs) == 6  # read off the CSV: six pairs link to pages held here
+    for page, row in pairs:
+        doc = parse_file(page)
+        q_start, a_start = _norm(row["question"])[:80], _norm(row["answer"])[:80]
+        questions = [t for t in doc.turns if t.role == "question" and q_start in _norm(t.text)]
+        assert len(questions) == 1, (page.name, row["question"][:60])
+        (q,) = questions
+        answer = next(t for t in doc.turns if t.answers == q.n)
+        assert a_start in _norm(answer.text), (page.name, row["answer"][:60])
+        assert answer.speaker == row["spokesperson"]
+        if row["who_asked"] not in ("", "-"):
+            assert q.affiliation == row["who_asked"]
+
+
+# -- White House --------------------------------------------------------------------------------
+def test_white_house_briefing_names_mr_carney_from_the_title() -> None:
+    doc = parse_file(WH / "0459.html.gz")
+    assert doc.title == "Press Briefing by Press Secretary Jay Carney, 6/18/2014"
+    assert (doc.date, doc.time, doc.tz) == ("2014-06-18", "13:20", "EDT")
+    assert (doc.place, doc.kind) == ("James S. Brady Press Briefing Room", "briefing")
+    # grep of the page: 57 "MR. CARNEY:", 55 "Q" + spaces, one "MR. MCDONOUGH:"
+    labels = Counter(t.label for t in doc.turns)
+    assert labels == {"MR. CARNEY": 57, "Q": 55, "MR. MCDONOUGH": 1}
+    assert {t.speaker for t in doc.turns if t.label == "MR. CARNEY"} == {"Jay Carney"}
+    assert doc.turns[0].label == "MR. CARNEY" and doc.turns[0].role == "statement"
+    assert doc.turns[0].text.startswith("Now, that is some good rock and roll. (Laughter.)")
+    assert all(t.role == "question" and t.speaker is None for t in doc.turns if t.label == "Q")
+    assert_paired(doc)
+    last = doc.turns[-1]
+    assert last.text == "Thank you, sir. Bye-bye." and "END" not in last.text
+
+
+def test_white_house_glued_q_labels() -> None:
+    """0344 prints questions as "QCan you address ..." with no space after the Q."""
+    doc = parse_file(WH / "0344.html.gz")
+    questions = [t for t in doc.turns if t.role == "question"]
+    assert questions and questions[0].label == "Q"
+    assert questions[0].text.startswith("Can you address Speaker Boehner")
+    # the title does not name him, so the label is the best the document knows
+    assert {t.speaker for t in doc.turns if t.label == "MR. EARNEST"} == {"Earnest"}
+    assert_paired(doc)
+
+
+# -- Kremlin: turns against the pages' own <b> labels -------------------------------------------
+def test_kremlin_turns_carry_the_pages_bold_labels() -> None:
+    """A seeded sample; bench/kremlin_labels.py runs the same check over every page."""
+    import random
+    import re
+
+    from .test_kremlin_reader import read_raw, scan_labels
+
+    files = sorted(KREMLIN.glob("*.html.gz"))
+    sample = random.Random(20261128).sample(files, 400)
+    note = re.compile(r"\s*\([^()]*\)?$")
+    total = common = 0
+    for path in sample:
+        want = Counter(note.sub("", label).strip() for label in scan_labels(read_raw(path)))
+        got = Counter(t.label for t in parse_file(path).turns if t.label)
+        total += want.total()
+        common += (got & want).total()
+    assert total > 500
+    assert common / total >= 0.99

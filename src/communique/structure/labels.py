@@ -18,7 +18,10 @@ QUESTION_WORDS = {
     "журналист", "ведущий вопрос", "问", "追问", "记者", "提问",
 }  # fmt: skip
 ANSWER_WORDS = {"a", "answer", "reply", "response", "ответ", "答"}
-REMARK_WORDS = {"remark", "remarks from the audience", "voice", "реплика", "реплики", "comment"}
+REMARK_WORDS = {
+    "remark", "remarks from the audience", "voice", "response from the hall", "from the audience",
+    "реплика", "реплики", "comment",
+}  # fmt: skip
 MODERATOR_WORDS = {"moderator", "host", "chair", "chairman", "ведущий", "модератор", "主持人"}
 
 # Words that make up office titles (the part of a label before the person's name).
@@ -70,6 +73,8 @@ DISCOURSE_WORDS = {
     "translation", "for example", "in other words", "in short", "that is", "otherwise", "so",
     "also", "moreover", "besides", "but", "and", "yes", "no", "well", "now", "then", "here",
     "today", "yesterday", "tomorrow", "again", "once again", "namely", "briefly", "lastly",
+    "deadline", "venue", "location", "time", "date", "address", "contact", "contacts", "phone",
+    "tel", "fax", "email", "e-mail", "website", "agenda", "programme", "program",
     "и", "итак", "во-первых", "во-вторых", "в-третьих", "например", "однако", "цитата", "справка",
     "примечание", "то есть", "наконец", "впрочем", "кстати", "главное", "дата публикации",
     "ссылка на материал", "теги", "темы", "регионы", "лица", "источник",
@@ -161,7 +166,7 @@ def classify_label(
     conference", "会后有记者问及"), which plain text never is.
     """
     raw = label.strip().strip("\u3000 ")
-    if not raw or len(raw) > 90:
+    if not raw or len(raw) > (200 if from_markup else 90):
         return None
     folded = _fold(raw)
     if from_markup and re.search(r"[\u3400-\u9fff]", raw) and raw.endswith(("表示", "说")):
@@ -185,23 +190,17 @@ def classify_label(
         return LabelInfo(raw, "question", interpreted=interpreted)
     if _CJK_LABEL.match(raw) and re.search(r"[\u3400-\u9fff]", raw):
         return _classify_cjk(raw, interpreted)
-    if _BAD_CHARS.search(raw):
-        return None
     if folded in DISCOURSE_WORDS:
         return None
     tokens = raw.replace("\u00a0", " ").split()
-    if not tokens or len(tokens) > 12:
+    if _plain_label(raw, tokens):
+        if _is_outlet(tokens):
+            return LabelInfo(raw, "outlet", interpreted=interpreted, strong=len(tokens) > 1)
+        office, name = split_office(tokens)
+    elif from_markup and _marked_label(raw, tokens):
+        office, name = _office_and_name_with_commas(raw)
+    else:
         return None
-    if not _TOKEN_OK.match(tokens[0]):
-        return None
-    for tok in tokens:
-        if tok.casefold() in PARTICLES:
-            continue
-        if not _TOKEN_OK.match(tok):
-            return None
-    if _is_outlet(tokens):
-        return LabelInfo(raw, "outlet", interpreted=interpreted, strong=len(tokens) > 1)
-    office, name = split_office(tokens)
     if not name and not office:
         return None
     strong = len(tokens) > 1 or bool(office) or _has_initials(raw) or raw.isupper()
@@ -210,6 +209,51 @@ def classify_label(
         raw, "person", name=name, office=office, interpreted=interpreted, strong=strong,
         honorific=honorific,
     )  # fmt: skip
+
+
+def _plain_label(raw: str, tokens: list[str]) -> bool:
+    """The strict shape a label has in plain text: capitalised words, particles, initials."""
+    if _BAD_CHARS.search(raw) or not tokens or len(tokens) > 12:
+        return False
+    if not _TOKEN_OK.match(tokens[0]):
+        return False
+    return all(tok.casefold() in PARTICLES or _TOKEN_OK.match(tok) for tok in tokens)
+
+
+_MARKED_BAD = re.compile(r"[?!;«»“”\"<>=+*#@%$/\\|~^]")
+_CAPITALISED = re.compile(r"^(?:[A-ZА-ЯЁ]|(?:[A-ZА-ЯЁ]\.)+|[IVX]+$)")
+
+
+def _marked_label(raw: str, tokens: list[str]) -> bool:
+    """Looser shape for labels the markup marks: long office titles with commas, digits and
+    lowercase words ("Commander of the 58th Army ... Andrey Gurulyov"), as long as the label ends
+    in a capitalised name; headings ending in a colon ("The message reads") do not.
+    """
+    if _MARKED_BAD.search(raw) or len(tokens) > 40:
+        return False
+    head = raw.split(",")[0].split()
+    candidates = [tokens]
+    if "," in raw and 2 <= len(head) <= 6:
+        candidates.append(head)  # "Vladimir Fortov, Secretary of the Department of ..."
+    return any(
+        all(t and _CAPITALISED.match(t) for t in (w.strip(",.()") for w in words[-2:]))
+        for words in candidates
+    )
+
+
+def _office_and_name_with_commas(raw: str) -> tuple[str | None, str | None]:
+    """Name and office from 'Natalya Yuryeva, Channel One Russia' or 'Minister ..., X Y'."""
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    first = parts[0].split()
+    if len(parts) > 1 and len(first) <= 3 and not any(is_office_word(t) for t in first):
+        return ", ".join(parts[1:]), " ".join(first)
+    for i, part in enumerate(parts):
+        office, name = split_office(part.split())
+        if name and len(name.split()) >= 2:
+            rest = [*parts[:i], *([office] if office else []), *parts[i + 1 :]]
+            return ", ".join(rest) or None, name
+    office, name = split_office(parts[-1].split())
+    return ", ".join([*parts[:-1], *([office] if office else [])]) or None, name
 
 
 def _classify_cjk(raw: str, interpreted: bool) -> LabelInfo | None:
@@ -239,7 +283,8 @@ def _is_outlet(tokens: list[str]) -> bool:
     return False
 
 
-_OBJECT_PARTICLES = PARTICLES - {"al", "bin", "ibn", "von", "van"}
+_NAME_PARTICLES = {"al", "bin", "ibn", "von", "van", "de", "da", "der", "del", "di", "el", "la"}
+_OBJECT_PARTICLES = PARTICLES - _NAME_PARTICLES
 
 
 def split_office(tokens: list[str]) -> tuple[str | None, str | None]:
@@ -249,17 +294,25 @@ def split_office(tokens: list[str]) -> tuple[str | None, str | None]:
     and not the object of a particle ("of Russia" belongs to the office).
     """
     name_tokens: list[str] = []
+    words = 0  # name words, particles inside a name ("bin", "Al") not counted
     i = len(tokens) - 1
-    while i >= 0 and len(name_tokens) < 3:
+    while i >= 0 and words < 3:
         tok = tokens[i]
         low = tok.casefold().strip(".,")
-        if is_office_word(tok) or low in PARTICLES or low in HONORIFICS:
+        inner = low in _NAME_PARTICLES and name_tokens and i > 0
+        if not inner and (is_office_word(tok) or low in PARTICLES or low in HONORIFICS):
             break
+        if not inner and not _CAPITALISED.match(tok) and not re.match(r"^[\u3400-\u9fff]", tok):
+            break  # "anchor" in "CNBC TV anchor Geoff Cutmore"
         # "of Russia": the office's object, unless this is the name's only word so far
         if name_tokens and i > 0 and tokens[i - 1].casefold() in _OBJECT_PARTICLES:
             break
         name_tokens.insert(0, tok)
+        words += 0 if inner else 1
         i -= 1
+    while name_tokens and name_tokens[0].casefold() in _NAME_PARTICLES:
+        name_tokens.pop(0)
+        i += 1
     office_tokens = tokens[: i + 1]
     # "of Russia" alone consumed as the name: give it back to the office
     if office_tokens and office_tokens[-1].casefold() in PARTICLES and name_tokens:

@@ -68,18 +68,27 @@ def _strip_note(label: str) -> tuple[str, str | None]:
     return label.strip(), None
 
 
-def _drafts(blocks: list[Block]) -> list[_Draft]:
-    """Group blocks into draft turns; weak single-word labels need support from strong ones."""
+def _drafts(blocks: list[Block], people: list[Named]) -> list[_Draft]:
+    """Group blocks into draft turns.
+
+    Weak labels (a single bare word) need support: other strong labels, or a second use. Where
+    the markup marks labels, a weak label in plain text ("Germany: ...") must also name a person
+    of the title or lead (fmprc's "赵立坚：" answering bold "问：").
+    """
     found = [_labelled(b) for b in blocks]
     strong = sum(1 for info, _, _ in found if info is not None and info.strong)
+    marked = any(b.label is not None for b in blocks)
     counts: dict[str, int] = {}
     for info, _, _ in found:
         if info is not None:
             counts[info.label] = counts.get(info.label, 0) + 1
     drafts: list[_Draft] = []
     for block, (info, text, interpreted) in zip(blocks, found, strict=True):
-        if info is not None and not info.strong and strong == 0 and counts[info.label] < 2:
-            info, text = None, block.text
+        if info is not None and not info.strong:
+            unsupported = strong == 0 and counts[info.label] < 2
+            stray = marked and block.label is None and not _names_someone(info, people)
+            if unsupported or stray:
+                info, text = None, block.text
         if info is not None:
             drafts.append(_Draft(info, [text] if text else [], interpreted))
         elif drafts:
@@ -87,6 +96,12 @@ def _drafts(blocks: list[Block]) -> list[_Draft]:
         else:
             drafts.append(_Draft(None, [text]))
     return [d for d in drafts if d.paragraphs or d.info is not None]
+
+
+def _names_someone(info: LabelInfo, people: list[Named]) -> bool:
+    return info.category != "person" or any(
+        same_person(info.name or info.label, p.name) for p in people
+    )
 
 
 def _is_official(info: LabelInfo, ctx: TurnContext) -> bool:
@@ -165,7 +180,7 @@ def _latin(s: str) -> bool:
 
 def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     """Turns in order, numbered from 1, with roles and answers paired to questions."""
-    drafts = _drafts(blocks)
+    drafts = _drafts(blocks, [p for p in [ctx.principal, *ctx.people] if p is not None])
     if not drafts:
         return []
     _settle_principal(drafts, ctx)
