@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -40,6 +41,8 @@ def bad_inputs(tmp_path: Path) -> Path:
     (d / "seed.txt").write_bytes(SEED.read_bytes())
     (d / "empty.txt").write_bytes(b"")
     (d / "garbage.html").write_bytes(bytes(range(256)) * 64)
+    rng = random.Random(3)  # high bytes, no NUL: no encoding makes text of them
+    (d / "undecodable.txt").write_bytes(bytes(rng.randrange(0x80, 0x100) for _ in range(3000)))
     whole = gzip.compress(SEED.read_bytes())
     (d / "truncated.html.gz").write_bytes(whole[: len(whole) // 2])
     index = CORPUS / "fmprc_en_zh" / "zh" / "index_page" / "default.html"
@@ -59,6 +62,7 @@ def test_bad_input_is_reported_and_the_batch_goes_on(bad_inputs: Path, tmp_path:
     assert by_name["seed.txt"] == "new"
     assert by_name["garbage.html"] == "failed"
     assert by_name["truncated.html.gz"] == "failed"
+    assert by_name["undecodable.txt"] == "failed"
     assert by_name["empty.txt"] == "skipped"
     assert by_name["list.html"] == "skipped"
     assert by_name["no_text.csv"] == "skipped"
@@ -69,7 +73,7 @@ def test_bad_input_is_reported_and_the_batch_goes_on(bad_inputs: Path, tmp_path:
     assert "text column" in reasons["no_text.csv"]
     assert "gzip" in reasons["truncated.html.gz"]
     errors = {Path(e["path"]).name for e in store.errors()}
-    assert errors == {"garbage.html", "truncated.html.gz"}
+    assert errors == {"garbage.html", "truncated.html.gz", "undecodable.txt"}
     assert store.stats()["documents"] == 1
     assert store.integrity_ok()
 
@@ -182,3 +186,25 @@ def test_sigkill_mid_batch_leaves_a_consistent_archive(tmp_path: Path) -> None:
     store = SQLiteStore(db)
     total = store.db.execute("SELECT count(*) FROM paths").fetchone()[0]
     assert total == n_files
+
+
+def test_a_web_archive_capture_and_the_publishers_url_are_one_document(tmp_path: Path) -> None:
+    """The same mid.ru row twice: once with its URL, once wrapped by web.archive.org."""
+    import csv
+
+    folder = CORPUS / "official_transcripts"
+    with (folder / "lavrov_ukraine_combined.csv").open(encoding="utf-8", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["url"].endswith("/1799937/"))
+    wrapped = dict(row, url="https://web.archive.org/web/20220301000000/" + row["url"])
+    for name, r in (("direct.csv", row), ("archived.csv", wrapped)):
+        with (tmp_path / name).open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(row))
+            writer.writeheader()
+            writer.writerow(r)
+    db = tmp_path / "a.db"
+    report = _ingest(db, tmp_path / "direct.csv", tmp_path / "archived.csv")
+    assert (report.counts["new"], report.counts["unchanged"], report.merged) == (1, 1, 1)
+    doc = SQLiteStore(db).get("midru-ru-1799937")
+    assert doc is not None
+    assert [o.url for o in doc.origin] == [row["url"], wrapped["url"]]
+    assert doc.url == "https://mid.ru/ru/foreign_policy/news/1799937"

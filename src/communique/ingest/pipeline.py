@@ -60,7 +60,7 @@ def parse_raw(raw: RawInput, publisher: str | None = None) -> Parsed:
     """Raw input to a Document (or a skip, or an error); never raises."""
     try:
         page = read_raw(raw, publisher=publisher)
-        url = raw.meta.get("url") or page.url
+        url = raw.meta.get("url") or page.found_url or page.url
         origin = Origin(path=raw.path, url=url, sha256=raw.sha256)
         doc = build_document(page, origin=origin, revision=raw.sha256[:12])
         return Parsed(raw, doc=doc, content_hash=content_hash(doc))
@@ -88,12 +88,14 @@ class Ingester:
         *,
         publisher: str | None = None,
         column_overrides: dict[str, str] | None = None,
+        fmt: str | None = None,
         workers: int | None = None,
         batch_size: int = 64,
     ) -> None:
         self.store = store
         self.publisher = publisher
         self.column_overrides = column_overrides
+        self.fmt = fmt
         self.workers = workers or os.cpu_count() or 1
         self.batch_size = batch_size
         self.report = IngestReport()
@@ -105,7 +107,8 @@ class Ingester:
         try:
             batch: list[RawInput] = []
             self.store.begin()
-            for item in iter_items(inputs, column_overrides=self.column_overrides):
+            items = iter_items(inputs, column_overrides=self.column_overrides, fmt=self.fmt)
+            for item in items:
                 if on_file is not None:
                     on_file(item.path)
                 if isinstance(item, Skip):

@@ -98,9 +98,15 @@ _MANIFEST_FIELDS = ("url", "date", "title", "lang", "publisher", "spokesperson")
 
 
 def iter_items(
-    inputs: list[Path], *, column_overrides: dict[str, str] | None = None
+    inputs: list[Path],
+    *,
+    column_overrides: dict[str, str] | None = None,
+    fmt: str | None = None,
 ) -> Iterator[Item]:
-    """Raw inputs, skips and failures for every file (and every row of every table)."""
+    """Raw inputs, skips and failures for every file (and every row of every table).
+
+    ``fmt`` ("text", "html" or "table") overrides detection by suffix and content.
+    """
     manifests: dict[Path, dict[str, dict[str, str]]] = {}
     for path in iter_paths(inputs):
         name = path.name.lower()
@@ -109,10 +115,11 @@ def iter_items(
             yield Skip(shown, "sidecar file (manifest, SOURCE.md or README)")
             continue
         suffix = path.suffix.lower()
-        if suffix in TABLE_SUFFIXES or suffix == ".json":
+        if fmt == "table" or (fmt is None and (suffix in TABLE_SUFFIXES or suffix == ".json")):
             yield from _table_items(path, column_overrides)
             continue
-        if suffix not in DOC_SUFFIXES and not name.endswith((".html.gz", ".txt.gz")):
+        known = suffix in DOC_SUFFIXES or name.endswith((".html.gz", ".txt.gz"))
+        if fmt is None and not known:
             yield Skip(shown, f"not a document format ({suffix or 'no suffix'})")
             continue
         try:
@@ -122,6 +129,8 @@ def iter_items(
             continue
         row = _manifest_for(path.parent, manifests).get(str(path.resolve()), {})
         meta = {k: row[k] for k in _MANIFEST_FIELDS if row.get(k)}
+        if fmt:
+            meta["format"] = fmt
         yield RawInput(path=shown, data=data, kind="file", meta=meta)
 
 

@@ -27,8 +27,8 @@ def parse_html(text: str) -> LexborHTMLParser:
     return LexborHTMLParser(text)
 
 
-def _runs(node: LexborNode, bold: bool, out: list[tuple[str, bool]]) -> None:
-    """Collect (text, is_bold) runs in document order."""
+def bold_runs(node: LexborNode, bold: bool, out: list[tuple[str, bool]]) -> None:
+    """Collect (text, is_bold) runs in document order; ``("\\n", bold)`` for each ``<br>``."""
     for child in node.iter(include_text=True):
         tag = child.tag
         if tag == "-text":
@@ -40,13 +40,13 @@ def _runs(node: LexborNode, bold: bool, out: list[tuple[str, bool]]) -> None:
         else:
             style = child.attributes.get("style") or ""
             child_bold = bold or tag in BOLD_TAGS or bool(_BOLD_STYLE.search(style))
-            _runs(child, child_bold, out)
+            bold_runs(child, child_bold, out)
 
 
 def paragraph_block(node: LexborNode) -> Block | None:
     """One paragraph element as a Block; None when it holds no text."""
     runs: list[tuple[str, bool]] = []
-    _runs(node, False, runs)
+    bold_runs(node, False, runs)
     full = "".join(t for t, _ in runs)
     text = clean_inline(full)
     if not text:

@@ -33,7 +33,8 @@ class Page:
     blocks: list[Block]
     publisher: str | None = None
     publisher_id: str | None = None  # the site's own document id (Kremlin news id, fmprc tNNN...)
-    url: str | None = None
+    url: str | None = None  # the publisher's URL (web-archive captures unwrapped)
+    found_url: str | None = None  # the URL as the input gave it, for the origin record
     lang: str | None = None
     title: str | None = None
     date: str | None = None  # YYYY-MM-DD

@@ -57,6 +57,8 @@ def _read_file(raw: RawInput) -> Page:
     if not text.strip():
         raise NotADocument("empty file")
     url = raw.meta.get("url")
+    if raw.meta.get("format") == "text":
+        return read_text_page(repair_text(text), url=url)
     head = text.lstrip()[:4000].lower()
     if looks_like_whitehouse(text):
         return read_whitehouse(text, url=url)
@@ -64,7 +66,8 @@ def _read_file(raw: RawInput) -> Page:
         return read_kremlin(text, url=url)
     if looks_like_fmprc(text):
         return read_fmprc(text, url=url, path=raw.path)
-    if head.startswith(("<!doctype", "<html", "<?xml", "<head", "<body", "<div", "<p", "<h1")):
+    html_start = ("<!doctype", "<html", "<?xml", "<head", "<body", "<div", "<p", "<h1")
+    if raw.meta.get("format") == "html" or head.startswith(html_start):
         return read_generic_html(text, url=url)
     return read_text_page(repair_text(text), url=url)
 
@@ -82,7 +85,8 @@ def _cell(row: dict[str, Any], col: str | None) -> str | None:
 def _read_row(raw: RawInput) -> Page:
     row: dict[str, Any] = json.loads(raw.data)
     cols: dict[str, str] = raw.meta.get("columns", {})
-    url = canonical_url(_cell(row, cols.get("url")))
+    found_url = _cell(row, cols.get("url"))
+    url = canonical_url(found_url)
     title = _cell(row, cols.get("title"))
     publisher = _cell(row, cols.get("publisher")) or publisher_from_url(url)
     lang = _cell(row, cols.get("lang"))
@@ -98,6 +102,7 @@ def _read_row(raw: RawInput) -> Page:
     else:
         raise NotADocument("row with empty text")
     page.speaker_hint = speaker
+    page.found_url = found_url
     page.lang = page.lang or url_lang(url)
     date = _cell(row, cols.get("date"))
     found = parse_date_field(date) if date else None

@@ -25,8 +25,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from communique.structure.dates import DateInfo, find_date
 from communique.structure.html import (
-    BOLD_TAGS,
     SKIP_TAGS,
+    bold_runs,
     node_text,
     paragraph_block,
     parse_html,
@@ -395,7 +395,7 @@ def _split_blocks(fragment: LexborNode | str) -> list[Block]:
         block = paragraph_block(node)
         return [block] if block is not None else []
     runs: list[tuple[str, bool]] = []
-    _runs(node, False, runs)
+    bold_runs(node, False, runs)
     lines: list[list[tuple[str, bool]]] = [[]]
     for text, bold in runs:
         if text == "\n":
@@ -415,21 +415,6 @@ def _split_blocks(fragment: LexborNode | str) -> list[Block]:
         if block is not None:
             blocks.append(block)
     return blocks
-
-
-def _runs(node: LexborNode, bold: bool, out: list[tuple[str, bool]]) -> None:
-    """(text, is_bold) runs in document order, ``("\\n", bold)`` for each ``<br>``."""
-    for child in node.iter(include_text=True):
-        tag = child.tag
-        if tag == "-text":
-            out.append((child.text_content or "", bold))
-        elif tag in SKIP_TAGS:
-            continue
-        elif tag == "br":
-            out.append(("\n", bold))
-        else:
-            style = child.attributes.get("style") or ""
-            _runs(child, bold or tag in BOLD_TAGS or bool(_BOLD_STYLE.search(style)), out)
 
 
 def _is_furniture(block: Block) -> bool:

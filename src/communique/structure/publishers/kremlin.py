@@ -28,8 +28,8 @@ import re
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from communique.structure.html import (
-    BOLD_TAGS,
     SKIP_TAGS,
+    bold_runs,
     meta_content,
     node_text,
     paragraph_block,
@@ -322,18 +322,6 @@ def _paragraph(node: LexborNode) -> Block | None:
 # -- labels html.py does not read ----------------------------------------------------------
 
 
-def _runs(node: LexborNode, bold: bool, out: list[tuple[str, bool]]) -> None:
-    """(text, is_bold) runs in document order (same reading as html.py's)."""
-    for child in node.iter(include_text=True):
-        tag = child.tag
-        if tag == "-text":
-            out.append((child.text_content or "", bold))
-        elif tag == "br":
-            out.append(("\n", bold))
-        elif tag not in SKIP_TAGS:
-            _runs(child, bold or tag in BOLD_TAGS, out)
-
-
 def _fallback_label(node: LexborNode) -> Block | None:
     """Labels html.py misses: longer than its limit, or with a note before the colon.
 
@@ -342,7 +330,7 @@ def _fallback_label(node: LexborNode) -> Block | None:
     (retranslated)``. A wholly bold paragraph with a colon inside is not a label.
     """
     runs: list[tuple[str, bool]] = []
-    _runs(node, False, runs)
+    bold_runs(node, False, runs)
     full = "".join(t for t, _ in runs)
     bold_end = 0
     for t, is_bold in runs:

@@ -1,0 +1,124 @@
+"""The command line on a small real archive: list filters, show, stats, delete, reparse, --map."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from communique.cli import app
+
+from .conftest import CORPUS, SEED
+
+runner = CliRunner()
+KREMLIN = CORPUS / "kremlin_en" / "html"
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("cli") / "archive.db"
+    inputs = [
+        SEED,
+        KREMLIN / "052830.html.gz",  # interview, 2016-09-05
+        KREMLIN / "054071.html.gz",  # meeting, 2017-03-20
+        KREMLIN / "007954.html.gz",  # meeting, 2010-06-03
+        CORPUS / "fmprc_en_zh" / "zh" / "regular_presscon" / "t1417538.html",
+    ]
+    result = runner.invoke(app, ["ingest", *map(str, inputs), "--db", str(db), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "5 new, 0 updated, 0 unchanged, 0 skipped, 0 failed" in result.output
+    return db
+
+
+def ids(output: str) -> list[str]:
+    return [json.loads(line)["id"] for line in output.splitlines() if line.startswith("{")]
+
+
+def test_list_filters(archive: Path) -> None:
+    db = ["--db", str(archive), "--json"]
+    kremlin = ids(runner.invoke(app, ["list", "--publisher", "kremlin.ru", *db]).stdout)
+    assert kremlin == ["kremlin-en-7954", "kremlin-en-52830", "kremlin-en-54071"]  # by date
+    (seed_id,) = ids(runner.invoke(app, ["list", "--publisher", "mid.ru", *db]).stdout)
+    interviews = ids(runner.invoke(app, ["list", "--kind", "interview", *db]).stdout)
+    assert interviews == [seed_id, "kremlin-en-52830"][::-1]  # 2016-09-05, then 2018-12-09
+    in_2016 = ids(runner.invoke(app, ["list", "--from", "2016", "--to", "2016-12", *db]).stdout)
+    assert in_2016 == ["kremlin-en-52830", "fmprc-zh-t1417538"]  # 2016-09-05, 2016-11-22
+    zh = ids(runner.invoke(app, ["list", "--lang", "zh", *db]).stdout)
+    assert zh == ["fmprc-zh-t1417538"]
+
+
+def test_show_and_json(archive: Path) -> None:
+    result = runner.invoke(app, ["show", "kremlin-en-52830", "--db", str(archive)])
+    assert result.exit_code == 0
+    assert "Interview to Bloomberg" in result.stdout and "John Micklethwait" in result.stdout
+    record = json.loads(
+        runner.invoke(app, ["show", "kremlin-en-52830", "--json", "--db", str(archive)]).stdout
+    )
+    assert record["id"] == "kremlin-en-52830" and len(record["turns"]) == 122
+    pinned = f"kremlin-en-52830@{record['revision']}"
+    assert runner.invoke(app, ["show", pinned, "--db", str(archive)]).exit_code == 0
+    wrong = runner.invoke(app, ["show", "kremlin-en-52830@000000000000", "--db", str(archive)])
+    assert wrong.exit_code == 1
+    missing = runner.invoke(app, ["show", "no-such-id", "--db", str(archive)])
+    assert missing.exit_code == 1 and "No document" in missing.output
+
+
+def test_stats_errors(archive: Path) -> None:
+    stats = json.loads(runner.invoke(app, ["stats", "--json", "--db", str(archive)]).stdout)
+    assert stats["documents"] == 5
+    assert stats["by_publisher"] == {"kremlin.ru": 3, "mid.ru": 1, "fmprc.gov.cn": 1}
+    assert stats["schema_version"] == 1
+    assert "No failed inputs" in runner.invoke(app, ["errors", "--db", str(archive)]).stdout
+
+
+def test_delete_then_reingest_restores(archive: Path, tmp_path: Path) -> None:
+    db = tmp_path / "copy.db"
+    src = sqlite3.connect(archive)
+    dst = sqlite3.connect(db)
+    src.backup(dst)
+    src.close(), dst.close()
+    assert runner.invoke(app, ["delete", "kremlin-en-54071", "--db", str(db)]).exit_code == 0
+    assert runner.invoke(app, ["show", "kremlin-en-54071", "--db", str(db)]).exit_code == 1
+    again = runner.invoke(app, ["ingest", str(KREMLIN / "054071.html.gz"), "--db", str(db), "-q"])
+    assert "1 new" in again.output
+    result = runner.invoke(app, ["reparse", "--all", "--db", str(db)])
+    assert result.exit_code == 0 and "5 reparsed" in result.stdout
+
+
+def test_missing_archive_says_what_to_do(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["list", "--db", str(tmp_path / "nope.db")])
+    assert result.exit_code == 2
+    assert "communique ingest" in result.output
+
+
+def test_parquet_with_mapped_columns(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "body": ["Question: Will you come?\n\nSergey Lavrov: Yes, I will.", ""],
+            "headline": ["Foreign Minister Sergey Lavrov’s interview, Moscow, May 5, 2023", "x"],
+            "published": ["2023-05-05", "2023-05-06"],
+            "link": ["https://mid.ru/en/foreign_policy/news/1867999/", None],
+        }
+    )
+    pq.write_table(table, tmp_path / "rows.parquet")
+    db = tmp_path / "p.db"
+    mapping = "text=body,title=headline,date=published,url=link"
+    result = runner.invoke(
+        app, ["ingest", str(tmp_path / "rows.parquet"), "--map", mapping, "--db", str(db), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 new" in result.output and "1 skipped" in result.output  # the empty row
+    record = json.loads(
+        runner.invoke(app, ["show", "midru-en-1867999", "--json", "--db", str(db)]).stdout
+    )
+    assert record["date"] == "2023-05-05" and record["kind"] == "interview"
+    assert [(t["label"], t["role"]) for t in record["turns"]] == [
+        ("Question", "question"),
+        ("Sergey Lavrov", "answer"),
+    ]
+    assert record["origin"][0]["path"].endswith("rows.parquet#row=1")
