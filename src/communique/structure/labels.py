@@ -73,6 +73,7 @@ DISCOURSE_WORDS = {
     "translation", "for example", "in other words", "in short", "that is", "otherwise", "so",
     "also", "moreover", "besides", "but", "and", "yes", "no", "well", "now", "then", "here",
     "today", "yesterday", "tomorrow", "again", "once again", "namely", "briefly", "lastly",
+    "also read", "read more", "related", "advertisement",
     "deadline", "venue", "location", "time", "date", "address", "contact", "contacts", "phone",
     "tel", "fax", "email", "e-mail", "website", "agenda", "programme", "program",
     "и", "итак", "во-первых", "во-вторых", "в-третьих", "например", "однако", "цитата", "справка",

@@ -165,17 +165,14 @@ def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str 
     name = info.name
     for p in [ctx.principal, *ctx.people]:
         if p is not None and same_person(name or "", p.name):
-            if not name or (len(p.name) > len(name) and _latin(p.name) == _latin(name)):
+            # "Carney" -> "Jay Carney"; but never an inflected title form ("С.В.Лаврова")
+            if not name or len(p.name.split()) > len(name.split()):
                 name = p.name
             return name, p.affiliation
     if name is None and info.office:
         office = info.office
         return (office.title() if office.isupper() else office), None
     return name, None
-
-
-def _latin(s: str) -> bool:
-    return all(ord(c) < 0x250 for c in s if c.isalpha())
 
 
 def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from communique.structure.dates import find_date
-from communique.structure.labels import classify_label, split_label
+from communique.structure.labels import classify_label, is_office_word, split_label
 from communique.structure.page import Block, Page
 from communique.structure.text import clean_inline, guess_lang, split_paragraphs
 
@@ -37,6 +37,7 @@ _FURNITURE = (
 )  # fmt: skip
 _LICENSE = re.compile(r"creative commons attribution 4\.0", re.I)
 _SENTENCE_END = re.compile(r"[.!?…»”\"')\]]$")
+_ABBREVIATION_END = re.compile(r"\b(?:[A-Z]\.){2,}$")  # "New York, N.Y.", "Washington, D.C."
 
 
 def looks_like_text_page(text: str) -> bool:
@@ -52,7 +53,8 @@ def _is_furniture(par: str) -> bool:
 def _menu_like(par: str) -> bool:
     """A short line with no sentence punctuation: site navigation, a header line."""
     one = clean_inline(par)
-    return "\n" not in par.strip() and len(one.split()) <= 7 and not _SENTENCE_END.search(one)
+    ends_sentence = _SENTENCE_END.search(one) and not _ABBREVIATION_END.search(one)
+    return "\n" not in par.strip() and len(one.split()) <= 7 and not ends_sentence
 
 
 def _split_on_line_labels(par: str) -> list[str]:
@@ -202,7 +204,8 @@ def _place_from_header(lines: list[str], page: Page) -> None:
     if page.place or not lines:
         return
     last = lines[-1]
-    if re.match(r"^[A-ZА-ЯЁ][\w.\- ]+(?:, [A-ZА-ЯЁ][\w.\- ]+){0,2}$", last) and "," in last:
+    shaped = re.match(r"^[A-ZА-ЯЁ][\w.\- ]+(?:, [A-ZА-ЯЁ][\w.\- ]+){0,2}$", last)
+    if shaped and "," in last and not any(is_office_word(w) for w in last.split()):
         page.place = last
 
 
