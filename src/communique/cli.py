@@ -1,19 +1,23 @@
-"""The ``communique`` command line: ingest, list, show, export, stats, errors, delete, reparse."""
+"""The ``communique`` command line: ingest, list, show, export, stats, errors, delete, reparse,
+search, kwic, reindex."""
 
 from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from communique.ingest.pipeline import Ingester, count_files, reparse
-from communique.render import print_document
+from communique.render import ROLE_STYLE, print_document
 from communique.store.base import DocFilter
 from communique.store.sqlite import SQLiteStore
 from communique.structure.dates import parse_date_field
@@ -96,6 +100,7 @@ def ingest(
 
         report = ingester.run(paths, on_file=on_file)
     store.close()
+    _sync_index(db, quiet)
     c = report.counts
     summary = ", ".join(f"{c[s]} {s}" for s in ("new", "updated", "unchanged", "skipped", "failed"))
     console.print(
@@ -115,6 +120,27 @@ def ingest(
             table.add_row(path, reason)
         console.print(table)
         raise typer.Exit(1)
+
+
+def _sync_index(db: Path, quiet: bool) -> None:
+    """Bring the search index in line with the store (build it if there is none)."""
+    from communique.search.index import SearchIndex
+
+    store = SQLiteStore(db)
+    try:
+        busy = nullcontext() if quiet else console.status("updating the search index")
+        with busy:
+            done = SearchIndex(store).open()
+    except Exception as e:  # the archive is fine; the index can be rebuilt with reindex
+        console.print(f"[yellow]search index not updated ({e}); run: communique reindex[/]")
+        return
+    finally:
+        store.close()
+    if done.skipped:
+        console.print(f"[yellow]search index not updated now ({done.skipped})[/]")
+    elif not quiet and (done.documents or done.rebuilt):
+        what = "built" if done.rebuilt else "updated"
+        console.print(f"search index {what}: {done.documents} documents, {done.turns} turns")
 
 
 def _date_bound(value: str | None, end: bool) -> str | None:
@@ -252,6 +278,218 @@ def reparse_cmd(
     store = _open(db)
     counts = reparse(store, everything=all_)
     out.print(", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing to do")
+
+
+# -- search -----------------------------------------------------------------------------------
+
+SpeakerOpt = Annotated[
+    list[str] | None, typer.Option("--speaker", help="Speaker (repeatable; words match).")
+]
+RoleOpt = Annotated[str | None, typer.Option(help="question, answer, statement, ... (a,b)")]
+KindOpt = Annotated[str | None, typer.Option(help="interview,press_conference,... (a,b)")]
+LangOpt = Annotated[str | None, typer.Option(help="en, ru, zh (a,b)")]
+PublisherOpt = Annotated[str | None, typer.Option(help="mid.ru, kremlin.ru, ... (a,b)")]
+FromOpt = Annotated[str | None, typer.Option("--from", help="YYYY, YYYY-MM or a date")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="YYYY, YYYY-MM or a date")]
+
+
+def _archive(db: Path):  # -> Archive (imported lazily: ingest and list do not need tantivy)
+    from communique.archive import Archive
+
+    if not db.exists():
+        console.print(
+            f"[red]No archive at {db}.[/] Create one with: communique ingest PATH --db {db}"
+        )
+        raise typer.Exit(2)
+    with console.status("bringing the search index up to date"):
+        return Archive(db)
+
+
+def _filters(
+    speaker: list[str] | None,
+    role: str | None,
+    kind: str | None,
+    lang: str | None,
+    publisher: str | None,
+    from_: str | None,
+    to: str | None,
+) -> dict[str, object]:
+    return {
+        "speaker": speaker or None, "role": role, "kind": kind, "lang": lang,
+        "publisher": publisher, "date_from": _date_bound(from_, False),
+        "date_to": _date_bound(to, True),
+    }  # fmt: skip
+
+
+def _query_error(e: Exception) -> typer.Exit:
+    """A malformed query or option: the message (it points at the problem), exit code 2."""
+    console.print(f"[red]{escape(str(e))}[/]", highlight=False)
+    return typer.Exit(2)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Query: words, "phrases", -not, a OR b, ab*, ...')],
+    db: DbOption = DEFAULT_DB,
+    speaker: SpeakerOpt = None,
+    role: RoleOpt = None,
+    kind: KindOpt = None,
+    lang: LangOpt = None,
+    publisher: PublisherOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    sort: Annotated[str, typer.Option(help="relevance, date (newest first) or oldest")] = (
+        "relevance"
+    ),
+    limit: int = 20,
+    offset: int = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit.")] = False,
+    facets: Annotated[bool, typer.Option("--facets", help="Counts by year, speaker, ...")] = False,
+) -> None:
+    """Search the turns (the query language: docs/query.md). Each hit: where it is, who said it,
+    a snippet, the question it answers, and a permalink."""
+    from communique.search.ast import QueryError
+
+    archive = _archive(db)
+    try:
+        res = archive.search(
+            query, **_filters(speaker, role, kind, lang, publisher, from_, to),  # type: ignore[arg-type]
+            sort=sort, limit=limit, offset=offset, facets=facets,
+        )  # fmt: skip
+    except (QueryError, ValueError) as e:
+        raise _query_error(e) from None
+    finally:
+        archive.close()
+    if as_json:
+        for hit in res.hits:
+            print(json.dumps(hit.to_dict(), ensure_ascii=False))
+        if facets:
+            print(json.dumps({"total": res.total, "facets": res.facets}, ensure_ascii=False))
+        console.print(f"{res.total} hits", highlight=False)
+        return
+    shown = f"{offset + 1}-{offset + len(res.hits)}" if res.hits else "none"
+    out.print(
+        f"[bold]{res.total}[/] hits for [bold]{escape(query)}[/] "
+        f"(showing {shown}, by {sort})\n",
+        highlight=False,
+    )
+    for i, hit in enumerate(res.hits, start=offset + 1):
+        _print_hit(hit, i)
+    if facets:
+        _print_facets(res.facets)
+
+
+@app.command()
+def kwic(
+    query: Annotated[str, typer.Argument(help="Query; its words are the keywords.")],
+    db: DbOption = DEFAULT_DB,
+    width: Annotated[int, typer.Option(help="Characters of context on each side.")] = 60,
+    sort: Annotated[str, typer.Option(help="corpus (= date, oldest first), left or right")] = (
+        "corpus"
+    ),
+    limit: Annotated[int | None, typer.Option(help="At most this many lines.")] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV on standard output.")] = False,
+    speaker: SpeakerOpt = None,
+    role: RoleOpt = None,
+    kind: KindOpt = None,
+    lang: LangOpt = None,
+    publisher: PublisherOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+) -> None:
+    """Keyword in context: every occurrence of the query's words in the matching turns, with
+    the left and right context and the turn's permalink."""
+    from communique.search.ast import QueryError
+    from communique.search.kwic import to_csv
+
+    archive = _archive(db)
+    try:
+        lines = archive.kwic(
+            query, width=width, sort=sort, limit=limit,
+            **_filters(speaker, role, kind, lang, publisher, from_, to),
+        )  # fmt: skip
+    except (QueryError, ValueError) as e:
+        raise _query_error(e) from None
+    finally:
+        archive.close()
+    if as_csv:
+        sys.stdout.write(to_csv(lines))
+    else:
+        _print_kwic(lines, width)
+    console.print(f"{len(lines)} lines", highlight=False)
+
+
+def _marked(text: str, spans: list[tuple[int, int]]) -> Text:
+    t = Text(text)
+    for a, b in spans:
+        t.stylize("bold black on yellow", a, b)
+    return t
+
+
+def _print_hit(hit, i: int) -> None:  # hit: communique.search.Hit
+    """Where (permalink, date, publisher, kind, title), who, the question, the snippet."""
+    head = Text(f"{i}. ", style="bold")
+    head.append(hit.permalink, style="bold blue")
+    facts = [hit.date or "undated", hit.publisher or "", hit.kind or "", hit.lang or ""]
+    head.append("  " + " · ".join(f for f in facts if f), style="dim")
+    out.print(head)
+    if hit.title:
+        out.print(Text("   " + hit.title, style="italic"))
+    if hit.question is not None:
+        q = Text("   Q ", style="bold cyan")
+        q.append(f"(#t{hit.question.n}" + (f", {hit.question.who}" if hit.question.who else "")
+                 + "): ", style="cyan")  # fmt: skip
+        text = " ".join(hit.question.text.split())
+        q.append(text if len(text) <= 400 else text[:400].rsplit(" ", 1)[0] + "…")
+        out.print(q)
+    who = hit.speaker or hit.label or ""
+    if hit.affiliation and hit.affiliation != who:
+        who = f"{who} ({hit.affiliation})" if who else hit.affiliation
+    line = Text("   ")
+    line.append(who or hit.role, style=ROLE_STYLE.get(hit.role, "bold"))
+    line.append(f" [{hit.role}]: ", style="dim")
+    line.append_text(_marked(hit.snippet, hit.highlights))
+    out.print(line)
+    out.print(Text(f"   cite {hit.pinned}", style="dim"))
+    out.print()
+
+
+def _print_facets(facets: dict[str, dict[str, int]]) -> None:
+    for name, counts in facets.items():
+        line = Text(f"{name}: ", style="bold")
+        line.append("  ".join(f"{k} ({v})" for k, v in counts.items()) or "-")
+        out.print(line)
+
+
+def _print_kwic(lines: list, width: int) -> None:  # lines: list[communique.search.KwicLine]
+    """One line per occurrence: the contexts padded so that the keywords line up."""
+    flat = str.maketrans("\r\n\t", "   ")
+    for ln in lines:
+        row = Text(ln.left.translate(flat).rjust(width) + " ")
+        row.append(ln.keyword.translate(flat), style="bold black on yellow")
+        row.append(" " + ln.right.translate(flat).ljust(width) + "  ")
+        row.append(ln.permalink, style="dim")
+        out.print(row, soft_wrap=True, highlight=False)
+
+
+@app.command()
+def reindex(db: DbOption = DEFAULT_DB) -> None:
+    """Rebuild the search index from the archive (it is derived: nothing is lost)."""
+    import time
+
+    from communique.search.index import SearchIndex
+
+    store = _open(db)
+    start = time.perf_counter()
+    try:
+        with console.status("indexing"):
+            done = SearchIndex(store).rebuild()
+    finally:
+        store.close()
+    out.print(
+        f"indexed {done.turns} turns of {done.documents} documents "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from pathlib import Path
 from communique.ingest.decode import UnreadableInput
 from communique.ingest.sources import Failure, RawInput, Skip, iter_items, iter_paths
 from communique.model import Document, Origin
-from communique.store.sqlite import SQLiteStore
+from communique.store.sqlite import SQLiteStore, now
 from communique.structure.document import PARSER_VERSION, build_document
 from communique.structure.page import NotADocument, Unparseable
 from communique.structure.readers import read_raw
@@ -247,6 +247,9 @@ def reparse(store: SQLiteStore, *, everything: bool = False) -> Counter[str]:
             p.doc.origin = Document.from_dict(json.loads(record)).origin
             if p.doc.id != doc_id:
                 store.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+                store.db.execute(  # the search index follows the change log
+                    "INSERT INTO changes (doc_id, op, at) VALUES (?, 'delete', ?)", (doc_id, now())
+                )
             store.put_document(p.doc, sha, p.content_hash)
             counts["reparsed"] += 1
         store.commit()

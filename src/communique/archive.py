@@ -1,0 +1,186 @@
+"""The Python API: an archive file with its search index.
+
+>>> from communique import Archive
+>>> with Archive("archive.db") as a:
+...     res = a.search('CSTO "peacekeeping" -NATO', speaker="Sergey Lavrov", role="answer")
+...     for hit in res.hits:
+...         print(hit.permalink, hit.date, hit.speaker, hit.snippet)
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from communique.model import KINDS, ROLES, Document
+from communique.search.ast import Filters, Query
+from communique.search.index import SORTS, SearchIndex, SearchResults, SyncReport
+from communique.search.kwic import SORTS as KWIC_SORTS
+from communique.search.kwic import KwicLine
+from communique.search.query import parse_query
+from communique.store.sqlite import SQLiteStore
+
+Values = str | Sequence[str] | None
+_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def date_bound(value: str | None, end: bool) -> str | None:
+    """``2016`` -> ``2016-01-01`` (or ``2016-12-31`` as an end); ``2016-02`` -> month bounds."""
+    if not value:
+        return None
+    m = _DATE.fullmatch(value.strip())
+    if m is None:
+        raise ValueError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    y = int(m.group(1))
+    mo = int(m.group(2) or (12 if end else 1))
+    if not 1 <= mo <= 12:
+        raise ValueError(f"not a date: {value!r} (there is no month {mo})")
+    last = calendar.monthrange(y, mo)[1]
+    d = int(m.group(3) or (last if end else 1))
+    if not 1 <= d <= 31:
+        raise ValueError(f"not a date: {value!r} (there is no such day)")
+    d = min(d, last)  # 2019-06-31, as a month's end is often written, is 2019-06-30
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def _values(value: Values) -> tuple[str, ...]:
+    """One value, a comma-separated list, or a sequence, as a tuple."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else list(value)
+    return tuple(v.strip() for item in items for v in item.split(",") if v.strip())
+
+
+def make_filters(
+    *,
+    speaker: Values = None,
+    role: Values = None,
+    kind: Values = None,
+    lang: Values = None,
+    publisher: Values = None,
+    doc: Values = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> Filters:
+    """Filters from keyword options (checked: an unknown role or kind is a ValueError)."""
+    roles = tuple(r.lower() for r in _values(role))
+    kinds = tuple(k.lower().replace("-", "_").replace(" ", "_") for k in _values(kind))
+    for name, got, known in (("role", roles, ROLES), ("kind", kinds, KINDS)):
+        bad = [v for v in got if v not in known]
+        if bad:
+            raise ValueError(f"{name} {bad[0]!r} is not one of {', '.join(known)}")
+    speakers = (speaker,) if isinstance(speaker, str) else tuple(speaker or ())
+    return Filters(
+        speaker=tuple(s for s in speakers if s.strip()),
+        role=roles,
+        kind=kinds,
+        lang=tuple(v.lower() for v in _values(lang)),
+        publisher=tuple(v.lower() for v in _values(publisher)),
+        doc=_values(doc),
+        date_from=date_bound(date_from, False),
+        date_to=date_bound(date_to, True),
+    )
+
+
+class Archive:
+    """An archive (SQLite, the source of truth) and its search index (``<db>.index/``).
+
+    Opening it brings the index in line with the store (building it if missing). Malformed
+    queries raise :class:`communique.search.QueryError`, whose message says what to fix.
+    """
+
+    def __init__(self, db_path: str | Path, *, sync: bool = True) -> None:
+        self.path = Path(db_path)
+        if not self.path.exists():
+            raise FileNotFoundError(f"no archive at {self.path}")
+        self.store = SQLiteStore(self.path)
+        self.index = SearchIndex(self.store)
+        try:
+            self.last_sync: SyncReport = self.index.open(sync=sync)
+        except BaseException:
+            self.store.close()
+            raise
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.index.close()
+        self.store.close()
+
+    def get(self, doc_id: str) -> Document | None:
+        """A document by id (``id@revision`` must be the current revision)."""
+        ident, _, revision = doc_id.partition("#")[0].partition("@")
+        return self.store.get(ident, revision or None)
+
+    def reindex(self) -> SyncReport:
+        """Rebuild the index from the store."""
+        return self.index.rebuild()
+
+    def sync(self) -> SyncReport:
+        """Apply the store's changes since the index was last brought up to date."""
+        self.last_sync = self.index.sync()
+        return self.last_sync
+
+    @staticmethod
+    def parse(query: str | Query) -> Query:
+        return parse_query(query) if isinstance(query, str) else query
+
+    def search(
+        self,
+        query: str | Query,
+        *,
+        speaker: Values = None,
+        role: Values = None,
+        kind: Values = None,
+        lang: Values = None,
+        publisher: Values = None,
+        doc: Values = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        sort: str = "relevance",
+        limit: int = 10,
+        offset: int = 0,
+        facets: bool = False,
+    ) -> SearchResults:
+        """Turns matching ``query`` (the language of docs/query.md) and the filters.
+
+        ``sort``: ``relevance``, ``date`` (newest first) or ``oldest``. Dates take ``YYYY``,
+        ``YYYY-MM`` or ``YYYY-MM-DD``; list filters take a value, a comma list or a sequence.
+        """
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        q = self.parse(query)
+        extra = make_filters(
+            speaker=speaker, role=role, kind=kind, lang=lang, publisher=publisher, doc=doc,
+            date_from=date_from, date_to=date_to,
+        )  # fmt: skip
+        text = query if isinstance(query, str) else ""
+        return self.index.search(
+            q, extra, sort=sort, limit=limit, offset=offset, facets=facets, text=text
+        )
+
+    def kwic(
+        self,
+        query: str | Query,
+        width: int = 60,
+        sort: str = "corpus",
+        limit: int | None = None,
+        **filters: Any,
+    ) -> list[KwicLine]:
+        """A concordance: every occurrence of the query's words in the matching turns.
+
+        ``sort``: ``corpus`` or ``date`` (chronological), ``left`` or ``right`` (by the words
+        before or after the keyword). ``limit`` keeps the first lines of that order.
+        """
+        if sort not in KWIC_SORTS:
+            raise ValueError(f"sort must be one of {', '.join(KWIC_SORTS)}, not {sort!r}")
+        return self.index.kwic(
+            self.parse(query), make_filters(**filters), width=width, sort=sort, limit=limit
+        )

@@ -1,0 +1,977 @@
+"""The search index: one tantivy document per turn, derived from the store and following it.
+
+Lives in ``<db>.index/`` beside the archive. ``communique-index.json`` there records the schema
+version and the last ``changes.seq`` applied (written only after tantivy's commit), so a process
+that dies between the store and the index is caught up on the next open by re-indexing only the
+documents changed since. Design notes: ``docs/search.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from datetime import date as Date
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from tantivy import Occur
+from tantivy import Query as TQ
+
+from communique.search.analysis import (
+    analyzers,
+    fold,
+    has_han,
+    has_han_fast,
+    raw_terms,
+    register,
+    segment,
+    segment_many,
+    stem_and_start,
+    stem_lang,
+    stem_many,
+    stemmed_terms,
+)
+from communique.search.ast import (
+    And,
+    Filters,
+    MatchAll,
+    Near,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Query,
+    QueryError,
+    Term,
+)
+from communique.search.kwic import SORTS as KWIC_SORTS
+from communique.search.kwic import KwicLine, Matcher, Turn, make_lines, snippet, turn_lines
+from communique.store.sqlite import SQLiteStore
+
+INDEX_VERSION = 3  # bump when fields or analysis change: an older index is rebuilt on open
+STATE = "communique-index.json"
+FACETS = ("year", "publisher", "kind", "lang", "speaker", "role")
+NONE = "(none)"  # the facet value of a turn without one (undated, no speaker, ...)
+OTHER = "(other)"  # speakers beyond the ones listed
+SPEAKER_FACET_SIZE = 25
+SORTS = ("relevance", "date", "oldest")
+KWIC_PARALLEL_MIN = 20_000  # hits from which a concordance is shared out to processes
+KWIC_MAX_WORKERS = 8
+MAX_FORMS = 5000  # indexed words looked at to find the forms of a word (NEAR)
+BUILD_HEAP = 1_000_000_000
+POOL_MIN_ZH_DOCS = 200  # segment Chinese in worker processes when a build has this many
+SYNC_HEAP = 200_000_000
+LANG_FIELD = {"en": "text_en", "ru": "text_ru"}
+_EPOCH = Date(1900, 1, 1).toordinal()
+_UNDATED = (1 << 20) - 1
+_TURN_SQL = (
+    "SELECT d.id, d.revision, d.publisher, d.lang, d.kind, d.date, d.title, t.n, t.label, "
+    "t.speaker, t.affiliation, t.role, t.interpreted, t.answers, t.text, t.rowid "
+    "FROM documents d JOIN turns t ON t.doc_id = d.id"
+)
+
+
+def build_schema() -> tantivy.Schema:
+    """The fields; see docs/search.md for what each is for."""
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("text_raw", stored=True, tokenizer_name="c_raw")
+    sb.add_text_field("text_en", tokenizer_name="c_en")
+    sb.add_text_field("text_ru", tokenizer_name="c_ru")
+    sb.add_text_field("doc_id", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_unsigned_field("n", stored=True, indexed=True)
+    for name in ("publisher", "kind", "lang", "role", "year", "speaker"):
+        sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("speaker_tok", tokenizer_name="c_raw")
+    sb.add_integer_field("date", indexed=True, fast=True)  # YYYYMMDD
+    sb.add_unsigned_field("chrono", fast=True)  # oldest first, undated last
+    sb.add_unsigned_field("chrono_desc", fast=True)  # newest first, undated last
+    sb.add_unsigned_field("gen", stored=True)  # the changes.seq this turn was indexed at
+    sb.add_unsigned_field("rowid", fast=True)  # the turn's row in the store (KWIC reads it)
+    # title, date, revision, label, affiliation, interpreted, answers, question n, who, text
+    sb.add_bytes_field("meta", stored=True)  # packed by _pack
+    sb.add_bytes_field("text_orig", stored=True)  # the text, when text_raw holds a changed copy
+    return sb.build()
+
+
+# -- results ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Question:
+    """The question an answer answers."""
+
+    n: int
+    who: str | None
+    text: str
+
+
+@dataclass(slots=True)
+class Hit:
+    """One matching turn, with what a reader needs to see and cite it."""
+
+    doc_id: str
+    n: int
+    revision: str
+    title: str | None
+    date: str | None
+    publisher: str | None
+    kind: str | None
+    lang: str | None
+    speaker: str | None
+    label: str | None
+    affiliation: str | None
+    role: str
+    interpreted: bool
+    answers: int | None
+    question: Question | None
+    snippet: str
+    highlights: list[tuple[int, int]]  # spans of ``snippet`` to highlight
+    text: str
+    score: float | None
+
+    @property
+    def permalink(self) -> str:
+        return f"{self.doc_id}#t{self.n}"
+
+    @property
+    def pinned(self) -> str:
+        return f"{self.doc_id}@{self.revision}#t{self.n}"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {k: getattr(self, k) for k in self.__slots__ if k != "text"}  # type: ignore[attr-defined]
+        d["question"] = asdict(self.question) if self.question else None
+        d["highlights"] = [list(s) for s in self.highlights]
+        return {"permalink": self.permalink, "pinned": self.pinned, **d}
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    offset: int = 0
+    sort: str = "relevance"
+
+
+@dataclass
+class SyncReport:
+    """What a sync did: documents re-indexed or removed, and the seq range applied."""
+
+    documents: int = 0
+    turns: int = 0
+    from_seq: int = 0
+    to_seq: int = 0
+    rebuilt: bool = False
+    skipped: str | None = None  # why nothing was done (another process holds the writer)
+
+
+# -- turns to tantivy documents ---------------------------------------------------------------
+
+
+def _chrono(date: str | None, doc_id: str) -> tuple[int, int, int, str]:
+    """(YYYYMMDD or -1, ascending key, descending key, year) of a document; add ``n`` (the
+    ascending key) or ``0xFFFF - n`` (the descending one) for a turn."""
+    try:
+        y, m, d = (int(x) for x in (date or "").split("-"))
+        days, ymd, year = Date(y, m, d).toordinal() - _EPOCH, y * 10000 + m * 100 + d, str(y)
+    except ValueError:
+        days, ymd, year = -1, -1, NONE
+    h = (zlib.crc32(doc_id.encode()) & 0xFFFFFF) << 16
+    asc = ((days if days >= 0 else _UNDATED) << 40) | h
+    desc = ((days + 1 if days >= 0 else 0) << 40) | h
+    return ymd, asc, desc, year
+
+
+def _needs_segmenting(text: str) -> str | None:
+    """The folded text if it has Chinese to segment, else None."""
+    if text.isascii() or not has_han_fast(text):
+        return None
+    return fold(text)
+
+
+def _turn_docs(
+    rows: list[Any], gen: int, segmented: dict[str, str] | None = None
+) -> Iterator[tantivy.Document]:
+    """The tantivy documents of one document's turns (rows of ``_TURN_SQL``, one document).
+
+    ``segmented`` maps folded texts to their segmentation when it was done beforehand.
+    """
+    asked = {r[7]: r for r in rows if r[11] == "question"}
+    doc_id, revision, publisher, lang, kind, date, title = rows[0][:7]
+    lang_field = LANG_FIELD.get(lang or "")
+    ymd, asc, desc, year = _chrono(date, doc_id)
+    publisher, kind, lang = publisher or NONE, kind or NONE, lang or NONE
+    for r in rows:
+        n, label, speaker, affiliation, role, interpreted, answers, text, rowid = r[7:]
+        q = asked.get(answers) if answers is not None else None
+        question = (None, None, None) if q is None else (str(q[7]), q[9] or q[8], q[14])
+        meta = _pack(  # what a hit shows that has no field of its own (see build_schema)
+            title, date, revision, label, affiliation, "1" if interpreted else "",
+            None if answers is None else str(answers), *question,
+        )  # fmt: skip
+        doc = tantivy.Document()
+        raw = text
+        if not text.isascii():
+            if "ё" in text or "Ё" in text:
+                raw = fold(text)
+            if has_han_fast(raw):
+                raw = segmented[raw] if segmented and raw in segmented else segment(raw)
+        doc.add_text("text_raw", raw)
+        if raw is not text:  # the index holds a folded or segmented copy: keep the original
+            doc.add_bytes("text_orig", text.encode())
+        if lang_field:
+            doc.add_text(lang_field, raw)
+        doc.add_text("doc_id", doc_id)
+        doc.add_unsigned("n", n)
+        doc.add_text("publisher", publisher)
+        doc.add_text("kind", kind)
+        doc.add_text("lang", lang)
+        doc.add_text("role", role)
+        doc.add_text("year", year)
+        doc.add_text("speaker", speaker or NONE)
+        if speaker:
+            doc.add_text("speaker_tok", speaker if speaker.isascii() else fold(speaker))
+        if ymd >= 0:
+            doc.add_integer("date", ymd)
+        n16 = min(n, 0xFFFF)
+        doc.add_unsigned("chrono", asc | n16)
+        doc.add_unsigned("chrono_desc", desc | (0xFFFF - n16))
+        doc.add_unsigned("gen", gen)
+        doc.add_unsigned("rowid", rowid)
+        doc.add_bytes("meta", meta)
+        yield doc
+
+
+def _segmenting_pool() -> ProcessPoolExecutor | None:
+    """Worker processes for Chinese segmentation, started before the index writer's threads
+    (they are forked: a spawned worker would re-run the caller's main script). None where
+    processes cannot be forked: segmentation is then done inline."""
+    workers = max(1, min((os.cpu_count() or 2) - 1, 8))
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        for f in [pool.submit(segment_many, ["中文"]) for _ in range(workers)]:
+            f.result()  # all started (and jieba loaded) now
+    except (ValueError, OSError, BrokenProcessPool):
+        return None
+    return pool
+
+
+def _segmented(
+    groups: Iterable[list[Any]], pool: ProcessPoolExecutor | None, size: int = 50
+) -> Iterator[tuple[list[list[Any]], dict[str, str]]]:
+    """Batches of documents, with their Chinese texts segmented ahead in worker processes.
+
+    Segmentation is the slowest step of a build. Batches come out in any order (the index does
+    not care): a ready one first, else one the workers have not started, segmented here.
+    """
+    pending: list[tuple[list[list[Any]], list[str], Future[list[str]] | None]] = []
+    batch: list[list[Any]] = []
+
+    def submit() -> None:
+        if pool is None:  # segmented inline by _turn_docs
+            pending.append((batch, [], None))
+            return
+        texts = sorted({t for g in batch for r in g if (t := _needs_segmenting(r[14]))})
+        fut = pool.submit(segment_many, texts) if texts else None
+        pending.append((batch, texts, fut))
+
+    def take() -> tuple[list[list[Any]], dict[str, str]]:
+        while True:
+            ready = [i for i, p in enumerate(pending) if p[2] is None or p[2].done()]
+            if ready:
+                done, texts, fut = pending.pop(ready[0])
+                result = fut.result() if fut is not None else []
+                return done, dict(zip(texts, result, strict=True))
+            for i in reversed(range(len(pending))):
+                fut = pending[i][2]
+                if fut is not None and fut.cancel():
+                    done, texts, _ = pending.pop(i)
+                    return done, dict(zip(texts, segment_many(texts), strict=True))
+            wait([p[2] for p in pending if p[2] is not None], return_when=FIRST_COMPLETED)
+
+    for group in groups:
+        batch.append(group)
+        if len(batch) >= size:
+            submit()
+            batch = []
+            if len(pending) > 32:
+                yield take()
+    if batch:
+        submit()
+    while pending:
+        yield take()
+
+
+_SEP, _NULL, _JSON = "\x1f", "\x00", "\x1e"
+
+
+def _pack(*fields: str | None) -> bytes:
+    """Strings (or None) as bytes: joined by U+001F, or (marked by U+001E) JSON when one of them
+    holds a control character used here. Reading is a ``split``: much quicker than JSON."""
+    if any(f and (_SEP in f or _NULL in f or _JSON in f) for f in fields):
+        return (_JSON + json.dumps(fields, ensure_ascii=False)).encode()
+    return _SEP.join(_NULL if f is None else f for f in fields).encode()
+
+
+def _unpack(data: bytes) -> list[str | None]:
+    text = data.decode()
+    if text[:1] == _JSON:
+        return json.loads(text[1:])
+    return [None if f == _NULL else f for f in text.split(_SEP)]
+
+
+def _text(doc: tantivy.Document) -> str:
+    """A stored turn's text as published."""
+    orig = doc.get_first("text_orig")
+    return orig.decode() if orig is not None else (doc.get_first("text_raw") or "")
+
+
+def _by_document(rows: Iterable[Any]) -> Iterator[list[Any]]:
+    """Consecutive rows grouped by their document id."""
+    group: list[Any] = []
+    for r in rows:
+        if group and r[0] != group[0][0]:
+            yield group
+            group = []
+        group.append(r)
+    if group:
+        yield group
+
+
+# -- the index --------------------------------------------------------------------------------
+
+
+class SearchIndex:
+    """The tantivy index of one archive: build, follow the change log, search, facets."""
+
+    def __init__(self, store: SQLiteStore, path: str | Path | None = None) -> None:
+        self.store = store
+        self.path = Path(path) if path is not None else Path(f"{store.path}.index")
+        self.schema = build_schema()
+        self._index: tantivy.Index | None = None
+        self._build = ""  # the id of the build we opened (a rebuild elsewhere changes it)
+        self._forms_cache: dict[str, frozenset[str]] = {}
+
+    # -- state ----------------------------------------------------------------------------------
+    def state(self) -> dict[str, Any] | None:
+        """The recorded version and last applied seq, or None if there is no usable index."""
+        try:
+            return json.loads((self.path / STATE).read_text())
+        except (OSError, ValueError):
+            return None
+
+    @property
+    def seq(self) -> int:
+        return int((self.state() or {}).get("seq", -1))
+
+    def _write_state(self, seq: int, build: str, path: Path | None = None) -> None:
+        """Record the last applied seq (after tantivy's commit: never ahead of the index)."""
+        target = (path or self.path) / STATE
+        tmp = target.with_suffix(".tmp")
+        with open(tmp, "w") as f:
+            json.dump({"version": INDEX_VERSION, "seq": seq, "build": build}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+
+    def _usable(self) -> bool:
+        st = self.state() or {}
+        return st.get("version") == INDEX_VERSION and (self.path / "meta.json").exists()
+
+    # -- open, build, sync ----------------------------------------------------------------------
+    @property
+    def index(self) -> tantivy.Index:
+        if self._index is None:
+            self.open()
+        assert self._index is not None
+        return self._index
+
+    def open(self, sync: bool = True) -> SyncReport:
+        """Open the index (building it if missing or outdated), then catch up with the store."""
+        if not self._usable():
+            return self.rebuild()
+        try:
+            self._open_dir()
+        except ValueError:  # unreadable (a damaged directory): it is derived, build it again
+            return self.rebuild()
+        return self.sync() if sync else SyncReport(from_seq=self.seq, to_seq=self.seq)
+
+    def _open_dir(self) -> None:
+        self._build = str((self.state() or {}).get("build", ""))
+        self._index = tantivy.Index.open(str(self.path))
+        register(self._index)
+        self._forms_cache.clear()
+
+    def rebuild(self) -> SyncReport:
+        """Build the index from the store in a fresh directory, then swap it in."""
+        self._index = None  # let go of the old one (and its reader threads) first
+        tmp = self.path.with_name(self.path.name + f".tmp-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        report = SyncReport(rebuilt=True)
+        db = self.store.db
+        pool = None
+        try:
+            db.execute("BEGIN")  # one snapshot: the turns and the seq they correspond to
+            try:
+                seq = db.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
+                zh = db.execute("SELECT count(*) FROM documents WHERE lang = 'zh'").fetchone()[0]
+                if zh >= POOL_MIN_ZH_DOCS and (os.cpu_count() or 1) > 1:
+                    pool = _segmenting_pool()
+                index = tantivy.Index(self.schema, path=str(tmp))
+                register(index)
+                writer = index.writer(heap_size=BUILD_HEAP)
+                rows = db.execute(_TURN_SQL + " ORDER BY d.id, t.n")
+                for batch, segmented in _segmented(_by_document(rows), pool):
+                    for group in batch:
+                        for doc in _turn_docs(group, seq, segmented):
+                            writer.add_document(doc)
+                            report.turns += 1
+                        report.documents += 1
+            finally:
+                db.execute("COMMIT")
+                if pool is not None:
+                    pool.shutdown(cancel_futures=True)
+            writer.commit()
+            writer.wait_merging_threads()
+            del writer, index
+            self._write_state(seq, os.urandom(8).hex(), tmp)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        old = self.path.with_name(self.path.name + f".old-{os.getpid()}")
+        if self.path.exists():
+            os.replace(self.path, old)
+        os.replace(tmp, self.path)
+        shutil.rmtree(old, ignore_errors=True)
+        self._open_dir()
+        report.from_seq = report.to_seq = seq
+        return report
+
+    def sync(self) -> SyncReport:
+        """Apply the store's changes since the recorded seq: each changed document's turns are
+        deleted from the index and its current turns (if it still exists) added again."""
+        if self._index is None or not self._usable():
+            return self.open()
+        if (self.state() or {}).get("build") != self._build:
+            self._open_dir()  # another process rebuilt the index since we opened it
+        start = self.seq
+        report = SyncReport(from_seq=start, to_seq=start)
+        db = self.store.db
+        if db.execute("SELECT 1 FROM changes WHERE seq > ? LIMIT 1", (start,)).fetchone() is None:
+            return report
+        try:
+            writer = self._index.writer(heap_size=SYNC_HEAP)
+        except ValueError as e:  # another process is writing this index (and syncing it)
+            report.skipped = str(e).split(".")[0]
+            return report
+        start = report.from_seq = self.seq  # read again, now that no one else can change it
+        db.execute("BEGIN")  # one snapshot: the changes and the documents' current turns
+        try:
+            changes = db.execute(
+                "SELECT max(seq), doc_id FROM changes WHERE seq > ? GROUP BY doc_id", (start,)
+            ).fetchall()
+            ids = sorted(c[1] for c in changes)
+            seq = max((c[0] for c in changes), default=start)
+            for doc_id in ids:
+                writer.delete_documents_by_term("doc_id", doc_id)
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(f"{_TURN_SQL} WHERE d.id IN ({marks}) ORDER BY d.id, t.n", chunk)
+                for group in _by_document(rows):
+                    for doc in _turn_docs(group, seq):
+                        writer.add_document(doc)
+                        report.turns += 1
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            db.execute("COMMIT")
+        writer.commit()
+        writer.wait_merging_threads()
+        del writer
+        self._write_state(seq, self._build)
+        self._index.reload()
+        self._forms_cache.clear()
+        report.documents, report.to_seq = len(ids), seq
+        return report
+
+    # -- compiling queries ----------------------------------------------------------------------
+    def _terms(self, field_name: str, tokens: list[str], slop: int = 0) -> TQ:
+        if len(tokens) == 1:
+            return TQ.term_query(self.schema, field_name, tokens[0])
+        return TQ.phrase_query(self.schema, field_name, tokens, slop)
+
+    def _term(self, word: str) -> TQ:
+        """A word: stemmed on the English and Russian fields, as is on the raw field."""
+        raw = raw_terms(word)
+        clauses = []
+        if not has_han(word):
+            for lang, field_name in LANG_FIELD.items():
+                toks = stemmed_terms(word, lang)
+                if toks:
+                    clauses.append(self._terms(field_name, toks))
+        if raw:
+            clauses.append(self._terms("text_raw", raw))
+        if not clauses:
+            return TQ.empty_query()
+        return (
+            clauses[0]
+            if len(clauses) == 1
+            else TQ.boolean_query([(Occur.Should, c) for c in clauses])
+        )
+
+    def forms(self, token: str) -> frozenset[str]:
+        """Indexed words with the stem of ``token`` (a folded, lowercased single word), from
+        the term dictionary: what a word on a side of NEAR matches."""
+        if token in self._forms_cache:
+            return self._forms_cache[token]
+        out = {token}
+        lang = stem_lang(token)
+        stem, prefix = stem_and_start(token, lang)
+        if prefix and not token.isdigit():
+            found = self.index.searcher().terms_with_prefix("text_raw", prefix, limit=MAX_FORMS)
+            cands = [t for t, _ in found]
+            stems = stem_many(cands, lang)
+            out.update(c for c, s in zip(cands, stems, strict=True) if s == stem)
+        result = frozenset(out)
+        if len(self._forms_cache) > 10_000:
+            self._forms_cache.clear()
+        self._forms_cache[token] = result
+        return result
+
+    def _positions(self, node: Node) -> list[list[str]] | None:
+        """A NEAR side as alternatives, each a list of per-position regexes on ``text_raw``;
+        None when the side is not made of words, phrases and prefixes (and OR of those)."""
+        if isinstance(node, Term):
+            toks = raw_terms(node.text)
+            if len(toks) == 1 and not has_han(toks[0]):
+                forms = sorted(self.forms(toks[0]))
+                alt = "(" + "|".join(map(_rx, forms)) + ")" if len(forms) > 1 else _rx(forms[0])
+                return [[alt]]
+            return [[_rx(t) for t in toks]] if toks else []
+        if isinstance(node, Phrase):
+            toks = [t for w in node.words for t in raw_terms(w)]
+            return [[_rx(t) for t in toks]] if toks else []
+        if isinstance(node, Prefix):
+            toks = raw_terms(node.prefix)
+            return [[*map(_rx, toks[:-1]), _rx(toks[-1]) + ".*"]] if toks else []
+        if isinstance(node, Or):
+            out: list[list[str]] = []
+            for child in node.children:
+                alts = self._positions(child)
+                if alts is None:
+                    return None
+                out += alts
+            return out
+        return None
+
+    def _leaves(self, node: Node) -> list[Node]:
+        """The positive words, phrases and prefixes of a subtree."""
+        if isinstance(node, Term | Phrase | Prefix):
+            return [node]
+        if isinstance(node, And | Or):
+            return [leaf for c in node.children for leaf in self._leaves(c)]
+        if isinstance(node, Near):
+            return self._leaves(node.left) + self._leaves(node.right)
+        return []
+
+    def _near(self, node: Near) -> TQ:
+        """Both sides at most ``distance`` words apart, in either order (phrases with slop)."""
+        sides: list[list[list[str]]] = []
+        extra: list[TQ] = []
+        for side in (node.left, node.right):
+            alts = self._positions(side)
+            if alts is None:  # a group such as (a AND b): it must match, and one of its words
+                extra.append(self.compile(side))  # must be near the other side
+                alts = [a for leaf in self._leaves(side) for a in (self._positions(leaf) or [])]
+            sides.append(alts)
+        slop = max(node.distance - 1, 0)
+        clauses = []
+        for a in sides[0]:
+            for b in sides[1]:
+                for seq in (a + b, b + a):
+                    if all(_is_literal(p) for p in seq):
+                        words = [_unrx(p) for p in seq]
+                        clauses.append(TQ.phrase_query(self.schema, "text_raw", words, slop))
+                    else:
+                        clauses.append(TQ.regex_phrase_query(self.schema, "text_raw", seq, slop))
+        near = (
+            TQ.boolean_query([(Occur.Should, c) for c in clauses]) if clauses else TQ.empty_query()
+        )
+        if not extra:
+            return near
+        return TQ.boolean_query([(Occur.Must, q) for q in (near, *extra)])
+
+    def compile(self, node: Node) -> TQ:
+        """The tantivy query for a query tree (without filters)."""
+        if isinstance(node, Term):
+            return self._term(node.text)
+        if isinstance(node, Phrase):
+            toks = [t for w in node.words for t in raw_terms(w)]
+            return self._terms("text_raw", toks) if toks else TQ.empty_query()
+        if isinstance(node, Prefix):
+            toks = raw_terms(node.prefix)
+            if not toks:
+                return TQ.empty_query()
+            if len(toks) == 1:
+                return TQ.regex_query(self.schema, "text_raw", _rx(toks[0]) + ".*")
+            words = [*map(_rx, toks[:-1]), _rx(toks[-1]) + ".*"]
+            return TQ.regex_phrase_query(self.schema, "text_raw", words)
+        if isinstance(node, Near):
+            return self._near(node)
+        if isinstance(node, And):
+            clauses = [
+                (Occur.MustNot, self.compile(c.child))
+                if isinstance(c, Not)
+                else (Occur.Must, self.compile(c))
+                for c in node.children
+            ]
+            if all(o == Occur.MustNot for o, _ in clauses):
+                clauses.append((Occur.Must, TQ.all_query()))
+            return TQ.boolean_query(clauses)
+        if isinstance(node, Or):
+            return TQ.boolean_query([(Occur.Should, self.compile(c)) for c in node.children])
+        if isinstance(node, Not):
+            return TQ.boolean_query(
+                [(Occur.Must, TQ.all_query()), (Occur.MustNot, self.compile(node.child))]
+            )
+        if isinstance(node, MatchAll):
+            return TQ.all_query()
+        raise TypeError(f"not a query node: {node!r}")
+
+    def compile_filters(self, f: Filters) -> list[TQ]:
+        """One query per filtered field (values OR-ed within a field)."""
+        out: list[TQ] = []
+        if f.speaker:
+            alts = []
+            for value in f.speaker:
+                toks = analyzers()["c_raw"].analyze(fold(value))
+                if toks:
+                    alts.append(self._terms("speaker_tok", toks))
+            out.append(_any(alts) if alts else TQ.empty_query())
+        for name, values in (("role", f.role), ("kind", f.kind), ("lang", f.lang),
+                             ("publisher", f.publisher)):  # fmt: skip
+            if values:
+                norm = [v.strip().lower() for v in values]
+                if name == "kind":
+                    norm = [v.replace("-", "_").replace(" ", "_") for v in norm]
+                out.append(TQ.term_set_query(self.schema, name, norm))
+        if f.doc:
+            alts = []
+            for value in f.doc:
+                ident, _, n = value.strip().partition("#t")
+                ident = ident.partition("@")[0].lower()
+                q = TQ.term_query(self.schema, "doc_id", ident)
+                if n.isdigit():
+                    q = TQ.boolean_query(
+                        [(Occur.Must, q), (Occur.Must, TQ.term_query(self.schema, "n", int(n)))]
+                    )
+                alts.append(q)
+            out.append(_any(alts))
+        if f.date_from or f.date_to:
+            lo = _ymd(f.date_from) if f.date_from else None
+            hi = _ymd(f.date_to) if f.date_to else None
+            out.append(TQ.range_query(self.schema, "date", tantivy.FieldType.Integer, lo, hi))
+        return out
+
+    def query(self, query: Query, extra: Filters | None = None) -> TQ:
+        """The whole tantivy query: the text part, AND the filters (which do not score)."""
+        main = self.compile(query.node)
+        filters = query.filters.merged(extra) if extra is not None else query.filters
+        parts = self.compile_filters(filters)
+        if not parts:
+            return main
+        clauses = [(Occur.Must, main)]
+        clauses += [(Occur.Must, TQ.const_score_query(p, 0.0)) for p in parts]
+        return TQ.boolean_query(clauses)
+
+    # -- searching ------------------------------------------------------------------------------
+    def searcher(self) -> tantivy.Searcher:
+        return self.index.searcher()
+
+    def matcher(self, node: Node) -> Matcher:
+        return Matcher(node)
+
+    def search(
+        self,
+        query: Query,
+        extra: Filters | None = None,
+        *,
+        sort: str = "relevance",
+        limit: int = 10,
+        offset: int = 0,
+        facets: bool = False,
+        text: str = "",
+        snippet_size: int = 240,
+    ) -> SearchResults:
+        """Top hits (with snippets and the question each answer answers), total, facets."""
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset must not be negative")
+        tq = self.query(query, extra)
+        searcher = self.searcher()
+        if limit == 0:
+            out = SearchResults(text, self.count(tq), [], offset=offset, sort=sort)
+            out.facets = self.facets(tq, searcher) if facets else {}
+            return out
+        if sort == "relevance":
+            res = searcher.search(tq, limit, count=True, offset=offset)
+        else:
+            key, order = (
+                ("chrono_desc", tantivy.Order.Desc)
+                if sort == "date"
+                else ("chrono", tantivy.Order.Asc)
+            )
+            res = searcher.search(tq, limit, count=True, order_by_field=key, offset=offset,
+                                  order=order)  # fmt: skip
+        matcher = self.matcher(query.node)
+        hits = [
+            self._hit(searcher.doc(addr), score if sort == "relevance" else None, matcher,
+                      snippet_size)
+            for score, addr in res.hits
+        ]  # fmt: skip
+        total = res.count if res.count is not None else len(hits)
+        out = SearchResults(text, total, hits, offset=offset, sort=sort)
+        if facets:
+            out.facets = self.facets(tq, searcher)
+        return out
+
+    @staticmethod
+    def _hit(doc: tantivy.Document, score: float | None, matcher: Matcher, size: int) -> Hit:
+        text = _text(doc)
+        title, date, revision, label, affiliation, interp, answers, q_n, q_who, q_text = _unpack(
+            doc.get_first("meta")
+        )
+        snip, marks = snippet(text, matcher.spans(text), size)
+        return Hit(
+            doc_id=doc.get_first("doc_id"), n=doc.get_first("n"), revision=revision, title=title,
+            date=date, publisher=_none(doc.get_first("publisher")),
+            kind=_none(doc.get_first("kind")), lang=_none(doc.get_first("lang")),
+            speaker=_none(doc.get_first("speaker")), label=label, affiliation=affiliation,
+            role=doc.get_first("role"), interpreted=bool(interp),
+            answers=None if answers is None else int(answers),
+            question=None if q_n is None else Question(int(q_n), q_who, q_text or ""),
+            snippet=snip, highlights=marks, text=text,
+            score=score,
+        )  # fmt: skip
+
+    def facets(self, tq: TQ, searcher: tantivy.Searcher | None = None) -> dict[str, dict[str, int]]:
+        """Counts per year, publisher, kind, language, speaker and role of the query's hits."""
+        searcher = searcher or self.searcher()
+        aggs: dict[str, Any] = {}
+        for name in FACETS:
+            terms: dict[str, Any] = {"field": name, "size": 1000, "missing": NONE}
+            if name == "speaker":
+                terms["size"] = SPEAKER_FACET_SIZE
+            if name == "year":
+                terms["order"] = {"_key": "asc"}
+            aggs[name] = {"terms": terms}
+        result = searcher.aggregate(tq, aggs)
+        out: dict[str, dict[str, int]] = {}
+        for name in FACETS:
+            agg = result.get(name, {})
+            counts = {str(b["key"]): int(b["doc_count"]) for b in agg.get("buckets", [])}
+            if agg.get("sum_other_doc_count"):
+                counts[OTHER] = int(agg["sum_other_doc_count"])
+            out[name] = counts
+        return out
+
+    def kwic(
+        self,
+        query: Query,
+        extra: Filters | None = None,
+        *,
+        width: int = 60,
+        sort: str = "corpus",
+        limit: int | None = None,
+    ) -> list[KwicLine]:
+        """Every occurrence of the query's words in its hits, chronologically or sorted by the
+        left or right context. With ``limit`` and a chronological sort, hits are read page by
+        page until there are enough lines.
+
+        The index gives the hits in order with their store row ids (a fast field); the texts
+        come from the store, which reads many of them much faster than tantivy's document store.
+        Many hits are shared out to worker processes.
+        """
+        if sort not in KWIC_SORTS:
+            raise ValueError(f"sort must be one of {', '.join(KWIC_SORTS)}, not {sort!r}")
+        tq = self.query(query, extra)
+        matcher = self.matcher(query.node)
+        searcher = self.searcher()
+        raw: list[Any] = []
+        paged = sort in ("corpus", "date") and limit is not None
+        offset = 0
+        while True:
+            size = max(2 * (limit or 0), 100) if paged else max(self.count(tq), 1)
+            hits = searcher.search(tq, size, count=False, order_by_field="chrono",
+                                   offset=offset, order=tantivy.Order.Asc).hits  # fmt: skip
+            items = _items(searcher, hits, offset)
+            workers = min(os.cpu_count() or 1, KWIC_MAX_WORKERS)
+            if len(items) >= KWIC_PARALLEL_MIN and workers >= 3:
+                found, bad = _kwic_parallel(
+                    self.store.path, query.node, width, sort, items, workers
+                )
+            else:
+                turns, bad = _fetch_turns(self.store.db, items)
+                found = turn_lines(turns, matcher, width, sort)
+            raw += found
+            if bad:  # the store changed since these were indexed: what the index holds
+                addr = {order: a for order, (_, a) in enumerate(hits, start=offset)}
+                raw += turn_lines(
+                    [_stored_turn(searcher.doc(addr[o]), o) for o in bad], matcher, width, sort
+                )
+            offset += size
+            if not paged or len(hits) < size or len(raw) >= (limit or 0):
+                break
+        raw.sort()
+        if limit is not None:
+            raw = raw[:limit]
+        return make_lines(raw, self._doc_info({r[6] for r in raw}))
+
+    def _doc_info(self, ids: set[str]) -> dict[str, tuple[Any, ...]]:
+        """(revision, date, publisher, title) of documents, from the store."""
+        out: dict[str, tuple[Any, ...]] = {}
+        want = sorted(ids)
+        for i in range(0, len(want), 900):
+            chunk = want[i : i + 900]
+            sql = "SELECT id, revision, date, publisher, title FROM documents WHERE id IN"
+            for r in self.store.db.execute(f"{sql} ({','.join('?' * len(chunk))})", chunk):
+                out[r[0]] = r[1:]
+        return out
+
+    def count(self, tq: TQ) -> int:
+        return self.searcher().search(tq, 1, count=True).count or 0
+
+    def close(self) -> None:
+        self._index = None
+
+
+def _items(
+    searcher: tantivy.Searcher, hits: list[tuple[Any, tantivy.DocAddress]], offset: int
+) -> list[tuple[int, int, int | None]]:
+    """(order, chrono key, store rowid) of hits sorted by ``chrono`` (the value each carries)."""
+    rowids = searcher.fast_field_values("rowid", [a for _, a in hits])
+    return [
+        (order, int(key), rowid)
+        for order, ((key, _), rowid) in enumerate(zip(hits, rowids, strict=True), start=offset)
+    ]
+
+
+def _fetch_turns(
+    db: sqlite3.Connection, items: list[tuple[int, int, int | None]]
+) -> tuple[list[Turn], list[int]]:
+    """The turns of ``items`` from the store by rowid, and the orders of those whose row is no
+    longer the turn the index saw (``chrono`` holds a checksum of its id and number)."""
+    want = sorted({r for _, _, r in items if r is not None})
+    rows: dict[int, tuple[Any, ...]] = {}
+    for i in range(0, len(want), 900):
+        chunk = want[i : i + 900]
+        sql = "SELECT rowid, doc_id, n, speaker, role, text FROM turns WHERE rowid IN"
+        for r in db.execute(f"{sql} ({','.join('?' * len(chunk))})", chunk):
+            rows[r[0]] = r[1:]
+    turns: list[Turn] = []
+    bad: list[int] = []
+    for order, key, rowid in items:
+        row = rows.get(rowid) if rowid is not None else None
+        if row is None or not _same_turn(key, row[0], row[1]):
+            bad.append(order)
+        else:
+            turns.append((order, *row))
+    return turns, bad
+
+
+def _stored_turn(doc: tantivy.Document, order: int) -> Turn:
+    return (order, doc.get_first("doc_id"), doc.get_first("n"),
+            _none(doc.get_first("speaker")), doc.get_first("role"), _text(doc))  # fmt: skip
+
+
+def _kwic_chunk(
+    args: tuple[str, Node, int, str, list[tuple[int, int, int | None]]],
+) -> tuple[list[Any], list[int]]:
+    """A worker's share of a concordance: its own read-only connection to the store."""
+    db_path, node, width, sort, items = args
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        turns, bad = _fetch_turns(db, items)
+    finally:
+        db.close()
+    return turn_lines(turns, Matcher(node), width, sort), bad
+
+
+def _kwic_parallel(
+    db_path: str,
+    node: Node,
+    width: int,
+    sort: str,
+    items: list[tuple[int, int, int | None]],
+    workers: int,
+) -> tuple[list[Any], list[int]]:
+    """``_kwic_chunk`` on ``workers`` forked processes (they only read SQLite and run Python)."""
+    size = -(-len(items) // (workers * 4))
+    chunks = [(db_path, node, width, sort, items[i : i + size]) for i in range(0, len(items), size)]
+    found: list[Any] = []
+    bad: list[int] = []
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        for lines, missing in pool.map(_kwic_chunk, chunks):
+            found += lines
+            bad += missing
+    return found, bad
+
+
+def _same_turn(chrono: int, doc_id: str, n: int) -> bool:
+    """Whether a store row is the turn an index entry's ``chrono`` key was made for."""
+    h = (zlib.crc32(doc_id.encode()) & 0xFFFFFF) << 16
+    return chrono & ((1 << 40) - 1) == h | min(n, 0xFFFF)
+
+
+def _none(value: str | None) -> str | None:
+    return None if value in (None, NONE) else value
+
+
+def _any(queries: list[TQ]) -> TQ:
+    return (
+        queries[0] if len(queries) == 1 else TQ.boolean_query([(Occur.Should, q) for q in queries])
+    )
+
+
+def _ymd(value: str) -> int:
+    """``YYYY-MM-DD`` (``-31`` of a short month is fine) as an integer ``YYYYMMDD``."""
+    parts = [*value.split("-"), "1", "1"][:3]
+    try:
+        y, m, d = (int(p) for p in parts)
+    except ValueError:
+        raise QueryError(
+            f"not a date: {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD", value, 0
+        ) from None
+    return y * 10000 + m * 100 + d
+
+
+_RX_SPECIAL = set("\\.+*?()|[]{}^$#&-~")
+
+
+def _rx(token: str) -> str:
+    return "".join("\\" + c if c in _RX_SPECIAL else c for c in token)
+
+
+def _is_literal(pattern: str) -> bool:
+    return re.fullmatch(r"(?:\\.|[^\\.+*?()|\[\]{}^$#&~-])*", pattern) is not None
+
+
+def _unrx(pattern: str) -> str:
+    return re.sub(r"\\(.)", r"\1", pattern)

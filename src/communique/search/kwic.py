@@ -1,0 +1,422 @@
+"""Where a query matched inside a turn's text: highlights for snippets, and the concordance.
+
+The index says *which* turns match; :class:`Matcher` finds *where*, on the original text: a
+word matches every word of the text with its stem (English or Russian, by its script), a
+phrase its words in order, a prefix any word starting with it. Case is ignored and ``е`` also
+matches ``ё``. NEAR keeps the occurrences of one side that have the other side within the
+distance. Single words are found with ``str.find`` (no regular expression to compile for each
+query); phrases with regular expressions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from communique.search.analysis import (
+    HAN,
+    WORD,
+    count_words,
+    raw_terms,
+    stem_and_start,
+    stem_lang,
+    stemmed_terms,
+)
+from communique.search.ast import And, MatchAll, Near, Node, Not, Or, Phrase, Prefix, Term
+
+Span = tuple[int, int]
+
+
+# the rest of a word (letters and digits, Chinese excepted); compiled once: slow to compile
+_TAIL = re.compile(r"[^\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]*")
+
+
+def _word_end(text: str, j: int) -> int:
+    m = _TAIL.match(text, j)
+    return m.end() if m is not None else j
+
+
+def _wordy(c: str) -> bool:
+    """A letter or digit that continues a word (Chinese characters do not: jieba splits them)."""
+    return c.isalnum() and (c < "\u3400" or HAN.match(c) is None)
+
+
+class _Leaf:
+    """A sequence of words (a phrase, a word the index splits, a prefix after other words),
+    matched by a regular expression on the lowercased, folded text. Word boundaries are checked
+    in Python: character classes that spell them out (\\w minus Chinese) take milliseconds to
+    compile, and a look-behind makes the search several times slower."""
+
+    def __init__(self, tokens: Sequence[str], prefix: bool = False) -> None:
+        self.tokens = list(tokens)
+        self.prefix = prefix and not _is_han(tokens[-1][-1])
+        self.left = not _is_han(tokens[0][0])  # check the boundary before the match
+        self.right = not _is_han(tokens[-1][-1])  # ... and after it (or extend a prefix)
+        self.pattern = re.compile(_sequence(self.tokens, re.escape))
+        self._ci: re.Pattern[str] | None = None
+
+    def spans(self, text: str) -> list[Span]:
+        low = _lowered(text)
+        if low is None:  # lowercasing would move offsets: match the text itself, ignoring case
+            if self._ci is None:
+                self._ci = re.compile(_sequence(self.tokens, _literal), re.IGNORECASE)
+            pattern, low = self._ci, text
+        else:
+            pattern = self.pattern
+        out: list[Span] = []
+        n, search, pos = len(low), pattern.search, 0
+        while (m := search(low, pos)) is not None:
+            a, b = m.span()
+            if (self.left and a and _wordy(low[a - 1])) or (
+                self.right and not self.prefix and b < n and _wordy(low[b])
+            ):
+                pos = a + 1
+                continue
+            if self.prefix:
+                b = _word_end(low, b)
+            out.append((a, b))
+            pos = b if b > a else a + 1
+        return out
+
+
+def _lowered(text: str) -> str | None:
+    """``text`` lowercased and folded, or None when that would move offsets (rare)."""
+    low = text.lower()
+    if len(low) != len(text):
+        return None
+    return low.replace("ё", "е") if "ё" in low else low
+
+
+@dataclass(frozen=True)
+class _Words:
+    """Whole words (any of ``forms``), or with ``prefix`` words starting with ``forms[0]``,
+    found with ``str.find`` on the lowercased, folded text."""
+
+    forms: tuple[str, ...]
+    prefix: bool = False
+    bounded: bool = True  # Chinese words have no word boundaries to check
+
+    def spans(self, text: str) -> list[Span]:
+        low = _lowered(text)
+        if low is None:
+            return self._fallback(text)
+        n, out = len(low), []
+        for form in self.forms:
+            find, size = low.find, len(form)
+            i = find(form)
+            while i != -1:
+                j = i + size
+                if self.bounded and i and _wordy(low[i - 1]):
+                    i = find(form, i + 1)
+                    continue
+                if self.prefix:
+                    j = _word_end(low, j)
+                elif self.bounded and j < n and _wordy(low[j]):
+                    i = find(form, i + 1)
+                    continue
+                out.append((i, j))
+                i = find(form, j)
+        if len(self.forms) > 1:
+            out.sort()
+        return out
+
+    def _fallback(self, text: str) -> list[Span]:
+        """For a text whose lowercase has another length: each form as a one-word sequence."""
+        spans = [s for f in self.forms for s in _Leaf([f], prefix=self.prefix).spans(text)]
+        return sorted(spans)
+
+
+class _Stemmed:
+    """Every word of the text with the stem of ``token``: the words that start like the stem
+    are stemmed (once each) and compared."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.lang = stem_lang(token)
+        self.stem, start = stem_and_start(token, self.lang)
+        self.start = start or token
+        self._seen: dict[str, bool] = {token: True}
+
+    def _same(self, word: str) -> bool:
+        same = self._seen.get(word)
+        if same is None:
+            same = self._seen[word] = (stemmed_terms(word, self.lang) or [""])[0] == self.stem
+        return same
+
+    def spans(self, text: str) -> list[Span]:
+        low = _lowered(text)
+        if low is None:
+            return self._fallback(text)
+        out, start = [], self.start
+        find, i = low.find, low.find(start)
+        while i != -1:
+            if i and _wordy(low[i - 1]):
+                i = find(start, i + 1)
+                continue
+            j = i + len(start)
+            j = _word_end(low, j)
+            if self._same(low[i:j]):
+                out.append((i, j))
+            i = find(start, j)
+        return out
+
+    def _fallback(self, text: str) -> list[Span]:
+        """Word by word, for a text whose lowercase has another length."""
+        return [m.span() for m in WORD.finditer(text) if self._same(m.group().lower())]
+
+
+def _literal(token: str) -> str:
+    """A folded, lowercased token as a pattern (``е`` matches ``ё``; case is ignored)."""
+    return "".join("[её]" if c == "е" else re.escape(c) for c in token)
+
+
+def _is_han(token: str) -> bool:
+    return HAN.fullmatch(token) is not None
+
+
+def _sequence(tokens: Sequence[str], escape: Callable[[str], str]) -> str:
+    """Tokens in order, separated by non-word characters (none needed around Chinese words)."""
+    out = ""
+    for i, tok in enumerate(tokens):
+        if i:
+            han = _is_han(tokens[i - 1][-1]) or _is_han(tok[0])
+            out += r"[\W_]*" if han else r"[\W_]+"
+        out += escape(tok)
+    return out
+
+
+class Matcher:
+    """The spans of a text that a query's positive words match (negated parts never highlight).
+
+    Built once per query, it can be used on any number of texts (stems are remembered).
+    """
+
+    def __init__(self, node: Node) -> None:
+        self._root = self._build(node)
+
+    def _leaf(self, node: Term | Phrase | Prefix) -> _Leaf | _Words | _Stemmed | None:
+        if isinstance(node, Prefix):
+            toks = raw_terms(node.prefix)
+            if len(toks) == 1:
+                han = _is_han(toks[0])
+                return _Words((toks[0],), prefix=not han, bounded=not han)
+            return _Leaf(toks, prefix=True) if toks else None
+        text = node.text if isinstance(node, Term) else " ".join(node.words)
+        toks = raw_terms(text)
+        if len(toks) == 1 and _is_han(toks[0]):
+            return _Words((toks[0],), bounded=False)
+        if len(toks) == 1:
+            return _Stemmed(toks[0]) if isinstance(node, Term) else _Words((toks[0],))
+        return _Leaf(toks) if toks else None
+
+    def _build(self, node: Node) -> object:
+        if isinstance(node, Term | Phrase | Prefix):
+            return self._leaf(node)
+        if isinstance(node, And | Or):
+            parts = [p for p in (self._build(c) for c in node.children) if p is not None]
+            return tuple(parts) or None
+        if isinstance(node, Near):
+            left, right = self._build(node.left), self._build(node.right)
+            return ("near", left, right, node.distance) if left and right else None
+        assert isinstance(node, Not | MatchAll)
+        return None
+
+    def _spans(self, part: object, text: str) -> list[Span]:
+        if part is None:
+            return []
+        if isinstance(part, _Leaf | _Words | _Stemmed):
+            return part.spans(text)
+        assert isinstance(part, tuple)
+        if part and part[0] == "near":
+            _, left, right, distance = part
+            a, b = self._spans(left, text), self._spans(right, text)
+            # no pair found although the index matched (the same word on both sides, a
+            # segmentation that differs in context): show the words themselves
+            return _near(text, a, b, distance) + _near(text, b, a, distance) or a + b
+        return [s for p in part for s in self._spans(p, text)]
+
+    def spans(self, text: str) -> list[Span]:
+        """Sorted, non-overlapping spans (the earlier and longer one wins an overlap)."""
+        if isinstance(self._root, _Leaf | _Words | _Stemmed):
+            return self._root.spans(text)
+        found = sorted(set(self._spans(self._root, text)), key=lambda s: (s[0], -s[1]))
+        out: list[Span] = []
+        for s in found:
+            if not out or s[0] >= out[-1][1]:
+                out.append(s)
+        return out
+
+
+def _near(text: str, spans: list[Span], others: list[Span], distance: int) -> list[Span]:
+    """The spans with one of ``others`` at most ``distance`` words away (either side)."""
+    keep = []
+    for a, b in spans:
+        for c, d in others:
+            if c >= b:
+                gap = text[b:c]
+            elif a >= d:
+                gap = text[d:a]
+            else:
+                continue  # overlapping: not two words
+            if len(gap) <= 40 * distance and count_words(gap) < distance:
+                keep.append((a, b))
+                break
+    return keep
+
+
+# -- snippets ---------------------------------------------------------------------------------
+
+
+_WS = re.compile(r"\s+")
+
+
+def _squash(s: str) -> str:
+    return _WS.sub(" ", s)
+
+
+def snippet(text: str, spans: list[Span], size: int = 240) -> tuple[str, list[Span]]:
+    """About ``size`` characters of ``text`` around its densest run of matches.
+
+    Returns the snippet (whitespace collapsed, ``…`` where cut) and the highlighted spans in it.
+    """
+    if not spans:
+        cut = text[:size]
+        if len(text) > size and " " in cut[size // 2 :]:
+            cut = cut[: cut.rindex(" ")]
+        return _squash(cut).strip() + ("…" if len(cut) < len(text) else ""), []
+    best, j = (0, 0), 0
+    for i in range(len(spans)):  # the window of `size` characters holding the most spans
+        while j < len(spans) and spans[j][1] - spans[i][0] <= size:
+            j += 1
+        if j - i > best[1] - best[0]:
+            best = (i, j)
+    first, last = spans[best[0]], spans[max(best[1], best[0] + 1) - 1]
+    room = max(size - (last[1] - first[0]), 0)
+    start = max(first[0] - room // 3, 0)
+    end = min(max(last[1], start + size), len(text))
+    if start > 0:  # start and end on word boundaries
+        sp = text.find(" ", start, first[0])
+        start = sp + 1 if sp != -1 else start
+    if end < len(text):
+        sp = text.rfind(" ", last[1], end)
+        end = sp if sp != -1 else end
+    inside = [(a, b) for a, b in spans if a >= start and b <= end]
+    head, tail = ("…" if start > 0 else ""), ("…" if end < len(text) else "")
+    window = text[start:end]
+    if not ("  " in window or "\n" in window or "\t" in window or "\r" in window) and (
+        window[:1] != " "
+    ):  # nothing to collapse (quicker to ask than a regular expression)
+        shift = len(head) - start
+        return head + window + tail, [(a + shift, b + shift) for a, b in inside]
+    out, marks, pos = head, [], start
+    for a, b in inside:
+        out += _squash(text[pos:a])
+        piece = _squash(text[a:b])
+        marks.append((len(out), len(out) + len(piece)))
+        out += piece
+        pos = b
+    out += _squash(text[pos:end]) + tail
+    lead = len(out) - len(out.lstrip())
+    return out.strip(), [(a - lead, b - lead) for a, b in marks]
+
+
+# -- the concordance --------------------------------------------------------------------------
+
+
+class KwicLine(NamedTuple):
+    """One occurrence: ``left + keyword + right`` is a verbatim slice of the turn's text.
+    (A named tuple: a concordance can have hundreds of thousands of lines.)"""
+
+    left: str
+    keyword: str
+    right: str
+    doc_id: str
+    n: int
+    speaker: str | None
+    role: str
+    start: int  # where the keyword starts in the turn's text
+    revision: str
+    date: str | None
+    publisher: str | None
+    title: str | None
+
+    @property
+    def permalink(self) -> str:
+        return f"{self.doc_id}#t{self.n}"
+
+    @property
+    def pinned(self) -> str:
+        return f"{self.doc_id}@{self.revision}#t{self.n}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {**self._asdict(), "permalink": self.permalink, "pinned": self.pinned}
+
+
+SORTS = ("corpus", "date", "left", "right")
+# A line before it knows its document: (sort key, order of the turn, start, left, keyword,
+# right, doc_id, n, speaker, role). Sorting these tuples sorts the lines (the key is None for
+# every line of a chronological concordance, so the order decides).
+RawLine = tuple[Any, int, int, str, str, str, str, int, str | None, str]
+Turn = tuple[int, str, int, str | None, str, str]  # (order, doc_id, n, speaker, role, text)
+_FIRST_WORD = re.compile(r"[\W_]*([^\W_]*)")
+
+
+def _left_key(left: str, keyword: str, right: str) -> tuple[str, str]:
+    """The four words before the keyword, nearest first (one string: it sorts faster)."""
+    return " ".join(WORD.findall(left[-50:].casefold())[:-5:-1]), keyword.casefold()
+
+
+def _right_key(left: str, keyword: str, right: str) -> tuple[str, str, str]:
+    """The first word after the keyword, then the rest of the right context."""
+    s = right.casefold()
+    m = _FIRST_WORD.match(s)
+    assert m is not None  # the pattern matches the empty string
+    return m.group(1), s[m.end() :], keyword.casefold()
+
+
+_KEYS: dict[str, Callable[[str, str, str], Any]] = {"left": _left_key, "right": _right_key}
+
+
+def turn_lines(turns: Iterable[Turn], matcher: Matcher, width: int, sort: str) -> list[RawLine]:
+    """The occurrences of the query's words in each turn, with ``width`` characters of context
+    on each side and the key of the ``sort`` (``left``, ``right``; None: chronological, ties
+    and chronological sorts follow ``order``)."""
+    key = _KEYS.get(sort)
+    out: list[RawLine] = []
+    for order, doc_id, n, speaker, role, text in turns:
+        for a, b in matcher.spans(text):
+            left, keyword, right = text[max(a - width, 0) : a], text[a:b], text[b : b + width]
+            k = key(left, keyword, right) if key is not None else None
+            out.append((k, order, a, left, keyword, right, doc_id, n, speaker, role))
+    return out
+
+
+def make_lines(raw: list[RawLine], docs: dict[str, tuple[Any, ...]]) -> list[KwicLine]:
+    """KwicLines of sorted raw lines; ``docs`` maps ids to (revision, date, publisher, title)."""
+    none = ("", None, None, None)
+    return [
+        KwicLine(left, keyword, right, doc_id, n, speaker, role, a, *docs.get(doc_id, none))
+        for _, _, a, left, keyword, right, doc_id, n, speaker, role in raw
+    ]
+
+
+CSV_FIELDS = ("left", "keyword", "right", "permalink", "pinned", "date", "speaker", "role",
+              "publisher", "title")  # fmt: skip
+
+
+def to_csv(lines: Iterable[KwicLine]) -> str:
+    """CSV with a header; line breaks inside the contexts become spaces."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_FIELDS)
+    for ln in lines:
+        d = ln.to_dict()
+        w.writerow(
+            [re.sub(r"[\r\n]", " ", str(v)) if v is not None else "" for v in
+             (d[f] for f in CSV_FIELDS)]
+        )  # fmt: skip
+    return buf.getvalue()
