@@ -28,4 +28,4 @@ bench: install
 	$(BIN)/python bench/ingest.py
 
 clean:
-	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm test-output
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm $(DB).index test-output

@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,28 +20,9 @@ from communique.search.kwic import SORTS as KWIC_SORTS
 from communique.search.kwic import KwicLine
 from communique.search.query import parse_query
 from communique.store.sqlite import SQLiteStore
+from communique.structure.dates import date_bound
 
 Values = str | Sequence[str] | None
-_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
-
-
-def date_bound(value: str | None, end: bool) -> str | None:
-    """``2016`` -> ``2016-01-01`` (or ``2016-12-31`` as an end); ``2016-02`` -> month bounds."""
-    if not value:
-        return None
-    m = _DATE.fullmatch(value.strip())
-    if m is None:
-        raise ValueError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
-    y = int(m.group(1))
-    mo = int(m.group(2) or (12 if end else 1))
-    if not 1 <= mo <= 12:
-        raise ValueError(f"not a date: {value!r} (there is no month {mo})")
-    last = calendar.monthrange(y, mo)[1]
-    d = int(m.group(3) or (last if end else 1))
-    if not 1 <= d <= 31:
-        raise ValueError(f"not a date: {value!r} (there is no such day)")
-    d = min(d, last)  # 2019-06-31, as a month's end is often written, is 2019-06-30
-    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 def _values(value: Values) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from communique.ingest.pipeline import Ingester, count_files, reparse
 from communique.render import ROLE_STYLE, print_document
 from communique.store.base import DocFilter
 from communique.store.sqlite import SQLiteStore
-from communique.structure.dates import parse_date_field
+from communique.structure.dates import date_bound
 
 app = typer.Typer(
     help="communique: a structured, searchable, citable archive of diplomatic transcripts.",
@@ -144,18 +144,11 @@ def _sync_index(db: Path, quiet: bool) -> None:
 
 
 def _date_bound(value: str | None, end: bool) -> str | None:
-    """'2016' -> 2016-01-01 / 2016-12-31; '2016-12' -> month bounds; full dates as given."""
-    if not value:
-        return None
-    parts = value.split("-")
-    if len(parts) == 1 and value.isdigit():
-        return f"{value}-12-31" if end else f"{value}-01-01"
-    if len(parts) == 2:
-        return f"{value}-31" if end else f"{value}-01"
-    info = parse_date_field(value)
-    if info is None or info.date is None:
-        raise typer.BadParameter(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
-    return info.date
+    """``--from``/``--to`` values: YYYY, YYYY-MM or YYYY-MM-DD (see ``dates.date_bound``)."""
+    try:
+        return date_bound(value, end)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
 
 
 @app.command("list")

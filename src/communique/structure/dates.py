@@ -17,6 +17,7 @@ Conventions, all taken from the corpus:
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date as _date
@@ -358,3 +359,25 @@ def parse_date_field(value: str, *, dayfirst: bool | None = None) -> DateInfo | 
     if info is None or info.date is None:
         return None
     return info
+
+
+_DATE_BOUND = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def date_bound(value: str | None, end: bool) -> str | None:
+    """``2016`` -> ``2016-01-01`` (or ``2016-12-31`` as an end); ``2016-02`` -> month bounds."""
+    if not value:
+        return None
+    m = _DATE_BOUND.fullmatch(value.strip())
+    if m is None:
+        raise ValueError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    y = int(m.group(1))
+    mo = int(m.group(2) or (12 if end else 1))
+    if not 1 <= mo <= 12:
+        raise ValueError(f"not a date: {value!r} (there is no month {mo})")
+    last = calendar.monthrange(y, mo)[1]
+    d = int(m.group(3) or (last if end else 1))
+    if not 1 <= d <= 31:
+        raise ValueError(f"not a date: {value!r} (there is no such day)")
+    d = min(d, last)  # 2019-06-31, as a month's end is often written, is 2019-06-30
+    return f"{y:04d}-{mo:02d}-{d:02d}"
