@@ -362,8 +362,7 @@ def search(
         return
     shown = f"{offset + 1}-{offset + len(res.hits)}" if res.hits else "none"
     out.print(
-        f"[bold]{res.total}[/] hits for [bold]{escape(query)}[/] "
-        f"(showing {shown}, by {sort})\n",
+        f"[bold]{res.total}[/] hits for [bold]{escape(query)}[/] (showing {shown}, by {sort})\n",
         highlight=False,
     )
     for i, hit in enumerate(res.hits, start=offset + 1):
