@@ -29,6 +29,11 @@ Role = Literal["question", "answer", "statement", "remark", "moderator"]
 ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
 
 
+def turn_permalink(doc_id: str, n: int, revision: str | None = None) -> str:
+    """A turn's permalink, ``<id>#t<n>``; pinned to a revision, ``<id>@<revision>#t<n>``."""
+    return f"{doc_id}@{revision}#t{n}" if revision else f"{doc_id}#t{n}"
+
+
 @dataclass
 class Origin:
     """Where one raw input came from: a file, or one row of a table."""

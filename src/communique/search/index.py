@@ -27,6 +27,7 @@ import tantivy
 from tantivy import Occur
 from tantivy import Query as TQ
 
+from communique.model import turn_permalink
 from communique.search.analysis import (
     analyzers,
     fold,
@@ -142,11 +143,11 @@ class Hit:
 
     @property
     def permalink(self) -> str:
-        return f"{self.doc_id}#t{self.n}"
+        return turn_permalink(self.doc_id, self.n)
 
     @property
     def pinned(self) -> str:
-        return f"{self.doc_id}@{self.revision}#t{self.n}"
+        return turn_permalink(self.doc_id, self.n, self.revision)
 
     def to_dict(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in self.__slots__ if k != "text"}  # type: ignore[attr-defined]

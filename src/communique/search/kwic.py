@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from communique.model import turn_permalink
 from communique.search.analysis import (
     HAN,
     WORD,
@@ -346,11 +347,11 @@ class KwicLine(NamedTuple):
 
     @property
     def permalink(self) -> str:
-        return f"{self.doc_id}#t{self.n}"
+        return turn_permalink(self.doc_id, self.n)
 
     @property
     def pinned(self) -> str:
-        return f"{self.doc_id}@{self.revision}#t{self.n}"
+        return turn_permalink(self.doc_id, self.n, self.revision)
 
     def to_dict(self) -> dict[str, object]:
         return {**self._asdict(), "permalink": self.permalink, "pinned": self.pinned}
