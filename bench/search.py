@@ -1,7 +1,12 @@
 """Search speed on a large archive: one command, prints numbers and ratios (never a test).
 
     python bench/search.py [--docs 100000] [--queries 200] [--seed N] [--keep DIR]
-                           [--source-db DB] [--corpus ../shared/corpus]
+                           [--source-db DB] [--corpus ../shared/corpus] [--budget S]
+                           [--warmup N] [--reuse-index]
+
+``--docs 5000`` is a quick smoke run (about a minute). ``--keep DIR`` keeps the archive, the
+FTS5 database and the real-turn source archive in DIR and reuses them when the document count
+(and ``--seed``, if given) match; ``--reuse-index`` also skips rebuilding the project's index.
 
 Builds an archive of ``--docs`` documents (100,000 by default, about 2 million turns) resampled
 from the real turns of ``../shared/corpus`` (bench/synth.py), indexes it with the project's own
