@@ -16,23 +16,20 @@ from communique.cli import app
 from communique.search import KwicLine
 from communique.search.kwic import SORTS
 
-from .test_search import INPUTS, SEED_ID, ZH, _ingest
+from .test_search import SEED_ID, ZH
 
 runner = CliRunner()
 PERMALINK = re.compile(r"^[a-z0-9-]+#t[0-9]+$")
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("kwic") / "archive.db"
-    _ingest(path, INPUTS)
-    return path
+@pytest.fixture
+def db(search_db: Path) -> Path:
+    return search_db
 
 
-@pytest.fixture(scope="module")
-def archive(db: Path):
-    with Archive(db) as a:
-        yield a
+@pytest.fixture
+def archive(search_archive: Archive) -> Archive:
+    return search_archive
 
 
 def turn_text(archive: Archive, line: KwicLine) -> str:

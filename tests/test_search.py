@@ -14,51 +14,30 @@ from typer.testing import CliRunner
 
 from communique import Archive
 from communique.cli import app
-from communique.ingest.pipeline import Ingester
 from communique.search import QueryError
 from communique.store.sqlite import SQLiteStore
 
-from .conftest import CORPUS, SEED
+from .conftest import KREMLIN_HTML, SEARCH_INPUTS, SEED, ingest_into
 
 runner = CliRunner()
-KREMLIN = CORPUS / "kremlin_en" / "html"
-FMPRC = CORPUS / "fmprc_en_zh"
-INPUTS = [
-    SEED,  # mid.ru, Lavrov to Khabar, 2018-12-09 (en)
-    KREMLIN / "052830.html.gz",  # Putin to Bloomberg, 2016-09-05
-    KREMLIN / "054071.html.gz",  # meeting, 2017-03-20
-    FMPRC / "zh" / "regular_presscon" / "t1417538.html",  # 耿爽, 2016-11-22
-    FMPRC / "en" / "other" / "t1739548.html",  # Hua Chunying, 2020-02-03
-    CORPUS / "official_transcripts" / "lavrov_ukraine_combined.csv",  # 4 ru + 3 en
-    CORPUS / "whitehouse_briefings" / "html" / "0000.html.gz",  # undated press conference
-]
+KREMLIN = KREMLIN_HTML
+INPUTS = SEARCH_INPUTS
 SEED_ID = "midru-8c250a16b4a4"
 BLOOMBERG = "kremlin-en-52830"
 ZH = "fmprc-zh-t1417538"
 PERMALINK = re.compile(r"^[a-z0-9-]+#t[0-9]+$")
 PINNED = re.compile(r"^[a-z0-9-]+@[0-9a-f]{12}#t[0-9]+$")
+_ingest = ingest_into
 
 
-def _ingest(db: Path, inputs: list[Path]) -> None:
-    store = SQLiteStore(db)
-    try:
-        report = Ingester(store, workers=1).run(inputs)
-        assert report.ok, report.failures
-    finally:
-        store.close()
+@pytest.fixture
+def db(search_db: Path) -> Path:
+    return search_db
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("search") / "archive.db"
-    _ingest(path, INPUTS)
-    return path
-
-
-@pytest.fixture(scope="module")
-def archive(db: Path):
-    with Archive(db) as a:
-        yield a
+@pytest.fixture
+def archive(search_archive: Archive) -> Archive:
+    return search_archive
 
 
 def docs(res) -> set[str]:
