@@ -71,11 +71,13 @@ class Archive:
     queries raise :class:`communique.search.QueryError`, whose message says what to fix.
     """
 
-    def __init__(self, db_path: str | Path, *, sync: bool = True) -> None:
+    def __init__(
+        self, db_path: str | Path, *, sync: bool = True, check_same_thread: bool = True
+    ) -> None:
         self.path = Path(db_path)
         if not self.path.exists():
             raise FileNotFoundError(f"no archive at {self.path}")
-        self.store = SQLiteStore(self.path)
+        self.store = SQLiteStore(self.path, check_same_thread=check_same_thread)
         self.index = SearchIndex(self.store)
         try:
             self.last_sync: SyncReport = self.index.open(sync=sync)

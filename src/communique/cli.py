@@ -1,5 +1,5 @@
 """The ``communique`` command line: ingest, list, show, export, stats, errors, delete, reparse,
-search, kwic, reindex."""
+search, kwic, reindex, serve."""
 
 from __future__ import annotations
 
@@ -482,6 +482,41 @@ def reindex(db: DbOption = DEFAULT_DB) -> None:
         f"indexed {done.turns} turns of {done.documents} documents "
         f"in {time.perf_counter() - start:.1f} s"
     )
+
+
+@app.command()
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="COMMUNIQUE_TOKEN",
+            help="Allow POST /api/v1/documents for clients sending this bearer token "
+            "(unset: adding documents over HTTP is off).",
+        ),
+    ] = None,
+    max_body: Annotated[
+        int | None,
+        typer.Option(min=1, help="Largest request body accepted, in bytes (default 20 MiB)."),
+    ] = None,
+) -> None:
+    """Serve the archive: web interface at /, REST API at /api/v1 (docs at /api/v1/docs)."""
+    import uvicorn
+
+    from communique.web import create_app
+    from communique.web.app import MAX_BODY
+
+    if not db.exists():
+        console.print(
+            f"[red]No archive at {db}.[/] Create one with: communique ingest PATH --db {db}"
+        )
+        raise typer.Exit(2)
+    with console.status("bringing the search index up to date"):
+        web_app = create_app(db, token=token, max_body=max_body or MAX_BODY)
+    console.print(f"serving {db} on http://{host}:{port}/ (API: http://{host}:{port}/api/v1/docs)")
+    uvicorn.run(web_app, host=host, port=port, log_level="warning", server_header=False)
 
 
 if __name__ == "__main__":

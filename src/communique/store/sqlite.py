@@ -111,9 +111,16 @@ def now() -> str:
 class SQLiteStore:
     """The embedded store. One writer at a time; readers can share the file."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, check_same_thread: bool = True) -> None:
+        """Open (creating and migrating) the archive at ``path``.
+
+        ``check_same_thread=False`` lets a server use the connection from several threads; it
+        must then serialise the calls itself (``web.service.ArchiveService`` holds a lock).
+        """
         self.path = str(path)
-        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.db = sqlite3.connect(
+            self.path, isolation_level=None, timeout=30, check_same_thread=check_same_thread
+        )
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")

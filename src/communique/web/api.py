@@ -1,0 +1,319 @@
+"""The REST API under ``/api/v1``: JSON, paginated, described at ``/api/v1/openapi.json``.
+
+Search and concordance take the same query string as the web pages (``q``, ``speaker``,
+``role``, ``kind``, ``lang``, ``publisher``, ``from``, ``to``, ``sort``, ``page``, ``size``), so a
+page's URL and its API URL differ only in the path. Errors are ``{"error", "message"}`` with a
+4xx status.
+"""
+
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import json
+from dataclasses import asdict, replace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Header, HTTPException, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from communique.cite import cite
+from communique.model import Document, Turn, turn_permalink
+from communique.search.index import Hit, SearchResults
+from communique.search.kwic import to_csv
+from communique.web.service import (
+    MAX_PAGE_SIZE,
+    ArchiveService,
+    BadRequest,
+    KwicParams,
+    SearchParams,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+EXPORT_MAX = 10_000  # hits in one export
+FORMATS = ("text", "html", "table")
+
+# The search parameters, declared for the OpenAPI description (read through SearchParams).
+Q = Annotated[str, Query(description="A query in the language of docs/query.md")]
+Opt = Annotated[str, Query(description="A value or a comma list")]
+
+
+def service(request: Request) -> ArchiveService:
+    return request.app.state.service
+
+
+def base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _page_links(request: Request, page: int, size: int, total: int) -> dict[str, str | None]:
+    def at(n: int) -> str:
+        return str(request.url.include_query_params(page=n))
+
+    last = max(1, -(-total // size))
+    return {
+        "self": str(request.url),
+        "next": at(page + 1) if page < last else None,
+        "prev": at(page - 1) if page > 1 else None,
+    }
+
+
+def hit_json(hit: Hit, base: str) -> dict[str, Any]:
+    d = hit.to_dict()
+    d["url"] = f"{base}/d/{hit.permalink}"
+    return d
+
+
+def turn_json(doc: Document, turn: Turn) -> dict[str, Any]:
+    return {
+        **asdict(turn),
+        "permalink": turn_permalink(doc.id, turn.n),
+        "pinned": turn_permalink(doc.id, turn.n, doc.revision),
+    }
+
+
+def _results_json(request: Request, p: SearchParams, res: SearchResults) -> dict[str, Any]:
+    base = base_url(request)
+    return {
+        "query": p.q,
+        "params": p.to_query(),
+        "total": res.total,
+        "page": p.page,
+        "size": p.size,
+        "sort": p.sort,
+        "hits": [hit_json(h, base) for h in res.hits],
+        "facets": res.facets,
+        "links": _page_links(request, p.page, p.size, res.total),
+    }
+
+
+@router.get("/search", summary="Search turns")
+def search(
+    request: Request,
+    q: Q = "",
+    speaker: Opt = "",
+    role: Opt = "",
+    kind: Opt = "",
+    lang: Opt = "",
+    publisher: Opt = "",
+    date_from: Annotated[str, Query(alias="from", description="YYYY, YYYY-MM or date")] = "",
+    date_to: Annotated[str, Query(alias="to", description="YYYY, YYYY-MM or date")] = "",
+    sort: Annotated[str, Query(description="relevance, date or oldest")] = "relevance",
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+    facets: Annotated[bool, Query(description="also count hits by facet")] = False,
+) -> dict[str, Any]:
+    """Matching turns, best first (or by date), each with its snippet, highlights, permalink and
+    the question it answers."""
+    p = SearchParams.from_query(request.query_params)
+    return _results_json(request, p, service(request).search(p, facets=facets))
+
+
+@router.get("/facets", summary="Counts of a search's hits by facet")
+def facets(request: Request, q: Q = "") -> dict[str, Any]:
+    """Hit counts by year, publisher, kind, language, speaker and role (same filters as
+    ``/search``)."""
+    p = SearchParams.from_query(request.query_params)
+    res = service(request).search(replace(p, size=1), facets=True)
+    return {"query": p.q, "params": p.to_query(), "total": res.total, "facets": res.facets}
+
+
+SEARCH_CSV_COLUMNS = (
+    "permalink", "pinned", "date", "publisher", "kind", "lang", "title", "speaker", "role",
+    "question", "text", "url",
+)  # fmt: skip
+
+
+@router.get("/search/export", summary="Export a search's hits as CSV or JSON")
+def export_search(
+    request: Request,
+    q: Q = "",
+    format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv",
+    limit: Annotated[int, Query(ge=1, le=EXPORT_MAX)] = 1000,
+) -> Response:
+    """Up to ``limit`` hits of the search (same parameters as ``/search``), each with its full
+    turn text and the question it answers."""
+    qp = request.query_params
+    params = {k: qp.getlist(k) for k in qp if k not in ("page", "size")}  # repeated values kept
+    p = SearchParams.from_query(params)
+    svc = service(request)
+    hits: list[Hit] = []
+    page = 1
+    while len(hits) < limit:
+        chunk = replace(p, page=page, size=MAX_PAGE_SIZE)
+        res = svc.search(chunk, facets=False)
+        hits.extend(res.hits)
+        if len(res.hits) < MAX_PAGE_SIZE:
+            break
+        page += 1
+    hits = hits[:limit]
+    base = base_url(request)
+    stem = "communique-search"
+    if format == "json":
+        body = json.dumps(
+            {"query": p.q, "params": p.to_query(), "hits": [hit_json(h, base) | {"text": h.text}
+                                                            for h in hits]},
+            ensure_ascii=False,
+        )  # fmt: skip
+        return Response(body, media_type="application/json", headers=_attachment(f"{stem}.json"))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(SEARCH_CSV_COLUMNS)
+    for h in hits:
+        writer.writerow([
+            h.permalink, h.pinned, h.date or "", h.publisher or "", h.kind or "", h.lang or "",
+            h.title or "", h.speaker or h.label or "", h.role,
+            h.question.text if h.question else "", h.text, f"{base}/d/{h.permalink}",
+        ])  # fmt: skip
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers=_attachment(f"{stem}.csv"))  # fmt: skip
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"content-disposition": f'attachment; filename="{name}"'}
+
+
+@router.get("/kwic", summary="Concordance (keyword in context)")
+def kwic(
+    request: Request,
+    q: Q,
+    width: Annotated[int, Query(ge=10, le=300)] = 60,
+    sort: Annotated[str, Query(description="corpus, date, left or right")] = "corpus",
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Response:
+    """Every occurrence of the query's words in the matching turns (same filters as
+    ``/search``), with left context, keyword, right context and the turn's permalink."""
+    k = KwicParams.from_query(request.query_params)
+    lines = service(request).kwic(k)
+    if format == "csv":
+        return Response(to_csv(lines), media_type="text/csv; charset=utf-8",
+                        headers=_attachment("communique-kwic.csv"))  # fmt: skip
+    return JSONResponse(
+        {"query": k.search.q, "width": k.width, "sort": k.sort, "count": len(lines),
+         "lines": [line.to_dict() for line in lines]}
+    )  # fmt: skip
+
+
+@router.get("/documents", summary="List documents")
+def documents(
+    request: Request,
+    publisher: str = "",
+    kind: str = "",
+    lang: str = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+) -> dict[str, Any]:
+    """Documents, newest first, with their turn counts."""
+    total, items = service(request).documents(
+        publisher=publisher, kind=kind, lang=lang, page=page, size=size
+    )
+    return {"total": total, "page": page, "size": size, "items": items,
+            "links": _page_links(request, page, size, total)}  # fmt: skip
+
+
+def _split_id(doc_ref: str) -> tuple[str, str | None]:
+    ident, _, revision = doc_ref.partition("@")
+    return ident, revision or None
+
+
+def _document_or_404(request: Request, doc_ref: str) -> Document:
+    ident, revision = _split_id(doc_ref)
+    doc = service(request).document(ident, revision)
+    if doc is None:
+        what = f"revision {revision} of document {ident}" if revision else f"document {ident}"
+        raise HTTPException(404, f"no {what} in this archive")
+    return doc
+
+
+@router.get("/documents/{doc_ref}", summary="A document with its turns")
+def document(request: Request, doc_ref: str) -> dict[str, Any]:
+    """The record (``docs/record.md``) with its turns, its revisions and its citation.
+    ``doc_ref`` is an id, or ``id@revision`` for a pinned version."""
+    doc = _document_or_404(request, doc_ref)
+    svc = service(request)
+    record = doc.to_dict()
+    record["turns"] = [turn_json(doc, t) for t in doc.turns]
+    return {
+        **record,
+        "revisions": svc.revisions(doc.id),
+        "versions_held": svc.versions_held(doc),
+        "citation": cite(doc, base_url=base_url(request)).to_dict(),
+    }
+
+
+@router.get("/documents/{doc_ref}/turns/{n}", summary="A single turn")
+def turn(request: Request, doc_ref: str, n: int) -> dict[str, Any]:
+    """One turn with the question it answers and its citation."""
+    ident, revision = _split_id(doc_ref)
+    view = service(request).turn(ident, n, revision)
+    if view is None:
+        raise HTTPException(404, f"no turn {n} in document {doc_ref}")
+    return {
+        "document": {k: v for k, v in view.doc.to_dict().items() if k != "turns"},
+        "turn": turn_json(view.doc, view.turn),
+        "question": turn_json(view.doc, view.question) if view.question else None,
+        "citation": cite(view.doc, view.turn, base_url=base_url(request)).to_dict(),
+    }
+
+
+@router.get("/speakers", summary="Speakers, most turns first")
+def speakers(
+    request: Request,
+    q: Annotated[str, Query(max_length=200, description="part of a name")] = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+) -> dict[str, Any]:
+    """Speakers with their numbers of turns and documents (``q`` filters by name, for
+    suggestions as you type)."""
+    items = service(request).speakers(q, limit=size, offset=(page - 1) * size)
+    return {"page": page, "size": size, "items": items}
+
+
+@router.get("/speakers/{name}", summary="One speaker's numbers")
+def speaker(request: Request, name: str) -> dict[str, Any]:
+    """Turns and documents of one speaker, by year, kind and role."""
+    summary = service(request).speaker(name)
+    if summary is None:
+        raise HTTPException(404, f"no speaker named {name!r} in this archive")
+    return asdict(summary)
+
+
+@router.get("/stats", summary="What the archive holds")
+def stats(request: Request) -> dict[str, Any]:
+    """Documents and turns, by publisher, kind, language, year and role."""
+    return service(request).stats()
+
+
+@router.post("/documents", status_code=201, summary="Add documents (needs the operator's token)")
+def add_documents(
+    request: Request,
+    file: Annotated[UploadFile, File(description="a page, HTML file, or table, as for the CLI")],
+    format: Annotated[str | None, Form(description="text, html or table")] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """Ingest one uploaded file as ``communique ingest`` would. Off unless the server was
+    started with a token; then send ``Authorization: Bearer <token>``."""
+    token: str | None = request.app.state.token
+    if token is None:
+        raise HTTPException(
+            403, "adding documents over HTTP is off (start the server with a token)"
+        )
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    if not given or not hmac.compare_digest(given.encode(), token.encode()):
+        raise HTTPException(401, "a valid token is needed", {"www-authenticate": "Bearer"})
+    if format is not None and format not in FORMATS:
+        raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    data = file.file.read()
+    if not data:
+        raise BadRequest("the uploaded file is empty")
+    svc = service(request)
+    report = svc.ingest(file.filename or "upload", data, fmt=format)
+    log = svc.run_log(report.run_id)
+    return {
+        "counts": {k: report.counts.get(k, 0) for k in
+                   ("new", "updated", "unchanged", "skipped", "failed")},
+        "documents": sorted({r["doc_id"] for r in log if r["doc_id"]}),
+        "log": log,
+    }  # fmt: skip

@@ -1,0 +1,401 @@
+"""What the web interface and the REST API ask of the archive, in one thread-safe place.
+
+Both front ends take their parameters through :class:`SearchParams` (so a page URL and an API URL
+with the same query string mean the same search) and read through :class:`ArchiveService`, which
+serialises access to the archive (one SQLite connection, one search index) with a lock.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from communique.archive import Archive
+from communique.ingest.pipeline import Ingester, IngestReport, parse_raw
+from communique.ingest.sources import RawInput
+from communique.model import KINDS, ROLES, Document, Turn
+from communique.search.ast import MatchAll, Query
+from communique.search.index import SORTS, SearchResults
+from communique.search.kwic import SORTS as KWIC_SORTS
+from communique.search.kwic import KwicLine
+from communique.search.query import parse_query
+
+T = TypeVar("T")
+MAX_PAGE_SIZE = 100
+MAX_QUERY_CHARS = 2000
+MAX_KWIC_LINES = 5000
+SYNC_EVERY_S = 2.0  # how often a request checks the store's change log for new documents
+
+
+class BadRequest(ValueError):
+    """A parameter a client sent is wrong; the message says which and what is allowed."""
+
+
+def _one(params: Mapping[str, Any], name: str, default: str = "", *, many: bool = False) -> str:
+    value = params.get(name, default)
+    if many and hasattr(params, "getlist"):  # a query string: every value of a repeated name
+        value = params.getlist(name) or default
+    if isinstance(value, list | tuple):
+        value = ",".join(str(v) for v in value if str(v).strip())
+    value = str(value if value is not None else default).strip()
+    if len(value) > MAX_QUERY_CHARS:
+        raise BadRequest(f"{name} is longer than {MAX_QUERY_CHARS} characters")
+    return value
+
+
+def _all(params: Mapping[str, Any], name: str) -> Any:
+    """Every value of ``name`` (a list, for a query string), for passing parameters on."""
+    return params.getlist(name) if hasattr(params, "getlist") else params[name]
+
+
+def _int(params: Mapping[str, Any], name: str, default: int, lo: int, hi: int) -> int:
+    raw = _one(params, name, str(default)) or str(default)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number, not {raw!r}") from None
+    if not lo <= value <= hi:
+        raise BadRequest(f"{name} must be between {lo} and {hi}, not {value}")
+    return value
+
+
+def _choice(params: Mapping[str, Any], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = _one(params, name, default) or default
+    if value not in allowed:
+        raise BadRequest(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _listed(params: Mapping[str, Any], name: str, allowed: tuple[str, ...] | None) -> str:
+    """A comma list (or a repeated parameter), checked against ``allowed`` when given."""
+    value = _one(params, name, many=True)
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if allowed is not None:
+        bad = [v for v in items if v.lower().replace("-", "_") not in allowed]
+        if bad:
+            raise BadRequest(f"{name} {bad[0]!r} is not one of {', '.join(allowed)}")
+    return ",".join(items)
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A search as a URL says it: ``q``, the filters, the order and the page.
+
+    ``from_query`` reads (and checks) a query string; ``to_query`` writes the canonical one back,
+    so every search has one shareable URL.
+    """
+
+    q: str = ""
+    speaker: str = ""
+    role: str = ""
+    kind: str = ""
+    lang: str = ""
+    publisher: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    sort: str = "relevance"
+    page: int = 1
+    size: int = 20
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, Any], *, default_size: int = 20) -> SearchParams:
+        return cls(
+            q=_one(params, "q"),
+            speaker=_one(params, "speaker", many=True),
+            role=_listed(params, "role", ROLES),
+            kind=_listed(params, "kind", KINDS),
+            lang=_listed(params, "lang", None).lower(),
+            publisher=_listed(params, "publisher", None).lower(),
+            date_from=_one(params, "from"),
+            date_to=_one(params, "to"),
+            sort=_choice(params, "sort", "relevance", SORTS),
+            page=_int(params, "page", 1, 1, 10_000),
+            size=_int(params, "size", default_size, 1, MAX_PAGE_SIZE),
+        )
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+    def filters(self) -> dict[str, Any]:
+        """The filters as keyword arguments of :meth:`Archive.search` / :meth:`Archive.kwic`."""
+        return {
+            "speaker": self.speaker or None, "role": self.role or None,
+            "kind": self.kind or None, "lang": self.lang or None,
+            "publisher": self.publisher or None,
+            "date_from": self.date_from or None, "date_to": self.date_to or None,
+        }  # fmt: skip
+
+    def to_query(self, **changes: Any) -> dict[str, str]:
+        """The canonical query string (defaults left out), with ``changes`` applied."""
+        p = replace(self, **changes) if changes else self
+        out = {
+            "q": p.q, "speaker": p.speaker, "role": p.role, "kind": p.kind, "lang": p.lang,
+            "publisher": p.publisher, "from": p.date_from, "to": p.date_to,
+        }  # fmt: skip
+        if p.sort != "relevance":
+            out["sort"] = p.sort
+        if p.page != 1:
+            out["page"] = str(p.page)
+        if p.size != 20:
+            out["size"] = str(p.size)
+        return {k: v for k, v in out.items() if v}
+
+
+@dataclass(frozen=True)
+class KwicParams:
+    """A concordance as a URL says it: the search's filters plus width, order and line limit."""
+
+    search: SearchParams
+    width: int = 60
+    sort: str = "corpus"
+    limit: int = 500
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, Any]) -> KwicParams:
+        return cls(
+            search=SearchParams.from_query({k: _all(params, k) for k in params if k != "sort"}),
+            width=_int(params, "width", 60, 10, 300),
+            sort=_choice(params, "sort", "corpus", KWIC_SORTS) if "sort" in params else "corpus",
+            limit=_int(params, "limit", 500, 1, MAX_KWIC_LINES),
+        )
+
+
+@dataclass
+class TurnView:
+    """A turn with what a reader needs around it: its document and the question it answers."""
+
+    doc: Document
+    turn: Turn
+    question: Turn | None
+
+
+@dataclass
+class SpeakerSummary:
+    name: str
+    turns: int
+    documents: int
+    by_year: dict[str, int] = field(default_factory=dict)
+    by_kind: dict[str, int] = field(default_factory=dict)
+    by_role: dict[str, int] = field(default_factory=dict)
+    labels: list[str] = field(default_factory=list)
+
+
+class ArchiveService:
+    """The archive behind the web interface and the API; every call holds one lock."""
+
+    def __init__(self, db_path: str | Path, *, sync_every: float = SYNC_EVERY_S) -> None:
+        self.db_path = Path(db_path)
+        self.archive = Archive(self.db_path, check_same_thread=False)
+        self._lock = threading.RLock()
+        self._sync_every = sync_every
+        self._synced_at = time.monotonic()
+
+    def close(self) -> None:
+        with self._lock:
+            self.archive.close()
+
+    def _locked(self, fn: Callable[[], T]) -> T:
+        with self._lock:
+            if time.monotonic() - self._synced_at >= self._sync_every:
+                self._synced_at = time.monotonic()
+                self.archive.sync()  # documents another process ingested meanwhile
+            return fn()
+
+    @property
+    def _db(self) -> Any:
+        return self.archive.store.db
+
+    # -- search ---------------------------------------------------------------------------------
+    def search(self, p: SearchParams, *, facets: bool = True) -> SearchResults:
+        """Hits for ``p`` (an empty query lists every turn matching the filters)."""
+        try:
+            parsed = parse_query(p.q) if p.q else Query(MatchAll())  # no words: filters only
+        except ValueError as e:
+            raise BadRequest(str(e)) from None
+
+        def run() -> SearchResults:
+            return self.archive.search(
+                parsed, sort=p.sort, limit=p.size, offset=p.offset, facets=facets,
+                **p.filters(),
+            )  # fmt: skip
+
+        try:
+            return self._locked(run)
+        except ValueError as e:
+            raise BadRequest(str(e)) from None
+
+    def kwic(self, k: KwicParams) -> list[KwicLine]:
+        if not k.search.q:
+            raise BadRequest("a concordance needs a query (q)")
+        try:
+            return self._locked(
+                lambda: self.archive.kwic(
+                    k.search.q, width=k.width, sort=k.sort, limit=k.limit, **k.search.filters()
+                )
+            )
+        except ValueError as e:
+            raise BadRequest(str(e)) from None
+
+    # -- documents and turns --------------------------------------------------------------------
+    def document(self, doc_id: str, revision: str | None = None) -> Document | None:
+        """The document; with ``revision``, that version (re-derived from its raw input)."""
+        return self._locked(lambda: self._document(doc_id, revision))
+
+    def _document(self, doc_id: str, revision: str | None) -> Document | None:
+        doc = self.archive.store.get(doc_id)
+        if doc is None or revision is None or revision == doc.revision:
+            return doc
+        row = self._db.execute(
+            "SELECT raw_sha256 FROM revisions WHERE doc_id = ? AND revision = ?",
+            (doc_id, revision),
+        ).fetchone()
+        stored = self.archive.store.get_raw(row[0]) if row else None
+        if stored is None:
+            return None
+        raw = RawInput(path=stored.path, data=stored.data, kind=stored.kind, meta=stored.meta)
+        old = parse_raw(raw).doc
+        if old is None or old.id != doc_id:
+            return None
+        return old
+
+    def revisions(self, doc_id: str) -> list[dict[str, Any]]:
+        return self._locked(lambda: self.archive.store.revisions(doc_id))
+
+    def turn(self, doc_id: str, n: int, revision: str | None = None) -> TurnView | None:
+        doc = self.document(doc_id, revision)
+        if doc is None:
+            return None
+        by_n = {t.n: t for t in doc.turns}
+        turn = by_n.get(n)
+        if turn is None:
+            return None
+        return TurnView(doc, turn, by_n.get(turn.answers) if turn.answers else None)
+
+    def versions_held(self, doc: Document) -> dict[str, str]:
+        """Language -> id of the documents held that are other-language versions of ``doc``.
+
+        Filled once documents are linked as versions (the enrichment step); until then only
+        the document itself.
+        """
+        return {doc.lang or "": doc.id}
+
+    def documents(
+        self, *, publisher: str = "", kind: str = "", lang: str = "", page: int = 1,
+        size: int = 20, newest_first: bool = True,
+    ) -> tuple[int, list[dict[str, Any]]]:  # fmt: skip
+        """(total, one page of document summaries) matching the filters."""
+        where, args = [], []
+        for column, value in (("publisher", publisher), ("kind", kind), ("lang", lang)):
+            if value:
+                where.append(f"d.{column} = ?")
+                args.append(value)
+        sql = (" WHERE " + " AND ".join(where)) if where else ""
+        order = "DESC" if newest_first else "ASC"
+
+        def run() -> tuple[int, list[dict[str, Any]]]:
+            total = self._db.execute(f"SELECT count(*) FROM documents d{sql}", args).fetchone()[0]
+            rows = self._db.execute(
+                "SELECT d.id, d.date, d.publisher, d.kind, d.lang, d.title, "
+                "(SELECT count(*) FROM turns t WHERE t.doc_id = d.id) AS turns "
+                f"FROM documents d{sql} ORDER BY d.date IS NULL, d.date {order}, d.id "
+                "LIMIT ? OFFSET ?",
+                [*args, size, (page - 1) * size],
+            )
+            return total, [dict(zip(_SUMMARY, r, strict=True)) for r in rows]
+
+        return self._locked(run)
+
+    # -- speakers -------------------------------------------------------------------------------
+    def speakers(
+        self, prefix: str = "", *, limit: int = 20, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        """Speakers by number of turns; with ``prefix``, those whose name contains it."""
+        like = f"%{prefix.strip()}%"
+
+        def run() -> list[dict[str, Any]]:
+            rows = self._db.execute(
+                "SELECT speaker, count(*) AS turns, count(DISTINCT doc_id) AS documents "
+                "FROM turns WHERE speaker IS NOT NULL AND speaker LIKE ? "
+                "GROUP BY speaker ORDER BY turns DESC, speaker LIMIT ? OFFSET ?",
+                (like, limit, offset),
+            )
+            return [{"name": r[0], "turns": r[1], "documents": r[2]} for r in rows]
+
+        return self._locked(run)
+
+    def speaker(self, name: str) -> SpeakerSummary | None:
+        """Everything counted about one speaker: turns, documents, by year, kind and role."""
+
+        def run() -> SpeakerSummary | None:
+            one = self._db.execute
+            turns, docs = one(
+                "SELECT count(*), count(DISTINCT doc_id) FROM turns WHERE speaker = ?", (name,)
+            ).fetchone()
+            if not turns:
+                return None
+            join = "FROM turns t JOIN documents d ON d.id = t.doc_id WHERE t.speaker = ?"
+            by_year = one(
+                f"SELECT coalesce(substr(d.date, 1, 4), '(none)'), count(*) {join} "
+                "GROUP BY 1 ORDER BY 1",
+                (name,),
+            ).fetchall()
+            by_kind = one(f"SELECT d.kind, count(*) {join} GROUP BY 1 ORDER BY 2 DESC", (name,))
+            by_role = one(f"SELECT t.role, count(*) {join} GROUP BY 1 ORDER BY 2 DESC", (name,))
+            labels = one(
+                "SELECT DISTINCT label FROM turns WHERE speaker = ? AND label IS NOT NULL LIMIT 50",
+                (name,),
+            )
+            return SpeakerSummary(
+                name, turns, docs, dict(by_year), dict(by_kind.fetchall()),
+                dict(by_role.fetchall()), sorted(r[0] for r in labels),
+            )  # fmt: skip
+
+        return self._locked(run)
+
+    # -- the archive as a whole -----------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        return self._locked(self.archive.store.stats)
+
+    def run_log(self, run_id: int) -> list[dict[str, Any]]:
+        """What an ingest run did with each input: path, status, reason, document id."""
+        rows = self._locked(
+            lambda: self._db.execute(
+                "SELECT path, status, reason, doc_id FROM ingest_log WHERE run_id = ?", (run_id,)
+            ).fetchall()
+        )
+        return [{"path": Path(r[0]).name, "status": r[1], "reason": r[2], "doc_id": r[3]}
+                for r in rows]  # fmt: skip
+
+    def ingest(self, filename: str, data: bytes, *, fmt: str | None = None) -> IngestReport:
+        """Store an uploaded file as the CLI's ``ingest`` would, then bring the index in line.
+
+        The file is kept under ``<db>.uploads/`` with a sanitised name (the raw bytes are in the
+        archive anyway); the same upload twice is recognised as unchanged.
+        """
+        folder = self.db_path.with_name(self.db_path.name + ".uploads")
+        path = folder / safe_filename(filename)
+
+        def run() -> IngestReport:
+            folder.mkdir(exist_ok=True)
+            path.write_bytes(data)
+            report = Ingester(self.archive.store, workers=1, fmt=fmt).run([path])
+            self.archive.sync()
+            return report
+
+        return self._locked(run)
+
+
+def safe_filename(name: str) -> str:
+    """A file name with no directory parts, no leading dots and only plain characters."""
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", name.replace("\\", "/").rsplit("/", 1)[-1])
+    base = base.lstrip(".")[:120]
+    return base or "upload"
+
+
+_SUMMARY = ("id", "date", "publisher", "kind", "lang", "title", "turns")
