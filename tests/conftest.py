@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -60,3 +64,72 @@ def search_archive(search_db: Path) -> Iterator[object]:
 
     with Archive(search_db) as a:
         yield a
+
+
+# -- a real server process on loopback, over the search archive ---------------------------------
+SERVER_TOKEN = "test-token-4c1d"  # the token the test server accepts for uploads
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A ``communique serve`` process; ``url`` is its base URL, ``db`` its archive."""
+
+    url: str
+    db: Path
+    process: subprocess.Popen[bytes]
+
+
+def start_server(db: Path, *, token: str | None = None) -> Server:
+    """Start ``communique serve`` on a free loopback port; wait until it answers."""
+    import urllib.request
+
+    port = free_port()
+    cmd = [sys.executable, "-m", "communique.cli", "serve", "--db", str(db), "--port", str(port)]
+    if token:
+        cmd += ["--token", token]
+    log = open(db.with_suffix(".serve.log"), "wb")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited: {db.with_suffix('.serve.log').read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/api/v1/stats", timeout=2):
+                return Server(url, db, proc)
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("the server did not answer within 60 s")
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(search_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server over a copy of the search archive (uploads allowed with SERVER_TOKEN)."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("served")
+    db = folder / "archive.db"
+    shutil.copy(search_db, db)
+    index = search_db.with_name(search_db.name + ".index")
+    if index.exists():
+        shutil.copytree(index, db.with_name(db.name + ".index"))
+    srv = start_server(db, token=SERVER_TOKEN)
+    yield srv
+    stop_server(srv)

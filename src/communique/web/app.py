@@ -182,6 +182,6 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
-    app.include_router(pages_router)
+    app.include_router(pages_router, include_in_schema=False)
     app.add_middleware(BodyLimit, limit=max_body)  # type: ignore[arg-type]
     return app

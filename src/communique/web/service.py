@@ -19,6 +19,7 @@ from communique.archive import Archive
 from communique.ingest.pipeline import Ingester, IngestReport, parse_raw
 from communique.ingest.sources import RawInput
 from communique.model import KINDS, ROLES, Document, Turn
+from communique.search.analysis import segment
 from communique.search.ast import MatchAll, Query
 from communique.search.index import SORTS, SearchResults
 from communique.search.kwic import SORTS as KWIC_SORTS
@@ -195,6 +196,7 @@ class ArchiveService:
         self._lock = threading.RLock()
         self._sync_every = sync_every
         self._synced_at = time.monotonic()
+        segment("中文")  # load the Chinese segmenter now, not under the lock of a first request
 
     def close(self) -> None:
         with self._lock:
@@ -290,6 +292,9 @@ class ArchiveService:
         size: int = 20, newest_first: bool = True,
     ) -> tuple[int, list[dict[str, Any]]]:  # fmt: skip
         """(total, one page of document summaries) matching the filters."""
+        if kind and kind not in KINDS:
+            raise BadRequest(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+        publisher, lang = publisher.lower(), lang.lower()
         where, args = [], []
         for column, value in (("publisher", publisher), ("kind", kind), ("lang", lang)):
             if value:
@@ -316,12 +321,13 @@ class ArchiveService:
         self, prefix: str = "", *, limit: int = 20, offset: int = 0
     ) -> list[dict[str, Any]]:
         """Speakers by number of turns; with ``prefix``, those whose name contains it."""
-        like = f"%{prefix.strip()}%"
+        escaped = prefix.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
 
         def run() -> list[dict[str, Any]]:
             rows = self._db.execute(
                 "SELECT speaker, count(*) AS turns, count(DISTINCT doc_id) AS documents "
-                "FROM turns WHERE speaker IS NOT NULL AND speaker LIKE ? "
+                "FROM turns WHERE speaker IS NOT NULL AND speaker LIKE ? ESCAPE '\\' "
                 "GROUP BY speaker ORDER BY turns DESC, speaker LIMIT ? OFFSET ?",
                 (like, limit, offset),
             )

@@ -1,0 +1,565 @@
+"""The REST API against a real ``communique serve`` process on loopback, over the small real
+archive of ``SEARCH_INPUTS``. Expected values come from reading the pages (the seed, the
+kremlin and fmprc pages, the CSV of Lavrov transcripts), not from the code's output."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import http.client
+import io
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from .conftest import (
+    CORPUS,
+    FMPRC,
+    SEARCH_INPUTS,
+    SEED,
+    SERVER_TOKEN,
+    Server,
+    free_port,
+    start_server,
+    stop_server,
+)
+
+SEED_TITLE = (
+    "Foreign Minister Sergey Lavrov’s interview with Khabar Agency, Kazakhstan, for Maya "
+    "Bekbayeva’s project The Era of Revival, Moscow, December 9, 2018"
+)  # the seed's third line
+LAVROV_CSV = CORPUS / "official_transcripts" / "lavrov_ukraine_combined.csv"
+BLOOMBERG = "kremlin-en-52830"  # kremlin.ru/events/president/news/52830, 2016-09-05
+GENG_SHUANG = "fmprc-zh-t1417538"  # 2016年11月22日外交部发言人耿爽主持例行记者会
+HUA_FEB3 = "fmprc-en-t1739548"  # Hua Chunying's Daily Briefing Online on February 3, 2020
+# Not in SEARCH_INPUTS: Hua Chunying's briefing of February 4, 2020 (read from disk, uploaded)
+UPLOAD = FMPRC / "en" / "other" / "t1740278.html"
+UPLOAD_PHRASE = '"214 regions and countries"'  # "...the H1N1 flu in the US spread to 214 ..."
+PERMALINK = re.compile(r"^[a-z0-9-]+#t[0-9]+$")
+PINNED = re.compile(r"^[a-z0-9-]+@[0-9a-f]{12}#t[0-9]+$")
+CSP_NEEDS = ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'")
+
+CSP_PATHS = (
+    "/stats", "/search?q=Japan", "/search?q=(", "/kwic?q=Japan&format=csv",
+    "/search/export?q=Japan", "/openapi.json", "/documents/nope", "/nowhere",
+)  # fmt: skip
+TRAVERSALS = (  # sent verbatim: no client-side clean-up of the ..
+    "/static/../../pyproject.toml",
+    "/static/..%2f..%2f..%2f..%2fpyproject.toml",
+    "/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/pyproject.toml",
+    "/static/css/..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+    "/d/..%2f..%2fetc%2fpasswd",
+    "/d/../../../../etc/passwd",
+    "/swagger-ui/..%2f..%2fpyproject.toml",
+    "/api/v1/documents/..%2f..%2f..%2fetc%2fpasswd",
+)
+
+
+@pytest.fixture(scope="module")
+def api(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"{server.url}/api/v1", timeout=20) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def seed_id(api: httpx.Client) -> str:
+    """The seed's id in the archive, found by its title among the listed documents."""
+    items = api.get("/documents", params={"size": 100}).json()["items"]
+    (ident,) = [d["id"] for d in items if d["title"] == SEED_TITLE]
+    return ident
+
+
+def ok(r: httpx.Response) -> dict:
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def error(r: httpx.Response, status: int) -> str:
+    """The message of a JSON error with ``status`` (which carries the security headers)."""
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert set(body) == {"error", "message"} and body["message"]
+    has_csp(r)
+    return body["message"]
+
+
+def has_csp(r: httpx.Response) -> None:
+    csp = r.headers.get("content-security-policy", "")
+    assert all(part in csp for part in CSP_NEEDS), (r.url, csp)
+    assert r.headers.get("x-content-type-options") == "nosniff"
+
+
+def turn_text(api: httpx.Client, permalink: str) -> str:
+    doc_id, n = permalink.split("#t")
+    return ok(api.get(f"/documents/{doc_id}/turns/{n}"))["turn"]["text"]
+
+
+def every_hit(api: httpx.Client, **params: str) -> dict:
+    res = ok(api.get("/search", params={**params, "size": 100}))
+    assert len(res["hits"]) == res["total"] <= 100
+    return res
+
+
+def served_copy(search_db: Path, server: Server, folder: Path) -> Path:
+    """A copy of the search archive (and its index, so that the server starts fast)."""
+    db = folder / "archive.db"
+    shutil.copy(search_db, db)
+    for index in (search_db.with_name(search_db.name + ".index"),
+                  server.db.with_name(server.db.name + ".index")):  # fmt: skip
+        if index.is_dir():
+            shutil.copytree(index, db.with_name(db.name + ".index"))
+            break
+    return db
+
+
+# -- search ---------------------------------------------------------------------------------------
+
+
+def test_phrase_with_speaker_and_role(api: httpx.Client, seed_id: str) -> None:
+    # "peace initiatives" is only in the seed: its first question, and twice in the first
+    # answer ("Kazakhstan’s peace initiatives, I must speak", "Many peace initiatives have")
+    res = every_hit(api, q='"peace initiatives"', speaker="Sergey Lavrov", role="answer")
+    assert res["params"]["speaker"] == "Sergey Lavrov" and res["params"]["role"] == "answer"
+    (hit,) = res["hits"]
+    assert (hit["doc_id"], hit["n"], hit["speaker"], hit["role"]) == (
+        seed_id,
+        2,
+        "Sergey Lavrov",
+        "answer",
+    )
+    assert turn_text(api, hit["permalink"]).count("peace initiatives") == 2
+    spans = [hit["snippet"][a:b].lower() for a, b in hit["highlights"]]
+    assert spans and set(spans) == {"peace initiatives"}
+    (question,) = every_hit(api, q='"peace initiatives"', role="question")["hits"]
+    assert (question["doc_id"], question["n"], question["role"]) == (seed_id, 1, "question")
+    assert every_hit(api, q='"peace initiatives"', speaker="Vladimir Putin")["total"] == 0
+    assert every_hit(api, q='"peace initiatives"')["total"] == 2
+
+
+def test_filters_kind_lang_publisher_dates(api: httpx.Client) -> None:
+    # "Japan": 5 times in Hua Chunying's briefing of 2020-02-03, 9 times in the Bloomberg
+    # interview, not at all in the kremlin meeting or the White House press conference
+    briefings = every_hit(api, q="Japan", kind="briefing")
+    assert {h["doc_id"] for h in briefings["hits"]} == {HUA_FEB3}
+    assert {h["kind"] for h in briefings["hits"]} == {"briefing"}
+    kremlin = every_hit(api, q="Japan", publisher="kremlin.ru")
+    assert {h["doc_id"] for h in kremlin["hits"]} == {BLOOMBERG}
+    assert {h["publisher"] for h in kremlin["hits"]} == {"kremlin.ru"}
+    # four of the CSV's transcripts are in Russian (their titles are Russian)
+    russian = every_hit(api, q="role:answer", lang="ru")
+    assert russian["total"] > 0 and {h["lang"] for h in russian["hits"]} == {"ru"}
+    # answers in 2016: Putin to Bloomberg (2016-09-05) and Geng Shuang's briefing (2016-11-22)
+    in_2016 = every_hit(api, q="", role="answer", **{"from": "2016", "to": "2016-12"})
+    assert {h["doc_id"] for h in in_2016["hits"]} == {BLOOMBERG, GENG_SHUANG}
+    assert all(h["date"].startswith("2016-") for h in in_2016["hits"])
+    autumn = every_hit(api, q="role:answer", **{"from": "2016-09-06", "to": "2016-11-30"})
+    assert {h["doc_id"] for h in autumn["hits"]} == {GENG_SHUANG}
+    # several values of one filter mean either, as a comma list or a repeated parameter
+    either = ok(api.get("/facets", params=[("q", "role:answer"), ("lang", "ru"), ("lang", "zh")]))
+    assert set(either["facets"]["lang"]) == {"ru", "zh"}
+    assert either["facets"]["lang"]["zh"] == 6  # six 答： on Geng Shuang's page
+    listed = ok(api.get("/facets", params={"q": "role:answer", "lang": "ru,zh"}))
+    assert listed["total"] == either["total"]
+
+
+def test_pagination_and_links(api: httpx.Client) -> None:
+    first = ok(api.get("/search", params={"q": "Kazakhstan", "size": 3}))
+    second = ok(api.get("/search", params={"q": "Kazakhstan", "size": 3, "page": 2}))
+    both = ok(api.get("/search", params={"q": "Kazakhstan", "size": 6}))
+    assert first["total"] == second["total"] == both["total"] > 6
+    one = [h["permalink"] for h in first["hits"]]
+    two = [h["permalink"] for h in second["hits"]]
+    assert len(one) == len(two) == 3 and not set(one) & set(two)
+    assert one + two == [h["permalink"] for h in both["hits"]]
+    assert first["links"]["prev"] is None
+    nxt = parse_qs(urlsplit(first["links"]["next"]).query)
+    assert nxt["page"] == ["2"] and nxt["q"] == ["Kazakhstan"] and nxt["size"] == ["3"]
+    assert parse_qs(urlsplit(second["links"]["prev"]).query)["page"] == ["1"]
+    last_page = -(-first["total"] // 3)
+    last = ok(api.get("/search", params={"q": "Kazakhstan", "size": 3, "page": last_page}))
+    assert last["links"]["next"] is None and 1 <= len(last["hits"]) <= 3
+
+
+def test_facets_add_up(api: httpx.Client) -> None:
+    for q in ("Kazakhstan OR Japan OR 中方 OR санкции", "role:answer"):
+        res = ok(api.get("/facets", params={"q": q}))
+        assert set(res["facets"]) == {"year", "publisher", "kind", "lang", "speaker", "role"}
+        for name, counts in res["facets"].items():
+            assert sum(counts.values()) == res["total"], (q, name)
+        with_hits = ok(api.get("/search", params={"q": q, "facets": "true", "size": 1}))
+        assert with_hits["facets"] == res["facets"] and with_hits["total"] == res["total"]
+    # the White House press conference is undated
+    undated = ok(api.get("/facets", params={"q": "role:answer", "publisher": "whitehouse.gov"}))
+    assert undated["total"] > 0 and undated["facets"]["year"] == {"(none)": undated["total"]}
+
+
+def test_answer_hit_shows_its_question(api: httpx.Client, seed_id: str) -> None:
+    # the seed: "Question: Vladimir Solovyov does." / "Sergey Lavrov: It is his private agenda."
+    (hit,) = ok(api.get("/search", params={"q": '"private agenda"'}))["hits"]
+    assert (hit["doc_id"], hit["role"], hit["speaker"]) == (seed_id, "answer", "Sergey Lavrov")
+    assert hit["question"]["text"] == "Vladimir Solovyov does."
+    assert hit["question"]["n"] == hit["answers"] == hit["n"] - 1
+    assert hit["title"] == SEED_TITLE and hit["date"] == "2018-12-09"
+    assert PERMALINK.match(hit["permalink"]) and PINNED.match(hit["pinned"])
+    assert hit["url"].endswith(f"/d/{hit['permalink']}")
+
+
+# -- exports and concordances --------------------------------------------------------------------
+
+
+def test_export_csv_and_json(api: httpx.Client) -> None:
+    total = ok(api.get("/search", params={"q": "Kazakhstan"}))["total"]
+    assert total > 5
+    for limit in (5, 1000):
+        r = api.get("/search/export", params={"q": "Kazakhstan", "format": "csv", "limit": limit})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+        assert "attachment" in r.headers["content-disposition"]
+        rows = list(csv.DictReader(io.StringIO(r.text)))
+        assert len(rows) == min(total, limit)
+        assert list(rows[0]) == ["permalink", "pinned", "date", "publisher", "kind", "lang",
+                                 "title", "speaker", "role", "question", "text", "url"]  # fmt: skip
+    for row in rows:
+        assert row["text"] == turn_text(api, row["permalink"])  # the full turn, not a snippet
+        assert PINNED.match(row["pinned"]) and row["url"].endswith("/d/" + row["permalink"])
+    answers = [row for row in rows if row["role"] == "answer" and row["speaker"] == "Sergey Lavrov"]
+    assert answers and all(row["question"] for row in answers)
+    r = api.get("/search/export", params={"q": "Kazakhstan", "format": "json", "limit": 4})
+    hits = r.json()["hits"]
+    assert r.status_code == 200 and len(hits) == 4
+    assert [h["text"] for h in hits] == [turn_text(api, h["permalink"]) for h in hits]
+    error(api.get("/search/export", params={"q": "Kazakhstan", "format": "xml"}), 400)
+
+
+def test_kwic_json_and_csv(api: httpx.Client, seed_id: str) -> None:
+    # the seed: "their sovereign and fishing zones", "a sovereign decision", "your sovereign right"
+    res = ok(api.get("/kwic", params={"q": "sovereign*", "width": 30}))
+    seed = [ln for ln in res["lines"] if ln["doc_id"] == seed_id]
+    assert len(seed) == 3 and res["count"] == len(res["lines"]) > 3
+    assert [ln["right"].split()[0] for ln in seed] == ["and", "decision", "right."]
+    for ln in res["lines"]:
+        assert ln["keyword"].lower().startswith("sovereign")
+        text = turn_text(api, ln["permalink"])
+        a = ln["start"]
+        assert text[a : a + len(ln["keyword"])] == ln["keyword"]
+        assert ln["left"] == text[max(a - 30, 0) : a] and len(ln["right"]) <= 30
+        assert ln["left"] + ln["keyword"] + ln["right"] in text
+    # an exact word: the keyword is the query word, whatever its case in the text
+    exact = ok(api.get("/kwic", params={"q": '"kazakhstan"', "speaker": "Sergey Lavrov"}))
+    assert exact["count"] > 0 and {ln["keyword"].lower() for ln in exact["lines"]} == {"kazakhstan"}
+    r = api.get("/kwic", params={"q": '"kazakhstan"', "speaker": "Sergey Lavrov", "format": "csv"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) == exact["count"] and {"left", "keyword", "right", "permalink"} <= set(rows[0])
+    for row in rows:
+        flat = turn_text(api, row["permalink"]).replace("\r", " ").replace("\n", " ")
+        assert row["keyword"].lower() == "kazakhstan"
+        assert row["left"] + row["keyword"] + row["right"] in flat
+    # the concordance's own orders (not a search's) are accepted
+    by_left = ok(api.get("/kwic", params={"q": "sovereign*", "sort": "left", "width": 30}))
+    assert by_left["sort"] == "left" and by_left["count"] == res["count"]
+    assert sorted(map(str, by_left["lines"])) == sorted(map(str, res["lines"]))
+    assert "sort" in error(api.get("/kwic", params={"q": "sovereign*", "sort": "relevance"}), 400)
+
+
+# -- documents, turns, citations -----------------------------------------------------------------
+
+
+def test_documents_list(api: httpx.Client) -> None:
+    listed = ok(api.get("/documents", params={"size": 100}))
+    stats = ok(api.get("/stats"))
+    assert listed["total"] == len(listed["items"]) == stats["documents"]
+    assert {BLOOMBERG, GENG_SHUANG, HUA_FEB3} <= {d["id"] for d in listed["items"]}
+    dated = [d["date"] for d in listed["items"] if d["date"]]
+    assert dated == sorted(dated, reverse=True)  # newest first, undated last
+    assert listed["items"][-1]["date"] is None and listed["items"][-1]["publisher"] == (
+        "whitehouse.gov"
+    )
+    kremlin = ok(api.get("/documents", params={"publisher": "kremlin.ru"}))
+    assert {d["id"] for d in kremlin["items"]} == {BLOOMBERG, "kremlin-en-54071"}
+    page2 = ok(api.get("/documents", params={"size": 5, "page": 2}))
+    assert [d["id"] for d in page2["items"]] == [d["id"] for d in listed["items"][5:10]]
+    assert page2["links"]["prev"] and page2["links"]["next"]
+
+
+def test_document_with_turns_revisions_and_citation(api: httpx.Client, seed_id: str) -> None:
+    doc = ok(api.get(f"/documents/{seed_id}"))
+    revision = hashlib.sha256(SEED.read_bytes()).hexdigest()[:12]  # docs/record.md
+    assert (doc["id"], doc["revision"], doc["title"]) == (seed_id, revision, SEED_TITLE)
+    assert (doc["date"], doc["lang"], doc["publisher"]) == ("2018-12-09", "en", "mid.ru")
+    turns = doc["turns"]
+    assert len(turns) == 18  # nine "Question:" and nine "Sergey Lavrov:" paragraphs
+    assert [t["n"] for t in turns] == list(range(1, 19))
+    assert turns[0]["text"] == (
+        "Which of Kazakhstan’s peace initiatives do you see as the most important and why?"
+    )
+    assert turns[1]["speaker"] == "Sergey Lavrov" and turns[1]["answers"] == 1
+    assert turns[1]["pinned"] == f"{seed_id}@{revision}#t2"
+    assert revision in [r["revision"] for r in doc["revisions"]]
+    cite = doc["citation"]
+    assert cite["pinned"] == f"{seed_id}@{revision}"
+    assert cite["url"].endswith(f"/d/{seed_id}@{revision}")
+    assert cite["bibtex"].startswith("@misc{") and f"title = {{{SEED_TITLE}}}" in cite["bibtex"]
+    assert "year = {2018}" in cite["bibtex"] and cite["pinned"] in cite["bibtex"]
+    assert cite["csl"]["issued"]["date-parts"] == [[2018, 12, 9]]
+    assert cite["csl"]["title"] == SEED_TITLE and cite["csl"]["id"] == cite["pinned"]
+    assert SEED_TITLE in cite["text"] and "2018-12-09" in cite["text"]
+
+
+def test_pinned_revision(api: httpx.Client, seed_id: str) -> None:
+    revision = hashlib.sha256(SEED.read_bytes()).hexdigest()[:12]
+    pinned = ok(api.get(f"/documents/{seed_id}@{revision}"))
+    assert (pinned["id"], pinned["revision"], len(pinned["turns"])) == (seed_id, revision, 18)
+    wrong = "0" * 12 if revision != "0" * 12 else "1" * 12
+    message = error(api.get(f"/documents/{seed_id}@{wrong}"), 404)
+    assert wrong in message
+    turn = ok(api.get(f"/documents/{seed_id}@{revision}/turns/2"))
+    assert turn["turn"]["pinned"] == f"{seed_id}@{revision}#t2"
+    error(api.get(f"/documents/{seed_id}@{wrong}/turns/2"), 404)
+
+
+def test_single_turn_with_its_question(api: httpx.Client, seed_id: str) -> None:
+    view = ok(api.get(f"/documents/{seed_id}/turns/18"))
+    assert view["turn"]["text"].startswith("It is his private agenda.")
+    assert view["turn"]["role"] == "answer" and view["turn"]["speaker"] == "Sergey Lavrov"
+    assert view["question"]["n"] == 17 and view["question"]["text"] == "Vladimir Solovyov does."
+    assert view["document"]["title"] == SEED_TITLE and "turns" not in view["document"]
+    assert view["citation"]["pinned"].endswith("#t18") and PINNED.match(view["citation"]["pinned"])
+    first = ok(api.get(f"/documents/{seed_id}/turns/1"))
+    assert first["turn"]["role"] == "question" and first["question"] is None
+    error(api.get(f"/documents/{seed_id}/turns/19"), 404)
+    error(api.get(f"/documents/{seed_id}/turns/two"), 400)
+
+
+# -- speakers and stats --------------------------------------------------------------------------
+
+
+def test_speakers(api: httpx.Client) -> None:
+    suggestions = ok(api.get("/speakers", params={"q": "lav"}))["items"]
+    names = [s["name"] for s in suggestions]
+    assert "Sergey Lavrov" in names and all("lav" in n.lower() for n in names)
+    lavrov = ok(api.get("/speakers/Sergey Lavrov"))
+    assert lavrov["name"] == "Sergey Lavrov"
+    assert lavrov["turns"] >= 9  # the seed alone has nine of his answers
+    # the seed, India Today (2022) and Tucker Carlson (2024) are his interviews in English
+    assert {"2018", "2022", "2024"} <= set(lavrov["by_year"])
+    for part in ("by_year", "by_kind", "by_role"):
+        assert sum(lavrov[part].values()) == lavrov["turns"], part
+    top = ok(api.get("/speakers", params={"size": 100}))["items"]
+    assert next(s for s in top if s["name"] == "Sergey Lavrov")["turns"] == lavrov["turns"]
+    error(api.get("/speakers/Nobody Atall"), 404)
+
+
+def test_stats_match_the_archive(api: httpx.Client, server: Server) -> None:
+    stats = ok(api.get("/stats"))
+    with LAVROV_CSV.open(encoding="utf-8", newline="") as f:
+        csv.field_size_limit(1 << 30)
+        rows = list(csv.DictReader(f))
+    pages = [p for p in SEARCH_INPUTS if p.suffix != ".csv"]
+    assert stats["documents"] == len(pages) + len(rows) == 13
+    # languages: seed, 2 kremlin, fmprc en, White House in English; fmprc zh; the CSV rows by
+    # the script of their titles
+    russian = sum(bool(re.search("[а-яА-Я]", r["title"])) for r in rows)
+    assert stats["by_lang"] == {"en": 5 + len(rows) - russian, "ru": russian, "zh": 1}
+    assert stats["by_year"]["(none)"] == 1 and stats["by_year"]["2016"] == 2
+    with sqlite3.connect(f"file:{server.db}?mode=ro", uri=True) as db:
+        turns = db.execute("SELECT count(*) FROM turns").fetchone()[0]
+        roles = dict(db.execute("SELECT role, count(*) FROM turns GROUP BY role"))
+        publishers = dict(
+            db.execute("SELECT coalesce(publisher, '(none)'), count(*) FROM documents GROUP BY 1")
+        )
+    assert stats["turns"] == turns and stats["by_role"] == roles
+    assert stats["by_publisher"] == publishers
+    assert sum(stats["by_kind"].values()) == stats["documents"]
+
+
+def test_openapi_lists_every_route(api: httpx.Client) -> None:
+    spec = ok(api.get("/openapi.json"))
+    paths = {p: set(ops) for p, ops in spec["paths"].items()}
+    expected = {
+        "/api/v1/search": {"get"}, "/api/v1/facets": {"get"}, "/api/v1/search/export": {"get"},
+        "/api/v1/kwic": {"get"}, "/api/v1/documents": {"get", "post"},
+        "/api/v1/documents/{doc_ref}": {"get"}, "/api/v1/documents/{doc_ref}/turns/{n}": {"get"},
+        "/api/v1/speakers": {"get"}, "/api/v1/speakers/{name}": {"get"}, "/api/v1/stats": {"get"},
+    }  # fmt: skip
+    for path, ops in expected.items():
+        assert ops <= paths.get(path, set()), path
+    search_params = {p["name"] for p in spec["paths"]["/api/v1/search"]["get"]["parameters"]}
+    assert {"q", "speaker", "role", "kind", "lang", "publisher", "from", "to"} <= search_params
+
+
+# -- errors --------------------------------------------------------------------------------------
+
+
+def test_malformed_query_points_at_the_problem(api: httpx.Client) -> None:
+    message = error(api.get("/search", params={"q": "(sanctions OR EU"}), 400)
+    assert "never closed" in message
+    query_line, caret_line = message.splitlines()[-2:]
+    assert query_line.strip() == "(sanctions OR EU" and caret_line.strip() == "^"
+    assert query_line.index("(") == caret_line.index("^")
+    message = error(api.get("/search", params={"q": "sanctions AND"}), 400)
+    assert "AND" in message and message.splitlines()[-1].strip() == "^"
+    assert "speakr" in error(api.get("/search", params={"q": "speakr:lavrov"}), 400)
+
+
+@pytest.mark.parametrize(
+    ("params", "word"),
+    [({"role": "listener"}, "role"), ({"kind": "memo"}, "kind"), ({"sort": "loudest"}, "sort"),
+     ({"page": "0"}, "page"), ({"size": "1000"}, "size"), ({"from": "2016-13"}, "2016-13")],
+)  # fmt: skip
+def test_bad_parameters_are_400(api: httpx.Client, params: dict, word: str) -> None:
+    assert word in error(api.get("/search", params={"q": "Kazakhstan", **params}), 400)
+
+
+def test_not_found_is_json(api: httpx.Client) -> None:
+    assert "no-such-document" in error(api.get("/documents/no-such-document"), 404)
+    error(api.get("/no/such/route"), 404)
+    error(api.get("/documents/no-such-document/turns/1"), 404)
+    error(api.delete("/stats"), 405)
+
+
+def test_every_response_carries_the_csp(api: httpx.Client, server: Server) -> None:
+    for path in CSP_PATHS:
+        has_csp(api.get(path))
+    has_csp(httpx.get(f"{server.url}/no-such-page"))
+
+
+def test_path_traversal_never_serves_files(server: Server) -> None:
+    host, port = urlsplit(server.url).hostname, urlsplit(server.url).port
+    assert host and port
+    for path in TRAVERSALS:
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        try:
+            conn.request("GET", path)
+            r = conn.getresponse()
+            body = r.read()
+        finally:
+            conn.close()
+        assert r.status == 404, path
+        assert b"root:" not in body and b"[project]" not in body, path
+
+
+# -- adding documents ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def upload_server(
+    search_db: Path, server: Server, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A server of its own for uploads (the shared one stays as the other tests expect it)."""
+    srv = start_server(served_copy(search_db, server, tmp_path_factory.mktemp("upload")),
+                       token=SERVER_TOKEN)  # fmt: skip
+    yield srv
+    stop_server(srv)
+
+
+def upload(srv: Server, data: bytes, name: str, token: str | None) -> httpx.Response:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    files = {"file": (name, data, "text/html")}
+    return httpx.post(f"{srv.url}/api/v1/documents", files=files, headers=headers, timeout=60)
+
+
+def test_upload_needs_the_token(upload_server: Server) -> None:
+    data = UPLOAD.read_bytes()
+    r = upload(upload_server, data, UPLOAD.name, None)
+    error(r, 401)
+    assert r.headers["www-authenticate"] == "Bearer"
+    error(upload(upload_server, data, UPLOAD.name, SERVER_TOKEN + "x"), 401)
+    error(upload(upload_server, data, UPLOAD.name, ""), 401)
+
+
+def test_upload_is_ingested_and_searchable(upload_server: Server) -> None:
+    base = f"{upload_server.url}/api/v1"
+    assert httpx.get(f"{base}/search", params={"q": UPLOAD_PHRASE}).json()["total"] == 0
+    data = UPLOAD.read_bytes()
+    r = upload(upload_server, data, UPLOAD.name, SERVER_TOKEN)
+    assert r.status_code == 201, r.text
+    has_csp(r)
+    body = r.json()
+    assert body["counts"] == {"new": 1, "updated": 0, "unchanged": 0, "skipped": 0, "failed": 0}
+    (doc_id,) = body["documents"]
+    assert doc_id == "fmprc-en-t1740278"  # docs/record.md: publisher-lang-publisher's own id
+    # the title: "... Daily Briefing Online on February 4, 2020"; "214" is in an answer
+    (hit,) = httpx.get(f"{base}/search", params={"q": UPLOAD_PHRASE}).json()["hits"]
+    assert (hit["doc_id"], hit["date"], hit["role"]) == (doc_id, "2020-02-04", "answer")
+    assert hit["revision"] == hashlib.sha256(data).hexdigest()[:12]
+    assert hit["question"] is not None and hit["question"]["text"].startswith("In the 146th WHO")
+    assert httpx.get(f"{base}/stats").json()["documents"] == 14
+    again = upload(upload_server, data, UPLOAD.name, SERVER_TOKEN)
+    assert again.status_code == 201 and again.json()["counts"]["unchanged"] == 1
+    assert again.json()["counts"]["new"] == 0
+    assert httpx.get(f"{base}/search", params={"q": UPLOAD_PHRASE}).json()["total"] == 1
+
+
+def test_upload_name_cannot_leave_the_upload_folder(upload_server: Server) -> None:
+    r = upload(upload_server, b"<html><body></body></html>", "../../../escaped.html",
+               SERVER_TOKEN)  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert r.json()["counts"]["new"] == 0  # furniture only: nothing to store
+    folder = upload_server.db.parent
+    uploads = folder / "archive.db.uploads"
+    assert (uploads / "escaped.html").exists()
+    assert not (folder.parent / "escaped.html").exists()
+    assert not (folder.parent.parent / "escaped.html").exists()
+
+
+@pytest.fixture(scope="module")
+def capped_server(
+    search_db: Path, server: Server, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A server without a token and with a 4 KiB cap on request bodies."""
+    db = served_copy(search_db, server, tmp_path_factory.mktemp("capped"))
+    port = free_port()
+    cmd = [sys.executable, "-m", "communique.cli", "serve", "--db", str(db), "--port", str(port),
+           "--max-body", "4096"]  # fmt: skip
+    log = db.with_suffix(".serve.log")
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    srv = Server(f"http://127.0.0.1:{port}", db, proc)
+    deadline = time.monotonic() + 60
+    while True:
+        assert proc.poll() is None, log.read_text()
+        try:
+            httpx.get(f"{srv.url}/api/v1/stats", timeout=2)
+            break
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, "the capped server did not answer"
+            time.sleep(0.2)
+    yield srv
+    stop_server(srv)
+
+
+def test_body_over_the_cap_is_413(capped_server: Server) -> None:
+    data = UPLOAD.read_bytes()
+    assert len(data) > 4096
+    message = error(upload(capped_server, data, UPLOAD.name, SERVER_TOKEN), 413)
+    assert "4096" in message
+
+    def chunks() -> Iterator[bytes]:  # no content-length: the cap applies as the body streams
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.html"\r\n\r\n'
+        for i in range(0, len(data), 1000):
+            yield data[i : i + 1000]
+        yield b"\r\n--b--\r\n"
+
+    r = httpx.post(
+        f"{capped_server.url}/api/v1/documents", content=chunks(),
+        headers={"content-type": "multipart/form-data; boundary=b",
+                 "authorization": f"Bearer {SERVER_TOKEN}"},
+    )  # fmt: skip
+    assert "content-length" not in r.request.headers
+    error(r, 413)
+    ok(httpx.get(f"{capped_server.url}/api/v1/stats"))  # the server is still fine
+
+
+def test_upload_without_a_server_token_is_403(capped_server: Server) -> None:
+    message = error(upload(capped_server, b"<html>small</html>", "small.html", SERVER_TOKEN), 403)
+    assert "token" in message
