@@ -1,0 +1,1 @@
+"""Enrichment: links and alignments derived from stored documents."""

@@ -1,0 +1,92 @@
+"""Turn alignment on a real fmprc en/zh pair; the questions one version lacks."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from communique.enrich.align import align, align_paragraphs, length_ratio, numbers_in
+from communique.model import Document
+from communique.store.sqlite import SQLiteStore
+from tests.conftest import CORPUS, ingest_into
+
+FMPRC = CORPUS / "fmprc_en_zh"
+EN = FMPRC / "en" / "regular_presscon" / "t1643067.html"  # Lu Kang, 2019-03-05, 8 turns
+ZH = FMPRC / "zh" / "regular_presscon" / "t1643000.html"  # 陆慷, same day, 8 turns
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Document, Document]:
+    db = tmp_path_factory.mktemp("align") / "a.db"
+    ingest_into(db, [EN, ZH])
+    store = SQLiteStore(db)
+    try:
+        docs = {d.lang: d for d in store.documents()}
+    finally:
+        store.close()
+    return docs["en"], docs["zh"]
+
+
+def test_numbers() -> None:
+    assert numbers_in("over $300 billion in 2019, 1,000 people, 3.5% and 5 more") == {
+        "300",
+        "2019",
+        "1000",
+        "3.5",
+    }
+    assert numbers_in("美国称将对3000多亿美元，２０１９年") == {"3000", "2019"}
+    assert length_ratio("zh", "en") == pytest.approx(1 / length_ratio("en", "zh"))
+
+
+def test_real_pair_aligns_one_to_one(pair: tuple[Document, Document]) -> None:
+    en, zh = pair
+    al = align(en, zh)
+    assert [(p.a, p.b) for p in al.pairs] == [((n,), (n,)) for n in range(1, 9)]
+    assert al.unmatched_a == al.unmatched_b == []
+    assert al.missing_in_a() == al.missing_in_b() == []
+    assert all(p.score > 0.5 for p in al.pairs)
+
+
+def test_english_lacking_an_exchange(pair: tuple[Document, Document]) -> None:
+    """The English page without the Canadians exchange (turns 3-4): the helper names zh question 3.
+
+    A real pair with one exchange removed from the English side (no verified real omission
+    was found in time; see the report).
+    """
+    en, zh = pair
+    short = dataclasses.replace(en, turns=[t for t in en.turns if t.n not in (3, 4)])
+    al = align(short, zh)
+    assert [(m.question, m.answers) for m in al.missing_in_a()] == [(3, (4,))]
+    assert al.unmatched_b == [3, 4] and al.unmatched_a == []
+    assert ((5,), (5,)) in [(p.a, p.b) for p in al.pairs]
+    back = align(zh, short)
+    assert [(m.question, m.answers) for m in back.missing_in_b()] == [(3, (4,))]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="no anchors (numbers, Latin names) tell the Xinjiang exchange "
+    "from the INF one; lengths alone put the gap at 7-8",
+)
+def test_english_lacking_an_exchange_without_anchors(pair: tuple[Document, Document]) -> None:
+    en, zh = pair
+    short = dataclasses.replace(en, turns=[t for t in en.turns if t.n not in (5, 6)])
+    assert [m.question for m in align(short, zh).missing_in_a()] == [5]
+
+
+def test_paragraphs_within_a_turn(pair: tuple[Document, Document]) -> None:
+    en, zh = pair
+    beads = align_paragraphs(en.turns[3].text, zh.turns[3].text, "en", "zh")
+    assert [b[:2] for b in beads][-1][1] == [1]  # the zh answer's 2 paragraphs are both covered
+    assert sum(len(b[1]) for b in beads) == 2
+
+
+def test_gold_fixture_is_turn_numbers_only() -> None:
+    gold = json.loads((Path(__file__).parent / "fixtures" / "align_gold.json").read_text())
+    assert gold["seed"] == 20240611 and len(gold["pairs"]) == 10
+    for g in gold["pairs"]:
+        for a, b in g["pairs"]:
+            assert all(isinstance(x, int) for x in a + b)
