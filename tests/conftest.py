@@ -133,3 +133,25 @@ def server(search_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     srv = start_server(db, token=SERVER_TOKEN)
     yield srv
     stop_server(srv)
+
+
+# -- an English/Chinese pair of one press conference, for language versions ---------------------
+FMPRC_PAIR = (
+    FMPRC / "en" / "regular_presscon" / "t1647080.html",  # Geng Shuang, 2019-03-20, 5 Q and A
+    FMPRC / "zh" / "regular_presscon" / "t1646964.html",  # 耿爽, the same press conference
+)
+
+
+@pytest.fixture(scope="session")
+def pair_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed and an fmprc en/zh pair (tests only read it)."""
+    path = tmp_path_factory.mktemp("pair") / "archive.db"
+    ingest_into(path, [SEED, *FMPRC_PAIR])
+    return path
+
+
+@pytest.fixture(scope="session")
+def pair_server(pair_db: Path) -> Iterator[Server]:
+    srv = start_server(pair_db)
+    yield srv
+    stop_server(srv)

@@ -456,3 +456,36 @@ def test_keyboard_skip_link_and_labels(page: Any, server: Server) -> None:
              .filter(e => !(e.labels && e.labels.length)).map(e => e.name)"""
     )
     assert unlabelled == []
+
+
+# -- language versions (the fmprc English/Chinese pair of 2019-03-20) ------------------------------
+PAIR_EN, PAIR_ZH = "fmprc-en-t1647080", "fmprc-zh-t1646964"
+
+
+def test_switch_between_language_versions(page: Any, pair_server: Server) -> None:
+    page.goto(f"{pair_server.url}/d/{PAIR_EN}")
+    switcher = page.locator("ul.versions")
+    assert switcher.locator(".version.current").inner_text() == "English"
+    page.click("ul.versions a.version[hreflang=zh]")
+    page.wait_for_url(f"**/d/{PAIR_ZH}")
+    assert "耿爽" in page.locator("h1.doc-title").inner_text()
+    assert page.locator("ul.versions .version.current").inner_text() == "中文"
+    # and back, through the English link of the Chinese page
+    page.click("ul.versions a.version[hreflang=en]")
+    page.wait_for_url(f"**/d/{PAIR_EN}")
+    assert "Geng Shuang" in page.locator("h1.doc-title").inner_text()
+
+
+def test_side_by_side_view_of_two_versions(page: Any, pair_server: Server) -> None:
+    page.goto(f"{pair_server.url}/d/{PAIR_EN}")
+    page.click("ul.versions a.compare")
+    page.wait_for_url(f"**/align/{PAIR_EN}/{PAIR_ZH}")
+    rows = page.locator(".align-row")
+    assert rows.count() == 10  # five questions and five answers, each matched
+    assert page.locator(".align-row.unmatched").count() == 0
+    first = rows.nth(0).locator(".align-cell")
+    assert "Nazarbayev" in first.nth(0).inner_text()
+    assert "纳扎尔巴耶夫" in first.nth(1).inner_text()
+    assert "Every question has a counterpart" in page.locator(".align-summary").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "align-wide.png"), full_page=True)

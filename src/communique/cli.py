@@ -1,5 +1,5 @@
 """The ``communique`` command line: ingest, list, show, export, stats, errors, delete, reparse,
-search, kwic, reindex, serve."""
+search, kwic, reindex, versions, align, enrich, serve."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ DbOption = Annotated[
     typer.Option("--db", envvar="COMMUNIQUE_DB", help="Archive file (SQLite).", show_default=True),
 ]
 DEFAULT_DB = Path("communique.db")
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON on standard output.")]
 
 
 def _open(db: Path, *, must_exist: bool = True) -> SQLiteStore:
@@ -482,6 +483,89 @@ def reindex(db: DbOption = DEFAULT_DB) -> None:
         f"indexed {done.turns} turns of {done.documents} documents "
         f"in {time.perf_counter() - start:.1f} s"
     )
+
+
+@app.command()
+def versions(doc_id: str, db: DbOption = DEFAULT_DB, as_json: JsonOpt = False) -> None:
+    """The documents held that are other-language versions of DOC_ID."""
+    store = _open(db)
+    try:
+        if store.current(doc_id) is None:
+            console.print(f"[red]No document {escape(doc_id)} in {db}.[/]")
+            raise typer.Exit(1)
+        links = store.version_links(doc_id)
+    finally:
+        store.close()
+    if as_json:
+        out.print_json(json.dumps(links))
+        return
+    if not links:
+        out.print(f"{doc_id}: no other-language version held")
+    for v in links:
+        out.print(f"{v['lang'] or '?':4} {v['id']}  ({v['method']}, score {v['score']:.2f})")
+
+
+@app.command()
+def align(
+    a: Annotated[str, typer.Argument(help="A document id.")],
+    b: Annotated[str, typer.Argument(help="Another document id (another language).")],
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOpt = False,
+) -> None:
+    """Align two language versions turn by turn; list what each version lacks."""
+    from communique.enrich.align import align as align_docs
+
+    store = _open(db)
+    try:
+        doc_a, doc_b = store.get(a), store.get(b)
+    finally:
+        store.close()
+    for ident, doc in ((a, doc_a), (b, doc_b)):
+        if doc is None:
+            console.print(f"[red]No document {escape(ident)} in {db}.[/]")
+            raise typer.Exit(1)
+    assert doc_a is not None and doc_b is not None
+    result = align_docs(doc_a, doc_b)
+    if as_json:
+        out.print_json(json.dumps(result.to_dict()))
+        return
+    texts_a, texts_b = {t.n: t for t in doc_a.turns}, {t.n: t for t in doc_b.turns}
+    for p in result.pairs:
+        left = " ".join(texts_a[n].text for n in p.a)[:48].replace("\n", " ")
+        right = " ".join(texts_b[n].text for n in p.b)[:48].replace("\n", " ")
+        na, nb = ",".join(map(str, p.a)), ",".join(map(str, p.b))
+        out.print(f"t{na:>7} <-> t{nb:<7} {escape(left):48}  {escape(right)}", highlight=False)
+    for lacking, other, missing in ((a, b, result.missing_in_a()), (b, a, result.missing_in_b())):
+        for m in missing:
+            turns = ", ".join(f"t{n}" for n in (m.question, *m.answers))
+            out.print(f"[yellow]{lacking} lacks[/] {other} {turns}")
+    out.print(
+        f"{len(result.pairs)} pairs; without a counterpart: {len(result.unmatched_a)} turns of "
+        f"{a}, {len(result.unmatched_b)} of {b}"
+    )
+
+
+@app.command()
+def enrich(db: DbOption = DEFAULT_DB) -> None:
+    """Re-apply the register of people (with $COMMUNIQUE_PEOPLE files) and the entity
+    gazetteer to every document, then relink language versions and relearn acronyms."""
+    from communique.enrich.corpus import enrich_archive
+
+    store = _open(db)
+    try:
+        with Progress(
+            TextColumn("enriching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=console,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("enrich", total=len(store.doc_ids()))
+            report = enrich_archive(store, lambda _id: progress.advance(task))
+    finally:
+        store.close()
+    out.print(
+        f"{report.documents} documents enriched; {report.links} language-version links; "
+        f"{report.acronyms} acronym definitions"
+    )
+    _sync_index(db, quiet=False)
 
 
 @app.command()

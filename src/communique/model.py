@@ -51,6 +51,16 @@ class Participant:
 
 
 @dataclass
+class Mention:
+    """An entity named in a turn: ``text[start:end]`` names ``entity`` (``country:KZ``,
+    ``org:EAEU``). Added by the enrichment step."""
+
+    start: int
+    end: int
+    entity: str
+
+
+@dataclass
 class Turn:
     n: int
     label: str | None
@@ -60,6 +70,8 @@ class Turn:
     affiliation: str | None = None
     interpreted: bool = False
     answers: int | None = None
+    person: str | None = None  # the speaker resolved to a person or outlet id (enrichment)
+    mentions: list[Mention] = field(default_factory=list)  # entities named (enrichment)
 
 
 @dataclass
@@ -100,5 +112,8 @@ class Document:
         d = dict(d)
         d["origin"] = [Origin(**o) for o in d.get("origin", [])]
         d["participants"] = [Participant(**p) for p in d.get("participants", [])]
-        d["turns"] = [Turn(**t) for t in d.get("turns", [])]
+        d["turns"] = [
+            Turn(**{**t, "mentions": [Mention(**m) for m in t.get("mentions", ())]})
+            for t in d.get("turns", [])
+        ]
         return cls(**d)

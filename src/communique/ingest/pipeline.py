@@ -17,6 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from communique.enrich.corpus import EnrichReport, after_ingest
+from communique.enrich.document import enrich_document
 from communique.ingest.decode import UnreadableInput
 from communique.ingest.sources import Failure, RawInput, Skip, iter_items, iter_paths
 from communique.model import Document, Origin
@@ -35,6 +37,8 @@ class IngestReport:
     failures: list[tuple[str, str]] = field(default_factory=list)
     merged: int = 0  # inputs that were another route to a document already held
     run_id: int = 0
+    changed: list[str] = field(default_factory=list)  # ids of documents new or updated
+    enriched: EnrichReport | None = None  # version links and acronyms for ``changed``
 
     @property
     def ok(self) -> bool:
@@ -62,7 +66,7 @@ def parse_raw(raw: RawInput, publisher: str | None = None) -> Parsed:
         page = read_raw(raw, publisher=publisher)
         url = raw.meta.get("url") or page.found_url or page.url
         origin = Origin(path=raw.path, url=url, sha256=raw.sha256)
-        doc = build_document(page, origin=origin, revision=raw.sha256[:12])
+        doc = enrich_document(build_document(page, origin=origin, revision=raw.sha256[:12]))
         return Parsed(raw, doc=doc, content_hash=content_hash(doc))
     except NotADocument as e:
         return Parsed(raw, skip=str(e))
@@ -126,6 +130,7 @@ class Ingester:
                 self._write(self._parse(batch, pool))
             self.store.finish_run(self.report.run_id, dict(self.report.counts))
             self.store.commit()
+            self.report.enriched = after_ingest(self.store, self.report.changed)
         except BaseException:
             self.store.rollback()
             raise
@@ -199,6 +204,7 @@ class Ingester:
         if current is None:
             self.store.put_document(doc, raw.sha256, p.content_hash)
             self._record(raw.path, raw.sha256, "new", None, doc.id)
+            self.report.changed.append(doc.id)
             return
         stored = self.store.get(doc.id)
         assert stored is not None
@@ -217,6 +223,7 @@ class Ingester:
         doc.origin = [new_origin, *known]
         self.store.put_document(doc, raw.sha256, p.content_hash)
         self._record(raw.path, raw.sha256, "updated", None, doc.id)
+        self.report.changed.append(doc.id)
 
 
 def count_files(inputs: list[Path]) -> int:
@@ -226,6 +233,7 @@ def count_files(inputs: list[Path]) -> int:
 def reparse(store: SQLiteStore, *, everything: bool = False) -> Counter[str]:
     """Re-derive documents from their stored raw inputs with the current parser."""
     counts: Counter[str] = Counter()
+    reparsed: list[str] = []
     rows = store.db.execute(
         "SELECT id, raw_sha256, parser_version, record FROM documents"
     ).fetchall()
@@ -252,8 +260,10 @@ def reparse(store: SQLiteStore, *, everything: bool = False) -> Counter[str]:
                 )
             store.put_document(p.doc, sha, p.content_hash)
             counts["reparsed"] += 1
+            reparsed.append(p.doc.id)
         store.commit()
     except BaseException:
         store.rollback()
         raise
+    after_ingest(store, reparsed)
     return counts

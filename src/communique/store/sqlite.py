@@ -101,6 +101,35 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL
     );
     """,
+    # 2: enrichment: people, entity mentions, links between language versions, acronyms
+    """
+    ALTER TABLE turns ADD COLUMN person TEXT;
+    CREATE INDEX turns_person ON turns(person);
+    CREATE TABLE mentions (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        n INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        entity TEXT NOT NULL
+    );
+    CREATE INDEX mentions_entity ON mentions(entity, doc_id);
+    CREATE INDEX mentions_turn ON mentions(doc_id, n);
+    CREATE TABLE version_links (
+        a TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        b TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        method TEXT NOT NULL,
+        score REAL NOT NULL,
+        PRIMARY KEY (a, b)
+    );
+    CREATE INDEX version_links_b ON version_links(b);
+    CREATE TABLE acronyms (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        short TEXT NOT NULL,
+        long TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (doc_id, short, long)
+    );
+    """,
 ]
 
 
@@ -251,13 +280,19 @@ class SQLiteStore:
         )  # fmt: skip
         self.db.execute("DELETE FROM turns WHERE doc_id = ?", (doc.id,))
         self.db.executemany(
-            "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO turns (doc_id, n, label, speaker, affiliation, role, interpreted, "
+            "answers, text, person) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (doc.id, t.n, t.label, t.speaker, t.affiliation, t.role, int(t.interpreted),
-                 t.answers, t.text)
+                 t.answers, t.text, t.person)
                 for t in doc.turns
             ],
         )  # fmt: skip
+        self.db.execute("DELETE FROM mentions WHERE doc_id = ?", (doc.id,))
+        self.db.executemany(
+            "INSERT INTO mentions VALUES (?, ?, ?, ?, ?)",
+            [(doc.id, t.n, m.start, m.end, m.entity) for t in doc.turns for m in t.mentions],
+        )
         self.db.execute("DELETE FROM origins WHERE doc_id = ?", (doc.id,))
         self.db.executemany(
             "INSERT OR IGNORE INTO origins VALUES (?, ?, ?, ?, ?)",
@@ -344,6 +379,45 @@ class SQLiteStore:
             self.rollback()
             raise
         return bool(cur.rowcount)
+
+    # -- enrichment across documents ------------------------------------------------------------
+    def set_version_links(
+        self, doc_ids: list[str], links: list[tuple[str, str, str, float]]
+    ) -> None:
+        """Replace the links touching ``doc_ids`` with ``links`` ((a, b, method, score), a < b)."""
+        for i in range(0, len(doc_ids), 500):
+            chunk = doc_ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(
+                f"DELETE FROM version_links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk
+            )
+        self.db.executemany("INSERT OR REPLACE INTO version_links VALUES (?, ?, ?, ?)", links)
+
+    def version_links(self, doc_id: str) -> list[dict[str, Any]]:
+        """The documents linked to ``doc_id`` as its language versions, with their language."""
+        rows = self.db.execute(
+            "SELECT d.id, d.lang, l.method, l.score FROM version_links l "
+            "JOIN documents d ON d.id = CASE WHEN l.a = ? THEN l.b ELSE l.a END "
+            "WHERE l.a = ? OR l.b = ? ORDER BY d.lang, d.id",
+            (doc_id, doc_id, doc_id),
+        )
+        return [dict(r) for r in rows]
+
+    def set_acronyms(self, doc_id: str, counts: dict[tuple[str, str], int]) -> None:
+        """The acronym definitions (short form, long form) -> times seen in one document."""
+        self.db.execute("DELETE FROM acronyms WHERE doc_id = ?", (doc_id,))
+        self.db.executemany(
+            "INSERT INTO acronyms VALUES (?, ?, ?, ?)",
+            [(doc_id, short, long, n) for (short, long), n in counts.items()],
+        )
+
+    def acronym_table(self) -> dict[str, dict[str, int]]:
+        """``{short form: {long form: count}}`` as learned from the archive."""
+        table: dict[str, dict[str, int]] = {}
+        rows = self.db.execute("SELECT short, long, sum(count) FROM acronyms GROUP BY 1, 2")
+        for short, long, count in rows:
+            table.setdefault(short, {})[long] = count
+        return table
 
     def changes_since(self, seq: int) -> Iterator[tuple[int, str, str]]:
         yield from self.db.execute(

@@ -243,6 +243,28 @@ def document(request: Request, doc_ref: str) -> dict[str, Any]:
     }
 
 
+@router.get("/documents/{doc_ref}/versions", summary="A document's language versions held")
+def versions(request: Request, doc_ref: str) -> dict[str, Any]:
+    """The documents held that are other-language versions of this one, with how they were
+    linked (``shared-id``, ``same-day``, ``content``) and a score."""
+    doc = _document_or_404(request, doc_ref)
+    return {"id": doc.id, "lang": doc.lang, "versions": service(request).versions(doc.id)}
+
+
+@router.get("/align", summary="Align two language versions turn by turn")
+def align(
+    request: Request,
+    a: Annotated[str, Query(description="a document id")],
+    b: Annotated[str, Query(description="another document id (another language)")],
+) -> dict[str, Any]:
+    """Pairs of turns (turn numbers of ``a`` and ``b``), the turns without a counterpart on
+    each side, and the questions (with their answers) each version lacks."""
+    found = service(request).align(a, b)
+    if found is None:
+        raise HTTPException(404, f"the archive does not hold both {a} and {b}")
+    return found[2].to_dict()
+
+
 @router.get("/documents/{doc_ref}/turns/{n}", summary="A single turn")
 def turn(request: Request, doc_ref: str, n: int) -> dict[str, Any]:
     """One turn with the question it answers and its citation."""

@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from communique.cite import cite, publisher_name
+from communique.enrich.align import Alignment
 from communique.model import ROLES, Document, Turn
 from communique.search.index import Hit
 from communique.search.kwic import SORTS as KWIC_SORTS
@@ -342,6 +343,45 @@ def version_links(doc: Document, held: Mapping[str, str]) -> list[dict[str, Any]
     langs = list(dict.fromkeys([doc.lang or "", *doc.versions, *held]))
     return [{"lang": lang, "id": held.get(lang), "current": lang == (doc.lang or "")}
             for lang in langs if lang]  # fmt: skip
+
+
+@router.get("/align/{a_id}/{b_id}", response_class=HTMLResponse)
+def align_page(request: Request, a_id: str, b_id: str) -> Response:
+    """Two language versions side by side, turn by turn; turns without a counterpart marked."""
+    found = service(request).align(a_id, b_id)
+    if found is None:
+        raise HTTPException(404, f"The archive does not hold both {a_id} and {b_id}.")
+    a, b, alignment = found
+    rows = alignment_rows(a, b, alignment)
+    return render(
+        request, "align.html", a=a, b=b, rows=rows,
+        missing_in_a=alignment.missing_in_a(), missing_in_b=alignment.missing_in_b(),
+    )  # fmt: skip
+
+
+def alignment_rows(a: Document, b: Document, alignment: Alignment) -> list[dict[str, Any]]:
+    """Rows of the side-by-side view in reading order: matched turns, and turns of one side
+    alone (``left``/``right`` empty on the other). The alignment is monotone, so a turn without a
+    counterpart goes right after the pair that precedes it on its own side."""
+    a_turns, b_turns = {t.n: t for t in a.turns}, {t.n: t for t in b.turns}
+    pairs = sorted(alignment.pairs, key=lambda p: (min(p.a), min(p.b)))
+
+    def before(side: str, n: int) -> tuple[float, float]:
+        prior = [p for p in pairs if max(getattr(p, side)) < n]
+        return (max(prior[-1].a), max(prior[-1].b)) if prior else (0, 0)
+
+    keyed: list[tuple[tuple[float, float], dict[str, Any]]] = []
+    for p in pairs:
+        row = {"left": [a_turns[n] for n in p.a], "right": [b_turns[n] for n in p.b],
+               "score": p.score}  # fmt: skip
+        keyed.append(((min(p.a), min(p.b)), row))
+    for n in alignment.unmatched_a:
+        keyed.append(((n, before("a", n)[1] + 0.5), {"left": [a_turns[n]], "right": [],
+                                                      "score": None}))  # fmt: skip
+    for n in alignment.unmatched_b:
+        keyed.append(((before("b", n)[0] + 0.5, n), {"left": [], "right": [b_turns[n]],
+                                                      "score": None}))  # fmt: skip
+    return [row for _, row in sorted(keyed, key=lambda kr: kr[0])]
 
 
 def _csl_text(csl: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from communique.archive import Archive
+from communique.enrich.align import Alignment, align
 from communique.ingest.pipeline import Ingester, IngestReport, parse_raw
 from communique.ingest.sources import RawInput
 from communique.model import KINDS, ROLES, Document, Turn
@@ -279,13 +280,22 @@ class ArchiveService:
             return None
         return TurnView(doc, turn, by_n.get(turn.answers) if turn.answers else None)
 
-    def versions_held(self, doc: Document) -> dict[str, str]:
-        """Language -> id of the documents held that are other-language versions of ``doc``.
+    def versions(self, doc_id: str) -> list[dict[str, Any]]:
+        """The documents held that are other-language versions of ``doc_id``."""
+        return self._locked(lambda: self.archive.store.version_links(doc_id))
 
-        Filled once documents are linked as versions (the enrichment step); until then only
-        the document itself.
-        """
-        return {doc.lang or "": doc.id}
+    def versions_held(self, doc: Document) -> dict[str, str]:
+        """Language -> id of the versions of ``doc`` held in the archive, ``doc`` included."""
+        held = {v["lang"] or "": v["id"] for v in reversed(self.versions(doc.id))}
+        held[doc.lang or ""] = doc.id
+        return held
+
+    def align(self, a_id: str, b_id: str) -> tuple[Document, Document, Alignment] | None:
+        """Two documents and their turn-by-turn alignment (None if either is missing)."""
+        a, b = self.document(a_id), self.document(b_id)
+        if a is None or b is None:
+            return None
+        return a, b, align(a, b)
 
     def documents(
         self, *, publisher: str = "", kind: str = "", lang: str = "", page: int = 1,

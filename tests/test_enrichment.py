@@ -1,0 +1,132 @@
+"""Enrichment wired into the archive: people and entity mentions on stored turns, language
+versions linked at ingest, acronyms learned, and the CLI / API over them.
+
+Expected values come from reading the pages: the seed is Lavrov's interview to Khabar Agency
+(labels ``Question`` / ``Sergey Lavrov``; turn 2 names the Eurasian Economic Union (EAEU) and
+defines CICA); fmprc t1647080 (en) and t1646964 (zh) are the same press conference of
+2019-03-20, five questions and answers each, the first about Kazakhstan's president resigning.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import httpx
+from typer.testing import CliRunner
+
+from communique.cli import app
+from communique.enrich.corpus import enrich_archive
+from communique.store.sqlite import SQLiteStore
+from tests.conftest import Server
+
+EN, ZH = "fmprc-en-t1647080", "fmprc-zh-t1646964"
+SEED_ID = "midru-8c250a16b4a4"
+runner = CliRunner()
+
+
+def test_speakers_are_resolved_to_people(pair_db: Path) -> None:
+    store = SQLiteStore(pair_db)
+    try:
+        seed = store.get(SEED_ID)
+        zh = store.get(ZH)
+    finally:
+        store.close()
+    assert seed is not None and zh is not None
+    by_label = {(t.label, t.person) for t in seed.turns}
+    assert by_label == {("Question", None), ("Sergey Lavrov", "sergey-lavrov")}
+    # the Chinese spokesperson's answers (label 答) are the register's Geng Shuang
+    answers = {t.person for t in zh.turns if t.role == "answer"}
+    assert answers == {"geng-shuang"}
+
+
+def test_mentions_are_stored_with_offsets(pair_db: Path) -> None:
+    store = SQLiteStore(pair_db)
+    try:
+        seed = store.get(SEED_ID)
+        en, zh = store.get(EN), store.get(ZH)
+        rows = store.db.execute(
+            "SELECT n, start, end, entity FROM mentions WHERE doc_id = ? ORDER BY n, start",
+            (SEED_ID,),
+        ).fetchall()
+    finally:
+        store.close()
+    assert seed is not None and en is not None and zh is not None
+    turn2 = seed.turns[1]
+    eaeu = [turn2.text[m.start : m.end] for m in turn2.mentions if m.entity == "org:EAEU"]
+    assert "Eurasian Economic Union" in eaeu and "EAEU" in eaeu
+    # the table holds exactly what the record says
+    recorded = [(t.n, m.start, m.end, m.entity) for t in seed.turns for m in t.mentions]
+    assert [tuple(r) for r in rows] == sorted(recorded)
+    # the first question of both versions is about Kazakhstan, in its own script
+    for doc, name in ((en, "Kazakhstan"), (zh, "哈萨克斯坦")):
+        q1 = doc.turns[0]
+        spans = {q1.text[m.start : m.end] for m in q1.mentions if m.entity == "country:KZ"}
+        assert name in spans
+
+
+def test_acronyms_are_learned_from_the_archive(pair_db: Path) -> None:
+    store = SQLiteStore(pair_db)
+    try:
+        table = store.acronym_table()
+    finally:
+        store.close()
+    assert "Conference on Interaction and Confidence-Building Measures in Asia" in table["CICA"]
+
+
+def test_language_versions_are_linked_at_ingest(pair_db: Path) -> None:
+    store = SQLiteStore(pair_db)
+    try:
+        assert [v["id"] for v in store.version_links(EN)] == [ZH]
+        assert [v["lang"] for v in store.version_links(ZH)] == ["en"]
+        assert store.version_links(SEED_ID) == []  # its Russian twin is not held
+    finally:
+        store.close()
+    result = runner.invoke(app, ["versions", EN, "--db", str(pair_db)])
+    assert result.exit_code == 0 and ZH in result.stdout and "same-day" in result.stdout
+
+
+def test_align_cli_pairs_the_five_exchanges(pair_db: Path) -> None:
+    result = runner.invoke(app, ["align", EN, ZH, "--db", str(pair_db), "--json"])
+    assert result.exit_code == 0, result.stdout
+    out = json.loads(result.stdout)
+    assert [(p["a"], p["b"]) for p in out["pairs"]] == [([n], [n]) for n in range(1, 11)]
+    assert out["missing_in_a"] == [] and out["missing_in_b"] == []
+    missing = runner.invoke(app, ["align", EN, "nope", "--db", str(pair_db)])
+    assert missing.exit_code == 1 and "No document nope" in missing.stdout + missing.stderr
+
+
+def test_enrich_archive_redoes_links_and_is_idempotent(pair_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    shutil.copy(pair_db, db)
+    with sqlite3.connect(db) as raw:
+        raw.execute("DELETE FROM version_links")
+        raw.execute("UPDATE turns SET person = NULL")
+        before = raw.execute("SELECT count(*) FROM mentions").fetchone()[0]
+    store = SQLiteStore(db)
+    try:
+        report = enrich_archive(store)
+        assert report.documents == 3 and report.links == 1
+        assert [v["id"] for v in store.version_links(EN)] == [ZH]
+        people = store.db.execute("SELECT count(*) FROM turns WHERE person = 'sergey-lavrov'")
+        assert people.fetchone()[0] == 9  # the seed's nine answers
+        assert store.db.execute("SELECT count(*) FROM mentions").fetchone()[0] == before
+        again = enrich_archive(store)
+        assert again.links == 1
+        assert store.db.execute("SELECT count(*) FROM mentions").fetchone()[0] == before
+    finally:
+        store.close()
+
+
+def test_api_versions_and_alignment(pair_server: Server) -> None:
+    got = httpx.get(f"{pair_server.url}/api/v1/documents/{EN}/versions").json()
+    assert [(v["id"], v["lang"], v["method"]) for v in got["versions"]] == [(ZH, "zh", "same-day")]
+    doc = httpx.get(f"{pair_server.url}/api/v1/documents/{ZH}").json()
+    assert doc["versions_held"] == {"zh": ZH, "en": EN}
+    assert doc["turns"][1]["person"] == "geng-shuang"
+    aligned = httpx.get(f"{pair_server.url}/api/v1/align", params={"a": EN, "b": ZH}).json()
+    assert len(aligned["pairs"]) == 10 and aligned["unmatched_a"] == []
+    nothing = httpx.get(f"{pair_server.url}/api/v1/align", params={"a": EN, "b": "nope"})
+    assert nothing.status_code == 404 and "nope" in nothing.json()["message"]
