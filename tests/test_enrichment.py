@@ -130,3 +130,29 @@ def test_api_versions_and_alignment(pair_server: Server) -> None:
     assert len(aligned["pairs"]) == 10 and aligned["unmatched_a"] == []
     nothing = httpx.get(f"{pair_server.url}/api/v1/align", params={"a": EN, "b": "nope"})
     assert nothing.status_code == 404 and "nope" in nothing.json()["message"]
+
+
+def test_api_people_merge_spellings_and_scripts(server: Server) -> None:
+    lavrov = httpx.get(f"{server.url}/api/v1/people/sergey-lavrov").json()
+    # the seed writes "Sergey Lavrov", the Tucker Carlson transcript "SERGEY LAVROV", the
+    # Russian transcripts "С.В.Лавров": one person
+    assert {"Sergey Lavrov", "SERGEY LAVROV", "С.В.Лавров"} <= set(lavrov["labels"])
+    assert sum(lavrov["by_year"].values()) == lavrov["turns"]
+    ministers = [r for r in lavrov["roles"] if r["title"] == "Minister of Foreign Affairs"]
+    assert ministers and all(r["source"] for r in ministers)
+    found = httpx.get(f"{server.url}/api/v1/people", params={"q": "carlson"}).json()["items"]
+    assert [p["id"] for p in found] == ["journalist:tucker-carlson"]
+    assert httpx.get(f"{server.url}/api/v1/people/nobody-at-all").status_code == 404
+
+
+def test_api_entity_by_any_name(server: Server) -> None:
+    for name in ("Казахстан", "Kazakhstan", "KZ", "country:KZ", "哈萨克斯坦"):
+        got = httpx.get(f"{server.url}/api/v1/entities/{name}").json()
+        assert got["id"] == "country:KZ", name
+    assert got["names"] == {"en": "Kazakhstan", "ru": "Казахстан", "zh": "哈萨克斯坦"}
+    assert sum(got["by_year"].values()) == got["mentions"] >= got["turns"] > 0
+    assert "sergey-lavrov" in {s["person"] for s in got["speakers"]}  # the seed's answers
+    eaeu = httpx.get(f"{server.url}/api/v1/entities/EAEU").json()
+    assert eaeu["id"] == "org:EAEU" and "country:KZ" in {e["id"] for e in eaeu["together"]}
+    missing = httpx.get(f"{server.url}/api/v1/entities/Atlantis")
+    assert missing.status_code == 404 and "Atlantis" in missing.json()["message"]

@@ -417,6 +417,8 @@ PAGES = {
     "document-ru": f"/d/{RUSSIAN_ID}",
     "speaker": "/speaker/Sergey%20Lavrov",
     "kwic": "/kwic?q=Kazakhstan",
+    "entity": "/entity/KZ",
+    "person": "/person/sergey-lavrov",
     "api-docs": "/api/v1/docs",
     "help": "/help",
     "error": "/search?q=%28sanctions+OR+EU",
@@ -489,3 +491,16 @@ def test_side_by_side_view_of_two_versions(page: Any, pair_server: Server) -> No
     assert "Every question has a counterpart" in page.locator(".align-summary").inner_text()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "align-wide.png"), full_page=True)
+
+
+def test_entity_and_person_pages(page: Any, server: Server) -> None:
+    page.goto(f"{server.url}/d/{SEED_ID}#t2")
+    # turn 2 of the seed names Kazakhstan and the EAEU: its "Named" line links to them
+    page.click("#t2 .named a.entity:text('Eurasian Economic Union')")
+    page.wait_for_url("**/entity/org%3AEAEU")
+    assert page.locator("h1.entity-name").inner_text() == "Eurasian Economic Union"
+    assert "Евразийский экономический союз" in page.locator(".entity-names").inner_text()
+    page.click("a:text('Sergey Lavrov')")
+    page.wait_for_url("**/person/sergey-lavrov")
+    labels = page.locator(".chart:has(h2:text('Labels')) th").all_inner_texts()
+    assert {"Sergey Lavrov", "С.В.Лавров"} <= set(labels)

@@ -570,3 +570,35 @@ def matcher() -> EntityMatcher:
 
 def find(text: str, lang: str | None = None) -> list[Mention]:
     return matcher().find(text, lang)
+
+
+def entity_name(entity: str, lang: str = "en") -> str:
+    """The entity's usual name in ``lang`` (English when there is none): ``country:KZ`` ->
+    ``Kazakhstan``, ``Казахстан``, ``哈萨克斯坦``."""
+    names = matcher().names.get(entity, {})
+    return names.get(lang) or names.get("en") or entity.partition(":")[2] or entity
+
+
+def lookup(value: str) -> str | None:
+    """The entity a user means by ``value``: an id (``country:KZ``, ``org:EAEU``), an ISO code
+    (``KZ``, ``KAZ``), or a name or acronym in any of the three languages (``Kazakhstan``,
+    ``ЕАЭС``, ``哈萨克斯坦``). None when nothing (or only part of it) names an entity."""
+    value = value.strip()
+    names = matcher().names
+    if value in names:
+        return value
+    for prefix in ("country:", "org:"):
+        if f"{prefix}{value.upper()}" in names:
+            return f"{prefix}{value.upper()}"
+    if len(value) == 3 and value.isalpha():
+        country = pycountry.countries.get(alpha_3=value.upper())
+        if country is not None:
+            return f"country:{country.alpha_2}"
+    found = find(value)
+    if len(found) == 1 and found[0].end - found[0].start >= len(value.strip(" .")) - 1:
+        return found[0].entity
+    # a name typed in lower case ("kazakhstan", "eurasian economic union")
+    found = find(value.title())
+    if len(found) == 1 and found[0].end - found[0].start >= len(value.strip(" .")) - 1:
+        return found[0].entity
+    return None

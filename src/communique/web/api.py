@@ -302,6 +302,51 @@ def speaker(request: Request, name: str) -> dict[str, Any]:
     return asdict(summary)
 
 
+@router.get("/people", summary="People (speakers resolved across spellings), most turns first")
+def people(
+    request: Request,
+    q: Annotated[str, Query(max_length=200, description="part of an id or a label")] = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+) -> dict[str, Any]:
+    """People, outlets and journalists with their numbers of turns and documents."""
+    items = service(request).people(q, limit=size, offset=(page - 1) * size)
+    return {"page": page, "size": size, "items": items}
+
+
+@router.get("/people/{person_id}", summary="One person: roles, labels, counts, latest turns")
+def person(request: Request, person_id: str) -> dict[str, Any]:
+    """A person (``sergey-lavrov``), outlet (``outlet:reuters``) or journalist, with the roles
+    the register records (each with its source) and the labels the transcripts use."""
+    summary = service(request).person(person_id)
+    if summary is None:
+        raise HTTPException(404, f"no person {person_id!r} in this archive")
+    return asdict(summary)
+
+
+@router.get("/entities", summary="Countries and organisations named, most mentioned first")
+def entities(
+    request: Request,
+    q: Annotated[str, Query(max_length=200, description="an id, code or name")] = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+) -> dict[str, Any]:
+    """Entities (``country:KZ``, ``org:EAEU``) with their numbers of mentions and documents;
+    ``q`` finds one by id, ISO code or name in English, Russian or Chinese."""
+    items = service(request).entities(q, limit=size, offset=(page - 1) * size)
+    return {"page": page, "size": size, "items": items}
+
+
+@router.get("/entities/{value}", summary="One entity: mentions over time, who names it")
+def entity(request: Request, value: str) -> dict[str, Any]:
+    """Mentions by year and language, the people who name it most, and the entities named
+    with it in the same turns. ``value``: an id, ISO code or name."""
+    summary = service(request).entity(value)
+    if summary is None:
+        raise HTTPException(404, f"{value!r} names no country or organisation this archive knows")
+    return asdict(summary)
+
+
 @router.get("/stats", summary="What the archive holds")
 def stats(request: Request) -> dict[str, Any]:
     """Documents and turns, by publisher, kind, language, year and role."""

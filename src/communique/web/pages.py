@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from communique.cite import cite, publisher_name
 from communique.enrich.align import Alignment
+from communique.enrich.entities import entity_name
 from communique.model import ROLES, Document, Turn
 from communique.search.index import Hit
 from communique.search.kwic import SORTS as KWIC_SORTS
@@ -156,7 +157,8 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        pq=path_quote, kind_name=kind_name, lang_name=lang_name, publisher_name=publisher_name,
+        pq=path_quote, entity_name=entity_name, kind_name=kind_name, lang_name=lang_name,
+        publisher_name=publisher_name,
         shorten=shorten, paragraphs=paragraphs,
     )  # fmt: skip
     env.globals.update(
@@ -411,6 +413,24 @@ def speaker_page(request: Request, name: str) -> Response:
     latest = svc.search(SearchParams(speaker=name, sort="date", size=SPEAKER_TURNS), facets=False)
     return render(request, "speaker.html", s=summary, latest=latest.hits,
                   all_turns=search_url(SearchParams(speaker=name, sort="date")))  # fmt: skip
+
+
+@router.get("/entity/{value}", response_class=HTMLResponse)
+def entity_page(request: Request, value: str) -> Response:
+    """A country or organisation: mentions over time, who names it most, what comes with it."""
+    summary = service(request).entity(value)
+    if summary is None:
+        raise HTTPException(404, f"“{value}” names no country or organisation this archive knows.")
+    return render(request, "entity.html", e=summary)
+
+
+@router.get("/person/{person_id}", response_class=HTMLResponse)
+def person_page(request: Request, person_id: str) -> Response:
+    """One person across every spelling and script: roles, labels, counts, latest turns."""
+    summary = service(request).person(person_id)
+    if summary is None:
+        raise HTTPException(404, f"There is no person “{person_id}” in this archive.")
+    return render(request, "person.html", p=summary)
 
 
 @router.get("/kwic", response_class=HTMLResponse)

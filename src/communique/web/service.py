@@ -11,12 +11,14 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from communique.archive import Archive
 from communique.enrich.align import Alignment, align
+from communique.enrich.document import register
+from communique.enrich.entities import entity_name, lookup
 from communique.ingest.pipeline import Ingester, IngestReport, parse_raw
 from communique.ingest.sources import RawInput
 from communique.model import KINDS, ROLES, Document, Turn
@@ -186,6 +188,35 @@ class SpeakerSummary:
     by_kind: dict[str, int] = field(default_factory=dict)
     by_role: dict[str, int] = field(default_factory=dict)
     labels: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PersonSummary:
+    id: str
+    name: str
+    kind: str  # official | journalist | outlet | person
+    turns: int
+    documents: int
+    roles: list[dict[str, Any]] = field(default_factory=list)  # with the source of each
+    names: list[str] = field(default_factory=list)  # the register's names and aliases
+    labels: dict[str, int] = field(default_factory=dict)  # as the transcripts write them
+    by_year: dict[str, int] = field(default_factory=dict)
+    by_kind: dict[str, int] = field(default_factory=dict)
+    by_role: dict[str, int] = field(default_factory=dict)
+    latest: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class EntitySummary:
+    id: str
+    names: dict[str, str]
+    mentions: int
+    documents: int
+    turns: int
+    by_year: dict[str, int] = field(default_factory=dict)
+    by_lang: dict[str, int] = field(default_factory=dict)
+    speakers: list[dict[str, Any]] = field(default_factory=list)  # who names it most
+    together: list[dict[str, Any]] = field(default_factory=list)  # named in the same turns
 
 
 class ArchiveService:
@@ -370,6 +401,140 @@ class ArchiveService:
             return SpeakerSummary(
                 name, turns, docs, dict(by_year), dict(by_kind.fetchall()),
                 dict(by_role.fetchall()), sorted(r[0] for r in labels),
+            )  # fmt: skip
+
+        return self._locked(run)
+
+    # -- people ---------------------------------------------------------------------------------
+    @staticmethod
+    def person_name(person_id: str) -> str:
+        """The register's name for a person or outlet id (else the id made readable)."""
+        person = register().people.get(person_id)
+        if person is not None:
+            return person.name
+        slug = person_id.partition(":")[2] or person_id
+        return slug.replace("-", " ").title()
+
+    def person(self, person_id: str) -> PersonSummary | None:
+        """One person (register id, ``outlet:…``, ``journalist:…``): roles with their sources,
+        the labels the transcripts use, turns by year, kind and role, latest turns."""
+
+        def run() -> PersonSummary | None:
+            one = self._db.execute
+            turns, docs = one(
+                "SELECT count(*), count(DISTINCT doc_id) FROM turns WHERE person = ?",
+                (person_id,),
+            ).fetchone()
+            known = register().people.get(person_id)
+            if not turns and known is None:
+                return None
+            join = "FROM turns t JOIN documents d ON d.id = t.doc_id WHERE t.person = ?"
+            count = lambda sql: dict(one(sql, (person_id,)).fetchall())  # noqa: E731
+            latest = one(
+                "SELECT t.doc_id, t.n, d.date, d.title, d.lang, substr(t.text, 1, 300) "
+                f"{join} ORDER BY d.date IS NULL, d.date DESC, t.doc_id, t.n LIMIT 10",
+                (person_id,),
+            ).fetchall()
+            return PersonSummary(
+                id=person_id, name=self.person_name(person_id),
+                kind=known.kind if known else person_id.partition(":")[0] or "person",
+                turns=turns, documents=docs,
+                roles=[asdict(r) for r in (known.roles if known else [])],
+                names=list(known.names) if known else [],
+                labels=count(
+                    "SELECT coalesce(label, speaker), count(*) FROM turns WHERE person = ? "
+                    "GROUP BY 1 ORDER BY 2 DESC LIMIT 30"
+                ),
+                by_year=count(
+                    f"SELECT coalesce(substr(d.date, 1, 4), '(none)'), count(*) {join} "
+                    "GROUP BY 1 ORDER BY 1"
+                ),
+                by_kind=count(f"SELECT d.kind, count(*) {join} GROUP BY 1 ORDER BY 2 DESC"),
+                by_role=count(f"SELECT t.role, count(*) {join} GROUP BY 1 ORDER BY 2 DESC"),
+                latest=[dict(zip(("doc_id", "n", "date", "title", "lang", "text"), r, strict=True))
+                        for r in latest],
+            )  # fmt: skip
+
+        return self._locked(run)
+
+    def people(self, value: str = "", *, limit: int = 20, offset: int = 0) -> list[dict[str, Any]]:
+        """People by number of turns; with ``value``, those whose id or label contains it."""
+        escaped = value.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+        def run() -> list[dict[str, Any]]:
+            rows = self._db.execute(
+                "SELECT person, count(*), count(DISTINCT doc_id) FROM turns "
+                "WHERE person IS NOT NULL AND (person LIKE ? ESCAPE '\\' OR "
+                "coalesce(speaker, label) LIKE ? ESCAPE '\\') "
+                "GROUP BY person ORDER BY 2 DESC, 1 LIMIT ? OFFSET ?",
+                (f"%{escaped}%", f"%{escaped}%", limit, offset),
+            )
+            return [{"id": r[0], "name": self.person_name(r[0]), "turns": r[1], "documents": r[2]}
+                    for r in rows]  # fmt: skip
+
+        return self._locked(run)
+
+    # -- entities -------------------------------------------------------------------------------
+    def entities(
+        self, value: str = "", *, limit: int = 20, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        """Entities by number of mentions; with ``value`` (an id, code or name), that one."""
+        wanted = lookup(value) if value.strip() else None
+
+        def run() -> list[dict[str, Any]]:
+            where, args = ("WHERE entity = ?", [wanted]) if wanted else ("", [])
+            if value.strip() and not wanted:
+                return []
+            rows = self._db.execute(
+                "SELECT entity, count(*), count(DISTINCT doc_id) FROM mentions "
+                f"{where} GROUP BY entity ORDER BY 2 DESC, 1 LIMIT ? OFFSET ?",
+                [*args, limit, offset],
+            )
+            return [{"id": r[0], "name": entity_name(r[0]), "mentions": r[1], "documents": r[2]}
+                    for r in rows]  # fmt: skip
+
+        return self._locked(run)
+
+    def entity(self, value: str) -> EntitySummary | None:
+        """Mentions of one entity (an id, code or name) over time, who names it most, and the
+        entities named with it in the same turns."""
+        ident = lookup(value)
+        if ident is None:
+            return None
+
+        def run() -> EntitySummary | None:
+            one = self._db.execute
+            mentions, docs, turns = one(
+                "SELECT count(*), count(DISTINCT doc_id), count(DISTINCT doc_id || '#' || n) "
+                "FROM mentions WHERE entity = ?",
+                (ident,),
+            ).fetchone()
+            join = "FROM mentions m JOIN documents d ON d.id = m.doc_id WHERE m.entity = ?"
+            by_year = one(
+                f"SELECT coalesce(substr(d.date, 1, 4), '(none)'), count(*) {join} "
+                "GROUP BY 1 ORDER BY 1",
+                (ident,),
+            ).fetchall()
+            by_lang = one(f"SELECT d.lang, count(*) {join} GROUP BY 1 ORDER BY 2 DESC", (ident,))
+            speakers = one(
+                "SELECT t.person, max(t.speaker), count(*) FROM mentions m "
+                "JOIN turns t ON t.doc_id = m.doc_id AND t.n = m.n WHERE m.entity = ? "
+                "AND coalesce(t.person, t.speaker) IS NOT NULL "
+                "GROUP BY coalesce(t.person, t.speaker) ORDER BY 3 DESC LIMIT 15",
+                (ident,),
+            ).fetchall()
+            together = one(
+                "SELECT o.entity, count(DISTINCT o.doc_id || '#' || o.n) FROM mentions m "
+                "JOIN mentions o ON o.doc_id = m.doc_id AND o.n = m.n AND o.entity != m.entity "
+                "WHERE m.entity = ? GROUP BY 1 ORDER BY 2 DESC LIMIT 15",
+                (ident,),
+            ).fetchall()
+            names = {lang: entity_name(ident, lang) for lang in ("en", "ru", "zh")}
+            return EntitySummary(
+                ident, names, mentions, docs, turns, dict(by_year), dict(by_lang.fetchall()),
+                [{"person": pid, "name": self.person_name(pid) if pid else who, "mentions": n}
+                 for pid, who, n in speakers],
+                [{"id": e, "name": entity_name(e), "turns": n} for e, n in together],
             )  # fmt: skip
 
         return self._locked(run)
