@@ -156,3 +156,17 @@ def test_api_entity_by_any_name(server: Server) -> None:
     assert eaeu["id"] == "org:EAEU" and "country:KZ" in {e["id"] for e in eaeu["together"]}
     missing = httpx.get(f"{server.url}/api/v1/entities/Atlantis")
     assert missing.status_code == 404 and "Atlantis" in missing.json()["message"]
+
+
+def test_people_cli_clusters_speakers_and_writes_grown_rows(pair_db: Path, tmp_path: Path) -> None:
+    grown = tmp_path / "grown.csv"
+    result = runner.invoke(
+        app, ["people", "--db", str(pair_db), "--uncertain", "--csv", str(grown)]
+    )
+    assert result.exit_code == 0, result.stdout
+    assert "sergey-lavrov" in result.stdout and "geng-shuang" in result.stdout
+    # Geng Shuang is one person in both scripts (耿爽 on the Chinese page)
+    row = next(line for line in result.stdout.splitlines() if "geng-shuang" in line)
+    assert "耿爽" in row and "Geng Shuang" in row
+    header = grown.read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("id,kind,name")

@@ -1,5 +1,5 @@
 """The ``communique`` command line: ingest, list, show, export, stats, errors, delete, reparse,
-search, kwic, reindex, versions, align, enrich, serve."""
+search, kwic, reindex, versions, align, people, enrich, serve."""
 
 from __future__ import annotations
 
@@ -543,6 +543,57 @@ def align(
         f"{len(result.pairs)} pairs; without a counterpart: {len(result.unmatched_a)} turns of "
         f"{a}, {len(result.unmatched_b)} of {b}"
     )
+
+
+@app.command()
+def people(
+    db: DbOption = DEFAULT_DB,
+    top: Annotated[int, typer.Option(help="How many people to list.")] = 20,
+    uncertain: Annotated[
+        bool, typer.Option("--uncertain", help="List the merges a human should confirm.")
+    ] = False,
+    grown: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Write the people found beyond the register as register rows."),
+    ] = None,
+) -> None:
+    """Speakers clustered into people across spellings and scripts (register first)."""
+    import csv
+
+    from communique.enrich.corpus import speaker_labels
+    from communique.enrich.document import register
+    from communique.enrich.people import COLUMNS, cluster_labels
+
+    store = _open(db)
+    try:
+        labels = speaker_labels(store)
+    finally:
+        store.close()
+    clusters = cluster_labels(labels, register())
+    table = Table("person", "kind", "turns", "labels")
+    ranked = sorted(clusters.people.values(), key=lambda c: -c.count)
+    for c in ranked[:top]:
+        variants = ", ".join(sorted({lab for lab, _, _ in c.labels}))
+        table.add_row(escape(c.id), c.kind, str(c.count), escape(variants[:120]))
+    out.print(table)
+    out.print(
+        f"{len(labels)} distinct speakers -> {len(clusters.people)} people "
+        f"({sum(c.in_register for c in ranked)} in the register); "
+        f"{len(clusters.uncertain)} uncertain merges (--uncertain lists them)"
+    )
+    if uncertain:
+        rows = Table("label", "lang", "turns", "went to", "reason", "matched with")
+        for u in sorted(clusters.uncertain, key=lambda u: -u.count):
+            rows.add_row(escape(u.label), u.lang, str(u.count), escape(u.into or "(kept apart)"),
+                         u.reason, escape(u.other))  # fmt: skip
+        out.print(rows)
+    if grown is not None:
+        with grown.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(clusters.to_rows())
+        out.print(f"wrote {grown}: review it, then load it with COMMUNIQUE_PEOPLE={grown} "
+                  "communique enrich")  # fmt: skip
 
 
 @app.command()

@@ -30,6 +30,22 @@ def _documents(store: SQLiteStore, where: str, args: Iterable[object]) -> list[D
     return [Document.from_dict(json.loads(r[0])) for r in rows]
 
 
+def speaker_labels(store: SQLiteStore) -> list[tuple[str, str, int, str]]:
+    """(speaker, lang, turns, usual role) for every distinct speaker of the archive: the input
+    of :func:`communique.enrich.people.cluster_labels`."""
+    roles: dict[tuple[str, str], dict[str, int]] = {}
+    for value, lang, role, n in store.db.execute(
+        "SELECT t.speaker, coalesce(d.lang, ''), t.role, count(*) FROM turns t "
+        "JOIN documents d ON d.id = t.doc_id WHERE t.speaker IS NOT NULL AND t.speaker != '' "
+        "GROUP BY 1, 2, 3"
+    ):
+        roles.setdefault((value, lang), {})[role] = n
+    return [
+        (value, lang, sum(by_role.values()), max(by_role, key=lambda r: by_role[r]))
+        for (value, lang), by_role in roles.items()
+    ]
+
+
 def relink(store: SQLiteStore, doc_ids: Iterable[str]) -> int:
     """Recompute the version links of ``doc_ids`` against every document that could be their
     version (versions share a publication day, or a publisher's id when undated)."""
