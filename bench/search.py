@@ -371,18 +371,10 @@ class Floor:
 
 
 def facet_aggs() -> dict[str, Any]:
-    """The aggregation request the project sends for its facets."""
+    """The aggregation request the project sends for its facets (the floor sends it too)."""
     from communique.search import index as ix
 
-    aggs: dict[str, Any] = {}
-    for name in ix.FACETS:
-        terms: dict[str, Any] = {"field": name, "size": 1000, "missing": ix.NONE}
-        if name == "speaker":
-            terms["size"] = ix.SPEAKER_FACET_SIZE
-        if name == "year":
-            terms["order"] = {"_key": "asc"}
-        aggs[name] = {"terms": terms}
-    return aggs
+    return ix.facet_request()
 
 
 def load_archive_api() -> tuple[Any, str | None]:

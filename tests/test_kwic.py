@@ -147,3 +147,60 @@ def test_worker_processes_give_the_same_lines(
     monkeypatch.setattr(index.os, "cpu_count", lambda: 4)
     for sort, lines in serial.items():
         assert archive.kwic("Kazakhstan OR sanction OR 地震", sort=sort) == lines
+
+
+def test_left_and_right_sorts_compare_words_then_keep_chronological_order(
+    archive: Archive,
+) -> None:
+    chrono = archive.kwic("sanction OR Japan", sort="corpus")
+    where = {(ln.doc_id, ln.n, ln.start): i for i, ln in enumerate(chrono)}
+
+    def words(s: str) -> list[str]:
+        return re.findall(r"[^\W_]+", s.casefold())
+
+    left = archive.kwic("sanction OR Japan", sort="left")
+    keys = [(words(ln.left[-50:])[:-5:-1], ln.keyword.casefold()) for ln in left]
+    assert keys == sorted(keys) and len(left) == len(chrono)
+    for a, b, ka, kb in zip(left, left[1:], keys, keys[1:], strict=False):
+        if ka == kb:  # ties: the order of the corpus
+            assert where[a.doc_id, a.n, a.start] < where[b.doc_id, b.n, b.start]
+    right = archive.kwic("sanction OR Japan", sort="right")
+    keys2 = [(words(ln.right)[:1], ln.right.casefold()) for ln in right]
+    assert [k[0] for k in keys2] == sorted(k[0] for k in keys2)
+
+
+def test_words_next_to_letters_outside_ascii() -> None:
+    from communique.search.kwic import Matcher
+    from communique.search.query import parse_query
+
+    def found(query: str, text: str) -> list[str]:
+        return [text[a:b] for a, b in Matcher(parse_query(query).node).spans(text)]
+
+    text = "Étime, TIME! sometimes timé Times? time_x «time»"  # "_" separates words
+    assert found("time", text) == ["TIME", "Times", "time", "time"]
+    assert found('"time"', text) == ["TIME", "time", "time"]
+    assert found("tim*", text) == ["TIME", "timé", "Times", "time", "time"]
+    # the two characters outside ASCII whose lowercase is ASCII: the Kelvin sign is a "k"
+    assert found("kelvin", "\u212aelvin and Kelvin") == ["\u212aelvin", "Kelvin"]
+    assert found("time", "İtime, time") == ["time"]
+
+
+def test_rows_renumbered_in_the_store_are_read_from_the_index(tmp_path: Path) -> None:
+    import sqlite3
+
+    from .conftest import SEARCH_INPUTS, ingest_into
+
+    db = tmp_path / "a.db"
+    ingest_into(db, SEARCH_INPUTS[:3])
+    with Archive(db) as a:
+        before = {s: a.kwic("sanction OR the", sort=s) for s in SORTS}
+    con = sqlite3.connect(db)  # new rowids for every turn, behind the index's back
+    con.executescript(
+        "CREATE TEMP TABLE t AS SELECT * FROM turns ORDER BY doc_id DESC, n DESC;"
+        "DELETE FROM turns; INSERT INTO turns SELECT * FROM t;"
+    )
+    con.close()
+    with Archive(db) as a:
+        assert a.last_sync.documents == 0
+        for sort, lines in before.items():
+            assert a.kwic("sanction OR the", sort=sort) == lines

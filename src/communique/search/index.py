@@ -8,6 +8,9 @@ documents changed since. Design notes: ``docs/search.md``.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
 import json
 import multiprocessing
 import os
@@ -15,13 +18,19 @@ import re
 import shutil
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import date as Date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import tantivy
 from tantivy import Occur
@@ -57,7 +66,16 @@ from communique.search.ast import (
     Term,
 )
 from communique.search.kwic import SORTS as KWIC_SORTS
-from communique.search.kwic import KwicLine, Matcher, Turn, make_lines, snippet, turn_lines
+from communique.search.kwic import (
+    DocInfo,
+    KwicLine,
+    Matcher,
+    Turn,
+    snippet,
+    sort_keys,
+    sort_lines,
+    turn_lines,
+)
 from communique.store.sqlite import SQLiteStore
 
 INDEX_VERSION = 3  # bump when fields or analysis change: an older index is rebuilt on open
@@ -69,6 +87,10 @@ SPEAKER_FACET_SIZE = 25
 SORTS = ("relevance", "date", "oldest")
 KWIC_PARALLEL_MIN = 20_000  # hits from which a concordance is shared out to processes
 KWIC_MAX_WORKERS = 8
+# cores from which that pays: on two (virtual) cores, two processes each ran ~1.6x slower
+# than one alone, and shipping the lines back costs more than the rest saves
+KWIC_MIN_CORES = 3
+SQL_BATCH = 900  # ids in one `IN (...)` of a query
 MAX_FORMS = 5000  # indexed words looked at to find the forms of a word (NEAR)
 BUILD_HEAP = 1_000_000_000
 POOL_MIN_ZH_DOCS = 200  # segment Chinese in worker processes when a build has this many
@@ -76,6 +98,7 @@ SYNC_HEAP = 200_000_000
 LANG_FIELD = {"en": "text_en", "ru": "text_ru"}
 _EPOCH = Date(1900, 1, 1).toordinal()
 _UNDATED = (1 << 20) - 1
+_TURN_BITS = (1 << 40) - 1  # the part of a chrono key that identifies the turn
 _TURN_SQL = (
     "SELECT d.id, d.revision, d.publisher, d.lang, d.kind, d.date, d.title, t.n, t.label, "
     "t.speaker, t.affiliation, t.role, t.interpreted, t.answers, t.text, t.rowid "
@@ -189,7 +212,7 @@ def _chrono(date: str | None, doc_id: str) -> tuple[int, int, int, str]:
         days, ymd, year = Date(y, m, d).toordinal() - _EPOCH, y * 10000 + m * 100 + d, str(y)
     except ValueError:
         days, ymd, year = -1, -1, NONE
-    h = (zlib.crc32(doc_id.encode()) & 0xFFFFFF) << 16
+    h = _doc_hash(doc_id)
     asc = ((days if days >= 0 else _UNDATED) << 40) | h
     desc = ((days + 1 if days >= 0 else 0) << 40) | h
     return ymd, asc, desc, year
@@ -730,6 +753,9 @@ class SearchIndex:
             out = SearchResults(text, self.count(tq), [], offset=offset, sort=sort)
             out.facets = self.facets(tq, searcher) if facets else {}
             return out
+        # facets are counted on another thread (tantivy lets go of the GIL) while this one
+        # finds the top hits and makes their snippets: the same searcher, the same snapshot
+        counting = _aggregator().submit(searcher.aggregate, tq, facet_request()) if facets else None
         if sort == "relevance":
             res = searcher.search(tq, limit, count=True, offset=offset)
         else:
@@ -748,8 +774,8 @@ class SearchIndex:
         ]  # fmt: skip
         total = res.count if res.count is not None else len(hits)
         out = SearchResults(text, total, hits, offset=offset, sort=sort)
-        if facets:
-            out.facets = self.facets(tq, searcher)
+        if counting is not None:
+            out.facets = _facet_counts(counting.result())
         return out
 
     @staticmethod
@@ -773,24 +799,7 @@ class SearchIndex:
 
     def facets(self, tq: TQ, searcher: tantivy.Searcher | None = None) -> dict[str, dict[str, int]]:
         """Counts per year, publisher, kind, language, speaker and role of the query's hits."""
-        searcher = searcher or self.searcher()
-        aggs: dict[str, Any] = {}
-        for name in FACETS:
-            terms: dict[str, Any] = {"field": name, "size": 1000, "missing": NONE}
-            if name == "speaker":
-                terms["size"] = SPEAKER_FACET_SIZE
-            if name == "year":
-                terms["order"] = {"_key": "asc"}
-            aggs[name] = {"terms": terms}
-        result = searcher.aggregate(tq, aggs)
-        out: dict[str, dict[str, int]] = {}
-        for name in FACETS:
-            agg = result.get(name, {})
-            counts = {str(b["key"]): int(b["doc_count"]) for b in agg.get("buckets", [])}
-            if agg.get("sum_other_doc_count"):
-                counts[OTHER] = int(agg["sum_other_doc_count"])
-            out[name] = counts
-        return out
+        return _facet_counts((searcher or self.searcher()).aggregate(tq, facet_request()))
 
     def kwic(
         self,
@@ -807,53 +816,64 @@ class SearchIndex:
 
         The index gives the hits in order with their store row ids (a fast field); the texts
         come from the store, which reads many of them much faster than tantivy's document store.
-        Many hits are shared out to worker processes.
+        From ``KWIC_PARALLEL_MIN`` hits and ``KWIC_MIN_CORES`` cores, forked worker processes
+        share the work.
         """
         if sort not in KWIC_SORTS:
             raise ValueError(f"sort must be one of {', '.join(KWIC_SORTS)}, not {sort!r}")
+        with _gc_paused():
+            return self._kwic(query, extra, width, sort, limit)
+
+    def _kwic(
+        self, query: Query, extra: Filters | None, width: int, sort: str, limit: int | None
+    ) -> list[KwicLine]:
+        """``kwic``, its arguments checked."""
         tq = self.query(query, extra)
-        matcher = self.matcher(query.node)
         searcher = self.searcher()
-        raw: list[Any] = []
+        lines: list[KwicLine] = []
+        keys: list[str] = []
         paged = sort in ("corpus", "date") and limit is not None
         offset = 0
         while True:
             size = max(2 * (limit or 0), 100) if paged else max(self.count(tq), 1)
             hits = searcher.search(tq, size, count=False, order_by_field="chrono",
                                    offset=offset, order=tantivy.Order.Asc).hits  # fmt: skip
-            items = _items(searcher, hits, offset)
-            workers = min(os.cpu_count() or 1, KWIC_MAX_WORKERS)
-            if len(items) >= KWIC_PARALLEL_MIN and workers >= 3:
-                found, bad = _kwic_parallel(
-                    self.store.path, query.node, width, sort, items, workers
-                )
-            else:
-                turns, bad = _fetch_turns(self.store.db, items)
-                found = turn_lines(turns, matcher, width, sort)
-            raw += found
-            if bad:  # the store changed since these were indexed: what the index holds
-                addr = {order: a for order, (_, a) in enumerate(hits, start=offset)}
-                raw += turn_lines(
-                    [_stored_turn(searcher.doc(addr[o]), o) for o in bad], matcher, width, sort
-                )
+            found, found_keys = self._kwic_lines(query.node, searcher, hits, offset, width, sort)
+            lines += found
+            keys += found_keys
             offset += size
-            if not paged or len(hits) < size or len(raw) >= (limit or 0):
+            if not paged or len(hits) < size or len(lines) >= (limit or 0):
                 break
-        raw.sort()
-        if limit is not None:
-            raw = raw[:limit]
-        return make_lines(raw, self._doc_info({r[6] for r in raw}))
+        if sort in ("left", "right"):
+            lines = sort_lines(lines, keys)
+        return lines[:limit] if limit is not None else lines
 
-    def _doc_info(self, ids: set[str]) -> dict[str, tuple[Any, ...]]:
-        """(revision, date, publisher, title) of documents, from the store."""
-        out: dict[str, tuple[Any, ...]] = {}
-        want = sorted(ids)
-        for i in range(0, len(want), 900):
-            chunk = want[i : i + 900]
-            sql = "SELECT id, revision, date, publisher, title FROM documents WHERE id IN"
-            for r in self.store.db.execute(f"{sql} ({','.join('?' * len(chunk))})", chunk):
-                out[r[0]] = r[1:]
-        return out
+    def _kwic_lines(
+        self,
+        node: Node,
+        searcher: tantivy.Searcher,
+        hits: list[tuple[Any, tantivy.DocAddress]],
+        offset: int,
+        width: int,
+        sort: str,
+    ) -> tuple[list[KwicLine], list[str]]:
+        """The lines of ``hits`` (chronological) and their sort keys, on up to one process a
+        core when there are many; a chunk whose rows changed in the store is done again here
+        with those turns read from the index."""
+        items = _items(searcher, hits, offset)
+        by_order = {order: addr for order, (_, addr) in enumerate(hits, start=offset)}
+
+        def stored(orders: list[int]) -> list[Turn]:
+            return [_stored_turn(searcher.doc(by_order[o])) for o in orders]
+
+        job = _KwicJob(self.store.path, node, width, sort)
+        workers = min(os.cpu_count() or 1, KWIC_MAX_WORKERS)
+        if len(items) < KWIC_PARALLEL_MIN or workers < KWIC_MIN_CORES:
+            lines, keys, _ = job.run(self.store.db, items, stored)
+            return lines, keys
+        return _kwic_parallel(
+            job, items, workers, lambda part: job.run(self.store.db, part, stored)
+        )
 
     def count(self, tq: TQ) -> int:
         return self.searcher().search(tq, 1, count=True).count or 0
@@ -862,9 +882,59 @@ class SearchIndex:
         self._index = None
 
 
+@functools.cache
+def facet_request() -> dict[str, Any]:
+    """One terms aggregation per facet field. Every turn has a value in each ((none) when it
+    has none), so none needs ``missing`` (which makes tantivy slower)."""
+    aggs: dict[str, Any] = {}
+    for name in FACETS:
+        terms: dict[str, Any] = {"field": name, "size": 1000}
+        if name == "speaker":
+            terms["size"] = SPEAKER_FACET_SIZE
+        if name == "year":
+            terms["order"] = {"_key": "asc"}
+        aggs[name] = {"terms": terms}
+    return aggs
+
+
+def _facet_counts(result: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Facet name -> value -> count, from the aggregation's result; speakers beyond the listed
+    ones are summed as (other)."""
+    out: dict[str, dict[str, int]] = {}
+    for name in FACETS:
+        agg = result.get(name, {})
+        counts = {str(b["key"]): int(b["doc_count"]) for b in agg.get("buckets", [])}
+        if agg.get("sum_other_doc_count"):
+            counts[OTHER] = int(agg["sum_other_doc_count"])
+        out[name] = counts
+    return out
+
+
+@functools.cache
+def _aggregator() -> ThreadPoolExecutor:
+    """The threads that count facets while a search runs."""
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="communique-facets")
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile: a concordance makes hundreds of thousands of
+    tuples (none in a cycle), and each collection would walk all of them again."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+Items = list[tuple[int, int, int | None]]  # (order, chrono key, store rowid) of hits
+
+
 def _items(
     searcher: tantivy.Searcher, hits: list[tuple[Any, tantivy.DocAddress]], offset: int
-) -> list[tuple[int, int, int | None]]:
+) -> Items:
     """(order, chrono key, store rowid) of hits sorted by ``chrono`` (the value each carries)."""
     rowids = searcher.fast_field_values("rowid", [a for _, a in hits])
     return [
@@ -873,72 +943,128 @@ def _items(
     ]
 
 
-def _fetch_turns(
-    db: sqlite3.Connection, items: list[tuple[int, int, int | None]]
-) -> tuple[list[Turn], list[int]]:
-    """The turns of ``items`` from the store by rowid, and the orders of those whose row is no
-    longer the turn the index saw (``chrono`` holds a checksum of its id and number)."""
+def _fetch_turns(db: sqlite3.Connection, items: Items) -> list[Turn | None]:
+    """The turns of ``items`` from the store by rowid, in the same order; None for a row that
+    is no longer the turn the index saw (``chrono`` holds a checksum of its id and number)."""
     want = sorted({r for _, _, r in items if r is not None})
-    rows: dict[int, tuple[Any, ...]] = {}
-    for i in range(0, len(want), 900):
-        chunk = want[i : i + 900]
-        sql = "SELECT rowid, doc_id, n, speaker, role, text FROM turns WHERE rowid IN"
+    rows: dict[int | None, Turn] = {}
+    sql = "SELECT doc_id, n, speaker, role, text, rowid FROM turns WHERE rowid IN"
+    for i in range(0, len(want), SQL_BATCH):
+        chunk = want[i : i + SQL_BATCH]
+        rows.update({r[5]: r for r in db.execute(f"{sql} ({','.join('?' * len(chunk))})", chunk)})
+    hashes: dict[str, int] = {}  # crc24(doc id) << 16, by document
+    out: list[Turn | None] = []
+    for _, key, rowid in items:
+        row = rows.get(rowid)
+        if row is not None:
+            h = hashes.get(row[0])
+            if h is None:
+                h = hashes[row[0]] = _doc_hash(row[0])
+            if key & _TURN_BITS != h | min(row[1], 0xFFFF):
+                row = None
+        out.append(row)
+    return out
+
+
+def _doc_info(db: sqlite3.Connection, ids: set[str]) -> dict[str, DocInfo]:
+    """(revision, date, publisher, title) of documents, from the store."""
+    out: dict[str, DocInfo] = {}
+    want = sorted(ids)
+    for i in range(0, len(want), SQL_BATCH):
+        chunk = want[i : i + SQL_BATCH]
+        sql = "SELECT id, revision, date, publisher, title FROM documents WHERE id IN"
         for r in db.execute(f"{sql} ({','.join('?' * len(chunk))})", chunk):
-            rows[r[0]] = r[1:]
-    turns: list[Turn] = []
-    bad: list[int] = []
-    for order, key, rowid in items:
-        row = rows.get(rowid) if rowid is not None else None
-        if row is None or not _same_turn(key, row[0], row[1]):
-            bad.append(order)
-        else:
-            turns.append((order, *row))
-    return turns, bad
+            out[r[0]] = r[1:]
+    return out
 
 
-def _stored_turn(doc: tantivy.Document, order: int) -> Turn:
-    return (order, doc.get_first("doc_id"), doc.get_first("n"),
-            _none(doc.get_first("speaker")), doc.get_first("role"), _text(doc))  # fmt: skip
+def _stored_turn(doc: tantivy.Document) -> Turn:
+    """A turn as the index holds it (when its store row changed)."""
+    return (doc.get_first("doc_id"), doc.get_first("n"), _none(doc.get_first("speaker")),
+            doc.get_first("role"), _text(doc), None)  # fmt: skip
 
 
-def _kwic_chunk(
-    args: tuple[str, Node, int, str, list[tuple[int, int, int | None]]],
-) -> tuple[list[Any], list[int]]:
-    """A worker's share of a concordance: its own read-only connection to the store."""
-    db_path, node, width, sort, items = args
-    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        turns, bad = _fetch_turns(db, items)
-    finally:
-        db.close()
-    return turn_lines(turns, Matcher(node), width, sort), bad
+Chunk = tuple[list[KwicLine], list[str], bool]  # lines, their sort keys, done
+
+
+@dataclass(frozen=True)
+class _KwicJob:
+    """What a concordance needs to turn hits into lines, in this process or a forked one."""
+
+    db_path: str
+    node: Node
+    width: int
+    sort: str
+
+    def run(
+        self,
+        db: sqlite3.Connection,
+        items: Items,
+        stored: Callable[[list[int]], list[Turn]] | None = None,
+    ) -> Chunk:
+        """The lines of ``items`` and their sort keys. Turns whose store row changed are read
+        with ``stored`` (from the index, by order); without it, the chunk comes back not done."""
+        matcher, lines = Matcher(self.node), []
+        for i in range(0, len(items), SQL_BATCH):  # a batch at a time: texts do not pile up
+            part = items[i : i + SQL_BATCH]
+            turns = _fetch_turns(db, part)
+            if None in turns:
+                if stored is None:
+                    return [], [], False
+                missing = [k for k, t in enumerate(turns) if t is None]
+                for k, turn in zip(missing, stored([part[k][0] for k in missing]), strict=True):
+                    turns[k] = turn
+            found = cast(list[Turn], turns)
+            docs = _doc_info(db, {t[0] for t in found})
+            lines += turn_lines(found, matcher, self.width, docs)
+        if self.sort not in ("left", "right"):
+            return lines, [], True
+        keys = sort_keys(lines, self.sort)
+        order = sorted(range(len(lines)), key=keys.__getitem__)  # sorted runs merge quickly
+        return [lines[i] for i in order], [keys[i] for i in order], True
+
+    def run_apart(self, items: Items) -> Chunk:
+        """``run`` in a worker process, on its own read-only connection to the store. The
+        lines come back as plain tuples: they pickle several times faster than named ones."""
+        db = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
+        try:
+            lines, keys, done = self.run(db, items)
+        finally:
+            db.close()
+        plain = list(map(tuple, lines))  # made KwicLines again by _kwic_parallel
+        return cast(list[KwicLine], plain), keys, done
 
 
 def _kwic_parallel(
-    db_path: str,
-    node: Node,
-    width: int,
-    sort: str,
-    items: list[tuple[int, int, int | None]],
-    workers: int,
-) -> tuple[list[Any], list[int]]:
-    """``_kwic_chunk`` on ``workers`` forked processes (they only read SQLite and run Python)."""
-    size = -(-len(items) // (workers * 4))
-    chunks = [(db_path, node, width, sort, items[i : i + size]) for i in range(0, len(items), size)]
-    found: list[Any] = []
-    bad: list[int] = []
+    job: _KwicJob, items: Items, workers: int, here: Callable[[Items], Chunk]
+) -> tuple[list[KwicLine], list[str]]:
+    """``items`` in ``workers`` equal chunks: the first done ``here`` (this process), the
+    others by forked processes at the same time (they only read SQLite and run Python). A
+    chunk a worker could not finish (rows changed in the store) is done again ``here``."""
+    size = -(-len(items) // workers)
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
     ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-        for lines, missing in pool.map(_kwic_chunk, chunks):
-            found += lines
-            bad += missing
-    return found, bad
+    with ProcessPoolExecutor(max(len(chunks) - 1, 1), mp_context=ctx) as pool:
+        futures = [pool.submit(job.run_apart, chunk) for chunk in chunks[1:]]
+        results = [here(chunks[0])] + [f.result() for f in futures]
+    lines: list[KwicLine] = []
+    keys: list[str] = []
+    for k, (chunk, (found, found_keys, done)) in enumerate(zip(chunks, results, strict=True)):
+        if not done:
+            found, found_keys, _ = here(chunk)
+        elif k:  # plain tuples from a worker
+            found = list(map(_as_line, found))
+        lines += found
+        keys += found_keys
+    return lines, keys
 
 
-def _same_turn(chrono: int, doc_id: str, n: int) -> bool:
-    """Whether a store row is the turn an index entry's ``chrono`` key was made for."""
-    h = (zlib.crc32(doc_id.encode()) & 0xFFFFFF) << 16
-    return chrono & ((1 << 40) - 1) == h | min(n, 0xFFFF)
+_as_line = functools.partial(tuple.__new__, KwicLine)  # a tuple as a KwicLine, quickly
+
+
+def _doc_hash(doc_id: str) -> int:
+    """The document part of a ``chrono`` key: crc24 of the id, shifted past the turn number."""
+    return (zlib.crc32(doc_id.encode()) & 0xFFFFFF) << 16
 
 
 def _none(value: str | None) -> str | None:

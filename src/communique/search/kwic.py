@@ -4,8 +4,9 @@ The index says *which* turns match; :class:`Matcher` finds *where*, on the origi
 word matches every word of the text with its stem (English or Russian, by its script), a
 phrase its words in order, a prefix any word starting with it. Case is ignored and ``е`` also
 matches ``ё``. NEAR keeps the occurrences of one side that have the other side within the
-distance. Single words are found with ``str.find`` (no regular expression to compile for each
-query); phrases with regular expressions.
+distance. Single words are found with ``find`` (no regular expression to compile for each
+query), ASCII words in the text's ASCII view (see :func:`_ascii_view`); phrases with regular
+expressions. Concordance lines are sorted by one string key each (:func:`sort_keys`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from communique.model import turn_permalink
 from communique.search.analysis import (
@@ -92,16 +93,80 @@ def _lowered(text: str) -> str | None:
     return low.replace("ё", "е") if "ё" in low else low
 
 
+def _ascii_view(text: str) -> bytes | None:
+    """``text`` as bytes, its ASCII lowercased and every other character a ``?`` (one byte for
+    one character: offsets hold): where ASCII words are looked for, much quicker to make than
+    ``str.lower`` on non-ASCII text. None if the text holds one of the two non-ASCII characters
+    whose lowercase is ASCII (U+0130 ``İ``, U+212A Kelvin sign)."""
+    if not text.isascii() and ("\u0130" in text or "\u212a" in text):
+        return None
+    return text.encode("ascii", "replace").lower()
+
+
+_HIDDEN = ord("?")  # in a view, any character outside ASCII (or a real question mark)
+_ASCII_WORDY = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789")
+_ASCII_TAIL = re.compile(rb"[a-z0-9]*")
+
+
+def _wordy_at(view: bytes, text: str, k: int) -> bool:
+    """Whether the character at ``k`` continues a word (what a ``?`` hides is looked at)."""
+    c = view[k]
+    return c in _ASCII_WORDY or (c == _HIDDEN and _wordy(text[k]))
+
+
+class _AsciiWords:
+    """Words made of ASCII letters and digits, found with ``bytes.find`` on a text's
+    :func:`_ascii_view`: ``form`` as a whole word, or with ``prefix`` any word starting with it.
+    A ``?`` next to a match may hide a letter: those boundaries are checked on the text."""
+
+    def __init__(self, form: str, prefix: bool) -> None:
+        self.form = form.encode()
+        self.prefix = prefix
+
+    def spans(self, text: str, view: bytes) -> list[Span]:
+        out: list[Span] = []
+        form, size, n, find = self.form, len(self.form), len(view), view.find
+        i = find(form)
+        while i != -1:
+            j = i + size
+            if i and _wordy_at(view, text, i - 1):
+                i = find(form, j)  # no word can start inside this one
+                continue
+            if self.prefix:
+                j = _ASCII_TAIL.match(view, j).end()  # type: ignore[union-attr]
+                if j < n and view[j] == _HIDDEN and _wordy(text[j]):
+                    j = _word_end(text, j)
+            elif j < n and _wordy_at(view, text, j):
+                i = find(form, j)
+                continue
+            out.append((i, j))
+            i = find(form, j)
+        return out
+
+
+def _is_ascii_word(form: str) -> bool:
+    return form.isascii() and form.isalnum()
+
+
 @dataclass(frozen=True)
 class _Words:
     """Whole words (any of ``forms``), or with ``prefix`` words starting with ``forms[0]``,
-    found with ``str.find`` on the lowercased, folded text."""
+    found on the lowercased, folded text (an ASCII word on the text's ASCII view)."""
 
     forms: tuple[str, ...]
     prefix: bool = False
     bounded: bool = True  # Chinese words have no word boundaries to check
+    _ascii: _AsciiWords | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        fast = len(self.forms) == 1 and self.bounded and _is_ascii_word(self.forms[0])
+        object.__setattr__(
+            self, "_ascii", _AsciiWords(self.forms[0], self.prefix) if fast else None
+        )
 
     def spans(self, text: str) -> list[Span]:
+        if self._ascii is not None and (view := _ascii_view(text)) is not None:
+            return self._ascii.spans(text, view)
         low = _lowered(text)
         if low is None:
             return self._fallback(text)
@@ -111,12 +176,12 @@ class _Words:
             i = find(form)
             while i != -1:
                 j = i + size
-                if self.bounded and i and _wordy(low[i - 1]):
+                if self.bounded and i and _wordy(text[i - 1]):
                     i = find(form, i + 1)
                     continue
                 if self.prefix:
-                    j = _word_end(low, j)
-                elif self.bounded and j < n and _wordy(low[j]):
+                    j = _word_end(text, j)
+                elif self.bounded and j < n and _wordy(text[j]):
                     i = find(form, i + 1)
                     continue
                 out.append((i, j))
@@ -140,34 +205,38 @@ class _Stemmed:
         self.lang = stem_lang(token)
         self.stem, start = stem_and_start(token, self.lang)
         self.start = start or token
+        self._ascii = _AsciiWords(self.start, prefix=True) if _is_ascii_word(self.start) else None
         self._seen: dict[str, bool] = {token: True}
 
     def _same(self, word: str) -> bool:
+        """Whether a word as written (any case, ``ё`` or not) has the stem (remembered)."""
         same = self._seen.get(word)
         if same is None:
             same = self._seen[word] = (stemmed_terms(word, self.lang) or [""])[0] == self.stem
         return same
 
     def spans(self, text: str) -> list[Span]:
+        if self._ascii is not None and (view := _ascii_view(text)) is not None:
+            same = self._same
+            return [(i, j) for i, j in self._ascii.spans(text, view) if same(text[i:j])]
         low = _lowered(text)
         if low is None:
             return self._fallback(text)
         out, start = [], self.start
         find, i = low.find, low.find(start)
         while i != -1:
-            if i and _wordy(low[i - 1]):
+            if i and _wordy(text[i - 1]):
                 i = find(start, i + 1)
                 continue
-            j = i + len(start)
-            j = _word_end(low, j)
-            if self._same(low[i:j]):
+            j = _word_end(text, i + len(start))
+            if self._same(text[i:j]):
                 out.append((i, j))
             i = find(start, j)
         return out
 
     def _fallback(self, text: str) -> list[Span]:
         """Word by word, for a text whose lowercase has another length."""
-        return [m.span() for m in WORD.finditer(text) if self._same(m.group().lower())]
+        return [m.span() for m in WORD.finditer(text) if self._same(m.group())]
 
 
 def _literal(token: str) -> str:
@@ -358,51 +427,66 @@ class KwicLine(NamedTuple):
 
 
 SORTS = ("corpus", "date", "left", "right")
-# A line before it knows its document: (sort key, order of the turn, start, left, keyword,
-# right, doc_id, n, speaker, role). Sorting these tuples sorts the lines (the key is None for
-# every line of a chronological concordance, so the order decides).
-RawLine = tuple[Any, int, int, str, str, str, str, int, str | None, str]
-Turn = tuple[int, str, int, str | None, str, str]  # (order, doc_id, n, speaker, role, text)
-_FIRST_WORD = re.compile(r"[\W_]*([^\W_]*)")
+# (doc_id, n, speaker, role, text, store rowid or None)
+Turn = tuple[str, int, str | None, str, str, int | None]
+DocInfo = tuple[str, str | None, str | None, str | None]  # (revision, date, publisher, title)
+_NO_DOC: DocInfo = ("", None, None, None)
+_SEP = "\x00"  # between the parts of a sort key: it sorts before any other character
+# one right context in a string of them each after a _SEP: its first word, then the rest
+_RIGHT = re.compile(r"\x00(?:[^\w\x00]+|_+)*([^\W_]*)([^\x00]*)")
 
 
-def _left_key(left: str, keyword: str, right: str) -> tuple[str, str]:
-    """The four words before the keyword, nearest first (one string: it sorts faster)."""
-    return " ".join(WORD.findall(left[-50:].casefold())[:-5:-1]), keyword.casefold()
-
-
-def _right_key(left: str, keyword: str, right: str) -> tuple[str, str, str]:
-    """The first word after the keyword, then the rest of the right context."""
-    s = right.casefold()
-    m = _FIRST_WORD.match(s)
-    assert m is not None  # the pattern matches the empty string
-    return m.group(1), s[m.end() :], keyword.casefold()
-
-
-_KEYS: dict[str, Callable[[str, str, str], Any]] = {"left": _left_key, "right": _right_key}
-
-
-def turn_lines(turns: Iterable[Turn], matcher: Matcher, width: int, sort: str) -> list[RawLine]:
-    """The occurrences of the query's words in each turn, with ``width`` characters of context
-    on each side and the key of the ``sort`` (``left``, ``right``; None: chronological, ties
-    and chronological sorts follow ``order``)."""
-    key = _KEYS.get(sort)
-    out: list[RawLine] = []
-    for order, doc_id, n, speaker, role, text in turns:
-        for a, b in matcher.spans(text):
-            left, keyword, right = text[max(a - width, 0) : a], text[a:b], text[b : b + width]
-            k = key(left, keyword, right) if key is not None else None
-            out.append((k, order, a, left, keyword, right, doc_id, n, speaker, role))
+def turn_lines(
+    turns: Iterable[Turn], matcher: Matcher, width: int, docs: Mapping[str, DocInfo]
+) -> list[KwicLine]:
+    """Every occurrence of the query's words in the turns (in the turns' order, then the
+    text's), with ``width`` characters of context on each side. ``docs`` maps document ids to
+    their (revision, date, publisher, title)."""
+    out: list[KwicLine] = []
+    add, new, spans = out.append, tuple.__new__, matcher.spans  # new: KwicLine without __new__
+    for doc_id, n, speaker, role, text, _ in turns:
+        revision, date, publisher, title = docs.get(doc_id, _NO_DOC)
+        for a, b in spans(text):
+            left = text[a - width if a > width else 0 : a]
+            line = (left, text[a:b], text[b : b + width], doc_id, n, speaker, role, a, revision,
+                    date, publisher, title)  # fmt: skip
+            add(new(KwicLine, line))
     return out
 
 
-def make_lines(raw: list[RawLine], docs: dict[str, tuple[Any, ...]]) -> list[KwicLine]:
-    """KwicLines of sorted raw lines; ``docs`` maps ids to (revision, date, publisher, title)."""
-    none = ("", None, None, None)
+def _each(strings: list[str], fn: Callable[[str], str]) -> list[str]:
+    """``fn`` of each string, in one call on all of them joined by the separator (which ``fn``
+    must keep, and not make). A string holding the separator has it read as a space."""
+    joined = _SEP.join(strings)
+    if joined.count(_SEP) != len(strings) - 1:
+        return [fn(s.replace(_SEP, " ")) for s in strings]
+    return fn(joined).split(_SEP) if strings else []
+
+
+def sort_keys(lines: Sequence[KwicLine], sort: str) -> list[str]:
+    """One string per line that sorts the lines by ``sort`` (casefolded): ``left``, the four
+    words before the keyword, nearest first, then the keyword; ``right``, the first word after
+    the keyword, the rest of the right context, then the keyword. (Ties keep their order.)"""
+    keywords = _each([ln[1] for ln in lines], str.casefold)
+    if sort == "left":
+        findall = WORD.findall
+        lefts = _each([ln[0][-50:] for ln in lines], str.casefold)
+        return [
+            " ".join(findall(s)[:-5:-1]) + _SEP + k for s, k in zip(lefts, keywords, strict=True)
+        ]
+    if sort != "right":
+        raise ValueError(f"no sort key for {sort!r}")
+    rights = _each([ln[2] for ln in lines], str.casefold)
+    parts = _RIGHT.findall(_SEP + _SEP.join(rights))
     return [
-        KwicLine(left, keyword, right, doc_id, n, speaker, role, a, *docs.get(doc_id, none))
-        for _, _, a, left, keyword, right, doc_id, n, speaker, role in raw
+        f"{first}{_SEP}{rest}{_SEP}{k}" for (first, rest), k in zip(parts, keywords, strict=True)
     ]
+
+
+def sort_lines(lines: list[KwicLine], keys: list[str]) -> list[KwicLine]:
+    """The lines in the order of their keys (stable: ties keep their order)."""
+    order = sorted(range(len(lines)), key=keys.__getitem__)
+    return [lines[i] for i in order]
 
 
 CSV_FIELDS = ("left", "keyword", "right", "permalink", "pinned", "date", "speaker", "role",
