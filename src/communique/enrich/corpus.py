@@ -8,7 +8,7 @@ changed; ``enrich_archive(store)`` redoes everything (``communique enrich``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from communique.enrich.acronyms import learn
@@ -46,35 +46,53 @@ def speaker_labels(store: SQLiteStore) -> list[tuple[str, str, int, str]]:
     ]
 
 
-def relink(store: SQLiteStore, doc_ids: Iterable[str]) -> int:
+def relink(store: SQLiteStore, doc_ids: Iterable[str], *, dates_per_step: int = 50) -> int:
     """Recompute the version links of ``doc_ids`` against every document that could be their
-    version (versions share a publication day, or a publisher's id when undated)."""
+    version: versions share a publication day (or, undated, a publisher's id). Works a few days
+    at a time, so memory stays flat however many documents changed."""
     ids = sorted(set(doc_ids))
     if not ids:
         return 0
-    changed = _in_chunks(store, "id", ids)
-    dates = sorted({d.date for d in changed if d.date})
-    pool = {d.id: d for d in changed}
-    for d in _in_chunks(store, "date", dates):
-        pool.setdefault(d.id, d)
-    keys = {version_key(d) for d in changed if not d.date} - {None}
-    if keys:  # undated documents with a publisher id: their versions may be dated or not
-        for d in _documents(store, "1", ()):
-            if version_key(d) in keys:
-                pool.setdefault(d.id, d)
-    links = link_versions(pool.values())
+    dates: set[str] = set()
+    undated_keys: set[str] = set()
+    for doc in _stream(store, "id", ids):
+        if doc.date:
+            dates.add(doc.date)
+        elif key := version_key(doc):
+            undated_keys.add(key)
+    store.set_version_links(ids, [])
     touched = set(ids)
-    mine = [(v.a_id, v.b_id, v.method, v.score) for v in links if {v.a_id, v.b_id} & touched]
-    store.set_version_links(ids, mine)
-    return len(mine)
+    linked = 0
+    ordered = sorted(dates)
+    groups = [ordered[i : i + dates_per_step] for i in range(0, len(ordered), dates_per_step)]
+    for group in groups:
+        linked += _link_among(store, list(_stream(store, "date", group)), touched)
+    if undated_keys:  # rare: stream the archive once for the documents sharing those ids
+        pool = [d for d in _stream_all(store) if version_key(d) in undated_keys]
+        linked += _link_among(store, pool, touched)
+    return linked
 
 
-def _in_chunks(store: SQLiteStore, column: str, values: list[str]) -> list[Document]:
-    out: list[Document] = []
+def _link_among(store: SQLiteStore, docs: list[Document], touched: set[str]) -> int:
+    links = [
+        (v.a_id, v.b_id, v.method, v.score)
+        for v in link_versions(docs)
+        if v.a_id in touched or v.b_id in touched
+    ]
+    store.db.executemany("INSERT OR REPLACE INTO version_links VALUES (?, ?, ?, ?)", links)
+    return len(links)
+
+
+def _stream(store: SQLiteStore, column: str, values: list[str]) -> Iterator[Document]:
+    """Documents whose ``column`` is one of ``values``, read 500 values at a time."""
     for i in range(0, len(values), 500):
         chunk = values[i : i + 500]
-        out += _documents(store, f"{column} IN ({','.join('?' * len(chunk))})", chunk)
-    return out
+        yield from _documents(store, f"{column} IN ({','.join('?' * len(chunk))})", chunk)
+
+
+def _stream_all(store: SQLiteStore) -> Iterator[Document]:
+    for (record,) in store.db.execute("SELECT record FROM documents"):
+        yield Document.from_dict(json.loads(record))
 
 
 def learn_acronyms(store: SQLiteStore, docs: Iterable[Document]) -> int:
@@ -102,7 +120,7 @@ def after_ingest(store: SQLiteStore, doc_ids: Iterable[str]) -> EnrichReport:
     store.begin()
     try:
         report.links = relink(store, ids)
-        report.acronyms = learn_acronyms(store, _in_chunks(store, "id", ids))
+        report.acronyms = learn_acronyms(store, _stream(store, "id", ids))
         store.commit()
     except BaseException:
         store.rollback()
@@ -121,7 +139,7 @@ def enrich_archive(
     for i in range(0, len(ids), batch):
         store.begin()
         try:
-            for doc in _in_chunks(store, "id", ids[i : i + batch]):
+            for doc in _stream(store, "id", ids[i : i + batch]):
                 enrich_document(doc, reg)
                 raw, content = store.current(doc.id) or ("", "")
                 store.put_document(doc, raw, content)
@@ -133,12 +151,9 @@ def enrich_archive(
             raise
     store.begin()
     try:
-        docs = _documents(store, "1", ())
-        links = link_versions(docs)
         store.db.execute("DELETE FROM version_links")
-        store.set_version_links([], [(v.a_id, v.b_id, v.method, v.score) for v in links])
-        report.links = len(links)
-        report.acronyms = learn_acronyms(store, docs)
+        report.links = relink(store, ids)
+        report.acronyms = learn_acronyms(store, _stream_all(store))
         store.commit()
     except BaseException:
         store.rollback()
