@@ -201,14 +201,15 @@ def test_facet_link_adds_a_filter(page: Any, server: Server) -> None:
     page.goto(server.url + "/search?q=Kazakhstan")
     before = int(page.locator("#result-count strong").inner_text())
     page.locator(".facet-speaker a", has_text="Sergey Lavrov").click()
-    page.wait_for_url("**speaker=Sergey*")
-    assert query_of(page.url) == {"q": "Kazakhstan", "speaker": "Sergey Lavrov"}
+    page.wait_for_url("**speaker=sergey-lavrov*")  # speakers are people: the facet links the id
+    assert query_of(page.url) == {"q": "Kazakhstan", "speaker": "sergey-lavrov"}
+    assert "Sergey Lavrov" in page.locator(".chips li", has_text="speaker").inner_text()
     after = int(page.locator("#result-count strong").inner_text())
     assert 0 < after < before
     assert set(page.locator(".hit .speaker-line .who").all_inner_texts()) == {"Sergey Lavrov"}
     page.locator(".facet-year a", has_text="2018").click()
     page.wait_for_url("**from=2018*")
-    assert query_of(page.url) == {"q": "Kazakhstan", "speaker": "Sergey Lavrov",
+    assert query_of(page.url) == {"q": "Kazakhstan", "speaker": "sergey-lavrov",
                                   "from": "2018", "to": "2018"}  # fmt: skip
     assert set(page.locator(".hit .meta .date").all_inner_texts()) == {"2018-12-09"}
     # a chip removes the filter again
@@ -504,3 +505,15 @@ def test_entity_and_person_pages(page: Any, server: Server) -> None:
     page.wait_for_url("**/person/sergey-lavrov")
     labels = page.locator(".chart:has(h2:text('Labels')) th").all_inner_texts()
     assert {"Sergey Lavrov", "С.В.Лавров"} <= set(labels)
+
+
+def test_entity_facet_filters_by_entity(page: Any, server: Server) -> None:
+    page.goto(server.url + "/search?q=Kazakhstan")
+    page.locator(".facet-entity a", has_text="Eurasian Economic Union").click()
+    page.wait_for_url("**entity=org*EAEU*")
+    assert query_of(page.url) == {"q": "Kazakhstan", "entity": "org:EAEU"}
+    assert "Eurasian Economic Union" in page.locator(".chips li", has_text="entity").inner_text()
+    texts = page.locator(".hit .snippet").all_inner_texts()
+    assert texts and all("Kazakhstan" in t for t in texts)
+    api_hits = api(server, "/api/v1/search?q=Kazakhstan&entity=EAEU&size=100")
+    assert int(page.locator("#result-count strong").inner_text()) == api_hits["total"]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from communique.enrich.entities import lookup as lookup_entity
 from communique.model import KINDS, ROLES, Document
 from communique.search.ast import Filters, Query
 from communique.search.index import SORTS, SearchIndex, SearchResults, SyncReport
@@ -41,10 +42,12 @@ def make_filters(
     lang: Values = None,
     publisher: Values = None,
     doc: Values = None,
+    entity: Values = None,
     date_from: str | None = None,
     date_to: str | None = None,
 ) -> Filters:
-    """Filters from keyword options (checked: an unknown role or kind is a ValueError)."""
+    """Filters from keyword options (checked: an unknown role, kind or entity is a
+    ValueError). ``entity`` takes ids, ISO codes or names (``KZ``, ``Kazakhstan``, ``ЕАЭС``)."""
     roles = tuple(r.lower() for r in _values(role))
     kinds = tuple(k.lower().replace("-", "_").replace(" ", "_") for k in _values(kind))
     for name, got, known in (("role", roles, ROLES), ("kind", kinds, KINDS)):
@@ -52,6 +55,14 @@ def make_filters(
         if bad:
             raise ValueError(f"{name} {bad[0]!r} is not one of {', '.join(known)}")
     speakers = (speaker,) if isinstance(speaker, str) else tuple(speaker or ())
+    entities = []
+    for value in _values(entity):
+        found = lookup_entity(value)
+        if found is None:
+            raise ValueError(
+                f"entity {value!r} names no country or organisation this archive knows"
+            )
+        entities.append(found)
     return Filters(
         speaker=tuple(s for s in speakers if s.strip()),
         role=roles,
@@ -59,6 +70,7 @@ def make_filters(
         lang=tuple(v.lower() for v in _values(lang)),
         publisher=tuple(v.lower() for v in _values(publisher)),
         doc=_values(doc),
+        entity=tuple(entities),
         date_from=date_bound(date_from, False),
         date_to=date_bound(date_to, True),
     )
@@ -123,6 +135,7 @@ class Archive:
         lang: Values = None,
         publisher: Values = None,
         doc: Values = None,
+        entity: Values = None,
         date_from: str | None = None,
         date_to: str | None = None,
         sort: str = "relevance",
@@ -140,7 +153,7 @@ class Archive:
         q = self.parse(query)
         extra = make_filters(
             speaker=speaker, role=role, kind=kind, lang=lang, publisher=publisher, doc=doc,
-            date_from=date_from, date_to=date_to,
+            entity=entity, date_from=date_from, date_to=date_to,
         )  # fmt: skip
         text = query if isinstance(query, str) else ""
         return self.index.search(

@@ -32,6 +32,21 @@ def register() -> Register:
     return _register(tuple(p for p in value.split(os.pathsep) if p.strip()))
 
 
+def person_of(value: str) -> str | None:
+    """The person a search's ``speaker:`` value means: a register or derived id as it is
+    (``sergey-lavrov``, ``outlet:reuters``), else the person the register resolves the name to
+    (``Lavrov``, ``С.В.Лавров``, ``S. Lavrov``); None when no one (or several) fit."""
+    value = value.strip()
+    reg = register()
+    if value in reg.people or value.startswith(("outlet:", "journalist:", "person:")):
+        return value
+    for candidate in dict.fromkeys((value, value.title())):  # "lavrov", "LAVROV" too
+        found = reg.resolve(candidate)
+        if found.person_id and found.match not in ("derived", "ambiguous", "none"):
+            return found.person_id
+    return None
+
+
 def resolve_turn(turn: Turn, doc: Document, reg: Register) -> Resolution:
     """Who said ``turn``: its speaker as the document knows them, else its label."""
     return reg.resolve(

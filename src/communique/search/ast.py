@@ -78,6 +78,7 @@ class Filters:
     lang: tuple[str, ...] = ()
     publisher: tuple[str, ...] = ()
     doc: tuple[str, ...] = ()
+    entity: tuple[str, ...] = ()  # entity ids (country:KZ, org:EAEU)
     date_from: str | None = None
     date_to: str | None = None
 
@@ -92,6 +93,7 @@ class Filters:
             lang=self.lang + other.lang,
             publisher=self.publisher + other.publisher,
             doc=self.doc + other.doc,
+            entity=self.entity + other.entity,
             date_from=lo,
             date_to=hi,
         )

@@ -27,7 +27,7 @@ from concurrent.futures import (
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date as Date
 from pathlib import Path
 from typing import Any, cast
@@ -36,6 +36,7 @@ import tantivy
 from tantivy import Occur
 from tantivy import Query as TQ
 
+from communique.enrich.document import person_of
 from communique.model import turn_permalink
 from communique.search.analysis import (
     analyzers,
@@ -65,6 +66,7 @@ from communique.search.ast import (
     QueryError,
     Term,
 )
+from communique.search.expand import AcronymTable, expand_acronyms
 from communique.search.kwic import SORTS as KWIC_SORTS
 from communique.search.kwic import (
     DocInfo,
@@ -78,9 +80,12 @@ from communique.search.kwic import (
 )
 from communique.store.sqlite import SQLiteStore
 
-INDEX_VERSION = 3  # bump when fields or analysis change: an older index is rebuilt on open
+INDEX_VERSION = 4  # bump when fields or analysis change: an older index is rebuilt on open
 STATE = "communique-index.json"
-FACETS = ("year", "publisher", "kind", "lang", "speaker", "role")
+FACETS = ("year", "publisher", "kind", "lang", "speaker", "role", "entity")
+# the field each facet counts: speakers are counted as people (person id, else the name)
+FACET_FIELD = {"speaker": "who"}
+ENTITY_FACET_SIZE = 25
 NONE = "(none)"  # the facet value of a turn without one (undated, no speaker, ...)
 OTHER = "(other)"  # speakers beyond the ones listed
 SPEAKER_FACET_SIZE = 25
@@ -101,7 +106,9 @@ _UNDATED = (1 << 20) - 1
 _TURN_BITS = (1 << 40) - 1  # the part of a chrono key that identifies the turn
 _TURN_SQL = (
     "SELECT d.id, d.revision, d.publisher, d.lang, d.kind, d.date, d.title, t.n, t.label, "
-    "t.speaker, t.affiliation, t.role, t.interpreted, t.answers, t.text, t.rowid "
+    "t.speaker, t.affiliation, t.role, t.interpreted, t.answers, t.text, t.rowid, t.person, "
+    "(SELECT group_concat(DISTINCT m.entity) FROM mentions m WHERE m.doc_id = t.doc_id "
+    "AND m.n = t.n) "
     "FROM documents d JOIN turns t ON t.doc_id = d.id"
 )
 
@@ -116,6 +123,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_unsigned_field("n", stored=True, indexed=True)
     for name in ("publisher", "kind", "lang", "role", "year", "speaker"):
         sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
+    for name in ("person", "who", "entity"):  # enrichment: person id, person or name, entities
+        sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("speaker_tok", tokenizer_name="c_raw")
     sb.add_integer_field("date", indexed=True, fast=True)  # YYYYMMDD
     sb.add_unsigned_field("chrono", fast=True)  # oldest first, undated last
@@ -238,7 +247,8 @@ def _turn_docs(
     ymd, asc, desc, year = _chrono(date, doc_id)
     publisher, kind, lang = publisher or NONE, kind or NONE, lang or NONE
     for r in rows:
-        n, label, speaker, affiliation, role, interpreted, answers, text, rowid = r[7:]
+        n, label, speaker, affiliation, role, interpreted, answers, text, rowid = r[7:16]
+        person, entities = r[16:18]
         q = asked.get(answers) if answers is not None else None
         question = (None, None, None) if q is None else (str(q[7]), q[9] or q[8], q[14])
         meta = _pack(  # what a hit shows that has no field of its own (see build_schema)
@@ -265,6 +275,10 @@ def _turn_docs(
         doc.add_text("role", role)
         doc.add_text("year", year)
         doc.add_text("speaker", speaker or NONE)
+        doc.add_text("person", person or NONE)
+        doc.add_text("who", person or speaker or NONE)
+        for entity in entities.split(",") if entities else (NONE,):
+            doc.add_text("entity", entity)
         if speaker:
             doc.add_text("speaker_tok", speaker if speaker.isascii() else fold(speaker))
         if ymd >= 0:
@@ -387,6 +401,7 @@ class SearchIndex:
         self._index: tantivy.Index | None = None
         self._build = ""  # the id of the build we opened (a rebuild elsewhere changes it)
         self._forms_cache: dict[str, frozenset[str]] = {}
+        self._acronyms: AcronymTable | None = None
 
     # -- state ----------------------------------------------------------------------------------
     def state(self) -> dict[str, Any] | None:
@@ -440,6 +455,7 @@ class SearchIndex:
 
     def rebuild(self) -> SyncReport:
         """Build the index from the store in a fresh directory, then swap it in."""
+        self._acronyms = None
         self._index = None  # let go of the old one (and its reader threads) first
         tmp = self.path.with_name(self.path.name + f".tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
@@ -487,6 +503,7 @@ class SearchIndex:
     def sync(self) -> SyncReport:
         """Apply the store's changes since the recorded seq: each changed document's turns are
         deleted from the index and its current turns (if it still exists) added again."""
+        self._acronyms = None
         if self._index is None or not self._usable():
             return self.open()
         if (self.state() or {}).get("build") != self._build:
@@ -677,16 +694,35 @@ class SearchIndex:
             return TQ.all_query()
         raise TypeError(f"not a query node: {node!r}")
 
+    def expand(self, query: Query) -> Query:
+        """``query`` with each acronym also matching its long forms and each long form its
+        acronym, in every language the archive and the organisations table know (``CICA`` ->
+        ``Conference on Interaction and Confidence-Building Measures in Asia``, ``СВМДА``,
+        ``亚信``)."""
+        node = expand_acronyms(query.node, self.acronyms().expand)
+        return query if node is query.node else replace(query, node=node)
+
+    def acronyms(self) -> AcronymTable:
+        """The archive's acronym definitions (read again after each sync or rebuild)."""
+        if self._acronyms is None:
+            self._acronyms = AcronymTable(self.store.acronym_table())
+        return self._acronyms
+
     def compile_filters(self, f: Filters) -> list[TQ]:
         """One query per filtered field (values OR-ed within a field)."""
         out: list[TQ] = []
         if f.speaker:
             alts = []
             for value in f.speaker:
+                person = person_of(value)
+                if person is not None:  # every label and script the person is known by
+                    alts.append(TQ.term_query(self.schema, "person", person))
                 toks = analyzers()["c_raw"].analyze(fold(value))
                 if toks:
                     alts.append(self._terms("speaker_tok", toks))
             out.append(_any(alts) if alts else TQ.empty_query())
+        if f.entity:
+            out.append(TQ.term_set_query(self.schema, "entity", list(f.entity)))
         for name, values in (("role", f.role), ("kind", f.kind), ("lang", f.lang),
                              ("publisher", f.publisher)):  # fmt: skip
             if values:
@@ -747,6 +783,7 @@ class SearchIndex:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         if limit < 0 or offset < 0:
             raise ValueError("limit and offset must not be negative")
+        query = self.expand(query)
         tq = self.query(query, extra)
         searcher = self.searcher()
         if limit == 0:
@@ -828,6 +865,7 @@ class SearchIndex:
         self, query: Query, extra: Filters | None, width: int, sort: str, limit: int | None
     ) -> list[KwicLine]:
         """``kwic``, its arguments checked."""
+        query = self.expand(query)
         tq = self.query(query, extra)
         searcher = self.searcher()
         lines: list[KwicLine] = []
@@ -888,9 +926,11 @@ def facet_request() -> dict[str, Any]:
     has none), so none needs ``missing`` (which makes tantivy slower)."""
     aggs: dict[str, Any] = {}
     for name in FACETS:
-        terms: dict[str, Any] = {"field": name, "size": 1000}
+        terms: dict[str, Any] = {"field": FACET_FIELD.get(name, name), "size": 1000}
         if name == "speaker":
             terms["size"] = SPEAKER_FACET_SIZE
+        if name == "entity":
+            terms["size"] = ENTITY_FACET_SIZE + 1  # (none) may take one place
         if name == "year":
             terms["order"] = {"_key": "asc"}
         aggs[name] = {"terms": terms}
@@ -904,7 +944,10 @@ def _facet_counts(result: dict[str, Any]) -> dict[str, dict[str, int]]:
     for name in FACETS:
         agg = result.get(name, {})
         counts = {str(b["key"]): int(b["doc_count"]) for b in agg.get("buckets", [])}
-        if agg.get("sum_other_doc_count"):
+        if name == "entity":  # several a turn: counts do not add up to the hits; no (none)
+            counts.pop(NONE, None)
+            counts = dict(list(counts.items())[:ENTITY_FACET_SIZE])
+        elif agg.get("sum_other_doc_count"):
             counts[OTHER] = int(agg["sum_other_doc_count"])
         out[name] = counts
     return out

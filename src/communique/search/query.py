@@ -22,6 +22,7 @@ import re
 import unicodedata
 from typing import Any, NamedTuple
 
+from communique.enrich.entities import lookup as lookup_entity
 from communique.model import KINDS, ROLES
 from communique.search.ast import (
     And,
@@ -38,7 +39,9 @@ from communique.search.ast import (
     Term,
 )
 
-FIELDS: tuple[str, ...] = ("speaker", "role", "kind", "lang", "publisher", "doc", "date")
+FIELDS: tuple[str, ...] = (
+    "speaker", "role", "kind", "lang", "publisher", "doc", "date", "entity",
+)  # fmt: skip
 MAX_NEAR = 1000  # largest NEAR/n distance accepted
 
 _QUOTE_OPEN = '"“„«'
@@ -61,6 +64,7 @@ _EXAMPLES = {
     "publisher": "publisher:kremlin.ru",
     "doc": "doc:kremlin-en-52830",
     "date": "date:2014",
+    "entity": 'entity:KZ, entity:Kazakhstan, entity:EAEU or entity:"Eurasian Economic Union"',
 }
 _DATE_HELP = (
     "write a date as YYYY, YYYY-MM or YYYY-MM-DD, or a range such as "
@@ -306,6 +310,16 @@ def _filter_value(text: str, name: str, value: str, vpos: int) -> str | tuple[st
         return value
     if name == "date":
         return _date_range(text, value, vpos)
+    if name == "entity":
+        found = lookup_entity(value)
+        if found is None:
+            raise QueryError(
+                f"entity:{value} names no country or organisation this archive knows: use a "
+                f"name, an acronym or an ISO code, e.g. {_EXAMPLES['entity']}",
+                text,
+                vpos,
+            )
+        return found
     v = value.lower()
     if name == "role":
         if v not in ROLES:
@@ -624,6 +638,7 @@ def _filters(toks: list[_Tok], text: str) -> Filters:
         lang=tuple(values.get("lang", ())),
         publisher=tuple(values.get("publisher", ())),
         doc=tuple(values.get("doc", ())),
+        entity=tuple(values.get("entity", ())),
         date_from=date[0],
         date_to=date[1],
     )

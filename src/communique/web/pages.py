@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from communique.cite import cite, publisher_name
 from communique.enrich.align import Alignment
+from communique.enrich.document import register
 from communique.enrich.entities import entity_name
 from communique.model import ROLES, Document, Turn
 from communique.search.index import Hit
@@ -40,10 +41,12 @@ HERE = Path(__file__).parent
 log = logging.getLogger("communique.web")
 router = APIRouter(include_in_schema=False)
 
-SEARCH_KEYS = ("q", "speaker", "role", "kind", "lang", "publisher", "from", "to", "sort", "size")
+SEARCH_KEYS = (
+    "q", "speaker", "role", "kind", "lang", "publisher", "entity", "from", "to", "sort", "size",
+)  # fmt: skip
 PAGE_KEYS = (*SEARCH_KEYS, "page")
 KWIC_KEYS = (*SEARCH_KEYS[:-2], "sort", "width", "limit")
-LIST_FILTERS = ("role", "kind", "lang", "publisher")
+LIST_FILTERS = ("role", "kind", "lang", "publisher", "entity")
 NOT_LINKABLE = ("(none)", "(other)")  # facet values that are counts, not filters
 LANG_NAMES = {"en": "English", "ru": "Русский", "zh": "中文", "fr": "Français", "es": "Español",
               "de": "Deutsch", "ar": "العربية"}  # fmt: skip
@@ -51,7 +54,7 @@ SORT_NAMES = {"relevance": "Relevance", "date": "Newest first", "oldest": "Oldes
 KWIC_SORT_NAMES = {"corpus": "Corpus order", "date": "Newest first", "left": "Left context",
                    "right": "Right context"}  # fmt: skip
 FACET_NAMES = {"year": "Year", "publisher": "Publisher", "kind": "Kind", "lang": "Language",
-               "speaker": "Speaker", "role": "Role"}  # fmt: skip
+               "speaker": "Speaker", "role": "Role", "entity": "Named"}  # fmt: skip
 QUESTION_CHARS = 320  # a hit's question, shortened to this
 LATEST_DOCS = 10
 SPEAKER_TURNS = 10
@@ -269,13 +272,15 @@ def active_filters(p: SearchParams) -> list[dict[str, str]]:
     out = []
     for name, attr in (("speaker", "speaker"), ("from", "date_from"), ("to", "date_to")):
         if getattr(p, attr):
-            out.append({"name": name, "value": getattr(p, attr),
+            value = getattr(p, attr)
+            out.append({"name": name, "value": value, "label": facet_label(name, value),
                         "remove": search_url(p, **{attr: ""})})  # fmt: skip
     for name in LIST_FILTERS:
         values = [v for v in getattr(p, name).split(",") if v]
         for v in values:
             rest = ",".join(x for x in values if x != v)
-            out.append({"name": name, "value": v, "remove": search_url(p, **{name: rest})})
+            out.append({"name": name, "value": v, "label": facet_label(name, v),
+                        "remove": search_url(p, **{name: rest})})  # fmt: skip
     return out
 
 
@@ -285,11 +290,29 @@ def facet_links(p: SearchParams, results: Any) -> dict[str, list[dict[str, Any]]
     for name, counts in results.facets.items():
         rows = []
         for value, n in counts.items():
-            rows.append({"value": value, "count": n, "href": _facet_href(p, name, value),
+            rows.append({"value": value, "label": facet_label(name, value), "count": n,
+                         "href": _facet_href(p, name, value),
                          "active": _facet_active(p, name, value)})  # fmt: skip
         if rows:
             out[name] = rows
     return out
+
+
+def facet_label(name: str, value: str) -> str:
+    """How a facet value reads: entity and person ids by name, kinds in words."""
+    if value in NOT_LINKABLE:
+        return value
+    if name == "entity":
+        return entity_name(value)
+    if name == "kind":
+        return kind_name(value)
+    if name == "speaker" and is_person_id(value):
+        return ArchiveService.person_name(value)
+    return value
+
+
+def is_person_id(value: str) -> bool:
+    return value in register().people or value.startswith(("outlet:", "journalist:", "person:"))
 
 
 def _facet_href(p: SearchParams, name: str, value: str) -> str | None:

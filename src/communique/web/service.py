@@ -100,6 +100,7 @@ class SearchParams:
     kind: str = ""
     lang: str = ""
     publisher: str = ""
+    entity: str = ""
     date_from: str = ""
     date_to: str = ""
     sort: str = "relevance"
@@ -115,6 +116,7 @@ class SearchParams:
             kind=_listed(params, "kind", KINDS),
             lang=_listed(params, "lang", None).lower(),
             publisher=_listed(params, "publisher", None).lower(),
+            entity=_listed(params, "entity", None),
             date_from=_one(params, "from"),
             date_to=_one(params, "to"),
             sort=_choice(params, "sort", "relevance", SORTS),
@@ -131,7 +133,7 @@ class SearchParams:
         return {
             "speaker": self.speaker or None, "role": self.role or None,
             "kind": self.kind or None, "lang": self.lang or None,
-            "publisher": self.publisher or None,
+            "publisher": self.publisher or None, "entity": self.entity or None,
             "date_from": self.date_from or None, "date_to": self.date_to or None,
         }  # fmt: skip
 
@@ -140,7 +142,7 @@ class SearchParams:
         p = replace(self, **changes) if changes else self
         out = {
             "q": p.q, "speaker": p.speaker, "role": p.role, "kind": p.kind, "lang": p.lang,
-            "publisher": p.publisher, "from": p.date_from, "to": p.date_to,
+            "publisher": p.publisher, "entity": p.entity, "from": p.date_from, "to": p.date_to,
         }  # fmt: skip
         if p.sort != "relevance":
             out["sort"] = p.sort
