@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from communique.cite import cite, publisher_name
 from communique.enrich.align import Alignment
-from communique.enrich.document import register
+from communique.enrich.document import person_of, register
 from communique.enrich.entities import entity_name
 from communique.model import ROLES, Document, Turn
 from communique.search.index import Hit
@@ -430,6 +430,9 @@ def cite_page(request: Request, doc_ref: str, turn: int | None = None) -> Respon
 @router.get("/speaker/{name}", response_class=HTMLResponse)
 def speaker_page(request: Request, name: str) -> Response:
     svc = service(request)
+    person = person_of(name)
+    if person is not None and svc.person(person) is not None:  # speakers are people
+        return RedirectResponse(f"/person/{path_quote(person)}", status_code=307)
     summary = svc.speaker(name)
     if summary is None:
         raise HTTPException(404, f"There is no speaker named “{name}” in this archive.")
@@ -450,10 +453,14 @@ def entity_page(request: Request, value: str) -> Response:
 @router.get("/person/{person_id}", response_class=HTMLResponse)
 def person_page(request: Request, person_id: str) -> Response:
     """One person across every spelling and script: roles, labels, counts, latest turns."""
-    summary = service(request).person(person_id)
+    svc = service(request)
+    summary = svc.person(person_id)
     if summary is None:
         raise HTTPException(404, f"There is no person “{person_id}” in this archive.")
-    return render(request, "person.html", p=summary)
+    latest = svc.search(SearchParams(speaker=person_id, sort="date", size=SPEAKER_TURNS),
+                        facets=False)  # fmt: skip
+    return render(request, "person.html", p=summary, latest=latest.hits,
+                  all_turns=search_url(SearchParams(speaker=person_id, sort="date")))  # fmt: skip
 
 
 @router.get("/kwic", response_class=HTMLResponse)
