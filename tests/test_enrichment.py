@@ -170,3 +170,14 @@ def test_people_cli_clusters_speakers_and_writes_grown_rows(pair_db: Path, tmp_p
     assert "耿爽" in row and "Geng Shuang" in row
     header = grown.read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("id,kind,name")
+
+
+def test_people_named_in_turns_are_mentions(server: Server) -> None:
+    # Putin to Bloomberg (kremlin-en-52830): the turns about the US election name Hillary
+    # Clinton; the Tucker Carlson transcript says "Tony Blinken", an alias of Antony Blinken
+    query = {"q": "entity:person:hillary-clinton", "size": 50}
+    clinton = httpx.get(f"{server.url}/api/v1/search", params=query).json()
+    assert clinton["total"] > 0
+    assert {h["doc_id"] for h in clinton["hits"]} == {"kremlin-en-52830"}
+    blinken = httpx.get(f"{server.url}/api/v1/entities/Antony Blinken").json()
+    assert blinken["id"] == "person:antony-blinken" and blinken["documents"] >= 2

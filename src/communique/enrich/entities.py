@@ -49,6 +49,7 @@ from __future__ import annotations
 import csv
 import gettext
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -57,7 +58,7 @@ from typing import Literal
 import ahocorasick
 import pycountry
 
-Kind = Literal["country", "organisation"]
+Kind = Literal["country", "organisation", "person"]
 DATA = Path(__file__).parent / "data"
 
 # -- extra names pycountry lacks but the texts use --------------------------------------------
@@ -272,7 +273,7 @@ _NOUN = [  # (base ending, allowed endings), longest first
     ("й", ("й", "я", "ю", "ем", "е")),
     ("ь", ("ь", "я", "ю", "ем", "е", "и", "ью")),
 ]
-_CONSONANT = ("", "а", "у", "ом", "е", "ы", "ов")
+_CONSONANT = ("", "а", "у", "ом", "е", "ы", "ов", "ым")  # -ым: surnames (Путиным, Лавровым)
 _RU_WORD = re.compile(r"[0-9A-Za-zА-Яа-яЁё]+")
 _RU_GAP = re.compile(r"[\s\-'’«»\"]{1,3}|\s*[—–-]\s*")
 
@@ -313,7 +314,12 @@ class _RuEntry:
 class EntityMatcher:
     """Gazetteer matcher for English, Russian and Chinese turns. Build once; ``find`` is pure."""
 
-    def __init__(self, organisations: Path = DATA / "organisations.csv") -> None:
+    def __init__(
+        self,
+        organisations: Path = DATA / "organisations.csv",
+        people: Iterable[tuple[str, list[str]]] = (),
+    ) -> None:
+        """``people``: (person id, full names in any script) from the register of people."""
         self.names: dict[str, dict[str, str]] = {}  # entity -> {lang: preferred name}
         en_ci: dict[str, _Entry] = {}  # folded form -> entry (case-insensitive, word bounded)
         cs: dict[str, _Entry] = {}  # exact form -> entry (acronyms, any language)
@@ -392,6 +398,32 @@ class EntityMatcher:
                             ru.append((f, _Entry(ent, "organisation", f, True)))
                         else:
                             cs[f] = _Entry(ent, "organisation", f, True)
+
+        for pid, forms in people:  # full names only: a bare surname is too often someone else
+            ent = f"person:{pid}"
+            for f in forms:
+                if "." in f:  # initials (С.В.Лавров): labels, not how texts name people
+                    continue
+                if any(_cjk(c) for c in f):
+                    if len(f) >= 2:
+                        zh.setdefault(f, _Entry(ent, "person", f, False))
+                    continue
+                if len(f.split()) < 2:
+                    continue
+                if re.search("[А-Яа-яЁё]", f):
+                    ru.append((f, _Entry(ent, "person", f, False)))
+                else:
+                    add_en(f, _Entry(ent, "person", f, False))
+            names = [f for f in forms if "." not in f]
+            self.names[ent] = {
+                "en": names[0] if names else pid,
+                "ru": next(
+                    (f for f in names if re.search("[А-Яа-яЁё]", f)), names[0] if names else pid
+                ),
+                "zh": next(
+                    (f for f in names if any(_cjk(c) for c in f)), names[0] if names else pid
+                ),
+            }
 
         self._en = ahocorasick.Automaton()
         for key, e in en_ci.items():
@@ -564,8 +596,14 @@ def guess_lang(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def matcher() -> EntityMatcher:
-    """The matcher, built once per process."""
-    return EntityMatcher()
+    """The matcher (countries, organisations and the shipped register's people), built once
+    per process."""
+    from communique.enrich.people import default_register
+
+    people = [
+        (p.id, [p.name, *p.names]) for p in default_register().people.values() if p.kind != "outlet"
+    ]
+    return EntityMatcher(people=people)
 
 
 def find(text: str, lang: str | None = None) -> list[Mention]:

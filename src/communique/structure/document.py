@@ -11,7 +11,7 @@ from communique.structure.people import participants_from, principal_and_others
 from communique.structure.turns import TurnContext, make_turns
 
 # Bump when a parser change alters records; `communique reparse` re-derives older ones.
-PARSER_VERSION = "2026.11.28.2"  # .2: people and entity mentions on turns
+PARSER_VERSION = "2026.11.28.3"  # .2: people and entity mentions on turns; .3: people named
 
 LICENSES = {"kremlin.ru": ("CC BY 4.0", "kremlin.ru")}
 
