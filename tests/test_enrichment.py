@@ -128,6 +128,12 @@ def test_api_versions_and_alignment(pair_server: Server) -> None:
     assert doc["turns"][1]["person"] == "geng-shuang"
     aligned = httpx.get(f"{pair_server.url}/api/v1/align", params={"a": EN, "b": ZH}).json()
     assert len(aligned["pairs"]) == 10 and aligned["unmatched_a"] == []
+    # the first answer (turn 2) has four paragraphs in both languages, matched one to one
+    with_paras = httpx.get(
+        f"{pair_server.url}/api/v1/align", params={"a": EN, "b": ZH, "paragraphs": "true"}
+    ).json()
+    answer = next(p for p in with_paras["pairs"] if p["a"] == [2])
+    assert [(x["a"], x["b"]) for x in answer["paragraphs"]] == [([i], [i]) for i in range(4)]
     nothing = httpx.get(f"{pair_server.url}/api/v1/align", params={"a": EN, "b": "nope"})
     assert nothing.status_code == 404 and "nope" in nothing.json()["message"]
 

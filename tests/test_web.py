@@ -496,6 +496,12 @@ def test_side_by_side_view_of_two_versions(page: Any, pair_server: Server) -> No
     assert "Nazarbayev" in first.nth(0).inner_text()
     assert "纳扎尔巴耶夫" in first.nth(1).inner_text()
     assert "Every question has a counterpart" in page.locator(".align-summary").inner_text()
+    # the first answer's four paragraphs face their translations, paragraph by paragraph
+    answer = rows.nth(1)
+    assert "paired-paragraphs" in (answer.get_attribute("class") or "")
+    paras = answer.locator(".align-cell.para")
+    assert paras.count() == 8
+    assert "27 years" in paras.nth(2).inner_text() and "27年" in paras.nth(3).inner_text()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "align-wide.png"), full_page=True)
 

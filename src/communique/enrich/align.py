@@ -296,6 +296,8 @@ class Alignment:
     unmatched_b: list[int] = field(default_factory=list)
     a_turns: list[Turn] = field(default_factory=list, repr=False)
     b_turns: list[Turn] = field(default_factory=list, repr=False)
+    lang_a: str | None = None
+    lang_b: str | None = None
 
     def _missing(self, turns: list[Turn], unmatched: list[int]) -> list[MissingExchange]:
         gone = set(unmatched)
@@ -338,7 +340,8 @@ def align(a: Document, b: Document) -> Alignment:
     ua = [_unit(t.text, t.role) for t in a.turns]
     ub = [_unit(t.text, t.role) for t in b.turns]
     beads = align_units(ua, ub, _model(a.lang, b.lang))
-    out = Alignment(a.id, b.id, a_turns=list(a.turns), b_turns=list(b.turns))
+    out = Alignment(a.id, b.id, a_turns=list(a.turns), b_turns=list(b.turns), lang_a=a.lang,
+                    lang_b=b.lang)  # fmt: skip
     for ia, ib, score in beads:
         na = tuple(a.turns[i].n for i in ia)
         nb = tuple(b.turns[j].n for j in ib)
@@ -365,3 +368,17 @@ def align_paragraphs(
     ua = [_unit(p, None) for p in pa]
     ub = [_unit(p, None) for p in pb]
     return align_units(ua, ub, _model(lang_a, lang_b))
+
+
+def pair_paragraphs(alignment: Alignment, pair: Pair) -> list[tuple[list[int], list[int], float]]:
+    """The paragraph alignment inside one matched pair of turns (0-based paragraph indexes of
+    the pair's joined texts); a pair of one paragraph each is one bead."""
+    by_a = {t.n: t for t in alignment.a_turns}
+    by_b = {t.n: t for t in alignment.b_turns}
+    text_a = "\n\n".join(by_a[n].text for n in pair.a)
+    text_b = "\n\n".join(by_b[n].text for n in pair.b)
+    lang_a = alignment.lang_a
+    lang_b = alignment.lang_b
+    return [
+        (list(ia), list(ib), s) for ia, ib, s in align_paragraphs(text_a, text_b, lang_a, lang_b)
+    ]

@@ -19,6 +19,7 @@ from fastapi import APIRouter, File, Form, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from communique.cite import cite
+from communique.enrich.align import pair_paragraphs
 from communique.model import Document, Turn, turn_permalink
 from communique.search.index import Hit, SearchResults
 from communique.search.kwic import to_csv
@@ -256,13 +257,24 @@ def align(
     request: Request,
     a: Annotated[str, Query(description="a document id")],
     b: Annotated[str, Query(description="another document id (another language)")],
+    paragraphs: Annotated[bool, Query(description="also align paragraphs in each pair")] = False,
 ) -> dict[str, Any]:
     """Pairs of turns (turn numbers of ``a`` and ``b``), the turns without a counterpart on
-    each side, and the questions (with their answers) each version lacks."""
+    each side, and the questions (with their answers) each version lacks. With
+    ``paragraphs``, each pair also lists its paragraph pairs (0-based indexes of the pair's
+    paragraphs on each side)."""
     found = service(request).align(a, b)
     if found is None:
         raise HTTPException(404, f"the archive does not hold both {a} and {b}")
-    return found[2].to_dict()
+    alignment = found[2]
+    out = alignment.to_dict()
+    if paragraphs:
+        for pair, item in zip(alignment.pairs, out["pairs"], strict=True):  # type: ignore[arg-type]
+            item["paragraphs"] = [
+                {"a": ia, "b": ib, "score": round(sc, 3)}
+                for ia, ib, sc in pair_paragraphs(alignment, pair)
+            ]
+    return out
 
 
 @router.get("/documents/{doc_ref}/turns/{n}", summary="A single turn")

@@ -23,7 +23,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from communique.cite import cite, publisher_name
-from communique.enrich.align import Alignment
+from communique.enrich.align import Alignment, Pair, pair_paragraphs
+from communique.enrich.align import paragraphs as aligned_paragraphs
 from communique.enrich.document import person_of, register
 from communique.enrich.entities import entity_name
 from communique.model import ROLES, Document, Turn
@@ -398,7 +399,7 @@ def alignment_rows(a: Document, b: Document, alignment: Alignment) -> list[dict[
     keyed: list[tuple[tuple[float, float], dict[str, Any]]] = []
     for p in pairs:
         row = {"left": [a_turns[n] for n in p.a], "right": [b_turns[n] for n in p.b],
-               "score": p.score}  # fmt: skip
+               "score": p.score, "paras": _paragraph_rows(alignment, p)}  # fmt: skip
         keyed.append(((min(p.a), min(p.b)), row))
     for n in alignment.unmatched_a:
         keyed.append(((n, before("a", n)[1] + 0.5), {"left": [a_turns[n]], "right": [],
@@ -407,6 +408,18 @@ def alignment_rows(a: Document, b: Document, alignment: Alignment) -> list[dict[
         keyed.append(((before("b", n)[0] + 0.5, n), {"left": [], "right": [b_turns[n]],
                                                       "score": None}))  # fmt: skip
     return [row for _, row in sorted(keyed, key=lambda kr: kr[0])]
+
+
+def _paragraph_rows(alignment: Alignment, pair: Pair) -> list[tuple[list[str], list[str]]]:
+    """A matched pair's paragraphs side by side (empty when each side is one paragraph)."""
+    beads = pair_paragraphs(alignment, pair)
+    if len(beads) < 2:
+        return []
+    by_a = {t.n: t for t in alignment.a_turns}
+    by_b = {t.n: t for t in alignment.b_turns}
+    pa = aligned_paragraphs("\n\n".join(by_a[n].text for n in pair.a))
+    pb = aligned_paragraphs("\n\n".join(by_b[n].text for n in pair.b))
+    return [([pa[i] for i in ia], [pb[j] for j in ib]) for ia, ib, _ in beads]
 
 
 def _csl_text(csl: dict[str, Any]) -> str:
