@@ -654,5 +654,8 @@ def serve(
     uvicorn.run(web_app, host=host, port=port, log_level="warning", server_header=False)
 
 
+# commands kept in modules of their own register themselves on ``app`` when imported
+from communique import cli_analyse, cli_export, cli_verify  # noqa: E402, F401
+
 if __name__ == "__main__":
     app()

@@ -124,6 +124,13 @@ def create_app(
     ``token``: when set, ``POST /api/v1/documents`` accepts uploads that carry it as
     ``Authorization: Bearer <token>``; unset, adding documents over HTTP is off.
     """
+    from communique.web import (
+        api_analyse,
+        api_export,
+        api_verify,
+        pages_analyse,
+        pages_verify,
+    )
     from communique.web.api import router as api_router
     from communique.web.pages import router as pages_router
 
@@ -182,6 +189,10 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
+    for module in (api_analyse, api_export, api_verify):
+        app.include_router(module.router)
+    for module in (pages_analyse, pages_verify):
+        app.include_router(module.router, include_in_schema=False)
     app.include_router(pages_router, include_in_schema=False)
     app.add_middleware(BodyLimit, limit=max_body)  # type: ignore[arg-type]
     return app

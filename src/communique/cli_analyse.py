@@ -1,0 +1,3 @@
+"""CLI commands: analyse (registered on ``communique.cli.app`` when cli.py imports this module)."""
+
+from communique.cli import app  # noqa: F401

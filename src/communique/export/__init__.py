@@ -1,0 +1,2 @@
+"""Exports of a search or a subcorpus: CSV, JSONL, Parquet, TEI XML (ParlaMint manner) and
+citation bundles."""

@@ -1,0 +1,5 @@
+"""Web pages: verify (included by ``web.app.create_app``)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
