@@ -53,33 +53,45 @@ def publisher_name(publisher: str | None) -> str:
     return _PUBLISHER_NAMES.get(publisher or "", publisher or "Unknown publisher")
 
 
+@dataclass(frozen=True)
+class _Cited:
+    """What every citation format is made from."""
+
+    doc: Document
+    turn: Turn | None
+    pinned: str
+    url: str
+    title: str
+    author: str  # the speaker of a turn, else the publisher
+    publisher: str
+
+    @property
+    def note(self) -> str:
+        note = f"Archived version {self.pinned}: {self.url}"
+        return f"Turn {self.turn.n} ({self.turn.role}). {note}" if self.turn else note
+
+
 def cite(doc: Document, turn: Turn | None = None, *, base_url: str = "") -> Citation:
     """The citation of ``doc`` (or of its ``turn``), with permalinks under ``base_url``."""
     pinned = turn_permalink(doc.id, turn.n, doc.revision) if turn else f"{doc.id}@{doc.revision}"
-    url = f"{base_url.rstrip('/')}/d/{pinned}"
-    title = doc.title or "(untitled)"
-    author = (turn.speaker or turn.label) if turn and (turn.speaker or turn.label) else None
     publisher = publisher_name(doc.publisher)
-    return Citation(
-        pinned=pinned,
-        url=url,
-        text=_plain(doc, turn, title, author, publisher, url),
-        bibtex=_bibtex(doc, turn, title, author, publisher, url, pinned),
-        csl=_csl(doc, turn, title, author, publisher, url, pinned),
-    )
+    c = _Cited(
+        doc=doc, turn=turn, pinned=pinned, url=f"{base_url.rstrip('/')}/d/{pinned}",
+        title=doc.title or "(untitled)",
+        author=(turn.speaker or turn.label or publisher) if turn else publisher,
+        publisher=publisher,
+    )  # fmt: skip
+    return Citation(pinned=pinned, url=c.url, text=_plain(c), bibtex=_bibtex(c), csl=_csl(c))
 
 
-def _plain(
-    doc: Document, turn: Turn | None, title: str, author: str | None, publisher: str, url: str
-) -> str:
-    when = doc.date or "n.d."
-    parts = [f"{author or publisher} ({when}).", f"“{title}”."]
-    if turn:
-        parts.append(f"Turn {turn.n} ({turn.role}).")
-    parts.append(f"{publisher}.")
-    if doc.url:
-        parts.append(f"Original: {doc.url}.")
-    parts.append(f"Archived version: {url}")
+def _plain(c: _Cited) -> str:
+    parts = [f"{c.author} ({c.doc.date or 'n.d.'}).", f"“{c.title}”."]
+    if c.turn:
+        parts.append(f"Turn {c.turn.n} ({c.turn.role}).")
+    parts.append(f"{c.publisher}.")
+    if c.doc.url:
+        parts.append(f"Original: {c.doc.url}.")
+    parts.append(f"Archived version: {c.url}")
     return " ".join(parts)
 
 
@@ -89,60 +101,37 @@ def _bib_escape(value: str) -> str:
     return re.sub(r"([{}&%$#_^~])", r"\\\1", value)
 
 
-def _bibtex(
-    doc: Document,
-    turn: Turn | None,
-    title: str,
-    author: str | None,
-    publisher: str,
-    url: str,
-    pinned: str,
-) -> str:
-    key = re.sub(r"[^A-Za-z0-9]+", "_", pinned).strip("_")
-    fields: list[tuple[str, str]] = [("title", title)]
+def _bibtex(c: _Cited) -> str:
+    key = re.sub(r"[^A-Za-z0-9]+", "_", c.pinned).strip("_")
     # a person's name goes in braces so BibTeX does not split it; an organisation likewise
-    fields.append(("author", "{" + _bib_escape(author or publisher) + "}"))
-    fields.append(("publisher", publisher))
-    if doc.date:
-        fields.append(("year", doc.date[:4]))
-        fields.append(("date", doc.date))
-    if doc.url:
-        fields.append(("url", doc.url))
-    note = f"Archived version {pinned}: {url}"
-    if turn:
-        note = f"Turn {turn.n} ({turn.role}). " + note
-    fields.append(("note", note))
-    if doc.lang:
-        fields.append(("language", doc.lang))
-    body = ",\n".join(
-        f"  {name} = {{{value if name == 'author' else _bib_escape(value)}}}"
-        for name, value in fields
-    )
+    fields: list[tuple[str, str]] = [
+        ("title", _bib_escape(c.title)),
+        ("author", "{" + _bib_escape(c.author) + "}"),
+        ("publisher", _bib_escape(c.publisher)),
+    ]
+    if c.doc.date:
+        fields += [("year", c.doc.date[:4]), ("date", c.doc.date)]
+    if c.doc.url:
+        fields.append(("url", _bib_escape(c.doc.url)))
+    fields.append(("note", _bib_escape(c.note)))
+    if c.doc.lang:
+        fields.append(("language", c.doc.lang))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{key},\n{body}\n}}"
 
 
-def _csl(
-    doc: Document,
-    turn: Turn | None,
-    title: str,
-    author: str | None,
-    publisher: str,
-    url: str,
-    pinned: str,
-) -> dict[str, Any]:
+def _csl(c: _Cited) -> dict[str, Any]:
     item: dict[str, Any] = {
-        "id": pinned,
-        "type": _CSL_TYPE.get(doc.kind, "document"),
-        "title": title,
-        "author": [{"literal": author or publisher}],
-        "publisher": publisher,
-        "URL": doc.url or url,
-        "note": f"Archived version {pinned}: {url}",
+        "id": c.pinned,
+        "type": _CSL_TYPE.get(c.doc.kind, "document"),
+        "title": c.title,
+        "author": [{"literal": c.author}],
+        "publisher": c.publisher,
+        "URL": c.doc.url or c.url,
+        "note": c.note,
     }
-    if doc.date:
-        item["issued"] = {"date-parts": [[int(x) for x in doc.date.split("-")]]}
-    if doc.lang:
-        item["language"] = doc.lang
-    if turn:
-        item["note"] = f"Turn {turn.n} ({turn.role}). " + item["note"]
+    if c.doc.date:
+        item["issued"] = {"date-parts": [[int(x) for x in c.doc.date.split("-")]]}
+    if c.doc.lang:
+        item["language"] = c.doc.lang
     return item
