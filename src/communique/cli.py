@@ -658,4 +658,8 @@ def serve(
 from communique import cli_analyse, cli_export, cli_verify  # noqa: E402, F401
 
 if __name__ == "__main__":
-    app()
+    # run as ``python -m communique.cli`` this file is ``__main__``, a second copy: the command
+    # modules registered themselves on ``communique.cli.app``, so run that one
+    from communique.cli import app as registered
+
+    registered()

@@ -1,3 +1,131 @@
-"""CLI commands: export (registered on ``communique.cli.app`` when cli.py imports this module)."""
+"""CLI commands: export (registered on ``communique.cli.app`` when cli.py imports this module).
 
-from communique.cli import app  # noqa: F401
+``communique subcorpus QUERY --format csv|jsonl|parquet|tei|bibtex|csl --out PATH [filters]``
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from communique.cli import (
+    DEFAULT_DB,
+    DbOption,
+    FromOpt,
+    KindOpt,
+    LangOpt,
+    PublisherOpt,
+    RoleOpt,
+    SpeakerOpt,
+    ToOpt,
+    _archive,
+    _query_error,
+    app,
+    console,
+)
+
+EXPORT_FORMATS = ("csv", "jsonl", "parquet", "tei", "bibtex", "csl")
+
+
+@app.command()
+def subcorpus(
+    query: Annotated[
+        str, typer.Argument(help="Query (docs/query.md); empty: every turn the filters allow.")
+    ] = "",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="csv, jsonl, parquet, tei, bibtex or csl")
+    ] = "jsonl",
+    out_path: Annotated[
+        str,
+        typer.Option("--out", "-o", help="File to write ('-': standard output); a folder for tei."),
+    ] = "-",
+    db: DbOption = DEFAULT_DB,
+    speaker: SpeakerOpt = None,
+    role: RoleOpt = None,
+    kind: KindOpt = None,
+    lang: LangOpt = None,
+    publisher: PublisherOpt = None,
+    entity: Annotated[
+        str | None, typer.Option(help="Country or organisation: KZ, Kazakhstan, EAEU (a,b)")
+    ] = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    base_url: Annotated[
+        str, typer.Option(help="Base URL of the archive's web interface, for permalinks.")
+    ] = "",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Export every turn a search matches (a subcorpus): a table of turns (csv, jsonl,
+    parquet), TEI XML in the ParlaMint manner (one file per document, listPerson.xml; --out is
+    a folder) or the citations of its documents (bibtex, csl). See docs/export.md."""
+    from communique.export import CITATION_FORMATS, TABLE_FORMATS, Selection
+    from communique.export.subcorpus import doc_ids, documents, select
+    from communique.search.ast import QueryError
+
+    if fmt not in EXPORT_FORMATS:
+        raise typer.BadParameter(
+            f"--format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}"
+        )
+    if fmt == "tei" and out_path == "-":
+        raise typer.BadParameter("tei writes one file per document: give --out FOLDER")
+    selection = Selection(
+        q=query, speaker=tuple(speaker or ()), role=role or "", kind=kind or "",
+        lang=lang or "", publisher=publisher or "", entity=entity or "",
+        date_from=from_ or "", date_to=to or "",
+    )  # fmt: skip
+    archive = _archive(db)
+    try:
+        try:
+            keys = select(archive, selection)
+        except (QueryError, ValueError) as e:
+            raise _query_error(e) from None
+        ids = doc_ids(keys)
+        unit, total = ("turns", len(keys)) if fmt in TABLE_FORMATS else ("documents", len(ids))
+        with Progress(
+            TextColumn(f"[bold]{fmt}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
+            TimeElapsedColumn(), console=console, disable=quiet, transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("", total=total)
+
+            def step(n: int) -> None:
+                progress.advance(task, n)
+
+            if fmt == "tei":
+                from communique.export.tei import _title, tei_files
+
+                folder = Path(out_path)
+                folder.mkdir(parents=True, exist_ok=True)
+                for name, data in tei_files(
+                    documents(archive, ids), base_url=base_url, title=_title(selection)
+                ):
+                    (folder / name).write_bytes(data)
+                    if name.endswith(".xml") and name not in ("listPerson.xml", "communique.xml"):
+                        step(1)
+            else:
+                if fmt in TABLE_FORMATS:
+                    from communique.export.tables import chunks
+
+                    parts = chunks(archive, keys, fmt, progress=step)
+                else:
+                    from communique.export import bundle
+
+                    assert fmt in CITATION_FORMATS
+                    parts = bundle.chunks(archive, ids, fmt, base_url=base_url, progress=step)
+                if out_path == "-":
+                    if fmt == "parquet" and sys.stdout.isatty():
+                        raise typer.BadParameter("parquet is binary: give --out FILE")
+                    for part in parts:
+                        sys.stdout.buffer.write(part)
+                    sys.stdout.buffer.flush()
+                else:
+                    with open(out_path, "wb") as f:
+                        f.writelines(parts)
+    finally:
+        archive.close()
+    where = "standard output" if out_path == "-" else out_path
+    of = f" of {len(ids)} documents" if unit == "turns" else ""
+    console.print(f"{total} {unit}{of} as {fmt} to {where}", highlight=False)

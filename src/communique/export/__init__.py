@@ -1,2 +1,58 @@
 """Exports of a search or a subcorpus: CSV, JSONL, Parquet, TEI XML (ParlaMint manner) and
-citation bundles."""
+citation bundles (BibTeX, CSL-JSON). See docs/export.md.
+
+>>> from communique import Archive
+>>> from communique.export import Selection, export
+>>> with Archive("archive.db") as a:
+...     export(a, Selection(q="Kazakhstan", role="answer"), "parquet", "kz.parquet")
+...     export(a, {"speaker": "Sergey Lavrov", "date_from": "2022"}, "tei", "tei-out/")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from communique.export.subcorpus import Selection, TooMany, select
+
+FORMATS = ("csv", "jsonl", "parquet", "tei", "bibtex", "csl")
+TABLE_FORMATS = ("csv", "jsonl", "parquet")
+CITATION_FORMATS = ("bibtex", "csl")
+
+__all__ = ["CITATION_FORMATS", "FORMATS", "TABLE_FORMATS", "Selection", "TooMany", "export",
+           "select"]  # fmt: skip
+
+
+def export(
+    archive: Any,
+    selection: Selection | Any,
+    fmt: str,
+    out: str | Path | IO[bytes],
+    *,
+    progress: Callable[[int], None] | None = None,
+    base_url: str = "",
+    cap: int | None = None,
+) -> int:
+    """Export ``selection`` (a :class:`Selection`, ``SearchParams`` or mapping of its fields)
+    from ``archive`` as ``fmt`` to ``out`` (a file, or a folder for ``tei``). Returns the
+    number of turns (tables) or documents (tei, bibtex, csl) written; ``progress`` is called
+    with each step's count."""
+    if fmt in TABLE_FORMATS:
+        from communique.export.tables import write_turns
+
+        return write_turns(archive, selection, fmt, out, progress=progress, cap=cap)
+    if fmt == "tei":
+        from communique.export.tei import LIST_PERSON, ROOT_FILE, write_tei
+
+        if not isinstance(out, str | Path):
+            raise ValueError("tei writes a folder: give a path")
+        paths = write_tei(archive, selection, out, progress=progress, base_url=base_url, cap=cap)
+        return sum(1 for p in paths if p.name not in (LIST_PERSON, ROOT_FILE))
+    if fmt in CITATION_FORMATS:
+        from communique.export.bundle import write_citations
+
+        return write_citations(
+            archive, selection, fmt, out, base_url=base_url, progress=progress, cap=cap
+        )
+    raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")

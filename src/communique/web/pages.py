@@ -79,8 +79,12 @@ def search_url(p: SearchParams, path: str = "/search", **changes: Any) -> str:
 
 
 def export_url(p: SearchParams, fmt: str) -> str:
-    params = {k: v for k, v in p.to_query().items() if k not in ("page", "size")}
-    return f"/api/v1/search/export?{query_string({**params, 'format': fmt})}"
+    """Where the page's hits download: the first 10,000 hits as CSV/JSON by relevance, or the
+    whole subcorpus (every matching turn) as jsonl, parquet, tei, bibtex or csl."""
+    params = {k: v for k, v in p.to_query().items() if k not in ("page", "size", "sort")}
+    if fmt in ("csv", "json"):
+        return f"/api/v1/search/export?{query_string({**params, 'format': fmt})}"
+    return f"/api/v1/subcorpus?{query_string({**params, 'format': fmt})}"
 
 
 def segments(snippet: str, highlights: list[tuple[int, int]]) -> list[tuple[str, bool]]:
