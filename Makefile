@@ -42,4 +42,4 @@ bench: install
 	$(BIN)/python bench/ingest.py
 
 clean:
-	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm $(DB).index test-output
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm $(DB).index $(DB).analysis $(DB).uploads test-output

@@ -1,3 +1,256 @@
-"""CLI commands: analyse (registered on ``communique.cli.app`` when cli.py imports this module)."""
+"""CLI commands: trend, who-says, collocations, keyness, freq (registered on
+``communique.cli.app`` when cli.py imports this module). Formulas: docs/analysis.md."""
 
-from communique.cli import app  # noqa: F401
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from communique.cli import (
+    DEFAULT_DB,
+    DbOption,
+    FromOpt,
+    KindOpt,
+    LangOpt,
+    PublisherOpt,
+    RoleOpt,
+    SpeakerOpt,
+    ToOpt,
+    _archive,
+    _filters,
+    _query_error,
+    app,
+    console,
+    out,
+)
+
+CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on standard output.")]
+JsonOut = Annotated[bool, typer.Option("--json", help="JSON on standard output.")]
+StopOpt = Annotated[
+    bool, typer.Option("--stopwords/--no-stopwords", help="Leave out stop words (default).")
+]
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar for the slow part (building the token cache), shown when it starts."""
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=console, transient=True)  # fmt: skip
+    task: list[int] = []
+
+    def report(what: str, done: int, total: int) -> None:
+        if not task:
+            bar.start()
+            task.append(bar.add_task(what, total=total))
+        bar.update(task[0], completed=done, total=total, description=what)
+
+    try:
+        with console.status("analysing"):
+            yield report
+    finally:
+        if task:
+            bar.stop()
+
+
+def _run(db: Path, fn: Callable[[Any, Callable[[str, int, int], None]], Any]) -> Any:
+    from communique.search.ast import QueryError
+
+    archive = _archive(db)
+    try:
+        with _progress() as report:
+            return fn(archive, report)
+    except (QueryError, ValueError) as e:
+        raise _query_error(e) from None
+    finally:
+        archive.close()
+
+
+def _emit(rows: list[dict[str, Any]], as_csv: bool, as_json: bool, payload: Any = None) -> bool:
+    if as_json:
+        print(json.dumps(payload if payload is not None else rows, ensure_ascii=False, indent=1))
+        return True
+    if as_csv:
+        buf = io.StringIO()
+        if rows:
+            w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+        return True
+    return False
+
+
+def _table(rows: list[dict[str, Any]], title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    if not rows:
+        out.print(f"{escape(title)}: nothing found", highlight=False)
+        return
+    for key in rows[0]:
+        table.add_column(key, justify="left" if isinstance(rows[0][key], str) else "right")
+    for r in rows:
+        table.add_row(*(f"{v:.2f}" if isinstance(v, float) else escape(str(v)) for v in r.values()))
+    out.print(table)
+
+
+@app.command()
+def trend(
+    query: Annotated[str, typer.Argument(help="Query (filters such as speaker:lavrov allowed).")],
+    db: DbOption = DEFAULT_DB,
+    by: Annotated[str, typer.Option(help="day, month, quarter or year")] = "year",
+    split: Annotated[str | None, typer.Option(help="speaker, publisher, kind or lang")] = None,
+    per_10k: Annotated[bool, typer.Option("--per-10k", help="Hits per 10,000 words.")] = False,
+    window: Annotated[int, typer.Option(help="Moving average over this many periods.")] = 0,
+    top: Annotated[int, typer.Option(help="Split values shown (most hits first).")] = 8,
+    plot: Annotated[Path | None, typer.Option(help="Write a chart: .svg or .png")] = None,
+    as_csv: CsvOpt = False,
+    as_json: JsonOut = False,
+    speaker: SpeakerOpt = None,
+    role: RoleOpt = None,
+    kind: KindOpt = None,
+    lang: LangOpt = None,
+    publisher: PublisherOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+) -> None:
+    """How many turns match QUERY per period, absolute or per 10,000 words."""
+    from communique.analysis import stats
+
+    flt = _filters(speaker, role, kind, lang, publisher, from_, to)
+    res = _run(db, lambda a, p: stats.trend(a, query, by=by, split=split, per_10k=per_10k,
+                                            window=window, top=top, progress=p, **flt))  # fmt: skip
+    if plot is not None:
+        from communique.analysis.plot import plot_trend
+
+        plot_trend(res, plot)
+        console.print(f"chart written to {plot}", highlight=False)
+    if not _emit(res.rows(), as_csv, as_json, res.to_dict()):
+        _table(res.rows(), f"{query}: {res.total} matching turns, by {by}")
+
+
+@app.command("who-says")
+def who_says(
+    query: Annotated[str, typer.Argument(help="Query (filters allowed).")],
+    db: DbOption = DEFAULT_DB,
+    sort: Annotated[str, typer.Option(help="hits, ratio, ll or per_10k")] = "hits",
+    limit: int = 20,
+    min_words: Annotated[int, typer.Option(help="Leave out people with fewer words.")] = 0,
+    as_csv: CsvOpt = False,
+    as_json: JsonOut = False,
+    speaker: SpeakerOpt = None,
+    role: RoleOpt = None,
+    kind: KindOpt = None,
+    lang: LangOpt = None,
+    publisher: PublisherOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+) -> None:
+    """People ranked by how often their turns match QUERY, and how much more than expected."""
+    from communique.analysis import stats
+
+    flt = _filters(speaker, role, kind, lang, publisher, from_, to)
+    res = _run(db, lambda a, p: stats.who_says(a, query, sort=sort, limit=limit,
+                                               min_words=min_words, progress=p, **flt))  # fmt: skip
+    rows = stats.to_rows(res)
+    if not _emit(rows, as_csv, as_json):
+        _table(rows, f"who says {query}")
+
+
+@app.command()
+def collocations(
+    word: Annotated[str, typer.Argument(help="The node word (filters allowed).")],
+    db: DbOption = DEFAULT_DB,
+    window: Annotated[int, typer.Option(help="Words either side.")] = 5,
+    by: Annotated[str, typer.Option(help="ll, mi, t, logdice or freq")] = "ll",
+    min_freq: Annotated[int, typer.Option("--min", help="Least co-occurrences.")] = 3,
+    limit: int = 50,
+    stopwords: StopOpt = True,
+    as_csv: CsvOpt = False,
+    as_json: JsonOut = False,
+    speaker: SpeakerOpt = None,
+    role: RoleOpt = None,
+    kind: KindOpt = None,
+    lang: LangOpt = None,
+    publisher: PublisherOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+) -> None:
+    """Words found near WORD more often than chance: LL, MI, T-score, logDice."""
+    from dataclasses import asdict
+
+    from communique.analysis import stats
+
+    flt = _filters(speaker, role, kind, lang, publisher, from_, to)
+    res = _run(db, lambda a, p: stats.collocations(
+        a, word, window=window, sort=by, min_freq=min_freq, limit=limit, stopwords=stopwords,
+        progress=p, **flt))  # fmt: skip
+    rows = stats.to_rows(res.collocates)
+    if not _emit(rows, as_csv, as_json, asdict(res)):
+        _table(rows, f"collocates of {word} (f={res.f_n}, ±{window}, {res.n} words)")
+
+
+@app.command()
+def keyness(
+    a: Annotated[str, typer.Option("--a", help="Subcorpus A: a query or filters.")],
+    b: Annotated[str, typer.Option("--b", help="Subcorpus B: a query or filters.")],
+    db: DbOption = DEFAULT_DB,
+    min_freq: Annotated[int, typer.Option("--min", help="Least frequency.")] = 5,
+    limit: int = 50,
+    stopwords: StopOpt = True,
+    as_csv: CsvOpt = False,
+    as_json: JsonOut = False,
+) -> None:
+    """Words key in subcorpus A against B and in B against A (log-likelihood, log ratio)."""
+    from dataclasses import asdict
+
+    from communique.analysis import stats
+
+    res = _run(db, lambda arc, p: stats.keyness(arc, a, b, min_freq=min_freq, limit=limit,
+                                                stopwords=stopwords, progress=p))  # fmt: skip
+    rows = [{"key_in": "A", **r} for r in stats.to_rows(res.key_a)]
+    rows += [{"key_in": "B", **r} for r in stats.to_rows(res.key_b)]
+    if not _emit(rows, as_csv, as_json, asdict(res)):
+        _table([r for r in rows if r["key_in"] == "A"],
+               f"key in A ({a}: {res.words_a} words) against B")  # fmt: skip
+        _table([r for r in rows if r["key_in"] == "B"],
+               f"key in B ({b}: {res.words_b} words) against A")  # fmt: skip
+
+
+@app.command()
+def freq(
+    query: Annotated[str | None, typer.Argument(help="Query (optional; filters allowed).")] = None,
+    db: DbOption = DEFAULT_DB,
+    ngrams: Annotated[int, typer.Option(help="1 for words, 2 for bigrams, ...")] = 1,
+    limit: int = 100,
+    min_freq: Annotated[int, typer.Option("--min", help="Least frequency.")] = 1,
+    stopwords: StopOpt = True,
+    as_csv: CsvOpt = False,
+    as_json: JsonOut = False,
+    speaker: SpeakerOpt = None,
+    role: RoleOpt = None,
+    kind: KindOpt = None,
+    lang: LangOpt = None,
+    publisher: PublisherOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+) -> None:
+    """The most frequent words or n-grams of the turns matching QUERY and the filters."""
+    from communique.analysis import stats
+
+    flt = _filters(speaker, role, kind, lang, publisher, from_, to)
+    total, res = _run(db, lambda a, p: stats.frequencies(
+        a, query, ngrams=ngrams, limit=limit, min_freq=min_freq, stopwords=stopwords,
+        progress=p, **flt))  # fmt: skip
+    rows = stats.to_rows(res)
+    if not _emit(rows, as_csv, as_json, {"words": total, "rows": rows}):
+        _table(rows, f"{'words' if ngrams == 1 else f'{ngrams}-grams'} ({total} words)")

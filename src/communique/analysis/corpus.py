@@ -1,0 +1,264 @@
+"""The token cache the analyses read: every turn as a sequence of word ids, and word counts.
+
+It lives in ``<db>.analysis`` beside the archive (a SQLite file of its own, derived like the
+search index: delete it and it is built again). Tables (created with ``CREATE TABLE IF NOT
+EXISTS`` here):
+
+- ``vocab(id INTEGER PRIMARY KEY, word TEXT UNIQUE, freq INTEGER)``: every word (as the index
+  holds it: folded, lowercased, Chinese segmented by jieba) and its frequency in the archive.
+- ``turn_tokens(rowid INTEGER PRIMARY KEY, chars, ymd, publisher, kind, lang, role, who,
+  words, toks BLOB)``: one row per turn of the store (same rowid); ``toks`` is the turn's words
+  as little-endian uint32 vocabulary ids; ``words`` their number; ``ymd`` the document date as
+  ``YYYYMMDD`` (NULL undated); ``who`` the person id, else the speaker, else ``(none)`` (what the
+  index's ``who`` field holds).
+- ``words_agg(ymd, publisher, kind, lang, role, turns, words)``: words per day and facet values,
+  so that per-10,000-word rates over the whole archive (or publisher, kind, language, role and
+  date filters) need no pass over the turns.
+- ``meta(key, value)``: ``seq``, the store's last ``changes.seq`` the cache reflects.
+
+A word is what the index calls a token (``search.analysis.raw_tokens``), so word counts are the
+index's positions. When the store changed since (``changes.seq``), the next use brings the cache
+up to date: turns added or changed (rowid new, or its length different) are tokenised, rows of
+deleted turns dropped, frequencies and ``words_agg`` recomputed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import weakref
+from array import array
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from communique.analysis.stopwords import is_stop
+from communique.search.analysis import raw_tokens
+
+if TYPE_CHECKING:
+    from communique.archive import Archive
+
+SENTINEL = np.uint32(0xFFFFFFFF)  # between turns in a joined token array
+SQL_BATCH = 900
+BUILD_BATCH = 5000
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vocab(id INTEGER PRIMARY KEY, word TEXT UNIQUE, freq INTEGER);
+CREATE TABLE IF NOT EXISTS turn_tokens(
+    rowid INTEGER PRIMARY KEY, chars INTEGER, ymd INTEGER, publisher TEXT, kind TEXT,
+    lang TEXT, role TEXT, who TEXT, words INTEGER, toks BLOB);
+CREATE INDEX IF NOT EXISTS turn_tokens_who ON turn_tokens(who);
+CREATE TABLE IF NOT EXISTS words_agg(
+    ymd INTEGER, publisher TEXT, kind TEXT, lang TEXT, role TEXT, turns INTEGER, words INTEGER);
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+"""
+_TURNS = (
+    "SELECT t.rowid, length(t.text), d.date, coalesce(d.publisher, '(none)'), "
+    "coalesce(d.kind, '(none)'), coalesce(d.lang, '(none)'), t.role, "
+    "coalesce(t.person, t.speaker, '(none)'), t.text "
+    "FROM a.turns t JOIN a.documents d ON d.id = t.doc_id"
+)
+
+
+class _Vocab(dict[str, int]):
+    """Word -> id, giving a new word the next id."""
+
+    def __missing__(self, word: str) -> int:
+        value = self[word] = len(self)
+        return value
+
+
+def _ymd(date: str | None) -> int | None:
+    try:
+        y, m, d = (int(x) for x in (date or "").split("-"))
+    except ValueError:
+        return None
+    return y * 10000 + m * 100 + d
+
+
+class TokenCache:
+    """The cache of one archive (see the module's notes)."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive_path = Path(archive.path)
+        self.path = Path(f"{archive.path}.analysis")
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(_SCHEMA)
+        uri = f"file:{self.archive_path.resolve()}?mode=ro"
+        self.db.execute("ATTACH DATABASE ? AS a", (uri,))
+        self.lock = threading.RLock()
+        self._vocab: _Vocab | None = None
+        self._words: list[str] = []
+        self._freq: np.ndarray = np.zeros(0, np.int64)
+        self._stop: np.ndarray | None = None
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- keeping up with the store --------------------------------------------------------------
+    def _store_seq(self) -> int:
+        row = self.db.execute("SELECT coalesce(max(seq), 0) FROM a.changes").fetchone()
+        return int(row[0])
+
+    def _seq(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+        return int(row[0]) if row else -1
+
+    def sync(self, progress: Progress | None = None) -> int:
+        """Bring the cache in line with the store; the number of turns tokenised."""
+        with self.lock:
+            seq = self._store_seq()
+            if seq == self._seq():
+                self._load()
+                return 0
+            return self._update(seq, progress)
+
+    def _load(self) -> None:
+        if self._vocab is not None:
+            return
+        rows = self.db.execute("SELECT id, word, freq FROM vocab ORDER BY id").fetchall()
+        self._vocab = _Vocab((w, i) for i, w, _ in rows)
+        self._words = [w for _, w, _ in rows]
+        self._freq = np.array([f or 0 for _, _, f in rows], dtype=np.int64)
+        self._stop = None
+
+    def _update(self, seq: int, progress: Progress | None) -> int:
+        self._vocab = None
+        self._load()
+        vocab = self._vocab
+        assert vocab is not None
+        db = self.db
+        known = len(vocab)
+        db.execute("BEGIN")
+        try:
+            # rows of turns no longer in the store (or changed: redone below)
+            db.execute(
+                "DELETE FROM turn_tokens WHERE rowid NOT IN (SELECT t.rowid FROM a.turns t "
+                "JOIN a.documents d ON d.id = t.doc_id)"
+            )
+            db.execute(
+                "DELETE FROM turn_tokens WHERE rowid IN (SELECT c.rowid FROM turn_tokens c "
+                "JOIN a.turns t ON t.rowid = c.rowid WHERE c.chars != length(t.text))"
+            )
+            todo = db.execute(
+                f"SELECT count(*) FROM ({_TURNS} WHERE t.rowid NOT IN "
+                "(SELECT rowid FROM turn_tokens))"
+            ).fetchone()[0]
+            rows = db.execute(
+                f"{_TURNS} WHERE t.rowid NOT IN (SELECT rowid FROM turn_tokens) ORDER BY t.rowid"
+            )
+            done = 0
+            getter = vocab.__getitem__
+            while batch := rows.fetchmany(BUILD_BATCH):
+                out = []
+                for rowid, chars, date, pub, kind, lang, role, who, text in batch:
+                    toks = array("I", map(getter, raw_tokens(text)))
+                    out.append((rowid, chars, _ymd(date), pub, kind, lang, role, who, len(toks),
+                                toks.tobytes()))  # fmt: skip
+                db.executemany("INSERT INTO turn_tokens VALUES (?,?,?,?,?,?,?,?,?,?)", out)
+                done += len(batch)
+                if progress:
+                    progress("tokenising turns", done, todo)
+            db.executemany(
+                "INSERT INTO vocab(id, word, freq) VALUES (?, ?, 0)",
+                [(i, w) for w, i in vocab.items() if i >= known],
+            )
+            freq = np.zeros(len(vocab), np.int64)
+            cur = db.execute("SELECT toks FROM turn_tokens")
+            while chunk := cur.fetchmany(20_000):
+                arr = np.frombuffer(b"".join(r[0] or b"" for r in chunk), np.uint32)
+                freq += np.bincount(arr, minlength=len(vocab))
+            db.executemany("UPDATE vocab SET freq = ? WHERE id = ?",
+                           [(int(f), i) for i, f in enumerate(freq)])  # fmt: skip
+            db.execute("DELETE FROM words_agg")
+            db.execute(
+                "INSERT INTO words_agg SELECT ymd, publisher, kind, lang, role, count(*), "
+                "sum(words) FROM turn_tokens GROUP BY ymd, publisher, kind, lang, role"
+            )
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('seq', ?)", (str(seq),))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            self._vocab = None
+            raise
+        self._words = [""] * len(vocab)
+        for w, i in vocab.items():
+            self._words[i] = w
+        self._freq = freq
+        self._stop = None
+        return done
+
+    # -- reading --------------------------------------------------------------------------------
+    @property
+    def vocab(self) -> dict[str, int]:
+        self._load()
+        assert self._vocab is not None
+        return self._vocab
+
+    @property
+    def words(self) -> list[str]:
+        self._load()
+        return self._words
+
+    @property
+    def freq(self) -> np.ndarray:
+        """Each word's frequency in the whole archive, by id."""
+        self._load()
+        return self._freq
+
+    def stop_mask(self) -> np.ndarray:
+        """True for the ids of stop words (``stopwords.is_stop``)."""
+        if self._stop is None or len(self._stop) != len(self.words):
+            self._stop = np.fromiter((is_stop(w) for w in self.words), bool, len(self.words))
+        return self._stop
+
+    def id_of(self, word: str) -> int | None:
+        return self.vocab.get(word) if word in self.vocab else None
+
+    def blobs(self, rowids: Iterable[int]) -> list[bytes]:
+        """The token blobs of turns by rowid (turns not in the cache are left out)."""
+        want = sorted(set(rowids))
+        out: list[bytes] = []
+        sql = "SELECT toks FROM turn_tokens WHERE rowid IN"
+        with self.lock:
+            for i in range(0, len(want), SQL_BATCH):
+                chunk = want[i : i + SQL_BATCH]
+                out += [r[0] for r in self.db.execute(f"{sql} ({','.join('?' * len(chunk))})",
+                                                      chunk)]  # fmt: skip
+        return out
+
+    def joined(self, rowids: Iterable[int], gap: int) -> np.ndarray:
+        """The turns' word ids in one array, ``gap`` sentinels before, between and after."""
+        sep = SENTINEL.tobytes() * max(gap, 1)
+        return np.frombuffer(sep + sep.join(self.blobs(rowids)) + sep, np.uint32)
+
+    def counts(self, rowids: Iterable[int] | None) -> np.ndarray:
+        """Word frequencies (by id) over turns, or the whole archive when ``rowids`` is None."""
+        if rowids is None:
+            return self.freq
+        arr = self.joined(rowids, 1)
+        arr = arr[arr != SENTINEL]
+        return np.bincount(arr, minlength=len(self.words)).astype(np.int64)
+
+    def query(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
+        with self.lock:
+            return self.db.execute(sql, tuple(args)).fetchall()
+
+
+_CACHES: weakref.WeakKeyDictionary[Any, TokenCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def token_cache(archive: Archive, progress: Progress | None = None) -> TokenCache:
+    """The archive's token cache, brought up to date with its store."""
+    with _CACHES_LOCK:
+        cache = _CACHES.get(archive)
+        if cache is None:
+            cache = _CACHES[archive] = TokenCache(archive)
+            weakref.finalize(archive, cache.close)
+    cache.sync(progress)
+    return cache
