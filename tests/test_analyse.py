@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from communique import Archive
 from communique.analysis import stats
 from communique.analysis.stopwords import is_stop
 
@@ -240,3 +241,15 @@ def test_trends_page(server) -> None:
     assert status == 200 and "logDice" in html
     status, html = get(f"{server.url}/keyness?a=date:2017&b=date:2018")
     assert status == 200 and "Log ratio" in html
+
+
+def test_archive_methods_are_the_same_functions(search_archive: Archive) -> None:
+    from communique.analysis import stats
+
+    assert search_archive.trend("Kazakhstan", by="year") == stats.trend(
+        search_archive, "Kazakhstan", by="year"
+    )
+    found = search_archive.verify(
+        "Kazakhstan has become a leader in advancing initiatives designed to improve the situation"
+    )
+    assert found.matches and found.matches[0].permalink.startswith("midru-8c250a16b4a4#t")

@@ -178,3 +178,47 @@ class Archive:
         return self.index.kwic(
             self.parse(query), make_filters(**filters), width=width, sort=sort, limit=limit
         )
+
+    # -- analysis and exports: the same functions the CLI and the API call ----------------------
+    def trend(self, query: str | Query, **options: Any) -> Any:
+        """Matches over time (``communique.analysis.stats.trend``: ``by``, ``split``,
+        ``per_10k``, ``window`` and the search filters)."""
+        from communique.analysis.stats import trend
+
+        return trend(self, query, **options)
+
+    def who_says(self, query: str | Query, **options: Any) -> Any:
+        """People ranked by how often, and how much more than expected, they say it."""
+        from communique.analysis.stats import who_says
+
+        return who_says(self, query, **options)
+
+    def collocations(self, word: str, **options: Any) -> Any:
+        """Words around ``word`` with log-likelihood, MI, T-score and log-Dice."""
+        from communique.analysis.stats import collocations
+
+        return collocations(self, word, **options)
+
+    def keyness(self, a: str, b: str, **options: Any) -> Any:
+        """Words key in subcorpus ``a`` against ``b`` (each a query with filters)."""
+        from communique.analysis.stats import keyness
+
+        return keyness(self, a, b, **options)
+
+    def frequencies(self, query: str | Query | None = None, **options: Any) -> Any:
+        """Word or n-gram frequency list of the turns matching ``query`` and the filters."""
+        from communique.analysis.stats import frequencies
+
+        return frequencies(self, query, **options)
+
+    def verify(self, quote: str, **options: Any) -> Any:
+        """The passages a reported quote comes from (``min_score``, ``limit``, filters)."""
+        from communique.analysis.verify import verify
+
+        return verify(self, quote, **options)
+
+    def export(self, selection: Any, fmt: str, out: Any, **options: Any) -> int:
+        """Write a subcorpus (a query and filters) as csv, jsonl, parquet, tei, bibtex or csl."""
+        from communique.export import export
+
+        return export(self, selection, fmt, out, **options)

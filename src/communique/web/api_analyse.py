@@ -39,7 +39,7 @@ def run(request: Request, fn: Callable[[Any], T]) -> T:
     """``fn(archive)`` under the service's lock; a bad parameter is a 400."""
     svc: ArchiveService = request.app.state.service
     try:
-        return svc._locked(lambda: fn(svc.archive))
+        return svc.run(fn)
     except ValueError as e:
         raise BadRequest(str(e)) from None
 

@@ -38,7 +38,7 @@ def _selected(request: Request, cap: int | None) -> tuple[ArchiveService, Select
     selection = Selection.from_query(request.query_params)  # BadRequest for a bad value
     svc = _service(request)
     try:
-        keys = svc._locked(lambda: select(svc.archive, selection, cap=cap))
+        keys = svc.run(lambda archive: select(archive, selection, cap=cap))
     except TooMany as e:
         raise BadRequest(str(e)) from None
     except (QueryError, ValueError) as e:
@@ -49,7 +49,7 @@ def _selected(request: Request, cap: int | None) -> tuple[ArchiveService, Select
 def _guard(svc: ArchiveService) -> Callable[[Callable[[], T]], T]:
     """Store reads of a streamed response: each batch under the lock, the lock let go between
     batches so other requests go on meanwhile."""
-    return svc._locked
+    return lambda fn: svc.run(lambda _archive: fn())
 
 
 @router.get("/subcorpus/summary", summary="How many turns and documents a subcorpus holds")

@@ -59,9 +59,9 @@ def service(request: Request) -> ArchiveService:
 def run_verify(svc: ArchiveService, p: VerifyParams) -> VerifyResult:
     """``verify`` through the service's lock (one archive connection for every request)."""
     try:
-        return svc._locked(
-            lambda: verify_quote(
-                svc.archive, p.q, min_score=p.min_score, limit=p.limit, **p.filters()
+        return svc.run(
+            lambda archive: verify_quote(
+                archive, p.q, min_score=p.min_score, limit=p.limit, **p.filters()
             )
         )
     except ValueError as e:

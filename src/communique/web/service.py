@@ -236,6 +236,11 @@ class ArchiveService:
         with self._lock:
             self.archive.close()
 
+    def run(self, fn: Callable[[Archive], T]) -> T:
+        """Run ``fn(archive)`` under the service's lock (for analyses and exports that read the
+        archive in their own way)."""
+        return self._locked(lambda: fn(self.archive))
+
     def _locked(self, fn: Callable[[], T]) -> T:
         with self._lock:
             if time.monotonic() - self._synced_at >= self._sync_every:
