@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import httpx
@@ -101,20 +100,29 @@ def test_align_cli_pairs_the_five_exchanges(pair_db: Path) -> None:
 def test_enrich_archive_redoes_links_and_is_idempotent(pair_db: Path, tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     shutil.copy(pair_db, db)
-    with sqlite3.connect(db) as raw:
-        raw.execute("DELETE FROM version_links")
-        raw.execute("UPDATE turns SET person = NULL")
-        before = raw.execute("SELECT count(*) FROM mentions").fetchone()[0]
     store = SQLiteStore(db)
     try:
+        # as after an older parser, or before the register knew the speakers: no people
+        store.begin()
+        store.db.execute("DELETE FROM version_links")
+        seed = store.get(SEED_ID)
+        assert seed is not None
+        for t in seed.turns:
+            t.person = None
+        raw, content = store.current(SEED_ID) or ("", "")
+        store.put_document(seed, raw, content)
+        store.commit()
+        before = store.db.execute("SELECT count(*) FROM mentions").fetchone()[0]
+        seq = store.last_change()
         report = enrich_archive(store)
         assert report.documents == 3 and report.links == 1
         assert [v["id"] for v in store.version_links(EN)] == [ZH]
         people = store.db.execute("SELECT count(*) FROM turns WHERE person = 'sergey-lavrov'")
         assert people.fetchone()[0] == 9  # the seed's nine answers
         assert store.db.execute("SELECT count(*) FROM mentions").fetchone()[0] == before
+        assert store.last_change() == seq + 1  # only the seed changed, so only it was re-saved
         again = enrich_archive(store)
-        assert again.links == 1
+        assert again.links == 1 and store.last_change() == seq + 1
         assert store.db.execute("SELECT count(*) FROM mentions").fetchone()[0] == before
     finally:
         store.close()
@@ -187,3 +195,44 @@ def test_people_named_in_turns_are_mentions(server: Server) -> None:
     assert {h["doc_id"] for h in clinton["hits"]} == {"kremlin-en-52830"}
     blinken = httpx.get(f"{server.url}/api/v1/entities/Antony Blinken").json()
     assert blinken["id"] == "person:antony-blinken" and blinken["documents"] >= 2
+
+
+def test_resaving_a_document_keeps_its_links_and_acronyms(pair_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    shutil.copy(pair_db, db)
+    store = SQLiteStore(db)
+    try:
+        acronyms = store.acronym_table()
+        doc, seed = store.get(EN), store.get(SEED_ID)
+        assert doc is not None and seed is not None
+        store.begin()
+        for d in (doc, seed):  # e.g. the same page met again by another route
+            raw, content = store.current(d.id) or ("", "")
+            store.put_document(d, raw, content)
+        store.commit()
+        assert [v["id"] for v in store.version_links(ZH)] == [EN]
+        assert store.acronym_table() == acronyms and "CICA" in acronyms
+    finally:
+        store.close()
+
+
+def test_links_are_caught_up_after_a_crash_before_enrichment(pair_db: Path, tmp_path: Path) -> None:
+    from communique.enrich.corpus import ENRICHED, after_ingest
+
+    db = tmp_path / "archive.db"
+    shutil.copy(pair_db, db)
+    store = SQLiteStore(db)
+    try:
+        # as if the ingest died after its batches were committed, before linking versions
+        store.begin()
+        store.db.execute("DELETE FROM version_links")
+        store.db.execute("DELETE FROM acronyms")
+        store.set_state(ENRICHED, "0")
+        store.commit()
+        report = after_ingest(store)
+        assert report.documents == 3 and report.links == 1
+        assert [v["id"] for v in store.version_links(EN)] == [ZH]
+        assert "CICA" in store.acronym_table()
+        assert after_ingest(store).documents == 0  # nothing left to do
+    finally:
+        store.close()

@@ -60,7 +60,7 @@ def relink(store: SQLiteStore, doc_ids: Iterable[str], *, dates_per_step: int = 
             dates.add(doc.date)
         elif key := version_key(doc):
             undated_keys.add(key)
-    store.set_version_links(ids, [])
+    store.delete_version_links(ids)
     touched = set(ids)
     linked = 0
     ordered = sorted(dates)
@@ -79,7 +79,7 @@ def _link_among(store: SQLiteStore, docs: list[Document], touched: set[str]) -> 
         for v in link_versions(docs)
         if v.a_id in touched or v.b_id in touched
     ]
-    store.db.executemany("INSERT OR REPLACE INTO version_links VALUES (?, ?, ?, ?)", links)
+    store.add_version_links(links)
     return len(links)
 
 
@@ -88,6 +88,10 @@ def _stream(store: SQLiteStore, column: str, values: list[str]) -> Iterator[Docu
     for i in range(0, len(values), 500):
         chunk = values[i : i + 500]
         yield from _documents(store, f"{column} IN ({','.join('?' * len(chunk))})", chunk)
+
+
+def _enrichment(doc: Document) -> list[tuple[object, ...]]:
+    return [(t.person, *((m.start, m.end, m.entity) for m in t.mentions)) for t in doc.turns]
 
 
 def _stream_all(store: SQLiteStore) -> Iterator[Document]:
@@ -110,17 +114,27 @@ def learn_acronyms(store: SQLiteStore, docs: Iterable[Document]) -> int:
     return found
 
 
-def after_ingest(store: SQLiteStore, doc_ids: Iterable[str]) -> EnrichReport:
-    """Version links and acronyms for the documents an ingest added or changed (one
-    transaction)."""
-    ids = sorted(set(doc_ids))
+ENRICHED = "enriched_seq"  # state key: the change log's seq that cross-document work has reached
+
+
+def after_ingest(store: SQLiteStore) -> EnrichReport:
+    """Version links and acronyms for the documents changed since the last time (read from the
+    store's change log, so a run that died before this step is caught up by the next one), in
+    one transaction with the mark of how far it got."""
+    since = int(store.get_state(ENRICHED) or 0)
+    upto = store.last_change()
+    if upto <= since:
+        return EnrichReport()
+    ids = sorted(
+        {doc_id for _seq, doc_id, op in store.changes_since(since) if op != "delete"}
+        & set(store.doc_ids())
+    )
     report = EnrichReport(documents=len(ids))
-    if not ids:
-        return report
     store.begin()
     try:
         report.links = relink(store, ids)
         report.acronyms = learn_acronyms(store, _stream(store, "id", ids))
+        store.set_state(ENRICHED, str(upto))
         store.commit()
     except BaseException:
         store.rollback()
@@ -140,9 +154,11 @@ def enrich_archive(
         store.begin()
         try:
             for doc in _stream(store, "id", ids[i : i + batch]):
+                before = _enrichment(doc)
                 enrich_document(doc, reg)
-                raw, content = store.current(doc.id) or ("", "")
-                store.put_document(doc, raw, content)
+                if _enrichment(doc) != before:  # a re-save is a change the indexes redo
+                    raw, content = store.current(doc.id) or ("", "")
+                    store.put_document(doc, raw, content)
                 if on_document:
                     on_document(doc.id)
             store.commit()
@@ -151,9 +167,9 @@ def enrich_archive(
             raise
     store.begin()
     try:
-        store.db.execute("DELETE FROM version_links")
         report.links = relink(store, ids)
         report.acronyms = learn_acronyms(store, _stream_all(store))
+        store.set_state(ENRICHED, str(store.last_change()))
         store.commit()
     except BaseException:
         store.rollback()

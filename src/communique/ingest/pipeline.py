@@ -37,8 +37,7 @@ class IngestReport:
     failures: list[tuple[str, str]] = field(default_factory=list)
     merged: int = 0  # inputs that were another route to a document already held
     run_id: int = 0
-    changed: list[str] = field(default_factory=list)  # ids of documents new or updated
-    enriched: EnrichReport | None = None  # version links and acronyms for ``changed``
+    enriched: EnrichReport | None = None  # version links and acronyms of the changed documents
 
     @property
     def ok(self) -> bool:
@@ -130,7 +129,7 @@ class Ingester:
                 self._write(self._parse(batch, pool))
             self.store.finish_run(self.report.run_id, dict(self.report.counts))
             self.store.commit()
-            self.report.enriched = after_ingest(self.store, self.report.changed)
+            self.report.enriched = after_ingest(self.store)
         except BaseException:
             self.store.rollback()
             raise
@@ -204,7 +203,6 @@ class Ingester:
         if current is None:
             self.store.put_document(doc, raw.sha256, p.content_hash)
             self._record(raw.path, raw.sha256, "new", None, doc.id)
-            self.report.changed.append(doc.id)
             return
         stored = self.store.get(doc.id)
         assert stored is not None
@@ -223,7 +221,6 @@ class Ingester:
         doc.origin = [new_origin, *known]
         self.store.put_document(doc, raw.sha256, p.content_hash)
         self._record(raw.path, raw.sha256, "updated", None, doc.id)
-        self.report.changed.append(doc.id)
 
 
 def count_files(inputs: list[Path]) -> int:
@@ -233,7 +230,6 @@ def count_files(inputs: list[Path]) -> int:
 def reparse(store: SQLiteStore, *, everything: bool = False) -> Counter[str]:
     """Re-derive documents from their stored raw inputs with the current parser."""
     counts: Counter[str] = Counter()
-    reparsed: list[str] = []
     rows = store.db.execute(
         "SELECT id, raw_sha256, parser_version, record FROM documents"
     ).fetchall()
@@ -260,10 +256,9 @@ def reparse(store: SQLiteStore, *, everything: bool = False) -> Counter[str]:
                 )
             store.put_document(p.doc, sha, p.content_hash)
             counts["reparsed"] += 1
-            reparsed.append(p.doc.id)
         store.commit()
     except BaseException:
         store.rollback()
         raise
-    after_ingest(store, reparsed)
+    after_ingest(store)
     return counts

@@ -130,6 +130,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (doc_id, short, long)
     );
     """,
+    # 3: small named values: how far derived work (cross-document enrichment) has got
+    """
+    CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
 ]
 
 
@@ -271,8 +275,16 @@ class SQLiteStore:
         """Insert or replace a document with its turns, origins and a revision entry."""
         record = json.dumps(doc.to_dict(), ensure_ascii=False)
         existed = self.current(doc.id) is not None
+        # an upsert, not INSERT OR REPLACE: a replace deletes the row first, and the cascade
+        # would take the document's version links and acronyms with it
         self.db.execute(
-            "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, "
+            "raw_sha256 = excluded.raw_sha256, content_hash = excluded.content_hash, "
+            "publisher = excluded.publisher, lang = excluded.lang, kind = excluded.kind, "
+            "date = excluded.date, title = excluded.title, "
+            "parser_version = excluded.parser_version, record = excluded.record, "
+            "updated_at = excluded.updated_at",
             (
                 doc.id, doc.revision, raw_sha256, content_hash, doc.publisher, doc.lang, doc.kind,
                 doc.date, doc.title, doc.parser_version, record, now(),
@@ -381,16 +393,17 @@ class SQLiteStore:
         return bool(cur.rowcount)
 
     # -- enrichment across documents ------------------------------------------------------------
-    def set_version_links(
-        self, doc_ids: list[str], links: list[tuple[str, str, str, float]]
-    ) -> None:
-        """Replace the links touching ``doc_ids`` with ``links`` ((a, b, method, score), a < b)."""
+    def delete_version_links(self, doc_ids: list[str]) -> None:
+        """Forget every version link touching ``doc_ids`` (before they are linked again)."""
         for i in range(0, len(doc_ids), 500):
             chunk = doc_ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
             self.db.execute(
                 f"DELETE FROM version_links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk
             )
+
+    def add_version_links(self, links: list[tuple[str, str, str, float]]) -> None:
+        """Links (a, b, method, score) between documents that are versions of one another."""
         self.db.executemany("INSERT OR REPLACE INTO version_links VALUES (?, ?, ?, ?)", links)
 
     def version_links(self, doc_id: str) -> list[dict[str, Any]]:
@@ -418,6 +431,17 @@ class SQLiteStore:
         for short, long, count in rows:
             table.setdefault(short, {})[long] = count
         return table
+
+    def get_state(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_state(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, value))
+
+    def last_change(self) -> int:
+        """The seq of the latest entry of the change log (0 when empty)."""
+        return self.db.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
 
     def changes_since(self, seq: int) -> Iterator[tuple[int, str, str]]:
         yield from self.db.execute(
