@@ -243,13 +243,28 @@ def test_trends_page(server) -> None:
     assert status == 200 and "Log ratio" in html
 
 
-def test_archive_methods_are_the_same_functions(search_archive: Archive) -> None:
-    from communique.analysis import stats
-
-    assert search_archive.trend("Kazakhstan", by="year") == stats.trend(
-        search_archive, "Kazakhstan", by="year"
-    )
+def test_archive_verify(search_archive: Archive) -> None:
     found = search_archive.verify(
         "Kazakhstan has become a leader in advancing initiatives designed to improve the situation"
     )
     assert found.matches and found.matches[0].permalink.startswith("midru-8c250a16b4a4#t")
+
+
+def test_word_cache_follows_a_changed_document(search_db: Path, tmp_path: Path) -> None:
+    # the seed becomes a "speech" without a word of its text changing: the cache must notice
+    import shutil
+
+    db = tmp_path / "archive.db"
+    shutil.copy(search_db, db)
+    with Archive(db) as archive:
+        assert archive.frequencies(kind="speech")[0] == 0  # no speech in this archive
+        seed = archive.store.get("midru-8c250a16b4a4")
+        assert seed is not None
+        seed.kind = "speech"
+        raw, content = archive.store.current(seed.id) or ("", "")
+        archive.store.begin()
+        archive.store.put_document(seed, raw, content)
+        archive.store.commit()
+        archive.sync()
+        words = archive.frequencies(kind="speech")[0]
+        assert words == archive.frequencies(doc=seed.id)[0] > 0

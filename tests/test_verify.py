@@ -89,7 +89,8 @@ def test_exact_quote_scores_100_and_span_is_the_sentence(search_archive) -> None
 def test_made_up_sentence_matches_nothing(search_archive) -> None:
     res = verify(search_archive, ABSENT)
     assert res.matches == []
-    assert res.best_below is None or res.best_below < MIN_SCORE
+    # passages were looked at, and the closest scored under the threshold
+    assert res.candidates > 0 and res.best_below is not None and 0 < res.best_below < MIN_SCORE
     assert res.message() == f"No passage in the archive matches this quote above {MIN_SCORE:g}."
     # a lower threshold lists the closest passages anyway
     assert verify(search_archive, ABSENT, min_score=0).matches

@@ -127,6 +127,7 @@ class TokenCache:
         self._stop = None
 
     def _update(self, seq: int, progress: Progress | None) -> int:
+        since = self._seq()
         self._vocab = None
         self._load()
         vocab = self._vocab
@@ -140,9 +141,12 @@ class TokenCache:
                 "DELETE FROM turn_tokens WHERE rowid NOT IN (SELECT t.rowid FROM a.turns t "
                 "JOIN a.documents d ON d.id = t.doc_id)"
             )
+            # turns of documents changed since the last update (their rows may have been
+            # reused, and a speaker, date or kind may have changed with the same text)
             db.execute(
-                "DELETE FROM turn_tokens WHERE rowid IN (SELECT c.rowid FROM turn_tokens c "
-                "JOIN a.turns t ON t.rowid = c.rowid WHERE c.chars != length(t.text))"
+                "DELETE FROM turn_tokens WHERE rowid IN (SELECT t.rowid FROM a.turns t "
+                "WHERE t.doc_id IN (SELECT doc_id FROM a.changes WHERE seq > ?))",
+                (since,),
             )
             todo = db.execute(
                 f"SELECT count(*) FROM ({_TURNS} WHERE t.rowid NOT IN "
