@@ -95,10 +95,16 @@ def _plain(c: _Cited) -> str:
     return " ".join(parts)
 
 
+_BIB_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
+    "#": r"\#", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+}  # fmt: skip
+_BIB_RE = re.compile(r"[\\{}&%$#_^~]")
+
+
 def _bib_escape(value: str) -> str:
-    """Braces and the characters BibTeX treats specially, escaped."""
-    value = value.replace("\\", r"\textbackslash{}")
-    return re.sub(r"([{}&%$#_^~])", r"\\\1", value)
+    """The characters BibTeX treats specially, escaped in one pass (so nothing twice)."""
+    return _BIB_RE.sub(lambda m: _BIB_SPECIAL[m.group()], value)
 
 
 def _bibtex(c: _Cited) -> str:
@@ -112,7 +118,7 @@ def _bibtex(c: _Cited) -> str:
     if c.doc.date:
         fields += [("year", c.doc.date[:4]), ("date", c.doc.date)]
     if c.doc.url:
-        fields.append(("url", _bib_escape(c.doc.url)))
+        fields.append(("url", c.doc.url))  # verbatim: biblatex reads url fields as they are
     fields.append(("note", _bib_escape(c.note)))
     if c.doc.lang:
         fields.append(("language", c.doc.lang))

@@ -503,8 +503,8 @@ class SearchIndex:
     def sync(self) -> SyncReport:
         """Apply the store's changes since the recorded seq: each changed document's turns are
         deleted from the index and its current turns (if it still exists) added again."""
-        self._acronyms = None
         if self._index is None or not self._usable():
+            self._acronyms = None
             return self.open()
         if (self.state() or {}).get("build") != self._build:
             self._open_dir()  # another process rebuilt the index since we opened it
@@ -519,6 +519,7 @@ class SearchIndex:
             report.skipped = str(e).split(".")[0]
             return report
         start = report.from_seq = self.seq  # read again, now that no one else can change it
+        self._acronyms = None  # definitions may have changed with the documents
         db.execute("BEGIN")  # one snapshot: the changes and the documents' current turns
         try:
             changes = db.execute(

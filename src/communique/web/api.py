@@ -33,6 +33,7 @@ from communique.web.service import (
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 EXPORT_MAX = 10_000  # hits in one export
+MAX_PAGE = 10_000  # deepest page of a listing
 FORMATS = ("text", "html", "table")
 
 # The search parameters, declared for the OpenAPI description (read through SearchParams).
@@ -101,7 +102,7 @@ def search(
     date_from: Annotated[str, Query(alias="from", description="YYYY, YYYY-MM or date")] = "",
     date_to: Annotated[str, Query(alias="to", description="YYYY, YYYY-MM or date")] = "",
     sort: Annotated[str, Query(description="relevance, date or oldest")] = "relevance",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     facets: Annotated[bool, Query(description="also count hits by facet")] = False,
 ) -> dict[str, Any]:
@@ -203,7 +204,7 @@ def documents(
     publisher: str = "",
     kind: str = "",
     lang: str = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
 ) -> dict[str, Any]:
     """Documents, newest first, with their turn counts."""
@@ -296,7 +297,7 @@ def turn(request: Request, doc_ref: str, n: int) -> dict[str, Any]:
 def speakers(
     request: Request,
     q: Annotated[str, Query(max_length=200, description="part of a name")] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
 ) -> dict[str, Any]:
     """Speakers with their numbers of turns and documents (``q`` filters by name, for
@@ -318,7 +319,7 @@ def speaker(request: Request, name: str) -> dict[str, Any]:
 def people(
     request: Request,
     q: Annotated[str, Query(max_length=200, description="part of an id or a label")] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
 ) -> dict[str, Any]:
     """People, outlets and journalists with their numbers of turns and documents."""
@@ -340,7 +341,7 @@ def person(request: Request, person_id: str) -> dict[str, Any]:
 def entities(
     request: Request,
     q: Annotated[str, Query(max_length=200, description="an id, code or name")] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
 ) -> dict[str, Any]:
     """Entities (``country:KZ``, ``org:EAEU``) with their numbers of mentions and documents;

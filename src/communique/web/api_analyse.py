@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from communique.analysis import stats
-from communique.web.service import ArchiveService, BadRequest, SearchParams
+from communique.web.service import ArchiveService, BadRequest, SearchParams, all_values
 
 router = APIRouter(prefix="/api/v1", tags=["analyse"])
 T = TypeVar("T")
@@ -31,7 +31,7 @@ Opt = Annotated[str, Query(description="A value or a comma list")]
 
 def _filters(params: Mapping[str, Any]) -> tuple[SearchParams, dict[str, Any]]:
     """The search part of the query string (q and the filters), checked like /search."""
-    sp = SearchParams.from_query({k: params.get(k) for k in params if k not in OWN})
+    sp = SearchParams.from_query({k: all_values(params, k) for k in params if k not in OWN})
     return sp, sp.filters()
 
 

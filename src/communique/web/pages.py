@@ -67,6 +67,12 @@ def path_quote(value: str) -> str:
     return quote(str(value), safe="")
 
 
+def web_link(url: str | None) -> str | None:
+    """``url`` if it is an http(s) address a page may link to, else None (a javascript: or
+    data: URL from a hostile input is shown as text, never linked)."""
+    return url if url and url.strip().lower().startswith(("http://", "https://")) else None
+
+
 def query_string(params: Mapping[str, Any]) -> str:
     return urlencode({k: v for k, v in params.items() if v not in ("", None)}, safe=",:")
 
@@ -165,7 +171,8 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        pq=path_quote, entity_name=entity_name, kind_name=kind_name, lang_name=lang_name,
+        pq=path_quote, web_link=web_link, entity_name=entity_name, kind_name=kind_name,
+        lang_name=lang_name,
         publisher_name=publisher_name,
         shorten=shorten, paragraphs=paragraphs,
     )  # fmt: skip

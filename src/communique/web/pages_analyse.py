@@ -49,7 +49,7 @@ def line_chart(trend: stats.Trend) -> dict[str, Any]:
 
 def _params(request: Request) -> tuple[SearchParams, dict[str, Any]]:
     qp = request.query_params
-    sp = SearchParams.from_query({k: qp.get(k) for k in qp if k not in OWN})
+    sp = SearchParams.from_query({k: qp.getlist(k) for k in qp if k not in OWN})
     return sp, sp.filters()
 
 

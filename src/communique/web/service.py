@@ -7,6 +7,7 @@ serialises access to the archive (one SQLite connection, one search index) with 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import time
@@ -33,6 +34,7 @@ T = TypeVar("T")
 MAX_PAGE_SIZE = 100
 MAX_QUERY_CHARS = 2000
 MAX_KWIC_LINES = 5000
+MAX_SORTED_KWIC_TURNS = 100_000  # sorting by context reads every hit: beyond this, narrow it
 SYNC_EVERY_S = 2.0  # how often a request checks the store's change log for new documents
 
 
@@ -52,7 +54,7 @@ def _one(params: Mapping[str, Any], name: str, default: str = "", *, many: bool 
     return value
 
 
-def _all(params: Mapping[str, Any], name: str) -> Any:
+def all_values(params: Mapping[str, Any], name: str) -> Any:
     """Every value of ``name`` (a list, for a query string), for passing parameters on."""
     return params.getlist(name) if hasattr(params, "getlist") else params[name]
 
@@ -131,7 +133,8 @@ class SearchParams:
     def filters(self) -> dict[str, Any]:
         """The filters as keyword arguments of :meth:`Archive.search` / :meth:`Archive.kwic`."""
         return {
-            "speaker": self.speaker or None, "role": self.role or None,
+            "speaker": [v for v in self.speaker.split(",") if v.strip()] or None,
+            "role": self.role or None,
             "kind": self.kind or None, "lang": self.lang or None,
             "publisher": self.publisher or None, "entity": self.entity or None,
             "date_from": self.date_from or None, "date_to": self.date_to or None,
@@ -165,7 +168,9 @@ class KwicParams:
     @classmethod
     def from_query(cls, params: Mapping[str, Any]) -> KwicParams:
         return cls(
-            search=SearchParams.from_query({k: _all(params, k) for k in params if k != "sort"}),
+            search=SearchParams.from_query(
+                {k: all_values(params, k) for k in params if k != "sort"}
+            ),
             width=_int(params, "width", 60, 10, 300),
             sort=_choice(params, "sort", "corpus", KWIC_SORTS) if "sort" in params else "corpus",
             limit=_int(params, "limit", 500, 1, MAX_KWIC_LINES),
@@ -230,6 +235,7 @@ class ArchiveService:
         self._lock = threading.RLock()
         self._sync_every = sync_every
         self._synced_at = time.monotonic()
+        self._cache: dict[str, Any] = {}
         segment("中文")  # load the Chinese segmenter now, not under the lock of a first request
 
     def close(self) -> None:
@@ -245,8 +251,17 @@ class ArchiveService:
         with self._lock:
             if time.monotonic() - self._synced_at >= self._sync_every:
                 self._synced_at = time.monotonic()
-                self.archive.sync()  # documents another process ingested meanwhile
+                done = self.archive.sync()  # documents another process ingested meanwhile
+                if done.documents or done.rebuilt:
+                    self._cache.clear()  # what was counted over the archive is stale
             return fn()
+
+    def _cached(self, key: str, fn: Callable[[], T]) -> T:
+        """``fn()`` once until the archive changes (counts over the whole archive)."""
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = fn()
+            return self._cache[key]
 
     @property
     def _db(self) -> Any:
@@ -274,12 +289,21 @@ class ArchiveService:
     def kwic(self, k: KwicParams) -> list[KwicLine]:
         if not k.search.q:
             raise BadRequest("a concordance needs a query (q)")
+        flt = k.search.filters()
+
+        def run() -> list[KwicLine]:
+            if k.sort in ("left", "right"):
+                hits = self.archive.search(k.search.q, limit=0, **flt).total
+                if hits > MAX_SORTED_KWIC_TURNS:
+                    raise BadRequest(
+                        f"sorting a concordance by context reads every one of its {hits:,} "
+                        f"matching turns: narrow the query or the filters to at most "
+                        f"{MAX_SORTED_KWIC_TURNS:,}, or sort by corpus order or date"
+                    )
+            return self.archive.kwic(k.search.q, width=k.width, sort=k.sort, limit=k.limit, **flt)
+
         try:
-            return self._locked(
-                lambda: self.archive.kwic(
-                    k.search.q, width=k.width, sort=k.sort, limit=k.limit, **k.search.filters()
-                )
-            )
+            return self._locked(run)
         except ValueError as e:
             raise BadRequest(str(e)) from None
 
@@ -381,6 +405,8 @@ class ArchiveService:
             )
             return [{"name": r[0], "turns": r[1], "documents": r[2]} for r in rows]
 
+        if not escaped:  # the most frequent speakers: a scan of every turn, counted once
+            return self._locked(lambda: self._cached(f"speakers:{limit}:{offset}", run))
         return self._locked(run)
 
     def speaker(self, name: str) -> SpeakerSummary | None:
@@ -548,7 +574,8 @@ class ArchiveService:
 
     # -- the archive as a whole -----------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
-        return self._locked(self.archive.store.stats)
+        """What the archive holds (counted once until it changes)."""
+        return self._locked(lambda: self._cached("stats", self.archive.store.stats))
 
     def run_log(self, run_id: int) -> list[dict[str, Any]]:
         """What an ingest run did with each input: path, status, reason, document id."""
@@ -567,13 +594,17 @@ class ArchiveService:
         archive anyway); the same upload twice is recognised as unchanged.
         """
         folder = self.db_path.with_name(self.db_path.name + ".uploads")
-        path = folder / safe_filename(filename)
+        # a folder per content: two different files sent under one name are two inputs, not an
+        # edit of one (the same file sent again is unchanged); the name itself is kept, since
+        # readers take ids from it (fmprc t1740278.html)
+        path = folder / hashlib.sha256(data).hexdigest()[:16] / safe_filename(filename)
 
         def run() -> IngestReport:
-            folder.mkdir(exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             report = Ingester(self.archive.store, workers=1, fmt=fmt).run([path])
             self.archive.sync()
+            self._cache.clear()
             return report
 
         return self._locked(run)

@@ -1,0 +1,58 @@
+"""Citations: BibTeX escaping in one pass, CSL-JSON fields, pinned permalinks; and which URLs a
+page may link to."""
+
+from __future__ import annotations
+
+import re
+
+from communique.cite import cite
+from communique.ingest.pipeline import parse_raw
+from communique.ingest.sources import RawInput
+from communique.model import Document
+from communique.web.pages import web_link
+from tests.conftest import SEED
+
+
+def seed_document() -> Document:
+    """The real seed page, parsed as the archive does."""
+    doc = parse_raw(RawInput(path=str(SEED), data=SEED.read_bytes(), kind="file")).doc
+    assert doc is not None
+    return doc
+
+
+def test_bibtex_escapes_each_special_character_once() -> None:
+    doc = seed_document()
+    doc.title = r"Costs: 50% of $10 & more {braces} a\b ~x ^y _z #1"
+    entry = cite(doc).bibtex
+    title = re.search(r"title = \{(.*)\},\n", entry)
+    assert title is not None
+    assert title.group(1) == (
+        r"Costs: 50\% of \$10 \& more \{braces\} a\textbackslash{}b \textasciitilde{}x "
+        r"\textasciicircum{}y \_z \#1"
+    )
+    # braces balance over the whole entry, so BibTeX reads it as one
+    depth = 0
+    for i, ch in enumerate(entry):
+        if ch in "{}" and (i == 0 or entry[i - 1] != "\\"):
+            depth += 1 if ch == "{" else -1
+            assert depth >= 0
+    assert depth == 0
+
+
+def test_turn_citation_is_pinned_and_names_the_speaker() -> None:
+    doc = seed_document()
+    answer = doc.turns[1]
+    c = cite(doc, answer, base_url="http://archive.example")
+    assert c.pinned == f"{doc.id}@{doc.revision}#t2"
+    assert c.url == f"http://archive.example/d/{c.pinned}"
+    assert c.text.startswith("Sergey Lavrov (2018-12-09).")
+    assert c.csl["issued"] == {"date-parts": [[2018, 12, 9]]}
+    assert c.csl["author"] == [{"literal": "Sergey Lavrov"}]
+
+
+def test_only_web_addresses_are_linked() -> None:
+    assert web_link("https://www.mid.ru/en/a/1") == "https://www.mid.ru/en/a/1"
+    assert web_link("http://kremlin.ru/events/president/news/52830")
+    for hostile in ("javascript:alert(document.domain)", " JavaScript:alert(1)",
+                    "data:text/html,<script>alert(1)</script>", "", None):  # fmt: skip
+        assert web_link(hostile) is None
