@@ -26,20 +26,41 @@ def _register(paths: tuple[str, ...]) -> Register:
     return Register.load(*paths)
 
 
+def _user_files() -> tuple[str, ...]:
+    return tuple(p for p in os.environ.get(PEOPLE_ENV, "").split(os.pathsep) if p.strip())
+
+
 def register() -> Register:
     """The shipped register plus the user's files in ``$COMMUNIQUE_PEOPLE``."""
-    value = os.environ.get(PEOPLE_ENV, "")
-    return _register(tuple(p for p in value.split(os.pathsep) if p.strip()))
+    return _register(_user_files())
 
 
 def person_of(value: str) -> str | None:
     """The person a search's ``speaker:`` value means: a register or derived id as it is
     (``sergey-lavrov``, ``outlet:reuters``), else the person the register resolves the name to
-    (``Lavrov``, ``С.В.Лавров``, ``S. Lavrov``); None when no one (or several) fit."""
-    value = value.strip()
-    reg = register()
-    if value in reg.people or value.startswith(("outlet:", "journalist:", "person:")):
+    (``Lavrov``, ``С.В.Лавров``, ``S. Lavrov``); None when no one (or several) fit. Cached: a
+    search asks it for every speaker filter."""
+    return _person_of(value.strip(), _user_files())
+
+
+@lru_cache(maxsize=8)
+def _exact_names(files: tuple[str, ...]) -> dict[str, str]:
+    """Every id, name and alias of the register, casefolded, to its person id."""
+    out: dict[str, str] = {}
+    for person in _register(files).people.values():
+        for name in (person.id, person.name, *person.names):
+            out.setdefault(name.casefold(), person.id)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _person_of(value: str, files: tuple[str, ...]) -> str | None:
+    if value.startswith(("outlet:", "journalist:", "person:")):
         return value
+    exact = _exact_names(files).get(value.casefold())
+    if exact is not None:
+        return exact
+    reg = _register(files)
     for candidate in dict.fromkeys((value, value.title())):  # "lavrov", "LAVROV" too
         found = reg.resolve(candidate)
         if found.person_id and found.match not in ("derived", "ambiguous", "none"):
