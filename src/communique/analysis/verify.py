@@ -35,7 +35,7 @@ from tantivy import Query as TQ
 from communique.archive import Archive, make_filters
 from communique.enrich.align import Alignment, align
 from communique.model import turn_permalink
-from communique.search.analysis import fold, raw_tokens
+from communique.search.analysis import HAN_RANGES, WORD, fold, raw_tokens
 from communique.search.ast import MatchAll, Node, Phrase, Term
 from communique.search.index import Hit, SearchIndex
 from communique.search.kwic import Matcher
@@ -48,13 +48,12 @@ QUERY_WORDS = 16  # the rarest words of the quote put in the candidate query
 QUERY_PHRASES = 8  # and runs of three words of it
 MAX_QUOTE_CHARS = 2000
 ELISION = re.compile(r"\s*(?:\[\s*(?:\.\s*){2,}\]|\(\s*(?:\.\s*){2,}\)|(?:\.\s*){3,}|…+)\s*")
-TOKEN = re.compile(r"[^\W_]+")  # the words tantivy's SimpleTokenizer sees
+TOKEN = WORD  # the words tantivy's SimpleTokenizer sees
 
 
 # -- normalised text with a map back to the original -------------------------------------------
-_HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"
 # a token: one Chinese character, or a run of other word characters
-NORM_TOKEN = re.compile(f"[{_HAN_RANGES}]|[^\\W_{_HAN_RANGES}]+")
+NORM_TOKEN = re.compile(f"[{HAN_RANGES}]|[^\\W_{HAN_RANGES}]+")
 
 
 def _lowered(text: str) -> str:

@@ -22,7 +22,8 @@ from tantivy import Filter, TextAnalyzer, TextAnalyzerBuilder, Tokenizer
 MAX_TOKEN_BYTES = 40  # longer tokens are dropped (tantivy's RemoveLongFilter does the same)
 
 _FOLD = str.maketrans("ёЁ", "еЕ")
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
+HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef"  # CJK ideographs
+HAN = re.compile(f"[{HAN_RANGES}]+")
 _WIDE = re.compile(r"[\u3400-\U0010ffff]")  # a quick pre-check for HAN
 WORD = re.compile(r"[^\W_]+")  # what tantivy's SimpleTokenizer calls a token
 STEMMERS = {"en": "english", "ru": "russian"}
