@@ -140,16 +140,7 @@ def export_search(
     params = {k: qp.getlist(k) for k in qp if k not in ("page", "size")}  # repeated values kept
     p = SearchParams.from_query(params)
     svc = service(request)
-    hits: list[Hit] = []
-    page = 1
-    while len(hits) < limit:
-        chunk = replace(p, page=page, size=MAX_PAGE_SIZE)
-        res = svc.search(chunk, facets=False)
-        hits.extend(res.hits)
-        if len(res.hits) < MAX_PAGE_SIZE:
-            break
-        page += 1
-    hits = hits[:limit]
+    hits: list[Hit] = svc.search(replace(p, page=1, size=limit), facets=False).hits  # one search
     base = base_url(request)
     stem = "communique-search"
     if format == "json":
