@@ -155,3 +155,24 @@ def pair_server(pair_db: Path) -> Iterator[Server]:
     srv = start_server(pair_db)
     yield srv
     stop_server(srv)
+
+
+# -- the browser: Debian's Chromium driven by Playwright (never a downloaded one) ---------------
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """One browser for the whole session; a missing Chromium fails the run (`make test`
+    installs it)."""
+    assert CHROMIUM.exists(), f"the browser tests need Debian's Chromium at {CHROMIUM}"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

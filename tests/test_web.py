@@ -21,29 +21,12 @@ import pytest
 
 from tests.conftest import ROOT, Server, ingest_into, start_server, stop_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 SHOTS = ROOT / "test-output" / "screenshots"
 PHONE = {"width": 375, "height": 740}
 WIDE = {"width": 1360, "height": 900}
 SEED_ID = "midru-8c250a16b4a4"
 BLOOMBERG_ID = "kremlin-en-52830"  # Putin to Bloomberg, 122 turns
 RUSSIAN_ID = "midru-ru-1867466"  # Lavrov after the SCO ministers' meeting, 2023, long Russian text
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """One browser for the whole session (the system's Chromium: never a downloaded one)."""
-    assert CHROMIUM.exists(), f"the browser tests need Debian's Chromium at {CHROMIUM}"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Web pages: analyse (included by ``web.app.create_app``): ``/trends`` (a server-rendered SVG
-line chart, a table and CSV/JSON links), ``/collocations`` and ``/keyness`` (tables). They take
-the query strings of the matching ``/api/v1`` endpoints."""
+line chart, made interactive by ``static/js/trends.js`` from the JSON data the page embeds, a
+table and CSV/JSON links), ``/who-says``, ``/collocations``, ``/keyness`` and ``/frequencies``
+(tables). They take the query strings of the matching ``/api/v1`` endpoints."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from communique.analysis import stats
 from communique.web.api_analyse import OWN, run
-from communique.web.pages import choices, query_string, render
-from communique.web.service import BadRequest, SearchParams
+from communique.web.pages import choices, is_person_id, query_string, render
+from communique.web.service import ArchiveService, BadRequest, SearchParams
 
 router = APIRouter()
 W, H, PAD = 800, 260, 40
@@ -47,10 +48,28 @@ def line_chart(trend: stats.Trend) -> dict[str, Any]:
             "top": round(top, 2), "base": H - PAD}  # fmt: skip
 
 
+def chart_data(trend: stats.Trend, chart: dict[str, Any]) -> dict[str, Any]:
+    """What ``trends.js`` redraws the chart from (embedded as a JSON data block)."""
+    return {
+        "query": trend.query, "by": trend.by, "split": trend.split, "per_10k": trend.per_10k,
+        "window": trend.window, "periods": trend.periods,
+        "series": [{"name": s.name, "cls": line["cls"], "hits": s.hits, "words": s.words,
+                    "per_10k": [round(v, 4) for v in s.per_10k]}
+                   for s, line in zip(trend.series, chart["lines"], strict=True)],
+    }  # fmt: skip
+
+
 def _params(request: Request) -> tuple[SearchParams, dict[str, Any]]:
     qp = request.query_params
     sp = SearchParams.from_query({k: qp.getlist(k) for k in qp if k not in OWN})
     return sp, sp.filters()
+
+
+def _own(request: Request, sp: SearchParams) -> dict[str, str]:
+    """The query string for the API links: the page's options, then q and the filters (repeated
+    checkboxes as one comma list)."""
+    return {**{k: v for k, v in request.query_params.items() if v and k in OWN},
+            **sp.to_query()}  # fmt: skip
 
 
 def _int(request: Request, name: str, default: int, lo: int, hi: int) -> int:
@@ -63,7 +82,7 @@ def _int(request: Request, name: str, default: int, lo: int, hi: int) -> int:
 @router.get("/trends", response_class=HTMLResponse)
 def trends_page(request: Request) -> Response:
     qp = request.query_params
-    error, trend, chart = None, None, None
+    error, trend, chart, data = None, None, None, None
     try:
         sp, flt = _params(request)
         by, split = qp.get("by") or "year", qp.get("split") or None
@@ -77,12 +96,13 @@ def trends_page(request: Request) -> Response:
                 ),
             )
             chart = line_chart(trend)
+            data = chart_data(trend, chart)
     except BadRequest as e:
         sp, by, split, per_10k, window, error = SearchParams(q=qp.get("q", "")), "year", None, \
             False, 0, str(e)  # fmt: skip
     own = {k: v for k, v in qp.items() if v}
     return render(request, "trends.html", 400 if error else 200, p=sp, trend=trend, chart=chart,
-                  error=error, by=by, split=split or "", per_10k=per_10k, window=window,
+                  data=data, error=error, by=by, split=split or "", per_10k=per_10k, window=window,
                   periods=stats.PERIODS, splits=stats.SPLITS, choices=choices(request),
                   csv_url=f"/api/v1/trend?{query_string({**own, 'format': 'csv'})}",
                   json_url=f"/api/v1/trend?{query_string(own)}")  # fmt: skip
@@ -146,3 +166,55 @@ def keyness_page(request: Request) -> Response:
         min_freq=min_freq,
         csv_url=f"/api/v1/keyness?{query_string({**own, 'format': 'csv'})}",
     )
+
+
+@router.get("/who-says", response_class=HTMLResponse)
+def who_says_page(request: Request) -> Response:
+    qp = request.query_params
+    error, rows = None, None
+    sort = qp.get("sort") or "hits"
+    try:
+        sp, flt = _params(request)
+        limit = _int(request, "limit", 20, 1, 1000)
+        min_words = _int(request, "min_words", 0, 0, 1_000_000_000)
+        if sp.q:
+            rows = run(request, lambda a: stats.who_says(
+                a, sp.q, sort=sort, limit=limit, min_words=min_words, **flt))  # fmt: skip
+    except BadRequest as e:
+        sp, limit, min_words, error = SearchParams(q=qp.get("q", "")), 20, 0, str(e)
+    own = _own(request, sp)
+    people = [
+        {"row": r, "person": is_person_id(r.who),
+         "name": ArchiveService.person_name(r.who) if is_person_id(r.who) else r.who}
+        for r in rows or []
+    ]  # fmt: skip
+    return render(request, "who_says.html", 400 if error else 200, p=sp, rows=rows,
+                  people=people, error=error, sort=sort, sorts=stats.WHO_SORTS, limit=limit,
+                  min_words=min_words, choices=choices(request),
+                  csv_url=f"/api/v1/who-says?{query_string({**own, 'format': 'csv'})}",
+                  json_url=f"/api/v1/who-says?{query_string(own)}")  # fmt: skip
+
+
+@router.get("/frequencies", response_class=HTMLResponse)
+def frequencies_page(request: Request) -> Response:
+    """Runs once the form was sent (any parameter); the query is optional."""
+    qp = request.query_params
+    error, rows, total = None, None, 0
+    stopwords = (qp.get("stopwords") or "true") not in ("false", "0", "off")
+    try:
+        sp, flt = _params(request)
+        ngrams = _int(request, "ngrams", 1, 1, 5)
+        limit = _int(request, "limit", 100, 1, 5000)
+        min_freq = _int(request, "min", 1, 1, 1_000_000)
+        if any(v for v in qp.values()):
+            total, rows = run(request, lambda a: stats.frequencies(
+                a, sp.q or None, ngrams=ngrams, limit=limit, min_freq=min_freq,
+                stopwords=stopwords, **flt))  # fmt: skip
+    except BadRequest as e:
+        sp, ngrams, limit, min_freq, error = SearchParams(q=qp.get("q", "")), 1, 100, 1, str(e)
+    own = _own(request, sp)
+    return render(request, "frequencies.html", 400 if error else 200, p=sp, rows=rows,
+                  total=total, error=error, ngrams=ngrams, limit=limit, min_freq=min_freq,
+                  stopwords=stopwords, choices=choices(request),
+                  csv_url=f"/api/v1/frequencies?{query_string({**own, 'format': 'csv'})}",
+                  json_url=f"/api/v1/frequencies?{query_string(own)}")  # fmt: skip

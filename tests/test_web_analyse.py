@@ -1,0 +1,232 @@
+"""The analysis pages in a real browser (Debian's Chromium driven by Playwright) over a real
+``communique serve`` process on the search archive (see ``conftest.SEARCH_INPUTS``): the
+interactive trend chart of ``/trends`` (``static/js/trends.js``), ``/who-says`` and
+``/frequencies``, each checked against its ``/api/v1`` endpoint.
+
+In the search archive, "Kazakhstan" matches 11 turns of 2018 (the seed: Lavrov to Khabar),
+2160 words that year under no filter, so 50.93 per 10,000 words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import Server
+from tests.test_web import PHONE, SHOTS, WIDE, api, no_horizontal_scroll, query_of
+
+TREND = "/trends?q=Kazakhstan&by=year"
+
+
+def _context(chromium: Any, viewport: dict[str, int], **kw: Any) -> Iterator[tuple[Any, list]]:
+    context = chromium.new_context(viewport=viewport, **kw)
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    problems: list[str] = []
+    pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+    yield pg, problems
+    context.close()
+
+
+@pytest.fixture
+def wide(chromium: Any) -> Iterator[tuple[Any, list]]:
+    yield from _context(chromium, WIDE)
+
+
+@pytest.fixture
+def phone(chromium: Any) -> Iterator[tuple[Any, list]]:
+    yield from _context(chromium, PHONE, is_mobile=True, has_touch=True)
+
+
+def point(pg: Any, series: int, period_index: int) -> Any:
+    return pg.locator(f'#trend-chart .point[data-series="{series}"][data-index="{period_index}"]')
+
+
+def test_trend_tooltip_switch_and_legend(wide: tuple[Any, list], server: Server) -> None:
+    pg, problems = wide
+    data = api(server, "/api/v1/trend?q=Kazakhstan&by=year")
+    i = data["periods"].index("2018")
+    hits, per_10k = data["series"][0]["hits"][i], data["series"][0]["per_10k"][i]
+    assert hits == 11 and round(per_10k, 2) == 50.93  # what the archive holds (see above)
+
+    pg.goto(server.url + TREND)
+    chart = pg.locator("#trend-chart.enhanced")
+    chart.wait_for()
+    assert chart.locator(".point").count() == len(data["periods"])
+    tip = chart.locator(".chart-tooltip")
+    assert tip.is_hidden()
+    # hover the 2018 point: period, series, hits first, then the rate
+    point(pg, 0, i).hover()
+    assert tip.is_visible()
+    assert tip.locator(".tt-period").inner_text() == "2018"
+    assert tip.locator(".tt-series").inner_text() == "all"
+    assert tip.locator(".tt-value").inner_text() == f"{hits} matching turns"
+    assert tip.locator(".tt-other").inner_text() == f"{per_10k:.2f} per 10,000 words"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / "trends-interactive-wide.png"), full_page=True)
+    # the switch redraws the chart per 10,000 words, without reloading
+    pg.evaluate("window.__same_page = true")
+    pg.get_by_label("Per 10,000 words", exact=True).first.check()
+    assert pg.evaluate("window.__same_page === true")
+    assert query_of(pg.url).get("per_10k") == "1"  # a reload keeps the choice
+    assert pg.locator('form input[name="per_10k"]').is_checked()
+    assert "Per 10,000 words" in chart.locator(".chart-unit").inner_text()
+    point(pg, 0, i).hover()
+    assert tip.locator(".tt-value").inner_text() == f"{per_10k:.2f} per 10,000 words"
+    assert tip.locator(".tt-other").inner_text() == f"{hits} matching turns"
+    # the axis is redrawn for the rates: 50.93 at most, so 0 to 60 by 20
+    assert chart.locator(".grid text.ylabel").all_text_contents() == ["0", "20", "40", "60"]
+    # keyboard: Tab reaches the first point, arrows move to 2018, the tooltip follows focus
+    pg.get_by_label("Matching turns", exact=True).first.check()
+    point(pg, 0, 0).focus()
+    assert tip.locator(".tt-period").inner_text() == data["periods"][0]
+    for _ in range(i):
+        pg.keyboard.press("ArrowRight")
+    assert pg.evaluate("document.activeElement.dataset.index") == str(i)
+    assert tip.locator(".tt-value").inner_text() == f"{hits} matching turns"
+    label = point(pg, 0, i).get_attribute("aria-label")
+    assert label is not None and label.startswith("2018, all: 11 matching turns")
+    assert point(pg, 0, i).get_attribute("tabindex") == "0"
+    pg.keyboard.press("Escape")
+    assert tip.is_hidden()
+    assert problems == []
+
+
+def test_trend_legend_hides_a_series(wide: tuple[Any, list], server: Server) -> None:
+    pg, problems = wide
+    data = api(server, "/api/v1/trend?q=Kazakhstan&by=year&split=publisher")
+    names = [s["name"] for s in data["series"]]
+    assert "mid.ru" in names and len(names) >= 2
+    pg.goto(server.url + TREND + "&split=publisher")
+    chart = pg.locator("#trend-chart.enhanced")
+    chart.wait_for()
+    buttons = chart.locator(".chart-legend button.legend-item")
+    assert buttons.all_inner_texts() == names
+    assert chart.locator("g.series").count() == len(names)
+    mid = buttons.filter(has_text="mid.ru")
+    assert mid.get_attribute("aria-pressed") == "true"
+    k = names.index("mid.ru")
+    assert point(pg, k, 0).count() == 1
+    mid.click()
+    assert mid.get_attribute("aria-pressed") == "false"
+    assert chart.locator("g.series").count() == len(names) - 1
+    assert point(pg, k, 0).count() == 0  # its points are gone
+    # the other series stay and the axis now fits them (mid.ru had the 11 of 2018)
+    others = [s for s in data["series"] if s["name"] != "mid.ru"]
+    top = max(max(s["hits"]) for s in others)
+    axis = [float(t) for t in chart.locator(".grid text.ylabel").all_text_contents()]
+    assert top <= max(axis) < 11
+    assert axis == list(range(len(axis)))  # whole turns: 0, 1, 2
+    mid.click()
+    assert mid.get_attribute("aria-pressed") == "true"
+    assert chart.locator("g.series").count() == len(names)
+    assert problems == []
+
+
+def test_who_says_matches_the_api(wide: tuple[Any, list], server: Server) -> None:
+    pg, problems = wide
+    expected = api(server, "/api/v1/who-says?q=Kazakhstan")["people"]
+    lavrov = next(p for p in expected if p["who"] == "sergey-lavrov")
+    pg.goto(server.url + "/who-says?q=Kazakhstan")
+    rows = pg.locator("table.who-says tbody tr")
+    assert rows.count() == len(expected)
+    assert [rows.nth(n).get_attribute("data-who") for n in range(rows.count())] == [
+        p["who"] for p in expected
+    ]
+    row = pg.locator('tr[data-who="sergey-lavrov"]')
+    assert row.locator("td.hits").inner_text() == str(lavrov["hits"])
+    cells = row.locator("td").all_inner_texts()
+    assert cells[2] == str(lavrov["words"])
+    assert cells[3:] == [f"{lavrov['per_10k']:.2f}", f"{lavrov['expected']:.2f}",
+                         f"{lavrov['ratio']:.2f}", f"{lavrov['ll']:.1f}"]  # fmt: skip
+    link = row.locator("a")
+    assert link.get_attribute("href") == "/person/sergey-lavrov"
+    assert link.inner_text() == "Sergey Lavrov"
+    # the API links carry the same query
+    csv_href = pg.locator("a.export-csv").get_attribute("href")
+    assert urlsplit(csv_href).path == "/api/v1/who-says"
+    assert query_of(csv_href) == {"q": "Kazakhstan", "format": "csv"}
+    assert query_of(pg.locator("a.export-json").get_attribute("href")) == {"q": "Kazakhstan"}
+    # the sub-navigation marks the page and links the others
+    nav = pg.locator("nav.analyse-nav")
+    assert nav.locator("[aria-current=page]").inner_text() == "Who says it"
+    assert nav.locator("a").all_inner_texts() == [
+        "Trends", "Who says it", "Collocations", "Keyness", "Frequencies"]  # fmt: skip
+    # the filters of the advanced settings reach the API: Lavrov only in answers
+    pg.click("details.advanced > summary")
+    pg.check("input[name=lang][value=en]")
+    pg.click("form.search-form button[type=submit]")
+    pg.wait_for_url("**lang=en**")
+    filtered = api(server, "/api/v1/who-says?" + urlsplit(pg.url).query)["people"]
+    assert pg.locator("table.who-says tbody tr").count() == len(filtered)
+    assert problems == []
+
+
+def test_frequencies_match_the_api(wide: tuple[Any, list], server: Server) -> None:
+    pg, problems = wide
+    expected = api(server, "/api/v1/frequencies?q=Kazakhstan&ngrams=2")
+    assert expected["rows"] and expected["rows"][0]["words"] == "foreign policy"
+    pg.goto(server.url + "/frequencies?q=Kazakhstan&ngrams=2")
+    rows = pg.locator("table.frequencies tbody tr")
+    assert rows.count() == len(expected["rows"])
+    items = pg.locator("table.frequencies td.item").all_inner_texts()
+    counts = pg.locator("table.frequencies td.count").all_inner_texts()
+    assert items == [r["words"] for r in expected["rows"]]
+    assert counts == [str(r["freq"]) for r in expected["rows"]]
+    assert f"in {expected['words']} words" in pg.locator(".results-bar .count").inner_text()
+    assert pg.locator("#f-ngrams").input_value() == "2"
+    csv_href = pg.locator("a.export-csv").get_attribute("href")
+    assert urlsplit(csv_href).path == "/api/v1/frequencies"
+    assert query_of(csv_href) == {"q": "Kazakhstan", "ngrams": "2", "format": "csv"}
+    pg.screenshot(path=str(SHOTS / "frequencies-wide.png"), full_page=True)
+    # keeping stop words changes the list as the API's does
+    pg.select_option("#f-stop", "false")
+    pg.click("form.search-form button[type=submit]")
+    pg.wait_for_url("**stopwords=false**")
+    kept = api(server, "/api/v1/frequencies?" + urlsplit(pg.url).query)
+    assert pg.locator("table.frequencies td.item").all_inner_texts() == [
+        r["words"] for r in kept["rows"]
+    ]
+    assert problems == []
+
+
+def test_frequencies_page_waits_for_the_form(wide: tuple[Any, list], server: Server) -> None:
+    pg, _ = wide
+    pg.goto(server.url + "/frequencies")
+    assert pg.locator("table.frequencies").count() == 0
+    pg.click("form.search-form button[type=submit]")  # no query: the whole archive
+    pg.wait_for_url("**/frequencies?*")
+    assert pg.locator("table.frequencies tbody tr").count() > 0
+    response = pg.goto(server.url + "/frequencies?ngrams=9")
+    assert response is not None and response.status == 400
+    assert "ngrams must be" in pg.locator(".error-box").inner_text()
+
+
+@pytest.mark.parametrize(
+    "path", [TREND, TREND + "&split=publisher", "/who-says?q=Kazakhstan",
+             "/frequencies?q=Kazakhstan&ngrams=2"],
+)  # fmt: skip
+def test_phone_layout(phone: tuple[Any, list], server: Server, path: str) -> None:
+    pg, problems = phone
+    pg.goto(server.url + path)
+    if path.startswith("/trends"):
+        chart = pg.locator("#trend-chart.enhanced")
+        chart.wait_for()
+        # drawn at the phone's width: the labels keep their size instead of shrinking
+        box = chart.locator("svg").bounding_box()
+        view = chart.locator("svg").get_attribute("viewBox").split()
+        assert box is not None and abs(float(view[2]) - box["width"]) <= 1
+        last = chart.locator(".point").last
+        last.tap()
+        tip = chart.locator(".chart-tooltip").bounding_box()
+        assert tip is not None and tip["x"] >= 0 and tip["x"] + tip["width"] <= PHONE["width"]
+    assert no_horizontal_scroll(pg), f"{path} scrolls sideways on a phone"
+    if path.startswith("/who-says"):
+        pg.screenshot(path=str(SHOTS / "who-says-phone.png"), full_page=True)
+    if path == TREND:
+        pg.screenshot(path=str(SHOTS / "trends-interactive-phone.png"), full_page=True)
+    assert problems == []
