@@ -67,8 +67,30 @@ function trimForm(form) {
   });
 }
 
+/** Forms whose answer can take a while (analyses over a large archive) show that they are
+ *  working, with the seconds elapsed, until the next page arrives. */
+function busyForm(form) {
+  form.addEventListener("submit", () => {
+    let status = form.querySelector(".busy");
+    if (!status) {
+      status = document.createElement("p");
+      status.className = "busy";
+      status.setAttribute("role", "status");
+      form.append(status);
+    }
+    const started = Date.now();
+    const tick = () => {
+      const s = Math.round((Date.now() - started) / 1000);
+      status.textContent = `Working… ${s} s (the first analysis of a large archive builds its word cache)`;
+    };
+    tick();
+    setInterval(tick, 1000);
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("input[data-suggest]").forEach(speakerSuggestions);
+  document.querySelectorAll("form[data-busy]").forEach(busyForm);
   document.querySelectorAll("button[data-copy]").forEach(copyButton);
   document.querySelectorAll("form[role=search]").forEach(trimForm);
 });
