@@ -29,6 +29,7 @@ from communique.web.service import (
     BadRequest,
     KwicParams,
     SearchParams,
+    split_ref,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -206,13 +207,8 @@ def documents(
             "links": _page_links(request, page, size, total)}  # fmt: skip
 
 
-def _split_id(doc_ref: str) -> tuple[str, str | None]:
-    ident, _, revision = doc_ref.partition("@")
-    return ident, revision or None
-
-
 def _document_or_404(request: Request, doc_ref: str) -> Document:
-    ident, revision = _split_id(doc_ref)
+    ident, revision = split_ref(doc_ref)
     doc = service(request).document(ident, revision)
     if doc is None:
         what = f"revision {revision} of document {ident}" if revision else f"document {ident}"
@@ -272,7 +268,7 @@ def align(
 @router.get("/documents/{doc_ref}/turns/{n}", summary="A single turn")
 def turn(request: Request, doc_ref: str, n: int) -> dict[str, Any]:
     """One turn with the question it answers and its citation."""
-    ident, revision = _split_id(doc_ref)
+    ident, revision = split_ref(doc_ref)
     view = service(request).turn(ident, n, revision)
     if view is None:
         raise HTTPException(404, f"no turn {n} in document {doc_ref}")

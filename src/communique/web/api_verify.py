@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from communique.analysis.verify import MIN_SCORE, VerifyResult, verify_quote
-from communique.web.service import ArchiveService, BadRequest, _int, _one
+from communique.web.service import ArchiveService, BadRequest, _one, int_param
 
 router = APIRouter(prefix="/api/v1", tags=["verify"])
 MAX_LIMIT = 20
@@ -42,7 +42,8 @@ class VerifyParams:
         if not 0 <= min_score <= 100:
             raise BadRequest(f"min_score must be between 0 and 100, not {min_score:g}")
         return cls(
-            q=_one(params, "q"), min_score=min_score, limit=_int(params, "limit", 5, 1, MAX_LIMIT),
+            q=_one(params, "q"), min_score=min_score,
+            limit=int_param(params, "limit", 5, 1, MAX_LIMIT),
             speaker=_one(params, "speaker"), lang=_one(params, "lang").lower(),
             date_from=_one(params, "from"), date_to=_one(params, "to"),
         )  # fmt: skip

@@ -36,6 +36,7 @@ from communique.web.service import (
     BadRequest,
     KwicParams,
     SearchParams,
+    split_ref,
 )
 
 HERE = Path(__file__).parent
@@ -347,13 +348,8 @@ def help_page(request: Request) -> Response:
     return render(request, "help.html")
 
 
-def _split_ref(doc_ref: str) -> tuple[str, str | None]:
-    ident, _, revision = doc_ref.partition("@")
-    return ident, revision or None
-
-
 def _document(request: Request, doc_ref: str) -> tuple[Document, str | None]:
-    ident, revision = _split_ref(doc_ref)
+    ident, revision = split_ref(doc_ref)
     doc = service(request).document(ident, revision)
     if doc is None:
         what = f"revision {revision} of document {ident}" if revision else f"document {ident}"

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from communique.analysis import stats
 from communique.web.api_analyse import OWN, run
 from communique.web.pages import choices, is_person_id, query_string, render
-from communique.web.service import ArchiveService, BadRequest, SearchParams
+from communique.web.service import ArchiveService, BadRequest, SearchParams, int_param
 
 router = APIRouter()
 W, H, PAD = 800, 260, 40
@@ -73,10 +73,7 @@ def _own(request: Request, sp: SearchParams) -> dict[str, str]:
 
 
 def _int(request: Request, name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.query_params.get(name) or str(default)
-    if not raw.isdigit() or not lo <= int(raw) <= hi:
-        raise BadRequest(f"{name} must be a whole number from {lo} to {hi}")
-    return int(raw)
+    return int_param(request.query_params, name, default, lo, hi)
 
 
 @router.get("/trends", response_class=HTMLResponse)

@@ -38,6 +38,12 @@ MAX_SORTED_KWIC_TURNS = 100_000  # sorting by context reads every hit: beyond th
 SYNC_EVERY_S = 2.0  # how often a request checks the store's change log for new documents
 
 
+def split_ref(doc_ref: str) -> tuple[str, str | None]:
+    """``id`` or ``id@revision`` -> (id, revision or None)."""
+    ident, _, revision = doc_ref.partition("@")
+    return ident, revision or None
+
+
 class BadRequest(ValueError):
     """A parameter a client sent is wrong; the message says which and what is allowed."""
 
@@ -59,7 +65,8 @@ def all_values(params: Mapping[str, Any], name: str) -> Any:
     return params.getlist(name) if hasattr(params, "getlist") else params[name]
 
 
-def _int(params: Mapping[str, Any], name: str, default: int, lo: int, hi: int) -> int:
+def int_param(params: Mapping[str, Any], name: str, default: int, lo: int, hi: int) -> int:
+    """A whole-number parameter within [lo, hi], or a BadRequest that says so."""
     raw = _one(params, name, str(default)) or str(default)
     try:
         value = int(raw)
@@ -122,8 +129,8 @@ class SearchParams:
             date_from=_one(params, "from"),
             date_to=_one(params, "to"),
             sort=_choice(params, "sort", "relevance", SORTS),
-            page=_int(params, "page", 1, 1, 10_000),
-            size=_int(params, "size", default_size, 1, MAX_PAGE_SIZE),
+            page=int_param(params, "page", 1, 1, 10_000),
+            size=int_param(params, "size", default_size, 1, MAX_PAGE_SIZE),
         )
 
     @property
@@ -171,9 +178,9 @@ class KwicParams:
             search=SearchParams.from_query(
                 {k: all_values(params, k) for k in params if k != "sort"}
             ),
-            width=_int(params, "width", 60, 10, 300),
+            width=int_param(params, "width", 60, 10, 300),
             sort=_choice(params, "sort", "corpus", KWIC_SORTS) if "sort" in params else "corpus",
-            limit=_int(params, "limit", 500, 1, MAX_KWIC_LINES),
+            limit=int_param(params, "limit", 500, 1, MAX_KWIC_LINES),
         )
 
 
