@@ -12,7 +12,7 @@ import json
 import os
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,12 +105,27 @@ class Ingester:
         self._table_ids: dict[str, str] = {}  # doc id -> the table file that gave it in this run
 
     def run(self, inputs: list[Path], on_file: Callable[[str], None] | None = None) -> IngestReport:
-        self.report.run_id = self.store.start_run([str(p) for p in inputs])
+        """Ingest files, folders and tables found under ``inputs``."""
+        items = iter_items(inputs, column_overrides=self.column_overrides, fmt=self.fmt)
+        return self.run_items(items, [str(p) for p in inputs], on_file)
+
+    def run_items(
+        self,
+        items: Iterable[RawInput | Skip | Failure],
+        described_as: list[str],
+        on_file: Callable[[str], None] | None = None,
+    ) -> IngestReport:
+        """Ingest raw inputs from any source (files, table rows, fetched pages).
+
+        ``described_as`` is what the run log records as this run's inputs. A raw input's
+        ``path`` names where it came from (a file path, ``<table>#row=<n>``, or a URL): an input
+        seen before at the same path with the same bytes is recognised as unchanged.
+        """
+        self.report.run_id = self.store.start_run(described_as)
         pool = ProcessPoolExecutor(self.workers) if self.workers > 1 else None
         try:
             batch: list[RawInput] = []
             self.store.begin()
-            items = iter_items(inputs, column_overrides=self.column_overrides, fmt=self.fmt)
             for item in items:
                 if on_file is not None:
                     on_file(item.path)

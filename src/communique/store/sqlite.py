@@ -134,7 +134,41 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 4: following the sources: the crawl ledger (one row per page URL) and saved searches
+    """
+    CREATE TABLE crawl_pages (
+        url TEXT PRIMARY KEY,
+        site TEXT NOT NULL,
+        state TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_tried TEXT,
+        last_ok TEXT,
+        http_status INTEGER,
+        etag TEXT,
+        last_modified TEXT,
+        sha256 TEXT,
+        doc_id TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        next_try TEXT,
+        gone_since TEXT,
+        meta TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX crawl_pages_site ON crawl_pages(site, state);
+    CREATE INDEX crawl_pages_doc ON crawl_pages(doc_id);
+    CREATE TABLE watches (
+        name TEXT PRIMARY KEY,
+        query TEXT NOT NULL,
+        filters TEXT NOT NULL,
+        created TEXT NOT NULL
+    );
+    """,
 ]
+
+CRAWL_PAGE_COLUMNS = (
+    "url", "site", "state", "first_seen", "last_tried", "last_ok", "http_status", "etag",
+    "last_modified", "sha256", "doc_id", "failures", "error", "next_try", "gone_since", "meta",
+)  # fmt: skip
 
 
 def now() -> str:
@@ -448,6 +482,62 @@ class SQLiteStore:
             "SELECT seq, doc_id, op FROM changes WHERE seq > ? ORDER BY seq", (seq,)
         )
 
+    # -- the crawl ledger -----------------------------------------------------------------------
+    def crawl_page(self, url: str) -> dict[str, Any] | None:
+        """The ledger row of one page URL (``meta`` decoded), if the crawler has seen it."""
+        row = self.db.execute("SELECT * FROM crawl_pages WHERE url = ?", (url,)).fetchone()
+        return _crawl_row(row) if row else None
+
+    def put_crawl_page(self, page: dict[str, Any]) -> None:
+        """Insert or replace a ledger row; missing columns take their defaults.
+
+        States: ``pending`` (listed, not fetched yet), ``ok``, ``failed`` (retried from
+        ``next_try``), ``gone`` (404/410 or no longer listed, since ``gone_since``).
+        """
+        row = {c: page.get(c) for c in CRAWL_PAGE_COLUMNS}
+        row["first_seen"] = row["first_seen"] or now()
+        row["failures"] = row["failures"] or 0
+        row["meta"] = json.dumps(row["meta"] or {}, ensure_ascii=False)
+        marks = ", ".join("?" * len(CRAWL_PAGE_COLUMNS))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in CRAWL_PAGE_COLUMNS[1:])
+        self.db.execute(
+            f"INSERT INTO crawl_pages ({', '.join(CRAWL_PAGE_COLUMNS)}) VALUES ({marks}) "
+            f"ON CONFLICT (url) DO UPDATE SET {updates}",
+            [row[c] for c in CRAWL_PAGE_COLUMNS],
+        )
+
+    def crawl_pages(
+        self, site: str | None = None, state: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Ledger rows, optionally of one site and/or one state, by URL."""
+        where, args = [], []
+        if site is not None:
+            where.append("site = ?")
+            args.append(site)
+        if state is not None:
+            where.append("state = ?")
+            args.append(state)
+        sql = "SELECT * FROM crawl_pages"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [_crawl_row(r) for r in self.db.execute(sql + " ORDER BY url", args)]
+
+    # -- saved searches -------------------------------------------------------------------------
+    def put_watch(self, name: str, query: str, filters: dict[str, Any]) -> None:
+        """Save (or replace) a named search: its query text and filters (JSON-able)."""
+        self.db.execute(
+            "INSERT INTO watches VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+            "query = excluded.query, filters = excluded.filters",
+            (name, query, json.dumps(filters, ensure_ascii=False, sort_keys=True), now()),
+        )
+
+    def watches(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM watches ORDER BY name")
+        return [{**dict(r), "filters": json.loads(r["filters"])} for r in rows]
+
+    def delete_watch(self, name: str) -> bool:
+        return bool(self.db.execute("DELETE FROM watches WHERE name = ?", (name,)).rowcount)
+
     # -- numbers --------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
         one = self.db.execute
@@ -482,3 +572,7 @@ class SQLiteStore:
 
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _crawl_row(row: sqlite3.Row) -> dict[str, Any]:
+    return {**dict(row), "meta": json.loads(row["meta"] or "{}")}
