@@ -72,7 +72,7 @@ def test_stats_errors(archive: Path) -> None:
     stats = json.loads(runner.invoke(app, ["stats", "--json", "--db", str(archive)]).stdout)
     assert stats["documents"] == 5
     assert stats["by_publisher"] == {"kremlin.ru": 3, "mid.ru": 1, "fmprc.gov.cn": 1}
-    assert stats["schema_version"] == 3  # 2: enrichment tables, 3: state
+    assert stats["schema_version"] == 4  # 2: enrichment tables, 3: state, 4: crawl ledger, watches
     assert "No failed inputs" in runner.invoke(app, ["errors", "--db", str(archive)]).stdout
 
 
