@@ -232,6 +232,15 @@ class SQLiteStore:
         if self.db.in_transaction:
             self.db.execute("ROLLBACK")
 
+    # -- plain queries --------------------------------------------------------------------------
+    def rows(self, sql: str, args: tuple[Any, ...] | list[Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a read query written in the SQL both backends share, ``?`` placeholders.
+
+        For modules outside ``store/`` that need a query of their own (checks, reports): keep to
+        standard SQL (no ``PRAGMA``, no SQLite-only functions) so it runs on every backend.
+        """
+        return [dict(r) for r in self.db.execute(sql, args)]
+
     # -- runs and the log -----------------------------------------------------------------------
     def start_run(self, inputs: list[str]) -> int:
         cur = self.db.execute(
