@@ -23,6 +23,13 @@ def corpus() -> Path:
     return CORPUS
 
 
+@pytest.fixture
+def archive_target(tmp_path: Path) -> str:
+    """Where a test's own new, empty archive goes: pass it to ``open_store``, ``Archive`` or
+    ``--db``. A SQLite file path (the backend parametrisation of issue 7 extends this)."""
+    return str(tmp_path / "archive.db")
+
+
 # A small real archive for the search and concordance tests, built once per test run.
 KREMLIN_HTML = CORPUS / "kremlin_en" / "html"
 FMPRC = CORPUS / "fmprc_en_zh"
