@@ -1,7 +1,8 @@
 # Two commands set up everything on a fresh machine:
 #   make demo   - install, ingest ../shared/seeds and ../shared/corpus into communique.db, serve it
 #                 on http://127.0.0.1:8000/ (web interface; REST API under /api/v1)
-#   make test   - install (Debian's Chromium for the browser tests too), lint, run the test suite
+#   make test   - install (Debian's Chromium for the browser tests and PostgreSQL for the second
+#                 storage backend too), lint, run the test suite on both backends
 VENV ?= .venv
 BIN := $(VENV)/bin
 DB ?= communique.db
@@ -10,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo ingest serve test install browser bench clean
+.PHONY: demo ingest serve test install browser postgres bench clean
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -34,7 +35,14 @@ browser:
 	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 	@test -x $(CHROMIUM) || { echo "Chromium is needed at $(CHROMIUM) for the browser tests"; exit 1; }
 
-test: install browser
+# The tests run on SQLite and on PostgreSQL: tests/pgserver.py starts a throwaway server from
+# Debian's binaries (/usr/lib/postgresql/*/bin) on loopback; a missing PostgreSQL fails the run.
+PG_INITDB = ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+postgres:
+	@$(PG_INITDB) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+	@$(PG_INITDB) || { echo "PostgreSQL (initdb, pg_ctl) is needed under /usr/lib/postgresql for the tests"; exit 1; }
+
+test: install browser postgres
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -q
 

@@ -137,9 +137,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    db: str | Path, log: Path, extra: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``communique serve`` on a free loopback port (``extra``: more options, e.g.
+    ``--data-dir``); returns the process and its URL once it answers."""
     port = free_port()
     cmd = [sys.executable, "-m", "communique.cli", "serve", "--db", str(db), "--port", str(port)]
+    cmd += extra
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"

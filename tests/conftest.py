@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.pgserver import PgServer, database_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -23,11 +27,139 @@ def corpus() -> Path:
     return CORPUS
 
 
+# -- the two storage backends: every test that builds or reads an archive runs on both ----------
+BACKENDS = ("sqlite", "postgresql")
+DATA_DIRS: dict[str, Path] = {}  # a PostgreSQL archive's URL -> its local derived files
+TEMPLATES: dict[str, str] = {}  # a session archive's URL -> a pristine copy to clone from
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "backends(*names): run only on these storage backends (default: all)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise every test that (through its fixtures) uses ``backend`` over BACKENDS,
+    or over the names of its ``@pytest.mark.backends(...)`` marker."""
+    if "backend" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("backends")
+        names = list(marker.args) if marker else list(BACKENDS)
+        metafunc.parametrize("backend", names, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` or ``postgresql`` (see ``pytest_generate_tests``)."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One throwaway PostgreSQL server for the session; a missing PostgreSQL fails the run
+    (`make test` installs it)."""
+    try:
+        server = PgServer.start()
+    except RuntimeError as e:
+        pytest.fail(str(e), pytrace=False)
+    yield server
+    server.stop()
+
+
+def new_target(request: pytest.FixtureRequest, backend: str, folder: Path) -> str:
+    """A new, empty archive on ``backend``: a SQLite file in ``folder``, or a fresh
+    PostgreSQL database whose derived files (index, caches, uploads) go to ``folder/data``."""
+    if backend == "sqlite":
+        return str(folder / "archive.db")
+    url = request.getfixturevalue("pg_server").new_database()
+    DATA_DIRS[url] = folder / "data"
+    DATA_DIRS[url].mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def data_dir_of(target: str | Path) -> Path | None:
+    """Where the derived files of a PostgreSQL archive go (None for SQLite: beside it)."""
+    return DATA_DIRS.get(str(target))
+
+
+def index_dir_of(target: str | Path) -> Path:
+    """The search index directory of a test archive."""
+    from communique.store.paths import data_paths
+
+    return data_paths(target, data_dir_of(target)).index
+
+
+def db_options(target: str | Path) -> list[str]:
+    """The command-line options that name an archive: ``--db`` and, for PostgreSQL,
+    ``--data-dir``."""
+    data_dir = data_dir_of(target)
+    return ["--db", str(target)] + (["--data-dir", str(data_dir)] if data_dir else [])
+
+
+def open_archive(target: str | Path) -> Any:
+    """``Archive`` over a test archive, with its data dir for PostgreSQL."""
+    from communique import Archive
+
+    data_dir = data_dir_of(target)
+    return Archive(target, data_dir=data_dir) if data_dir else Archive(target)
+
+
+def rows_of(target: str | Path, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    """Rows of a query on a test archive, through the store (portable SQL, ``?`` params)."""
+    from communique.store import open_store
+
+    store = open_store(target)
+    try:
+        return store.rows(sql, args)
+    finally:
+        store.close()
+
+
+def copy_archive(request: pytest.FixtureRequest, target: str | Path, folder: Path) -> str:
+    """A copy of a session archive (store and derived files) that a test may change."""
+    data_dir = data_dir_of(target)
+    if data_dir is None:
+        source = Path(target)
+        db = folder / "archive.db"
+        shutil.copy(source, db)
+        index = source.with_name(source.name + ".index")
+        if index.exists():
+            shutil.copytree(index, db.with_name(db.name + ".index"))
+        return str(db)
+    server = request.getfixturevalue("pg_server")
+    url = server.new_database(template=TEMPLATES[str(target)])
+    DATA_DIRS[url] = folder / "data"
+    shutil.copytree(data_dir, DATA_DIRS[url])
+    return url
+
+
+def freeze_template(request: pytest.FixtureRequest, target: str) -> None:
+    """Keep a pristine clone of a just-built PostgreSQL session archive for ``copy_archive``
+    (PostgreSQL copies a database only while nobody is connected to it)."""
+    if data_dir_of(target) is not None:
+        server = request.getfixturevalue("pg_server")
+        TEMPLATES[target] = database_of(server.new_database(template=database_of(target)))
+
+
 @pytest.fixture
-def archive_target(tmp_path: Path) -> str:
+def archive_target(
+    request: pytest.FixtureRequest,
+    backend: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[str]:
     """Where a test's own new, empty archive goes: pass it to ``open_store``, ``Archive`` or
-    ``--db``. A SQLite file path (the backend parametrisation of issue 7 extends this)."""
-    return str(tmp_path / "archive.db")
+    ``--db``. A SQLite file path, or a fresh PostgreSQL database URL (then
+    COMMUNIQUE_DATA_DIR points at its own data dir; ``db_options``/``open_archive`` pass it)."""
+    target = new_target(request, backend, tmp_path)
+    data_dir = data_dir_of(target)
+    if data_dir is None:
+        yield target
+        return
+    monkeypatch.setenv("COMMUNIQUE_DATA_DIR", str(data_dir))
+    server = request.getfixturevalue("pg_server")
+    yield target
+    server.drop_database(database_of(target))  # keeps the throwaway server small over a run
 
 
 # A small real archive for the search and concordance tests, built once per test run.
@@ -44,12 +176,12 @@ SEARCH_INPUTS = [
 ]
 
 
-def ingest_into(db: Path, inputs: list[Path]) -> None:
+def ingest_into(db: str | Path, inputs: list[Path]) -> None:
     """Ingest real inputs into the archive at ``db`` (one process, so tests stay simple)."""
     from communique.ingest.pipeline import Ingester
-    from communique.store.sqlite import SQLiteStore
+    from communique.store import open_store
 
-    store = SQLiteStore(db)
+    store = open_store(db)
     try:
         report = Ingester(store, workers=1).run(inputs)
         assert report.ok, report.failures
@@ -57,19 +189,27 @@ def ingest_into(db: Path, inputs: list[Path]) -> None:
         store.close()
 
 
-@pytest.fixture(scope="session")
-def search_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The search archive; tests only read it (tests that change an archive make their own)."""
-    path = tmp_path_factory.mktemp("search") / "archive.db"
-    ingest_into(path, SEARCH_INPUTS)
-    return path
+def build_archive(
+    request: pytest.FixtureRequest, backend: str, name: str, inputs: list[Path]
+) -> str:
+    """A session archive on ``backend`` from real inputs (tests only read it; tests that
+    change one take a ``copy_archive``)."""
+    folder = request.getfixturevalue("tmp_path_factory").mktemp(f"{name}-{backend}")
+    target = new_target(request, backend, folder)
+    ingest_into(target, inputs)
+    freeze_template(request, target)
+    return target
 
 
 @pytest.fixture(scope="session")
-def search_archive(search_db: Path) -> Iterator[object]:
-    from communique import Archive
+def search_db(request: pytest.FixtureRequest, backend: str) -> str:
+    """The search archive (a SQLite path or a PostgreSQL URL); tests only read it."""
+    return build_archive(request, backend, "search", SEARCH_INPUTS)
 
-    with Archive(search_db) as a:
+
+@pytest.fixture(scope="session")
+def search_archive(search_db: str) -> Iterator[object]:
+    with open_archive(search_db) as a:
         yield a
 
 
@@ -87,31 +227,41 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """A ``communique serve`` process; ``url`` is its base URL, ``db`` its archive."""
+    """A ``communique serve`` process; ``url`` is its base URL, ``db`` its archive (a SQLite
+    path or a PostgreSQL URL), ``folder`` where its derived files are (uploads, index...):
+    beside the SQLite file, or the PostgreSQL archive's data dir."""
 
     url: str
-    db: Path
+    db: str | Path
     process: subprocess.Popen[bytes]
+    folder: Path
 
 
-def start_server(db: Path, *, token: str | None = None) -> Server:
-    """Start ``communique serve`` on a free loopback port; wait until it answers."""
+def start_server(
+    db: str | Path, *, token: str | None = None, data_dir: Path | None = None
+) -> Server:
+    """Start ``communique serve`` on a free loopback port; wait until it answers.
+    ``data_dir``: the server's own derived files for a PostgreSQL archive (as on another
+    machine), instead of the archive's data dir."""
     import urllib.request
 
     port = free_port()
-    cmd = [sys.executable, "-m", "communique.cli", "serve", "--db", str(db), "--port", str(port)]
+    folder = data_dir or data_dir_of(db) or Path(db).parent
+    options = ["--db", str(db), "--data-dir", str(data_dir)] if data_dir else db_options(db)
+    cmd = [sys.executable, "-m", "communique.cli", "serve", *options, "--port", str(port)]
     if token:
         cmd += ["--token", token]
-    log = open(db.with_suffix(".serve.log"), "wb")  # noqa: SIM115 - closed with the process
+    log_path = folder / f"serve-{port}.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"the server exited: {db.with_suffix('.serve.log').read_text()}")
+            raise RuntimeError(f"the server exited: {log_path.read_text()}")
         try:
             with urllib.request.urlopen(f"{url}/api/v1/stats", timeout=2):
-                return Server(url, db, proc)
+                return Server(url, db, proc, folder)
         except OSError:
             time.sleep(0.2)
     proc.kill()
@@ -127,16 +277,11 @@ def stop_server(server: Server) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(search_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    request: pytest.FixtureRequest, search_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     """A server over a copy of the search archive (uploads allowed with SERVER_TOKEN)."""
-    import shutil
-
-    folder = tmp_path_factory.mktemp("served")
-    db = folder / "archive.db"
-    shutil.copy(search_db, db)
-    index = search_db.with_name(search_db.name + ".index")
-    if index.exists():
-        shutil.copytree(index, db.with_name(db.name + ".index"))
+    db = copy_archive(request, search_db, tmp_path_factory.mktemp("served"))
     srv = start_server(db, token=SERVER_TOKEN)
     yield srv
     stop_server(srv)
@@ -150,15 +295,13 @@ FMPRC_PAIR = (
 
 
 @pytest.fixture(scope="session")
-def pair_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def pair_db(request: pytest.FixtureRequest, backend: str) -> str:
     """The seed and an fmprc en/zh pair (tests only read it)."""
-    path = tmp_path_factory.mktemp("pair") / "archive.db"
-    ingest_into(path, [SEED, *FMPRC_PAIR])
-    return path
+    return build_archive(request, backend, "pair", [SEED, *FMPRC_PAIR])
 
 
 @pytest.fixture(scope="session")
-def pair_server(pair_db: Path) -> Iterator[Server]:
+def pair_server(pair_db: str) -> Iterator[Server]:
     srv = start_server(pair_db)
     yield srv
     stop_server(srv)

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from communique.enrich.acronyms import definitions, expansions, find_definitions, learn
 
-from .conftest import SEED
+from .conftest import SEED, rows_of
 
 CICA_LONG = "Conference on Interaction and Confidence-Building Measures in Asia"
 
 
 @pytest.fixture(scope="module")
-def archive_texts(search_db: Path) -> list[str]:
-    con = sqlite3.connect(search_db)
-    try:
-        return [t for (t,) in con.execute("SELECT text FROM turns")]
-    finally:
-        con.close()
+def archive_texts(search_db: str) -> list[str]:
+    return [r["text"] for r in rows_of(search_db, "SELECT text FROM turns ORDER BY doc_id, n")]
 
 
 def test_seed_definitions() -> None:

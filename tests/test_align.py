@@ -10,8 +10,8 @@ import pytest
 
 from communique.enrich.align import align, align_paragraphs, length_ratio, numbers_in
 from communique.model import Document
-from communique.store.sqlite import SQLiteStore
-from tests.conftest import CORPUS, ingest_into
+from communique.store import open_store
+from tests.conftest import CORPUS, ingest_into, new_target
 
 FMPRC = CORPUS / "fmprc_en_zh"
 EN = FMPRC / "en" / "regular_presscon" / "t1643067.html"  # Lu Kang, 2019-03-05, 8 turns
@@ -19,10 +19,12 @@ ZH = FMPRC / "zh" / "regular_presscon" / "t1643000.html"  # 陆慷, same day, 8 
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Document, Document]:
-    db = tmp_path_factory.mktemp("align") / "a.db"
+def pair(
+    request: pytest.FixtureRequest, backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Document, Document]:
+    db = new_target(request, backend, tmp_path_factory.mktemp("align"))
     ingest_into(db, [EN, ZH])
-    store = SQLiteStore(db)
+    store = open_store(db)
     try:
         docs = {d.lang: d for d in store.documents()}
     finally:

@@ -7,7 +7,6 @@ import itertools
 import json
 import math
 import re
-import sqlite3
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -19,6 +18,8 @@ from communique import Archive
 from communique.analysis import stats
 from communique.analysis.stopwords import is_stop
 
+from .conftest import copy_archive, db_options, open_archive, rows_of
+
 WORD = re.compile(r"[^\W_]+")
 
 
@@ -26,13 +27,9 @@ def words_of(text: str) -> list[str]:
     return [w.lower().replace("ё", "е") for w in WORD.findall(text)]
 
 
-def turns(db: Path, where: str = "1", args: tuple = ()) -> list[str]:
-    con = sqlite3.connect(db)
-    try:
-        sql = f"SELECT t.text FROM turns t JOIN documents d ON d.id = t.doc_id WHERE {where}"
-        return [r[0] for r in con.execute(sql, args)]
-    finally:
-        con.close()
+def turns(db: str, where: str = "1 = 1", args: tuple = ()) -> list[str]:
+    sql = f"SELECT t.text FROM turns t JOIN documents d ON d.id = t.doc_id WHERE {where}"
+    return [r["text"] for r in rows_of(db, sql + " ORDER BY t.doc_id, t.n", args)]
 
 
 def get(url: str) -> tuple[int, str]:
@@ -187,7 +184,7 @@ def test_cli_trend_plot_writes_svg(search_db: Path, tmp_path: Path) -> None:
     from communique.cli import app
 
     out = tmp_path / "trend.svg"
-    res = CliRunner().invoke(app, ["trend", "Russia", "--db", str(search_db), "--by", "year",
+    res = CliRunner().invoke(app, ["trend", "Russia", *db_options(search_db), "--by", "year",
                                    "--per-10k", "--window", "2", "--plot", str(out),
                                    "--json"])  # fmt: skip
     assert res.exit_code == 0, res.output
@@ -201,13 +198,13 @@ def test_cli_keyness_and_freq_csv(search_db: Path) -> None:
     from communique.cli import app
 
     runner = CliRunner()
-    res = runner.invoke(app, ["keyness", "--a", "date:2017", "--b", "date:2018", "--db",
-                              str(search_db), "--csv", "--min", "3"])  # fmt: skip
+    res = runner.invoke(app, ["keyness", "--a", "date:2017", "--b", "date:2018",
+                              *db_options(search_db), "--csv", "--min", "3"])  # fmt: skip
     assert res.exit_code == 0, res.output
     assert res.stdout.splitlines()[0].startswith("key_in,word,a,b")
-    res = runner.invoke(app, ["freq", "--db", str(search_db), "--ngrams", "2", "--csv"])
+    res = runner.invoke(app, ["freq", *db_options(search_db), "--ngrams", "2", "--csv"])
     assert res.exit_code == 0 and res.stdout.startswith("words,freq,per_10k")
-    res = runner.invoke(app, ["collocations", "Kazakhstan", "--db", str(search_db), "--json"])
+    res = runner.invoke(app, ["collocations", "Kazakhstan", *db_options(search_db), "--json"])
     assert res.exit_code == 0 and json.loads(res.stdout)["node"] == "Kazakhstan"
 
 
@@ -250,13 +247,12 @@ def test_archive_verify(search_archive: Archive) -> None:
     assert found.matches and found.matches[0].permalink.startswith("midru-8c250a16b4a4#t")
 
 
-def test_word_cache_follows_a_changed_document(search_db: Path, tmp_path: Path) -> None:
+def test_word_cache_follows_a_changed_document(
+    request: pytest.FixtureRequest, search_db: str, tmp_path: Path
+) -> None:
     # the seed becomes a "speech" without a word of its text changing: the cache must notice
-    import shutil
-
-    db = tmp_path / "archive.db"
-    shutil.copy(search_db, db)
-    with Archive(db) as archive:
+    db = copy_archive(request, search_db, tmp_path)
+    with open_archive(db) as archive:
         assert archive.frequencies(kind="speech")[0] == 0  # no speech in this archive
         seed = archive.store.get("midru-8c250a16b4a4")
         assert seed is not None

@@ -10,7 +10,6 @@ import http.client
 import io
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -28,7 +27,11 @@ from .conftest import (
     SEED,
     SERVER_TOKEN,
     Server,
+    copy_archive,
+    data_dir_of,
+    db_options,
     free_port,
+    rows_of,
     start_server,
     stop_server,
 )
@@ -110,15 +113,15 @@ def every_hit(api: httpx.Client, **params: str) -> dict:
     return res
 
 
-def served_copy(search_db: Path, server: Server, folder: Path) -> Path:
+def served_copy(
+    request: pytest.FixtureRequest, search_db: str, server: Server, folder: Path
+) -> str:
     """A copy of the search archive (and its index, so that the server starts fast)."""
-    db = folder / "archive.db"
-    shutil.copy(search_db, db)
-    for index in (search_db.with_name(search_db.name + ".index"),
-                  server.db.with_name(server.db.name + ".index")):  # fmt: skip
-        if index.is_dir():
-            shutil.copytree(index, db.with_name(db.name + ".index"))
-            break
+    db = copy_archive(request, search_db, folder)
+    index = Path(server.db).with_name(Path(server.db).name + ".index")
+    mine = Path(db).with_name(Path(db).name + ".index")
+    if data_dir_of(db) is None and index.is_dir() and not mine.exists():  # SQLite
+        shutil.copytree(index, mine)
     return db
 
 
@@ -376,12 +379,13 @@ def test_stats_match_the_archive(api: httpx.Client, server: Server) -> None:
     russian = sum(bool(re.search("[а-яА-Я]", r["title"])) for r in rows)
     assert stats["by_lang"] == {"en": 5 + len(rows) - russian, "ru": russian, "zh": 1}
     assert stats["by_year"]["(none)"] == 1 and stats["by_year"]["2016"] == 2
-    with sqlite3.connect(f"file:{server.db}?mode=ro", uri=True) as db:
-        turns = db.execute("SELECT count(*) FROM turns").fetchone()[0]
-        roles = dict(db.execute("SELECT role, count(*) FROM turns GROUP BY role"))
-        publishers = dict(
-            db.execute("SELECT coalesce(publisher, '(none)'), count(*) FROM documents GROUP BY 1")
-        )
+    (turns,) = rows_of(server.db, "SELECT count(*) AS n FROM turns")
+    turns = turns["n"]
+    roles = {r["role"]: r["n"] for r in rows_of(
+        server.db, "SELECT role, count(*) AS n FROM turns GROUP BY role")}  # fmt: skip
+    publishers = {r["p"]: r["n"] for r in rows_of(
+        server.db, "SELECT coalesce(publisher, '(none)') AS p, count(*) AS n FROM documents"
+        " GROUP BY coalesce(publisher, '(none)')")}  # fmt: skip
     assert stats["turns"] == turns and stats["by_role"] == roles
     assert stats["by_publisher"] == publishers
     assert sum(stats["by_kind"].values()) == stats["documents"]
@@ -488,11 +492,14 @@ def test_two_files_under_one_name_are_two_documents(upload_server: Server) -> No
 
 @pytest.fixture(scope="module")
 def upload_server(
-    search_db: Path, server: Server, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    search_db: str,
+    server: Server,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Server]:
     """A server of its own for uploads (the shared one stays as the other tests expect it)."""
-    srv = start_server(served_copy(search_db, server, tmp_path_factory.mktemp("upload")),
-                       token=SERVER_TOKEN)  # fmt: skip
+    db = served_copy(request, search_db, server, tmp_path_factory.mktemp("upload"))
+    srv = start_server(db, token=SERVER_TOKEN)
     yield srv
     stop_server(srv)
 
@@ -541,26 +548,30 @@ def test_upload_name_cannot_leave_the_upload_folder(upload_server: Server) -> No
                SERVER_TOKEN)  # fmt: skip
     assert r.status_code == 201, r.text
     assert r.json()["counts"]["new"] == 0  # furniture only: nothing to store
-    folder = upload_server.db.parent
-    uploads = folder / "archive.db.uploads"
-    assert [p.name for p in uploads.glob("*/escaped.html")] == ["escaped.html"]
+    folder = upload_server.folder  # beside the SQLite file, or the PostgreSQL data dir
+    (stored,) = folder.rglob("escaped.html")
+    assert stored.parent.parent.name.endswith("uploads")  # <uploads>/<one upload>/escaped.html
     assert not (folder.parent / "escaped.html").exists()
     assert not (folder.parent.parent / "escaped.html").exists()
 
 
 @pytest.fixture(scope="module")
 def capped_server(
-    search_db: Path, server: Server, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    search_db: str,
+    server: Server,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Server]:
     """A server without a token and with a 4 KiB cap on request bodies."""
-    db = served_copy(search_db, server, tmp_path_factory.mktemp("capped"))
+    folder = tmp_path_factory.mktemp("capped")
+    db = served_copy(request, search_db, server, folder)
     port = free_port()
-    cmd = [sys.executable, "-m", "communique.cli", "serve", "--db", str(db), "--port", str(port),
+    cmd = [sys.executable, "-m", "communique.cli", "serve", *db_options(db), "--port", str(port),
            "--max-body", "4096"]  # fmt: skip
-    log = db.with_suffix(".serve.log")
+    log = folder / "serve.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-    srv = Server(f"http://127.0.0.1:{port}", db, proc)
+    srv = Server(f"http://127.0.0.1:{port}", db, proc, folder)
     deadline = time.monotonic() + 60
     while True:
         assert proc.poll() is None, log.read_text()

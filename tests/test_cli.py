@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,15 +12,17 @@ from typer.testing import CliRunner
 
 from communique.cli import app
 
-from .conftest import CORPUS, SEED
+from .conftest import CORPUS, SEED, copy_archive, db_options, freeze_template, new_target
 
 runner = CliRunner()
 KREMLIN = CORPUS / "kremlin_en" / "html"
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("cli") / "archive.db"
+def archive(
+    request: pytest.FixtureRequest, backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    db = new_target(request, backend, tmp_path_factory.mktemp("cli"))
     inputs = [
         SEED,
         KREMLIN / "052830.html.gz",  # interview, 2016-09-05
@@ -29,9 +30,10 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
         KREMLIN / "007954.html.gz",  # meeting, 2010-06-03
         CORPUS / "fmprc_en_zh" / "zh" / "regular_presscon" / "t1417538.html",
     ]
-    result = runner.invoke(app, ["ingest", *map(str, inputs), "--db", str(db), "-q"])
+    result = runner.invoke(app, ["ingest", *map(str, inputs), *db_options(db), "-q"])
     assert result.exit_code == 0, result.output
     assert "5 new, 0 updated, 0 unchanged, 0 skipped, 0 failed" in result.output
+    freeze_template(request, db)
     return db
 
 
@@ -39,8 +41,8 @@ def ids(output: str) -> list[str]:
     return [json.loads(line)["id"] for line in output.splitlines() if line.startswith("{")]
 
 
-def test_list_filters(archive: Path) -> None:
-    db = ["--db", str(archive), "--json"]
+def test_list_filters(archive: str) -> None:
+    db = [*db_options(archive), "--json"]
     kremlin = ids(runner.invoke(app, ["list", "--publisher", "kremlin.ru", *db]).stdout)
     assert kremlin == ["kremlin-en-7954", "kremlin-en-52830", "kremlin-en-54071"]  # by date
     (seed_id,) = ids(runner.invoke(app, ["list", "--publisher", "mid.ru", *db]).stdout)
@@ -52,41 +54,39 @@ def test_list_filters(archive: Path) -> None:
     assert zh == ["fmprc-zh-t1417538"]
 
 
-def test_show_and_json(archive: Path) -> None:
-    result = runner.invoke(app, ["show", "kremlin-en-52830", "--db", str(archive)])
+def test_show_and_json(archive: str) -> None:
+    result = runner.invoke(app, ["show", "kremlin-en-52830", *db_options(archive)])
     assert result.exit_code == 0
     assert "Interview to Bloomberg" in result.stdout and "John Micklethwait" in result.stdout
     record = json.loads(
-        runner.invoke(app, ["show", "kremlin-en-52830", "--json", "--db", str(archive)]).stdout
+        runner.invoke(app, ["show", "kremlin-en-52830", "--json", *db_options(archive)]).stdout
     )
     assert record["id"] == "kremlin-en-52830" and len(record["turns"]) == 122
     pinned = f"kremlin-en-52830@{record['revision']}"
-    assert runner.invoke(app, ["show", pinned, "--db", str(archive)]).exit_code == 0
-    wrong = runner.invoke(app, ["show", "kremlin-en-52830@000000000000", "--db", str(archive)])
+    assert runner.invoke(app, ["show", pinned, *db_options(archive)]).exit_code == 0
+    wrong = runner.invoke(app, ["show", "kremlin-en-52830@000000000000", *db_options(archive)])
     assert wrong.exit_code == 1
-    missing = runner.invoke(app, ["show", "no-such-id", "--db", str(archive)])
+    missing = runner.invoke(app, ["show", "no-such-id", *db_options(archive)])
     assert missing.exit_code == 1 and "No document" in missing.output
 
 
-def test_stats_errors(archive: Path) -> None:
-    stats = json.loads(runner.invoke(app, ["stats", "--json", "--db", str(archive)]).stdout)
+def test_stats_errors(archive: str) -> None:
+    stats = json.loads(runner.invoke(app, ["stats", "--json", *db_options(archive)]).stdout)
     assert stats["documents"] == 5
     assert stats["by_publisher"] == {"kremlin.ru": 3, "mid.ru": 1, "fmprc.gov.cn": 1}
     assert stats["schema_version"] == 4  # 2: enrichment tables, 3: state, 4: crawl ledger, watches
-    assert "No failed inputs" in runner.invoke(app, ["errors", "--db", str(archive)]).stdout
+    assert "No failed inputs" in runner.invoke(app, ["errors", *db_options(archive)]).stdout
 
 
-def test_delete_then_reingest_restores(archive: Path, tmp_path: Path) -> None:
-    db = tmp_path / "copy.db"
-    src = sqlite3.connect(archive)
-    dst = sqlite3.connect(db)
-    src.backup(dst)
-    src.close(), dst.close()
-    assert runner.invoke(app, ["delete", "kremlin-en-54071", "--db", str(db)]).exit_code == 0
-    assert runner.invoke(app, ["show", "kremlin-en-54071", "--db", str(db)]).exit_code == 1
-    again = runner.invoke(app, ["ingest", str(KREMLIN / "054071.html.gz"), "--db", str(db), "-q"])
+def test_delete_then_reingest_restores(
+    request: pytest.FixtureRequest, archive: str, tmp_path: Path
+) -> None:
+    db = copy_archive(request, archive, tmp_path)
+    assert runner.invoke(app, ["delete", "kremlin-en-54071", *db_options(db)]).exit_code == 0
+    assert runner.invoke(app, ["show", "kremlin-en-54071", *db_options(db)]).exit_code == 1
+    again = runner.invoke(app, ["ingest", str(KREMLIN / "054071.html.gz"), *db_options(db), "-q"])
     assert "1 new" in again.output
-    result = runner.invoke(app, ["reparse", "--all", "--db", str(db)])
+    result = runner.invoke(app, ["reparse", "--all", *db_options(db)])
     assert result.exit_code == 0 and "5 reparsed" in result.stdout
 
 
@@ -96,7 +96,7 @@ def test_missing_archive_says_what_to_do(tmp_path: Path) -> None:
     assert "communique ingest" in result.output
 
 
-def test_parquet_with_mapped_columns(tmp_path: Path) -> None:
+def test_parquet_with_mapped_columns(tmp_path: Path, archive_target: str) -> None:
     table = pa.table(
         {
             "body": ["Question: Will you come?\n\nSergey Lavrov: Yes, I will.", ""],
@@ -106,15 +106,15 @@ def test_parquet_with_mapped_columns(tmp_path: Path) -> None:
         }
     )
     pq.write_table(table, tmp_path / "rows.parquet")
-    db = tmp_path / "p.db"
+    db = archive_target
     mapping = "text=body,title=headline,date=published,url=link"
     result = runner.invoke(
-        app, ["ingest", str(tmp_path / "rows.parquet"), "--map", mapping, "--db", str(db), "-q"]
+        app, ["ingest", str(tmp_path / "rows.parquet"), "--map", mapping, *db_options(db), "-q"]
     )
     assert result.exit_code == 0, result.output
     assert "1 new" in result.output and "1 skipped" in result.output  # the empty row
     record = json.loads(
-        runner.invoke(app, ["show", "midru-en-1867999", "--json", "--db", str(db)]).stdout
+        runner.invoke(app, ["show", "midru-en-1867999", "--json", *db_options(db)]).stdout
     )
     assert record["date"] == "2023-05-05" and record["kind"] == "interview"
     assert [(t["label"], t["role"]) for t in record["turns"]] == [
@@ -122,3 +122,16 @@ def test_parquet_with_mapped_columns(tmp_path: Path) -> None:
         ("Sergey Lavrov", "answer"),
     ]
     assert record["origin"][0]["path"].endswith("rows.parquet#row=1")
+
+
+def test_reparse_keeps_the_ids_of_table_row_parts(archive_target: str) -> None:
+    # two rows of this table share one URL with different texts: the ingest stores the second
+    # as ``<id>-row4``, which the parser alone would call ``<id>`` again
+    table = CORPUS / "official_transcripts" / "lavrov_ukraine_combined.csv"
+    db = db_options(archive_target)
+    assert runner.invoke(app, ["ingest", str(table), *db, "-q"]).exit_code == 0
+    before = ids(runner.invoke(app, ["list", *db, "--json"]).stdout)
+    assert "web-ae2a8d5820f0-row4" in before and "web-ae2a8d5820f0" in before
+    result = runner.invoke(app, ["reparse", "--all", *db])
+    assert result.exit_code == 0 and f"{len(before)} reparsed" in result.stdout
+    assert ids(runner.invoke(app, ["list", *db, "--json"]).stdout) == before

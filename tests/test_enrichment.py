@@ -10,24 +10,24 @@ defines CICA); fmprc t1647080 (en) and t1646964 (zh) are the same press conferen
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import httpx
+import pytest
 from typer.testing import CliRunner
 
 from communique.cli import app
 from communique.enrich.corpus import enrich_archive
-from communique.store.sqlite import SQLiteStore
-from tests.conftest import Server
+from communique.store import open_store
+from tests.conftest import Server, copy_archive, db_options
 
 EN, ZH = "fmprc-en-t1647080", "fmprc-zh-t1646964"
 SEED_ID = "midru-8c250a16b4a4"
 runner = CliRunner()
 
 
-def test_speakers_are_resolved_to_people(pair_db: Path) -> None:
-    store = SQLiteStore(pair_db)
+def test_speakers_are_resolved_to_people(pair_db: str) -> None:
+    store = open_store(pair_db)
     try:
         seed = store.get(SEED_ID)
         zh = store.get(ZH)
@@ -41,13 +41,13 @@ def test_speakers_are_resolved_to_people(pair_db: Path) -> None:
     assert answers == {"geng-shuang"}
 
 
-def test_mentions_are_stored_with_offsets(pair_db: Path) -> None:
-    store = SQLiteStore(pair_db)
+def test_mentions_are_stored_with_offsets(pair_db: str) -> None:
+    store = open_store(pair_db)
     try:
         seed = store.get(SEED_ID)
         en, zh = store.get(EN), store.get(ZH)
-        rows = store.db.execute(
-            "SELECT n, start, end, entity FROM mentions WHERE doc_id = ? ORDER BY n, start",
+        rows = store.query(
+            'SELECT n, start, "end", entity FROM mentions WHERE doc_id = ? ORDER BY n, start',
             (SEED_ID,),
         ).fetchall()
     finally:
@@ -66,8 +66,8 @@ def test_mentions_are_stored_with_offsets(pair_db: Path) -> None:
         assert name in spans
 
 
-def test_acronyms_are_learned_from_the_archive(pair_db: Path) -> None:
-    store = SQLiteStore(pair_db)
+def test_acronyms_are_learned_from_the_archive(pair_db: str) -> None:
+    store = open_store(pair_db)
     try:
         table = store.acronym_table()
     finally:
@@ -75,36 +75,37 @@ def test_acronyms_are_learned_from_the_archive(pair_db: Path) -> None:
     assert "Conference on Interaction and Confidence-Building Measures in Asia" in table["CICA"]
 
 
-def test_language_versions_are_linked_at_ingest(pair_db: Path) -> None:
-    store = SQLiteStore(pair_db)
+def test_language_versions_are_linked_at_ingest(pair_db: str) -> None:
+    store = open_store(pair_db)
     try:
         assert [v["id"] for v in store.version_links(EN)] == [ZH]
         assert [v["lang"] for v in store.version_links(ZH)] == ["en"]
         assert store.version_links(SEED_ID) == []  # its Russian twin is not held
     finally:
         store.close()
-    result = runner.invoke(app, ["versions", EN, "--db", str(pair_db)])
+    result = runner.invoke(app, ["versions", EN, *db_options(pair_db)])
     assert result.exit_code == 0 and ZH in result.stdout and "same-day" in result.stdout
 
 
-def test_align_cli_pairs_the_five_exchanges(pair_db: Path) -> None:
-    result = runner.invoke(app, ["align", EN, ZH, "--db", str(pair_db), "--json"])
+def test_align_cli_pairs_the_five_exchanges(pair_db: str) -> None:
+    result = runner.invoke(app, ["align", EN, ZH, *db_options(pair_db), "--json"])
     assert result.exit_code == 0, result.stdout
     out = json.loads(result.stdout)
     assert [(p["a"], p["b"]) for p in out["pairs"]] == [([n], [n]) for n in range(1, 11)]
     assert out["missing_in_a"] == [] and out["missing_in_b"] == []
-    missing = runner.invoke(app, ["align", EN, "nope", "--db", str(pair_db)])
+    missing = runner.invoke(app, ["align", EN, "nope", *db_options(pair_db)])
     assert missing.exit_code == 1 and "No document nope" in missing.stdout + missing.stderr
 
 
-def test_enrich_archive_redoes_links_and_is_idempotent(pair_db: Path, tmp_path: Path) -> None:
-    db = tmp_path / "archive.db"
-    shutil.copy(pair_db, db)
-    store = SQLiteStore(db)
+def test_enrich_archive_redoes_links_and_is_idempotent(
+    request: pytest.FixtureRequest, pair_db: str, tmp_path: Path
+) -> None:
+    db = copy_archive(request, pair_db, tmp_path)
+    store = open_store(db)
     try:
         # as after an older parser, or before the register knew the speakers: no people
         store.begin()
-        store.db.execute("DELETE FROM version_links")
+        store.query("DELETE FROM version_links")
         seed = store.get(SEED_ID)
         assert seed is not None
         for t in seed.turns:
@@ -112,18 +113,18 @@ def test_enrich_archive_redoes_links_and_is_idempotent(pair_db: Path, tmp_path: 
         raw, content = store.current(SEED_ID) or ("", "")
         store.put_document(seed, raw, content)
         store.commit()
-        before = store.db.execute("SELECT count(*) FROM mentions").fetchone()[0]
+        before = store.query("SELECT count(*) FROM mentions").fetchone()[0]
         seq = store.last_change()
         report = enrich_archive(store)
         assert report.documents == 3 and report.links == 1
         assert [v["id"] for v in store.version_links(EN)] == [ZH]
-        people = store.db.execute("SELECT count(*) FROM turns WHERE person = 'sergey-lavrov'")
+        people = store.query("SELECT count(*) FROM turns WHERE person = 'sergey-lavrov'")
         assert people.fetchone()[0] == 9  # the seed's nine answers
-        assert store.db.execute("SELECT count(*) FROM mentions").fetchone()[0] == before
+        assert store.query("SELECT count(*) FROM mentions").fetchone()[0] == before
         assert store.last_change() == seq + 1  # only the seed changed, so only it was re-saved
         again = enrich_archive(store)
         assert again.links == 1 and store.last_change() == seq + 1
-        assert store.db.execute("SELECT count(*) FROM mentions").fetchone()[0] == before
+        assert store.query("SELECT count(*) FROM mentions").fetchone()[0] == before
     finally:
         store.close()
 
@@ -172,10 +173,10 @@ def test_api_entity_by_any_name(server: Server) -> None:
     assert missing.status_code == 404 and "Atlantis" in missing.json()["message"]
 
 
-def test_people_cli_clusters_speakers_and_writes_grown_rows(pair_db: Path, tmp_path: Path) -> None:
+def test_people_cli_clusters_speakers_and_writes_grown_rows(pair_db: str, tmp_path: Path) -> None:
     grown = tmp_path / "grown.csv"
     result = runner.invoke(
-        app, ["people", "--db", str(pair_db), "--uncertain", "--csv", str(grown)]
+        app, ["people", *db_options(pair_db), "--uncertain", "--csv", str(grown)]
     )
     assert result.exit_code == 0, result.stdout
     assert "sergey-lavrov" in result.stdout and "geng-shuang" in result.stdout
@@ -197,10 +198,11 @@ def test_people_named_in_turns_are_mentions(server: Server) -> None:
     assert blinken["id"] == "person:antony-blinken" and blinken["documents"] >= 2
 
 
-def test_resaving_a_document_keeps_its_links_and_acronyms(pair_db: Path, tmp_path: Path) -> None:
-    db = tmp_path / "archive.db"
-    shutil.copy(pair_db, db)
-    store = SQLiteStore(db)
+def test_resaving_a_document_keeps_its_links_and_acronyms(
+    request: pytest.FixtureRequest, pair_db: str, tmp_path: Path
+) -> None:
+    db = copy_archive(request, pair_db, tmp_path)
+    store = open_store(db)
     try:
         acronyms = store.acronym_table()
         doc, seed = store.get(EN), store.get(SEED_ID)
@@ -216,17 +218,18 @@ def test_resaving_a_document_keeps_its_links_and_acronyms(pair_db: Path, tmp_pat
         store.close()
 
 
-def test_links_are_caught_up_after_a_crash_before_enrichment(pair_db: Path, tmp_path: Path) -> None:
+def test_links_are_caught_up_after_a_crash_before_enrichment(
+    request: pytest.FixtureRequest, pair_db: str, tmp_path: Path
+) -> None:
     from communique.enrich.corpus import ENRICHED, after_ingest
 
-    db = tmp_path / "archive.db"
-    shutil.copy(pair_db, db)
-    store = SQLiteStore(db)
+    db = copy_archive(request, pair_db, tmp_path)
+    store = open_store(db)
     try:
         # as if the ingest died after its batches were committed, before linking versions
         store.begin()
-        store.db.execute("DELETE FROM version_links")
-        store.db.execute("DELETE FROM acronyms")
+        store.query("DELETE FROM version_links")
+        store.query("DELETE FROM acronyms")
         store.set_state(ENRICHED, "0")
         store.commit()
         report = after_ingest(store)

@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 import itertools
-import sqlite3
-from pathlib import Path
 
 import pytest
 
 from communique.enrich.entities import EntityMatcher, find, fold, matcher, ru_paradigm
 
+from .conftest import rows_of
+
 SEED_ID = "midru-8c250a16b4a4"  # mid.ru, Lavrov to Khabar, 2018 (en)
 
 
 @pytest.fixture(scope="module")
-def turns(search_db: Path):
-    con = sqlite3.connect(search_db)
-
+def turns(search_db: str):
     def get(doc: str, like: str | None = None) -> list[tuple[int, str]]:
         sql = "SELECT n, text FROM turns WHERE doc_id = ?"
         args: tuple = (doc,)
         if like:
             sql += " AND text LIKE ?"
             args += (f"%{like}%",)
-        return con.execute(sql + " ORDER BY n", args).fetchall()
+        return [(r["n"], r["text"]) for r in rows_of(search_db, sql + " ORDER BY n", args)]
 
-    yield get
-    con.close()
+    return get
 
 
 def check_offsets(text: str, mentions) -> None:

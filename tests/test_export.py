@@ -32,7 +32,7 @@ from communique.export.tei import (
 )
 from communique.model import Document, Origin, Turn
 
-from .conftest import SEED
+from .conftest import SEED, db_options
 
 NS = {"tei": TEI_NS}
 XML_ID = f"{{{XML_NS}}}id"
@@ -228,18 +228,18 @@ def test_cli_subcorpus(search_db: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "kz.jsonl"
     args = ["subcorpus", "Kazakhstan", "--role", "answer", "-f", "jsonl", "-o", str(out),
-            "--db", str(search_db), "-q"]  # fmt: skip
+            *db_options(search_db), "-q"]  # fmt: skip
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     rows = _jsonl(out.read_bytes())
     assert len(rows) > 3 and all(r["role"] == "answer" for r in rows)
     folder = tmp_path / "tei"
     result = runner.invoke(app, ["subcorpus", "--lang", "ru", "-f", "tei", "-o", str(folder),
-                                 "--db", str(search_db), "-q"])  # fmt: skip
+                                 *db_options(search_db), "-q"])  # fmt: skip
     assert result.exit_code == 0, result.output
     names = {p.name for p in folder.iterdir()}
     assert {LIST_PERSON, ROOT_FILE} <= names and len(names) > 2
-    bad = runner.invoke(app, ["subcorpus", "foo AND (", "--db", str(search_db), "-q"])
+    bad = runner.invoke(app, ["subcorpus", "foo AND (", *db_options(search_db), "-q"])
     assert bad.exit_code == 2
 
 

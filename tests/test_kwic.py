@@ -16,6 +16,7 @@ from communique.cli import app
 from communique.search import KwicLine
 from communique.search.kwic import SORTS
 
+from .conftest import db_options
 from .test_search import SEED_ID, ZH
 
 runner = CliRunner()
@@ -23,7 +24,7 @@ PERMALINK = re.compile(r"^[a-z0-9-]+#t[0-9]+$")
 
 
 @pytest.fixture
-def db(search_db: Path) -> Path:
+def db(search_db: str) -> str:
     return search_db
 
 
@@ -126,14 +127,14 @@ def test_filters(archive: Archive) -> None:
 
 def test_cli_kwic_csv(db: Path) -> None:
     result = runner.invoke(
-        app, ["kwic", "sovereign*", "--db", str(db), "--csv", "--width", "30", "--sort", "right"]
+        app, ["kwic", "sovereign*", *db_options(db), "--csv", "--width", "30", "--sort", "right"]
     )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows and all(r["keyword"].lower().startswith("sovereign") for r in rows)
     assert all(PERMALINK.match(r["permalink"]) for r in rows)
     assert all(len(r["left"]) <= 30 and len(r["right"]) <= 30 for r in rows)
-    readable = runner.invoke(app, ["kwic", "sovereign*", "--db", str(db), "--limit", "2"])
+    readable = runner.invoke(app, ["kwic", "sovereign*", *db_options(db), "--limit", "2"])
     assert readable.exit_code == 0 and readable.stdout.count("#t") == 2
 
 
@@ -186,6 +187,7 @@ def test_words_next_to_letters_outside_ascii() -> None:
 
 
 def test_rows_renumbered_in_the_store_are_read_from_the_index(tmp_path: Path) -> None:
+    # SQLite only: it renumbers SQLite's implicit rowids behind the index's back
     import sqlite3
 
     from .conftest import SEARCH_INPUTS, ingest_into

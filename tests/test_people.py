@@ -7,14 +7,14 @@ shipped register ``enrich/data/people.csv``, whose every fact cites a corpus doc
 from __future__ import annotations
 
 import csv
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from communique.enrich.names import Match, compare, fold, name_key, transliterate
 from communique.enrich.people import SHIPPED, Register, cluster_labels
-from tests.conftest import CORPUS, SEED, ingest_into
+from communique.store import open_store
+from tests.conftest import CORPUS, SEED, ingest_into, new_target
 
 LAVROV_FORMS = [
     "Sergey Lavrov",
@@ -265,17 +265,19 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-def page_turns(tmp_path_factory: pytest.TempPathFactory) -> list[tuple]:
-    db = tmp_path_factory.mktemp("people") / "archive.db"
+def page_turns(
+    request: pytest.FixtureRequest, backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> list[tuple]:
+    db = new_target(request, backend, tmp_path_factory.mktemp("people"))
     ingest_into(db, PAGES)
-    con = sqlite3.connect(db)
+    store = open_store(db)
     try:
-        return con.execute(
+        return store.query(
             "SELECT d.publisher, d.lang, d.date, t.label, t.speaker, t.affiliation, t.role "
-            "FROM turns t JOIN documents d ON d.id = t.doc_id"
+            "FROM turns t JOIN documents d ON d.id = t.doc_id ORDER BY t.doc_id, t.n"
         ).fetchall()
     finally:
-        con.close()
+        store.close()
 
 
 def _resolved(reg: Register, page_turns: list[tuple], publisher: str, lang: str) -> dict:

@@ -15,9 +15,17 @@ from typer.testing import CliRunner
 from communique import Archive
 from communique.cli import app
 from communique.search import QueryError
-from communique.store.sqlite import SQLiteStore
+from communique.store import open_store
 
-from .conftest import KREMLIN_HTML, SEARCH_INPUTS, SEED, ingest_into
+from .conftest import (
+    KREMLIN_HTML,
+    SEARCH_INPUTS,
+    SEED,
+    db_options,
+    index_dir_of,
+    ingest_into,
+    open_archive,
+)
 
 runner = CliRunner()
 KREMLIN = KREMLIN_HTML
@@ -31,7 +39,7 @@ _ingest = ingest_into
 
 
 @pytest.fixture
-def db(search_db: Path) -> Path:
+def db(search_db: str) -> str:
     return search_db
 
 
@@ -278,7 +286,7 @@ def test_pagination(archive: Archive) -> None:
 
 
 def test_cli_search_json_and_facets(db: Path) -> None:
-    args = ["search", "Kazakhstan", "--db", str(db), "--speaker", "Sergey Lavrov",
+    args = ["search", "Kazakhstan", *db_options(db), "--speaker", "Sergey Lavrov",
             "--role", "answer", "--from", "2018", "--to", "2018-12", "--kind",
             "interview,press_conference", "--lang", "en", "--publisher", "mid.ru", "--json",
             "--facets", "--limit", "50"]  # fmt: skip
@@ -294,7 +302,7 @@ def test_cli_search_json_and_facets(db: Path) -> None:
 
 
 def test_cli_search_readable(db: Path) -> None:
-    result = runner.invoke(app, ["search", '"private agenda"', "--db", str(db)])
+    result = runner.invoke(app, ["search", '"private agenda"', *db_options(db)])
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "Vladimir Solovyov does." in out and f"{SEED_ID}#t" in out and "private agenda" in out
@@ -313,7 +321,7 @@ def test_cli_search_readable(db: Path) -> None:
     ],
 )
 def test_cli_malformed_query(db: Path, args: list[str], message: str) -> None:
-    result = runner.invoke(app, [*args, "--db", str(db)])
+    result = runner.invoke(app, [*args, *db_options(db)])
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
@@ -339,11 +347,11 @@ def _gens(archive: Archive, doc_id: str) -> set[int]:
     return {searcher.doc(a).get_first("gen") for _, a in searcher.search(q, 1000).hits}
 
 
-def test_index_follows_the_store_and_recovers(tmp_path: Path) -> None:
-    db = tmp_path / "a.db"
+def test_index_follows_the_store_and_recovers(archive_target: str) -> None:
+    db = archive_target
     first, later = INPUTS[:3], INPUTS[3:5]
     _ingest(db, first)
-    with Archive(db) as a:
+    with open_archive(db) as a:
         assert a.last_sync.rebuilt  # no index yet: built
         seq0 = a.index.seq
         assert seq0 > 0 and a.search("sanction").total > 0
@@ -353,9 +361,9 @@ def test_index_follows_the_store_and_recovers(tmp_path: Path) -> None:
     # the process dies after the store commits and before the index is told: the store has the
     # new documents, the index directory still records seq0
     _ingest(db, later)
-    state = json.loads((Path(f"{db}.index") / "communique-index.json").read_text())
+    state = json.loads((index_dir_of(db) / "communique-index.json").read_text())
     assert state["seq"] == seq0
-    with Archive(db) as a:
+    with open_archive(db) as a:
         report = a.last_sync
         assert not report.rebuilt and report.from_seq == seq0 and report.documents == 2
         assert a.index.seq > seq0
@@ -365,8 +373,8 @@ def test_index_follows_the_store_and_recovers(tmp_path: Path) -> None:
         incremental = _all(a)
     # dying after tantivy's commit but before the seq is written: the changes are applied again,
     # with the same result (a document's turns are replaced, never added twice)
-    (Path(f"{db}.index") / "communique-index.json").write_text(json.dumps(state))
-    with Archive(db) as a:
+    (index_dir_of(db) / "communique-index.json").write_text(json.dumps(state))
+    with open_archive(db) as a:
         assert a.last_sync.documents == 2 and not a.last_sync.rebuilt
         assert _all(a) == incremental
         assert every(a, "黄岩岛").total == 2
@@ -375,10 +383,10 @@ def test_index_follows_the_store_and_recovers(tmp_path: Path) -> None:
         assert _all(a) == incremental
         assert (
             a.index.seq
-            == json.loads((Path(f"{db}.index") / "communique-index.json").read_text())["seq"]
+            == json.loads((index_dir_of(db) / "communique-index.json").read_text())["seq"]
         )
     # a deleted document leaves the index on the next open; an updated one is replaced
-    store = SQLiteStore(db)
+    store = open_store(db)
     assert store.delete(ZH)
     doc = store.get(SEED_ID)
     assert doc is not None
@@ -387,7 +395,7 @@ def test_index_follows_the_store_and_recovers(tmp_path: Path) -> None:
     store.put_document(doc, store.raw_of(SEED_ID) or "", "edited")
     store.commit()
     store.close()
-    with Archive(db) as a:
+    with open_archive(db) as a:
         assert a.last_sync.documents == 2
         assert every(a, "黄岩岛").total == 0
         assert [h.permalink for h in every(a, "zyxwv").hits] == [f"{SEED_ID}#t1"]
@@ -396,55 +404,55 @@ def test_index_follows_the_store_and_recovers(tmp_path: Path) -> None:
         assert answer.question is not None and "Zyxwv" in answer.question.text
 
 
-def test_missing_or_old_index_is_rebuilt(tmp_path: Path) -> None:
-    db = tmp_path / "a.db"
+def test_missing_or_old_index_is_rebuilt(archive_target: str) -> None:
+    db = archive_target
     _ingest(db, INPUTS[:2])
-    with Archive(db) as a:
+    with open_archive(db) as a:
         n = a.search("sanction").total
-    shutil.rmtree(f"{db}.index")
-    with Archive(db) as a:
+    shutil.rmtree(index_dir_of(db))
+    with open_archive(db) as a:
         assert a.last_sync.rebuilt and a.search("sanction").total == n
-    state = Path(f"{db}.index") / "communique-index.json"
+    state = index_dir_of(db) / "communique-index.json"
     state.write_text(json.dumps({"version": 0, "seq": 1}))  # an index of an older layout
-    with Archive(db) as a:
+    with open_archive(db) as a:
         assert a.last_sync.rebuilt and a.search("sanction").total == n
-    (Path(f"{db}.index") / "meta.json").write_text("{damaged")  # tantivy cannot read it
-    with Archive(db) as a:
+    (index_dir_of(db) / "meta.json").write_text("{damaged")  # tantivy cannot read it
+    with open_archive(db) as a:
         assert a.last_sync.rebuilt and a.search("sanction").total == n
 
 
-def test_cli_ingest_keeps_the_index_current_and_reindex(tmp_path: Path) -> None:
-    db = tmp_path / "a.db"
-    result = runner.invoke(app, ["ingest", str(SEED), "--db", str(db), "-q"])
+def test_cli_ingest_keeps_the_index_current_and_reindex(archive_target: str) -> None:
+    db = archive_target
+    result = runner.invoke(app, ["ingest", str(SEED), *db_options(db), "-q"])
     assert result.exit_code == 0, result.output
-    seq = json.loads((Path(f"{db}.index") / "communique-index.json").read_text())["seq"]
-    result = runner.invoke(app, ["ingest", str(KREMLIN / "052830.html.gz"), "--db", str(db),
+    seq = json.loads((index_dir_of(db) / "communique-index.json").read_text())["seq"]
+    result = runner.invoke(app, ["ingest", str(KREMLIN / "052830.html.gz"), *db_options(db),
                                  "-q"])  # fmt: skip
     assert result.exit_code == 0, result.output
-    state = json.loads((Path(f"{db}.index") / "communique-index.json").read_text())
+    state = json.loads((index_dir_of(db) / "communique-index.json").read_text())
     assert state["seq"] > seq  # synced by ingest itself, before any search
-    result = runner.invoke(app, ["reindex", "--db", str(db)])
-    store = SQLiteStore(db)
+    result = runner.invoke(app, ["reindex", *db_options(db)])
+    store = open_store(db)
     turns = store.stats()["turns"]
     store.close()
     assert result.exit_code == 0 and f"indexed {turns} turns of 2 documents" in result.stdout
-    result = runner.invoke(app, ["search", "Bloomberg", "--db", str(db), "--json"])
+    result = runner.invoke(app, ["search", "Bloomberg", *db_options(db), "--json"])
     assert result.exit_code == 0 and BLOOMBERG in result.stdout
 
 
-def test_sync_waits_for_another_writer_and_follows_a_rebuild(tmp_path: Path) -> None:
+def test_sync_waits_for_another_writer_and_follows_a_rebuild(archive_target: str) -> None:
     import tantivy
 
-    db = tmp_path / "a.db"
+    db = archive_target
     _ingest(db, INPUTS[:2])
-    first = Archive(db)
-    other = tantivy.Index.open(f"{db}.index")
+    first = open_archive(db)
+    other = tantivy.Index.open(str(index_dir_of(db)))
     writer = other.writer(heap_size=20_000_000)  # another process is writing the index
     _ingest(db, INPUTS[3:4])
-    with Archive(db) as a:
+    with open_archive(db) as a:
         assert a.last_sync.skipped and a.search("黄岩岛").total == 0  # searchable, not yet current
     del writer, other
-    with Archive(db) as a:  # the lock is gone: the next open catches up
+    with open_archive(db) as a:  # the lock is gone: the next open catches up
         assert a.last_sync.documents == 1 and a.search("黄岩岛").total == 2
         a.reindex()  # a rebuild in "another process" replaces the directory under `first`
     _ingest(db, INPUTS[4:5])

@@ -13,6 +13,8 @@ import pytest
 from communique.analysis.verify import MIN_SCORE, verify
 from communique.model import turn_permalink
 
+from .conftest import db_options
+
 # Sentences of Sergey Lavrov's answers in the seed (the Khabar interview of 2018-12-09), as read.
 CICA = (
     "CICA is probably the only platform, apart from the UN, that brings together "
@@ -28,11 +30,10 @@ ABSENT = "The delegation from Norway praised the excellent quality of the reinde
 
 def source_of(archive, sentence: str) -> tuple[str, str]:
     """The permalink and text of the one turn holding ``sentence`` (read from the store)."""
-    rows = archive.store.db.execute(
-        "SELECT doc_id, n, text FROM turns WHERE instr(text, ?) > 0", (sentence,)
-    ).fetchall()
+    turns = archive.store.rows("SELECT doc_id, n, text FROM turns")
+    rows = [r for r in turns if sentence in r["text"]]
     assert len(rows) == 1, rows
-    return turn_permalink(rows[0][0], rows[0][1]), rows[0][2]
+    return turn_permalink(rows[0]["doc_id"], rows[0]["n"]), rows[0]["text"]
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,7 @@ def test_empty_quote_is_an_error(search_archive) -> None:
 
 def test_cli(search_db) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        cmd = [sys.executable, "-m", "communique.cli", "verify", *args, "--db", str(search_db)]
+        cmd = [sys.executable, "-m", "communique.cli", "verify", *args, *db_options(search_db)]
         return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
 
     none = run(ABSENT)
@@ -160,10 +161,10 @@ def test_api_and_page_agree_with_the_function(server, search_archive) -> None:
 
 
 def test_english_quote_gives_the_aligned_chinese_passage(pair_db) -> None:
-    from communique import Archive
+    from .conftest import open_archive
 
-    with Archive(pair_db) as archive:
-        row = archive.store.db.execute(
+    with open_archive(pair_db) as archive:
+        row = archive.store.query(
             "SELECT n, text FROM turns WHERE doc_id LIKE 'fmprc-en-%' AND role = 'answer' "
             "ORDER BY n LIMIT 1"
         ).fetchone()

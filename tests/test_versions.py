@@ -7,7 +7,7 @@ from pathlib import Path
 
 from communique.enrich.versions import link_versions, version_key
 from communique.model import Document
-from communique.store.sqlite import SQLiteStore
+from communique.store import open_store
 from communique.structure.ids import document_id, publisher_doc_id
 from tests.conftest import CORPUS, SEED, ingest_into
 
@@ -16,10 +16,9 @@ EN = FMPRC / "en" / "regular_presscon" / "t1643067.html"  # Lu Kang, 2019-03-05
 ZH = FMPRC / "zh" / "regular_presscon" / "t1643000.html"  # 陆慷, 2019年3月5日
 
 
-def _docs(tmp_path: Path, inputs: list[Path]) -> list[Document]:
-    db = tmp_path / "a.db"
+def _docs(db: str, inputs: list[Path]) -> list[Document]:
     ingest_into(db, inputs)
-    store = SQLiteStore(db)
+    store = open_store(db)
     try:
         return list(store.documents())
     finally:
@@ -40,8 +39,8 @@ def _twin(doc: Document, *, lang: str, url: str, publisher: str) -> Document:
     return dataclasses.replace(doc, id=new_id, lang=lang, url=url)
 
 
-def test_fmprc_same_day_pair_is_linked(tmp_path: Path) -> None:
-    docs = _docs(tmp_path, [EN, ZH])
+def test_fmprc_same_day_pair_is_linked(archive_target: str) -> None:
+    docs = _docs(archive_target, [EN, ZH])
     by_lang = {d.lang: d for d in docs}
     assert (
         version_key(by_lang["en"])
@@ -54,13 +53,14 @@ def test_fmprc_same_day_pair_is_linked(tmp_path: Path) -> None:
     ]
 
 
-def test_fmprc_other_day_or_kind_is_not_linked(tmp_path: Path) -> None:
-    docs = _docs(tmp_path, [EN, FMPRC / "zh" / "regular_presscon" / "t1417538.html"])  # 2016-11-22
+def test_fmprc_other_day_or_kind_is_not_linked(archive_target: str) -> None:
+    other_day = FMPRC / "zh" / "regular_presscon" / "t1417538.html"  # 2016-11-22
+    docs = _docs(archive_target, [EN, other_day])
     assert link_versions(docs) == []
 
 
-def test_kremlin_russian_twin_shares_the_id(tmp_path: Path) -> None:
-    (en,) = _docs(tmp_path, [CORPUS / "kremlin_en" / "html" / "052830.html.gz"])
+def test_kremlin_russian_twin_shares_the_id(archive_target: str) -> None:
+    (en,) = _docs(archive_target, [CORPUS / "kremlin_en" / "html" / "052830.html.gz"])
     assert en.lang == "en" and en.url and "en.kremlin.ru" in en.url
     ru = _twin(
         en, lang="ru", url=en.url.replace("en.kremlin.ru", "kremlin.ru"), publisher="kremlin.ru"
@@ -76,8 +76,8 @@ def test_kremlin_russian_twin_shares_the_id(tmp_path: Path) -> None:
     ]
 
 
-def test_midru_seed_twin_shares_the_url_id(tmp_path: Path) -> None:
-    (seed,) = _docs(tmp_path, [SEED])
+def test_midru_seed_twin_shares_the_url_id(archive_target: str) -> None:
+    (seed,) = _docs(archive_target, [SEED])
     assert seed.versions == ["en", "ru"]  # the page names en-GB / ru-RU
     assert version_key(seed) is None  # the seed carries no URL
     url_id = "3436479"  # an illustrative mid.ru id: the twins share whatever id the site gives
@@ -94,13 +94,13 @@ def test_midru_seed_twin_shares_the_url_id(tmp_path: Path) -> None:
     ]
 
 
-def test_content_fallback_links_keyless_documents(tmp_path: Path) -> None:
+def test_content_fallback_links_keyless_documents(archive_target: str) -> None:
     # 2019-05-13: both versions carry numbers ($300 billion, May 11...), the fallback's anchor
     pair = [
         FMPRC / "en" / "regular_presscon" / "t1663021.html",
         FMPRC / "zh" / "regular_presscon" / "t1662926.html",
     ]
-    docs = _docs(tmp_path, pair)
+    docs = _docs(archive_target, pair)
     keyless = [dataclasses.replace(d, title=None) for d in docs]  # no title: no fmprc key
     assert all(version_key(d) is None for d in keyless)
     links = link_versions(keyless)

@@ -20,7 +20,7 @@ from communique.search.index import SORTS, SearchIndex, SearchResults, SyncRepor
 from communique.search.kwic import SORTS as KWIC_SORTS
 from communique.search.kwic import KwicLine
 from communique.search.query import parse_query
-from communique.store.sqlite import SQLiteStore
+from communique.store import is_url, open_store
 from communique.structure.dates import date_bound
 
 Values = str | Sequence[str] | None
@@ -77,19 +77,28 @@ def make_filters(
 
 
 class Archive:
-    """An archive (SQLite, the source of truth) and its search index (``<db>.index/``).
+    """An archive (the store, the source of truth: a SQLite file or a PostgreSQL URL) and its
+    search index (``<db>.index/``, or ``index/`` in the data directory of a PostgreSQL archive).
 
     Opening it brings the index in line with the store (building it if missing). Malformed
     queries raise :class:`communique.search.QueryError`, whose message says what to fix.
     """
 
     def __init__(
-        self, db_path: str | Path, *, sync: bool = True, check_same_thread: bool = True
+        self,
+        db_path: str | Path,
+        *,
+        sync: bool = True,
+        check_same_thread: bool = True,
+        data_dir: str | Path | None = None,
     ) -> None:
-        self.path = Path(db_path)
-        if not self.path.exists():
+        """``db_path``: a SQLite file (it must exist) or a PostgreSQL URL; ``data_dir``: where
+        the derived files go (``communique.store.paths.data_paths``)."""
+        self.target = str(db_path)
+        self.path: Path | None = None if is_url(self.target) else Path(db_path)
+        if self.path is not None and not self.path.exists():
             raise FileNotFoundError(f"no archive at {self.path}")
-        self.store = SQLiteStore(self.path, check_same_thread=check_same_thread)
+        self.store = open_store(self.target, check_same_thread=check_same_thread, data_dir=data_dir)
         self.index = SearchIndex(self.store)
         try:
             self.last_sync: SyncReport = self.index.open(sync=sync)
@@ -108,9 +117,12 @@ class Archive:
         self.store.close()
 
     def get(self, doc_id: str) -> Document | None:
-        """A document by id (``id@revision`` must be the current revision)."""
+        """A document by id; ``id@revision`` is that revision (an older one is re-derived from
+        its stored raw input)."""
+        from communique.track.revisions import document_at
+
         ident, _, revision = doc_id.partition("#")[0].partition("@")
-        return self.store.get(ident, revision or None)
+        return document_at(self.store, ident, revision or None)
 
     def reindex(self) -> SyncReport:
         """Rebuild the index from the store."""

@@ -7,7 +7,7 @@ import json
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,10 +16,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from communique.ingest.executors import ExecutorUnavailable, open_executor
 from communique.ingest.pipeline import Ingester, count_files, reparse
 from communique.render import ROLE_STYLE, print_document
+from communique.store import SQLStore, is_url, open_store
 from communique.store.base import DocFilter
-from communique.store.sqlite import SQLiteStore
 from communique.structure.dates import date_bound
 
 app = typer.Typer(
@@ -31,20 +32,39 @@ console = Console(stderr=True)
 out = Console()
 
 DbOption = Annotated[
-    Path,
-    typer.Option("--db", envvar="COMMUNIQUE_DB", help="Archive file (SQLite).", show_default=True),
+    str,
+    typer.Option(
+        "--db",
+        envvar="COMMUNIQUE_DB",
+        help="Archive: a SQLite file, or postgresql://user@host:port/dbname.",
+        show_default=True,
+    ),
 ]
-DEFAULT_DB = Path("communique.db")
+DEFAULT_DB = "communique.db"
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="COMMUNIQUE_DATA_DIR",
+        help="Where the search index and caches go (PostgreSQL: default "
+        "~/.local/share/communique/HOST_PORT_DB; SQLite: beside the file).",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON on standard output.")]
 
 
-def _open(db: Path, *, must_exist: bool = True) -> SQLiteStore:
-    if must_exist and not db.exists():
+def _open(db: str | Path, *, must_exist: bool = True, data_dir: Path | None = None) -> SQLStore:
+    """The store at ``db`` (a SQLite file, or a PostgreSQL URL), or a message and exit 2."""
+    if must_exist and not is_url(str(db)) and not Path(db).exists():
         console.print(
             f"[red]No archive at {db}.[/] Create one with: communique ingest PATH --db {db}"
         )
         raise typer.Exit(2)
-    return SQLiteStore(db)
+    try:
+        return open_store(str(db), data_dir=data_dir)
+    except ConnectionError as e:
+        console.print(f"[red]{escape(str(e))}[/]")
+        raise typer.Exit(2) from None
 
 
 def _parse_map(values: list[str] | None) -> dict[str, str] | None:
@@ -73,7 +93,12 @@ def ingest(
         typer.Option("--map", help="Table columns: text=body,title=headline,date=...,url=..."),
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Parser processes (default: cores).")] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(help="Parse on this Dask cluster's workers (tcp://scheduler:8786)."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Ingest pages and tables into the archive; prints new/updated/unchanged/skipped/failed."""
     missing = [p for p in paths if not p.exists()]
@@ -81,9 +106,18 @@ def ingest(
         console.print(f"[red]Not found:[/] {', '.join(map(str, missing))}")
         raise typer.Exit(2)
     del fmt  # detection is by content; the option is accepted for scripts that pass it
-    store = _open(db, must_exist=False)
+    try:  # reach the cluster before the archive is touched
+        executor = open_executor(workers, dask)
+    except ExecutorUnavailable as e:
+        console.print(f"[red]{escape(str(e))}[/]")
+        raise typer.Exit(2) from None
+    try:
+        store = _open(db, must_exist=False, data_dir=data_dir)
+    except BaseException:
+        executor.close()
+        raise
     ingester = Ingester(
-        store, publisher=publisher, column_overrides=_parse_map(map_), workers=workers
+        store, publisher=publisher, column_overrides=_parse_map(map_), executor=executor
     )
     total = count_files(paths)
     with Progress(
@@ -99,15 +133,21 @@ def ingest(
                 last["file"] = file
                 progress.advance(task)
 
-        report = ingester.run(paths, on_file=on_file)
+        try:
+            report = ingester.run(paths, on_file=on_file)
+        finally:
+            executor.close()
     store.close()
-    _sync_index(db, quiet)
+    _sync_index(db, quiet, data_dir)
     c = report.counts
     summary = ", ".join(f"{c[s]} {s}" for s in ("new", "updated", "unchanged", "skipped", "failed"))
     console.print(
         f"[bold]{summary}[/]"
         + (f" ({report.merged} merged as another route)" if report.merged else "")
     )
+    if report.workers:
+        n = len(report.workers)
+        console.print(f"parsed on {n} worker process{'es' if n > 1 else ''} ({executor.describe})")
     if report.counts["new"] == report.counts["updated"] == 0 and report.counts["unchanged"]:
         console.print("Nothing changed: every document was already in the archive.")
     if report.skip_reasons:
@@ -123,11 +163,11 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _sync_index(db: Path, quiet: bool) -> None:
+def _sync_index(db: str | Path, quiet: bool, data_dir: Path | None = None) -> None:
     """Bring the search index in line with the store (build it if there is none)."""
     from communique.search.index import SearchIndex
 
-    store = SQLiteStore(db)
+    store = _open(db, data_dir=data_dir)
     try:
         busy = nullcontext() if quiet else console.status("updating the search index")
         with busy:
@@ -287,16 +327,20 @@ FromOpt = Annotated[str | None, typer.Option("--from", help="YYYY, YYYY-MM or a 
 ToOpt = Annotated[str | None, typer.Option("--to", help="YYYY, YYYY-MM or a date")]
 
 
-def _archive(db: Path):  # -> Archive (imported lazily: ingest and list do not need tantivy)
+def _archive(db: str | Path, data_dir: Path | None = None):  # -> Archive (imported lazily)
     from communique.archive import Archive
 
-    if not db.exists():
+    if not is_url(str(db)) and not Path(db).exists():
         console.print(
             f"[red]No archive at {db}.[/] Create one with: communique ingest PATH --db {db}"
         )
         raise typer.Exit(2)
-    with console.status("bringing the search index up to date"):
-        return Archive(db)
+    try:
+        with console.status("bringing the search index up to date"):
+            return Archive(db, data_dir=data_dir)
+    except ConnectionError as e:
+        console.print(f"[red]{escape(str(e))}[/]")
+        raise typer.Exit(2) from None
 
 
 def _filters(
@@ -339,12 +383,13 @@ def search(
     offset: int = 0,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit.")] = False,
     facets: Annotated[bool, typer.Option("--facets", help="Counts by year, speaker, ...")] = False,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Search the turns (the query language: docs/query.md). Each hit: where it is, who said it,
     a snippet, the question it answers, and a permalink."""
     from communique.search.ast import QueryError
 
-    archive = _archive(db)
+    archive = _archive(db, data_dir)
     try:
         res = archive.search(
             query, **_filters(speaker, role, kind, lang, publisher, from_, to),  # type: ignore[arg-type]
@@ -389,13 +434,14 @@ def kwic(
     publisher: PublisherOpt = None,
     from_: FromOpt = None,
     to: ToOpt = None,
+    data_dir: DataDirOption = None,
 ) -> None:
     """Keyword in context: every occurrence of the query's words in the matching turns, with
     the left and right context and the turn's permalink."""
     from communique.search.ast import QueryError
     from communique.search.kwic import to_csv
 
-    archive = _archive(db)
+    archive = _archive(db, data_dir)
     try:
         lines = archive.kwic(
             query, width=width, sort=sort, limit=limit,
@@ -466,13 +512,13 @@ def _print_kwic(lines: list, width: int) -> None:  # lines: list[communique.sear
 
 
 @app.command()
-def reindex(db: DbOption = DEFAULT_DB) -> None:
+def reindex(db: DbOption = DEFAULT_DB, data_dir: DataDirOption = None) -> None:
     """Rebuild the search index from the archive (it is derived: nothing is lost)."""
     import time
 
     from communique.search.index import SearchIndex
 
-    store = _open(db)
+    store = _open(db, data_dir=data_dir)
     start = time.perf_counter()
     try:
         with console.status("indexing"):
@@ -597,7 +643,7 @@ def people(
 
 
 @app.command()
-def enrich(db: DbOption = DEFAULT_DB) -> None:
+def enrich(db: DbOption = DEFAULT_DB, data_dir: DataDirOption = None) -> None:
     """Re-apply the register of people (with $COMMUNIQUE_PEOPLE files) and the entity
     gazetteer to every document, then relink language versions and relearn acronyms."""
     from communique.enrich.corpus import enrich_archive
@@ -616,12 +662,13 @@ def enrich(db: DbOption = DEFAULT_DB) -> None:
         f"{report.documents} documents enriched; {report.links} language-version links; "
         f"{report.acronyms} acronym definitions"
     )
-    _sync_index(db, quiet=False)
+    _sync_index(db, quiet=False, data_dir=data_dir)
 
 
 @app.command()
 def serve(
     db: DbOption = DEFAULT_DB,
+    data_dir: DataDirOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     token: Annotated[
@@ -643,23 +690,69 @@ def serve(
     from communique.web import create_app
     from communique.web.app import MAX_BODY
 
-    if not db.exists():
+    if not is_url(db) and not Path(db).exists():
         console.print(
             f"[red]No archive at {db}.[/] Create one with: communique ingest PATH --db {db}"
         )
         raise typer.Exit(2)
     with console.status("bringing the search index up to date"):
-        web_app = create_app(db, token=token, max_body=max_body or MAX_BODY)
+        web_app = create_app(db, token=token, max_body=max_body or MAX_BODY, data_dir=data_dir)
     console.print(f"serving {db} on http://{host}:{port}/ (API: http://{host}:{port}/api/v1/docs)")
     uvicorn.run(web_app, host=host, port=port, log_level="warning", server_header=False)
 
 
+def with_data_dir(typer_app: typer.Typer) -> None:
+    """Give every command that takes ``--db`` a ``--data-dir`` option too (where a PostgreSQL
+    archive's index and caches go on this machine), unless it declares its own."""
+    import functools
+    import inspect
+
+    from communique.store.paths import chosen_data_dir
+
+    for info in typer_app.registered_commands:
+        command = info.callback
+        if command is None:
+            continue
+        try:
+            signature = inspect.signature(command, eval_str=True)
+        except NameError:  # an annotation only a type checker can resolve: leave it as is
+            continue
+        if "db" not in signature.parameters or "data_dir" in signature.parameters:
+            continue
+
+        def run(
+            *args: Any, _command: Any = command, data_dir: Path | None = None, **kw: Any
+        ) -> Any:
+            token = chosen_data_dir.set(data_dir)
+            try:
+                return _command(*args, **kw)
+            finally:
+                chosen_data_dir.reset(token)
+
+        wrapped = functools.wraps(command)(run)
+        extra = inspect.Parameter("data_dir", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                  annotation=DataDirOption)  # fmt: skip
+        keyword = inspect.Parameter.KEYWORD_ONLY  # typer passes every value by name
+        params = [p.replace(kind=keyword) for p in signature.parameters.values()]
+        wrapped.__signature__ = signature.replace(parameters=[*params, extra])  # type: ignore
+        wrapped.__annotations__ = {**command.__annotations__, "data_dir": DataDirOption}
+        info.callback = wrapped
+
+
 # commands kept in modules of their own register themselves on ``app`` when imported
-from communique import cli_analyse, cli_export, cli_verify  # noqa: E402, F401
+from communique import (  # noqa: E402, F401
+    cli_analyse,
+    cli_export,
+    cli_verify,
+)
+
+with_data_dir(app)
 
 if __name__ == "__main__":
     # run as ``python -m communique.cli`` this file is ``__main__``, a second copy: the command
     # modules registered themselves on ``communique.cli.app``, so run that one
     from communique.cli import app as registered
+    from communique.cli import with_data_dir as add_data_dir
 
+    add_data_dir(registered)  # again: some modules registered after communique.cli ran
     registered()

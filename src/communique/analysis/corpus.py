@@ -1,7 +1,10 @@
 """The token cache the analyses read: every turn as a sequence of word ids, and word counts.
 
 It lives in ``<db>.analysis`` beside the archive (a SQLite file of its own, derived like the
-search index: delete it and it is built again). Tables (created with ``CREATE TABLE IF NOT
+search index: delete it and it is built again; for a PostgreSQL archive, ``analysis`` in the
+data directory, ``store.paths``). A SQLite archive is attached to it read-only, so bringing it
+up to date is SQL between the two files; a PostgreSQL archive's turns are read through the
+store. Tables (created with ``CREATE TABLE IF NOT
 EXISTS`` here):
 
 - ``vocab(id INTEGER PRIMARY KEY, word TEXT UNIQUE, freq INTEGER)``: every word (as the index
@@ -24,11 +27,12 @@ deleted turns dropped, frequencies and ``words_agg`` recomputed.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import threading
 import weakref
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +40,7 @@ import numpy as np
 
 from communique.analysis.stopwords import is_stop
 from communique.search.analysis import raw_tokens
+from communique.store.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
     from communique.archive import Archive
@@ -55,11 +60,15 @@ CREATE TABLE IF NOT EXISTS words_agg(
     ymd INTEGER, publisher TEXT, kind TEXT, lang TEXT, role TEXT, turns INTEGER, words INTEGER);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 """
-_TURNS = (
+_STORE_TURNS = (
     "SELECT t.rowid, length(t.text), d.date, coalesce(d.publisher, '(none)'), "
     "coalesce(d.kind, '(none)'), coalesce(d.lang, '(none)'), t.role, "
     "coalesce(t.person, t.speaker, '(none)'), t.text "
-    "FROM a.turns t JOIN a.documents d ON d.id = t.doc_id"
+    "FROM turns t JOIN documents d ON d.id = t.doc_id"
+)
+_TURNS = _STORE_TURNS.replace("FROM turns t JOIN documents d", "FROM a.turns t JOIN a.documents d")
+_CHANGED = (
+    "SELECT t.rowid FROM {a}turns t WHERE t.doc_id IN (SELECT doc_id FROM {a}changes WHERE seq > ?)"
 )
 
 
@@ -83,13 +92,16 @@ class TokenCache:
     """The cache of one archive (see the module's notes)."""
 
     def __init__(self, archive: Archive) -> None:
-        self.archive_path = Path(archive.path)
-        self.path = Path(f"{archive.path}.analysis")
+        self.store = archive.store
+        self.path = archive.store.paths.analysis
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(_SCHEMA)
-        uri = f"file:{self.archive_path.resolve()}?mode=ro"
-        self.db.execute("ATTACH DATABASE ? AS a", (uri,))
+        self.attached = isinstance(self.store, SQLiteStore)  # else: read through the store
+        if self.attached:
+            uri = f"file:{Path(self.store.target).resolve()}?mode=ro"
+            self.db.execute("ATTACH DATABASE ? AS a", (uri,))
         self.lock = threading.RLock()
         self._vocab: _Vocab | None = None
         self._words: list[str] = []
@@ -101,6 +113,8 @@ class TokenCache:
 
     # -- keeping up with the store --------------------------------------------------------------
     def _store_seq(self) -> int:
+        if not self.attached:
+            return self.store.last_change()
         row = self.db.execute("SELECT coalesce(max(seq), 0) FROM a.changes").fetchone()
         return int(row[0])
 
@@ -136,28 +150,10 @@ class TokenCache:
         known = len(vocab)
         db.execute("BEGIN")
         try:
-            # rows of turns no longer in the store (or changed: redone below)
-            db.execute(
-                "DELETE FROM turn_tokens WHERE rowid NOT IN (SELECT t.rowid FROM a.turns t "
-                "JOIN a.documents d ON d.id = t.doc_id)"
-            )
-            # turns of documents changed since the last update (their rows may have been
-            # reused, and a speaker, date or kind may have changed with the same text)
-            db.execute(
-                "DELETE FROM turn_tokens WHERE rowid IN (SELECT t.rowid FROM a.turns t "
-                "WHERE t.doc_id IN (SELECT doc_id FROM a.changes WHERE seq > ?))",
-                (since,),
-            )
-            todo = db.execute(
-                f"SELECT count(*) FROM ({_TURNS} WHERE t.rowid NOT IN "
-                "(SELECT rowid FROM turn_tokens))"
-            ).fetchone()[0]
-            rows = db.execute(
-                f"{_TURNS} WHERE t.rowid NOT IN (SELECT rowid FROM turn_tokens) ORDER BY t.rowid"
-            )
+            todo, rows = self._drop_stale(since) if self.attached else self._drop_stale_apart(since)
             done = 0
             getter = vocab.__getitem__
-            while batch := rows.fetchmany(BUILD_BATCH):
+            for batch in _batches(rows, BUILD_BATCH):
                 out = []
                 for rowid, chars, date, pub, kind, lang, role, who, text in batch:
                     toks = array("I", map(getter, raw_tokens(text)))
@@ -195,6 +191,46 @@ class TokenCache:
         self._freq = freq
         self._stop = None
         return done
+
+    def _drop_stale(self, since: int) -> tuple[int, Iterable[Any]]:
+        """Drop the rows of turns gone or changed since ``since``: the number and the rows of
+        the store's turns left to tokenise (the archive attached)."""
+        db = self.db
+        # rows of turns no longer in the store (or changed: redone below)
+        db.execute(
+            "DELETE FROM turn_tokens WHERE rowid NOT IN (SELECT t.rowid FROM a.turns t "
+            "JOIN a.documents d ON d.id = t.doc_id)"
+        )
+        # turns of documents changed since the last update (their rows may have been
+        # reused, and a speaker, date or kind may have changed with the same text)
+        db.execute(
+            f"DELETE FROM turn_tokens WHERE rowid IN ({_CHANGED.format(a='a.')})",
+            (since,),
+        )
+        todo = db.execute(
+            f"SELECT count(*) FROM ({_TURNS} WHERE t.rowid NOT IN (SELECT rowid FROM turn_tokens))"
+        ).fetchone()[0]
+        rows = db.execute(
+            f"{_TURNS} WHERE t.rowid NOT IN (SELECT rowid FROM turn_tokens) ORDER BY t.rowid"
+        )
+        return todo, rows
+
+    def _drop_stale_apart(self, since: int) -> tuple[int, Iterable[Any]]:
+        """``_drop_stale`` for a store on a server: the rowids are compared here."""
+        with self.store.snapshot():
+            live = {r[0] for r in self.store.stream("SELECT t.rowid FROM turns t")}
+            changed = {r[0] for r in self.store.query(_CHANGED.format(a=""), (since,))}
+        have = {r[0] for r in self.db.execute("SELECT rowid FROM turn_tokens")}
+        drop = sorted((have - live) | (have & changed))
+        for i in range(0, len(drop), SQL_BATCH):
+            chunk = drop[i : i + SQL_BATCH]
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(f"DELETE FROM turn_tokens WHERE rowid IN ({marks})", chunk)
+        kept = have.difference(drop)
+        rows = (
+            r for r in self.store.stream(f"{_STORE_TURNS} ORDER BY t.rowid") if r[0] not in kept
+        )
+        return len(live - kept), rows
 
     # -- reading --------------------------------------------------------------------------------
     @property
@@ -251,6 +287,12 @@ class TokenCache:
     def query(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
         with self.lock:
             return self.db.execute(sql, tuple(args)).fetchall()
+
+
+def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(rows)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
 
 
 _CACHES: weakref.WeakKeyDictionary[Any, TokenCache] = weakref.WeakKeyDictionary()

@@ -7,7 +7,6 @@ changed; ``enrich_archive(store)`` redoes everything (``communique enrich``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -15,7 +14,7 @@ from communique.enrich.acronyms import learn
 from communique.enrich.document import enrich_document, register
 from communique.enrich.versions import link_versions, version_key
 from communique.model import Document
-from communique.store.sqlite import SQLiteStore
+from communique.store.sql import SQLStore
 
 
 @dataclass
@@ -25,16 +24,15 @@ class EnrichReport:
     acronyms: int = 0
 
 
-def _documents(store: SQLiteStore, where: str, args: Iterable[object]) -> list[Document]:
-    rows = store.db.execute(f"SELECT record FROM documents WHERE {where}", list(args))
-    return [Document.from_dict(json.loads(r[0])) for r in rows]
+def _documents(store: SQLStore, where: str, args: Iterable[object]) -> list[Document]:
+    return list(store.records(where, list(args)))
 
 
-def speaker_labels(store: SQLiteStore) -> list[tuple[str, str, int, str]]:
+def speaker_labels(store: SQLStore) -> list[tuple[str, str, int, str]]:
     """(speaker, lang, turns, usual role) for every distinct speaker of the archive: the input
     of :func:`communique.enrich.people.cluster_labels`."""
     roles: dict[tuple[str, str], dict[str, int]] = {}
-    for value, lang, role, n in store.db.execute(
+    for value, lang, role, n in store.query(
         "SELECT t.speaker, coalesce(d.lang, ''), t.role, count(*) FROM turns t "
         "JOIN documents d ON d.id = t.doc_id WHERE t.speaker IS NOT NULL AND t.speaker != '' "
         "GROUP BY 1, 2, 3"
@@ -46,7 +44,7 @@ def speaker_labels(store: SQLiteStore) -> list[tuple[str, str, int, str]]:
     ]
 
 
-def relink(store: SQLiteStore, doc_ids: Iterable[str], *, dates_per_step: int = 50) -> int:
+def relink(store: SQLStore, doc_ids: Iterable[str], *, dates_per_step: int = 50) -> int:
     """Recompute the version links of ``doc_ids`` against every document that could be their
     version: versions share a publication day (or, undated, a publisher's id). Works a few days
     at a time, so memory stays flat however many documents changed."""
@@ -73,7 +71,7 @@ def relink(store: SQLiteStore, doc_ids: Iterable[str], *, dates_per_step: int = 
     return linked
 
 
-def _link_among(store: SQLiteStore, docs: list[Document], touched: set[str]) -> int:
+def _link_among(store: SQLStore, docs: list[Document], touched: set[str]) -> int:
     links = [
         (v.a_id, v.b_id, v.method, v.score)
         for v in link_versions(docs)
@@ -83,7 +81,7 @@ def _link_among(store: SQLiteStore, docs: list[Document], touched: set[str]) -> 
     return len(links)
 
 
-def _stream(store: SQLiteStore, column: str, values: list[str]) -> Iterator[Document]:
+def _stream(store: SQLStore, column: str, values: list[str]) -> Iterator[Document]:
     """Documents whose ``column`` is one of ``values``, read 500 values at a time."""
     for i in range(0, len(values), 500):
         chunk = values[i : i + 500]
@@ -94,14 +92,13 @@ def _enrichment(doc: Document) -> list[tuple[object, ...]]:
     return [(t.person, *((m.start, m.end, m.entity) for m in t.mentions)) for t in doc.turns]
 
 
-def _stream_all(store: SQLiteStore) -> Iterator[Document]:
-    for (record,) in store.db.execute("SELECT record FROM documents"):
-        yield Document.from_dict(json.loads(record))
+def _stream_all(store: SQLStore) -> Iterator[Document]:
+    yield from store.records()
 
 
-def learn_acronyms(store: SQLiteStore, docs: Iterable[Document]) -> int:
+def learn_acronyms(store: SQLStore, docs: Iterable[Document]) -> int:
     """Store the acronym definitions (``Long Form (LF)``) each of ``docs`` makes; the archive's
-    table is their sum (``SQLiteStore.acronym_table``). Returns how many were found."""
+    table is their sum (``SQLStore.acronym_table``). Returns how many were found."""
     found = 0
     for doc in docs:
         counts = {
@@ -117,7 +114,7 @@ def learn_acronyms(store: SQLiteStore, docs: Iterable[Document]) -> int:
 ENRICHED = "enriched_seq"  # state key: the change log's seq that cross-document work has reached
 
 
-def after_ingest(store: SQLiteStore) -> EnrichReport:
+def after_ingest(store: SQLStore) -> EnrichReport:
     """Version links and acronyms for the documents changed since the last time (read from the
     store's change log, so a run that died before this step is caught up by the next one), in
     one transaction with the mark of how far it got."""
@@ -143,7 +140,7 @@ def after_ingest(store: SQLiteStore) -> EnrichReport:
 
 
 def enrich_archive(
-    store: SQLiteStore, on_document: Callable[[str], None] | None = None, batch: int = 200
+    store: SQLStore, on_document: Callable[[str], None] | None = None, batch: int = 200
 ) -> EnrichReport:
     """Re-apply people and entities to every stored document (e.g. after the user extended the
     register), then recompute every version link and the acronym table."""

@@ -124,7 +124,7 @@ def select(archive: Archive, selection: Selection, *, cap: int | None = None) ->
             "(narrow it with filters, e.g. from/to, lang or publisher)"
         )
     keys: list[Key] = []
-    db = archive.store.db
+    store = archive.store
     for offset in range(0, total, PAGE):
         hits = searcher.search(tq, PAGE, count=False, order_by_field="chrono", offset=offset,
                                order=tantivy.Order.Asc).hits  # fmt: skip
@@ -136,7 +136,7 @@ def select(archive: Archive, selection: Selection, *, cap: int | None = None) ->
             chunk = want[i : i + SQL_BATCH]
             marks = ",".join("?" * len(chunk))
             sql = f"SELECT rowid, doc_id, n FROM turns WHERE rowid IN ({marks})"
-            rows.update({r[0]: (r[1], r[2]) for r in db.execute(sql, chunk)})
+            rows.update({r[0]: (r[1], r[2]) for r in store.query(sql, chunk)})
         for (key, addr), rowid in zip(hits, rowids, strict=True):
             row = rows.get(rowid) if rowid is not None else None
             # the chrono key carries a checksum of the turn's id: a row the store has changed

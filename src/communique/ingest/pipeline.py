@@ -1,8 +1,9 @@
 """The ingest job: inputs -> raw inputs -> pages -> documents -> the store, in batches.
 
-Parsing runs on a process pool; all writes happen in this process, one transaction per batch,
-so a crash leaves the archive as it was after the last committed batch, and the next run picks
-up where it stopped (paths already stored with the same bytes are recognised as unchanged).
+Parsing runs on a process pool or a Dask cluster (``executors.py``); all writes happen in this
+process, one transaction per batch, so a crash leaves the archive as it was after the last
+committed batch, and the next run picks up where it stopped (paths already stored with the
+same bytes are recognised as unchanged).
 """
 
 from __future__ import annotations
@@ -13,16 +14,16 @@ import os
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from communique.enrich.corpus import EnrichReport, after_ingest
 from communique.enrich.document import enrich_document
 from communique.ingest.decode import UnreadableInput
+from communique.ingest.executors import ParseExecutor, open_executor, worker_id
 from communique.ingest.sources import Failure, RawInput, Skip, iter_items, iter_paths
 from communique.model import Document, Origin
-from communique.store.sqlite import SQLiteStore, now
+from communique.store.sql import SQLStore
 from communique.structure.document import PARSER_VERSION, build_document
 from communique.structure.page import NotADocument, Unparseable
 from communique.structure.readers import read_raw
@@ -38,6 +39,7 @@ class IngestReport:
     merged: int = 0  # inputs that were another route to a document already held
     run_id: int = 0
     enriched: EnrichReport | None = None  # version links and acronyms of the changed documents
+    workers: Counter[str] = field(default_factory=Counter)  # inputs parsed per "host:pid"
 
     @property
     def ok(self) -> bool:
@@ -51,6 +53,7 @@ class Parsed:
     content_hash: str = ""
     skip: str | None = None
     error: str | None = None
+    worker: str = field(default_factory=worker_id)  # the process that parsed it ("host:pid")
 
 
 def content_hash(doc: Document) -> str:
@@ -87,19 +90,25 @@ class Ingester:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: SQLStore,
         *,
         publisher: str | None = None,
         column_overrides: dict[str, str] | None = None,
         fmt: str | None = None,
         workers: int | None = None,
+        dask: str | None = None,
+        executor: ParseExecutor | None = None,
         batch_size: int = 64,
     ) -> None:
+        """Parsing runs on ``executor`` when given (the caller closes it), else on the Dask
+        cluster at ``dask``, else on ``workers`` local processes (default: cores)."""
         self.store = store
         self.publisher = publisher
         self.column_overrides = column_overrides
         self.fmt = fmt
         self.workers = workers or os.cpu_count() or 1
+        self.dask = dask
+        self.executor = executor
         self.batch_size = batch_size
         self.report = IngestReport()
         self._table_ids: dict[str, str] = {}  # doc id -> the table file that gave it in this run
@@ -121,10 +130,11 @@ class Ingester:
         ``path`` names where it came from (a file path, ``<table>#row=<n>``, or a URL): an input
         seen before at the same path with the same bytes is recognised as unchanged.
         """
+        pool = self.executor or open_executor(self.workers, self.dask)  # before any write
         self.report.run_id = self.store.start_run(described_as)
-        pool = ProcessPoolExecutor(self.workers) if self.workers > 1 else None
         try:
             batch: list[RawInput] = []
+            pending: Iterator[Parsed] | None = None  # a batch the workers are parsing
             self.store.begin()
             for item in items:
                 if on_file is not None:
@@ -136,12 +146,12 @@ class Ingester:
                 elif not self._unchanged(item):
                     batch.append(item)
                 if len(batch) >= self.batch_size:
-                    self._write(self._parse(batch, pool))
+                    pending = self._next_batch(pending, batch, pool)
                     batch = []
                     self.store.commit()
                     self.store.begin()
-            if batch:
-                self._write(self._parse(batch, pool))
+            pending = self._next_batch(pending, batch, pool)  # the last batch starts ...
+            self._next_batch(pending, [], pool)  # ... and is written
             self.store.finish_run(self.report.run_id, dict(self.report.counts))
             self.store.commit()
             self.report.enriched = after_ingest(self.store)
@@ -149,14 +159,27 @@ class Ingester:
             self.store.rollback()
             raise
         finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+            if self.executor is None:
+                pool.close()
         return self.report
 
-    def _parse(self, batch: list[RawInput], pool: ProcessPoolExecutor | None) -> Iterator[Parsed]:
-        if pool is None:
-            return (parse_raw(raw, self.publisher) for raw in batch)
-        return pool.map(_parse_star, [(raw, self.publisher) for raw in batch], chunksize=4)
+    def _next_batch(
+        self, pending: Iterator[Parsed] | None, batch: list[RawInput], pool: ParseExecutor
+    ) -> Iterator[Parsed] | None:
+        """Start parsing ``batch`` (if any), then write the batch parsed before it, so the
+        workers parse one batch while this process writes the previous one. No transaction is
+        open while waiting for the workers (on PostgreSQL a write transaction holds the
+        archive's write lock: other processes write meanwhile); the writes of a batch are one."""
+        started = self._parse(batch, pool) if batch else None
+        if pending is not None:
+            self.store.commit()
+            parsed = list(pending)
+            self.store.begin()
+            self._write(iter(parsed))
+        return started
+
+    def _parse(self, batch: list[RawInput], pool: ParseExecutor) -> Iterator[Parsed]:
+        return pool.map(_parse_star, [(raw, self.publisher) for raw in batch])
 
     def _record(
         self, path: str, sha: str, status: str, reason: str | None, doc_id: str | None
@@ -176,9 +199,7 @@ class Ingester:
             status = "skipped" if seen[1] == "skipped" else "unchanged"
             reason = None
             if status == "skipped":
-                reason = self.store.db.execute(
-                    "SELECT reason FROM paths WHERE path = ?", (raw.path,)
-                ).fetchone()[0]
+                reason = self.store.path_reason(raw.path)
             self._record(raw.path, raw.sha256, status, reason, seen[2])
             if raw.kind == "row" and seen[2]:
                 self._table_ids.setdefault(seen[2], raw.path.partition("#row=")[0])
@@ -188,6 +209,7 @@ class Ingester:
     def _write(self, results: Iterator[Parsed]) -> None:
         for p in results:
             raw = p.raw
+            self.report.workers[p.worker] += 1
             if p.skip is not None:
                 self._record(raw.path, raw.sha256, "skipped", p.skip, None)
                 continue
@@ -242,12 +264,11 @@ def count_files(inputs: list[Path]) -> int:
     return sum(1 for _ in iter_paths(inputs))
 
 
-def reparse(store: SQLiteStore, *, everything: bool = False) -> Counter[str]:
-    """Re-derive documents from their stored raw inputs with the current parser."""
+def reparse(store: SQLStore, *, everything: bool = False) -> Counter[str]:
+    """Re-derive documents from their stored raw inputs with the current parser, under the
+    ids they have."""
     counts: Counter[str] = Counter()
-    rows = store.db.execute(
-        "SELECT id, raw_sha256, parser_version, record FROM documents"
-    ).fetchall()
+    rows = store.query("SELECT id, raw_sha256, parser_version, record FROM documents").fetchall()
     store.begin()
     try:
         for doc_id, sha, version, record in rows:
@@ -264,11 +285,9 @@ def reparse(store: SQLiteStore, *, everything: bool = False) -> Counter[str]:
                 counts["failed"] += 1
                 continue
             p.doc.origin = Document.from_dict(json.loads(record)).origin
-            if p.doc.id != doc_id:
-                store.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-                store.db.execute(  # the search index follows the change log
-                    "INSERT INTO changes (doc_id, op, at) VALUES (?, 'delete', ?)", (doc_id, now())
-                )
+            # the id the ingest gave stays (permalinks): a table's ``-rowN`` parts and an
+            # edited URL-less page (whose id hashes its first text) parse to another id
+            p.doc.id = doc_id
             store.put_document(p.doc, sha, p.content_hash)
             counts["reparsed"] += 1
         store.commit()

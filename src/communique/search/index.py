@@ -78,7 +78,10 @@ from communique.search.kwic import (
     sort_lines,
     turn_lines,
 )
-from communique.store.sqlite import SQLiteStore
+from communique.store.paths import is_url
+from communique.store.sql import SQLStore
+
+Fetch = Callable[[str, Any], Iterable[Any]]  # a store's ``query``: (sql, args) -> rows
 
 INDEX_VERSION = 4  # bump when fields or analysis change: an older index is rebuilt on open
 STATE = "communique-index.json"
@@ -100,6 +103,7 @@ MAX_FORMS = 5000  # indexed words looked at to find the forms of a word (NEAR)
 BUILD_HEAP = 1_000_000_000
 POOL_MIN_ZH_DOCS = 200  # segment Chinese in worker processes when a build has this many
 SYNC_HEAP = 200_000_000
+TIE_WINDOW = 10_000  # hits looked at past a page to order equal scores alike on every replica
 LANG_FIELD = {"en": "text_en", "ru": "text_ru"}
 _EPOCH = Date(1900, 1, 1).toordinal()
 _UNDATED = (1 << 20) - 1
@@ -394,9 +398,9 @@ def _by_document(rows: Iterable[Any]) -> Iterator[list[Any]]:
 class SearchIndex:
     """The tantivy index of one archive: build, follow the change log, search, facets."""
 
-    def __init__(self, store: SQLiteStore, path: str | Path | None = None) -> None:
+    def __init__(self, store: SQLStore, path: str | Path | None = None) -> None:
         self.store = store
-        self.path = Path(path) if path is not None else Path(f"{store.path}.index")
+        self.path = Path(path) if path is not None else store.paths.index
         self.schema = build_schema()
         self._index: tantivy.Index | None = None
         self._build = ""  # the id of the build we opened (a rebuild elsewhere changes it)
@@ -414,6 +418,15 @@ class SearchIndex:
     @property
     def seq(self) -> int:
         return int((self.state() or {}).get("seq", -1))
+
+    def contents(self) -> dict[str, int]:
+        """Document id -> turns the index holds for it (deleted ones not counted). Read only:
+        never builds or syncs; empty when there is no usable index (``communique check``)."""
+        if not self._usable():
+            return {}
+        searcher = tantivy.Index.open(str(self.path)).searcher()
+        found = searcher.terms_with_prefix("doc_id", "", filter_query=TQ.all_query())
+        return {term: count for term, count in found if count}
 
     def _write_state(self, seq: int, build: str, path: Path | None = None) -> None:
         """Record the last applied seq (after tantivy's commit: never ahead of the index)."""
@@ -461,27 +474,26 @@ class SearchIndex:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         report = SyncReport(rebuilt=True)
-        db = self.store.db
+        store = self.store
         pool = None
         try:
-            db.execute("BEGIN")  # one snapshot: the turns and the seq they correspond to
             try:
-                seq = db.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
-                zh = db.execute("SELECT count(*) FROM documents WHERE lang = 'zh'").fetchone()[0]
-                if zh >= POOL_MIN_ZH_DOCS and (os.cpu_count() or 1) > 1:
-                    pool = _segmenting_pool()
-                index = tantivy.Index(self.schema, path=str(tmp))
-                register(index)
-                writer = index.writer(heap_size=BUILD_HEAP)
-                rows = db.execute(_TURN_SQL + " ORDER BY d.id, t.n")
-                for batch, segmented in _segmented(_by_document(rows), pool):
-                    for group in batch:
-                        for doc in _turn_docs(group, seq, segmented):
-                            writer.add_document(doc)
-                            report.turns += 1
-                        report.documents += 1
+                with store.snapshot():  # one snapshot: the turns and the seq they correspond to
+                    seq = store.last_change()
+                    zh = store.query("SELECT count(*) FROM documents WHERE lang = 'zh'")
+                    if zh.fetchone()[0] >= POOL_MIN_ZH_DOCS and (os.cpu_count() or 1) > 1:
+                        pool = _segmenting_pool()
+                    index = tantivy.Index(self.schema, path=str(tmp))
+                    register(index)
+                    writer = index.writer(heap_size=BUILD_HEAP)
+                    rows = store.stream(_TURN_SQL + " ORDER BY d.id, t.n")
+                    for batch, segmented in _segmented(_by_document(rows), pool):
+                        for group in batch:
+                            for doc in _turn_docs(group, seq, segmented):
+                                writer.add_document(doc)
+                                report.turns += 1
+                            report.documents += 1
             finally:
-                db.execute("COMMIT")
                 if pool is not None:
                     pool.shutdown(cancel_futures=True)
             writer.commit()
@@ -510,8 +522,8 @@ class SearchIndex:
             self._open_dir()  # another process rebuilt the index since we opened it
         start = self.seq
         report = SyncReport(from_seq=start, to_seq=start)
-        db = self.store.db
-        if db.execute("SELECT 1 FROM changes WHERE seq > ? LIMIT 1", (start,)).fetchone() is None:
+        store = self.store
+        if store.query("SELECT 1 FROM changes WHERE seq > ? LIMIT 1", (start,)).fetchone() is None:
             return report
         try:
             writer = self._index.writer(heap_size=SYNC_HEAP)
@@ -520,36 +532,40 @@ class SearchIndex:
             return report
         start = report.from_seq = self.seq  # read again, now that no one else can change it
         self._acronyms = None  # definitions may have changed with the documents
-        db.execute("BEGIN")  # one snapshot: the changes and the documents' current turns
         try:
-            changes = db.execute(
-                "SELECT max(seq), doc_id FROM changes WHERE seq > ? GROUP BY doc_id", (start,)
-            ).fetchall()
-            ids = sorted(c[1] for c in changes)
-            seq = max((c[0] for c in changes), default=start)
-            for doc_id in ids:
-                writer.delete_documents_by_term("doc_id", doc_id)
-            for i in range(0, len(ids), 500):
-                chunk = ids[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = db.execute(f"{_TURN_SQL} WHERE d.id IN ({marks}) ORDER BY d.id, t.n", chunk)
-                for group in _by_document(rows):
-                    for doc in _turn_docs(group, seq):
-                        writer.add_document(doc)
-                        report.turns += 1
+            with store.snapshot():  # one snapshot: the changes and the documents' current turns
+                self._apply_changes(writer, start, report)
         except BaseException:
             writer.rollback()
             raise
-        finally:
-            db.execute("COMMIT")
         writer.commit()
         writer.wait_merging_threads()
         del writer
-        self._write_state(seq, self._build)
+        self._write_state(report.to_seq, self._build)
         self._index.reload()
         self._forms_cache.clear()
-        report.documents, report.to_seq = len(ids), seq
         return report
+
+    def _apply_changes(self, writer: tantivy.IndexWriter, start: int, report: SyncReport) -> None:
+        """Re-add the current turns of every document changed after ``start`` (to_seq: the
+        last change applied)."""
+        store = self.store
+        changes = store.query(
+            "SELECT max(seq), doc_id FROM changes WHERE seq > ? GROUP BY doc_id", (start,)
+        ).fetchall()
+        ids = sorted(c[1] for c in changes)
+        seq = max((c[0] for c in changes), default=start)
+        for doc_id in ids:
+            writer.delete_documents_by_term("doc_id", doc_id)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = store.query(f"{_TURN_SQL} WHERE d.id IN ({marks}) ORDER BY d.id, t.n", chunk)
+            for group in _by_document(rows):
+                for doc in _turn_docs(group, seq):
+                    writer.add_document(doc)
+                    report.turns += 1
+        report.documents, report.to_seq = len(ids), seq
 
     # -- compiling queries ----------------------------------------------------------------------
     def _terms(self, field_name: str, tokens: list[str], slop: int = 0) -> TQ:
@@ -795,7 +811,7 @@ class SearchIndex:
         # finds the top hits and makes their snippets: the same searcher, the same snapshot
         counting = _aggregator().submit(searcher.aggregate, tq, facet_request()) if facets else None
         if sort == "relevance":
-            res = searcher.search(tq, limit, count=True, offset=offset)
+            res = _by_relevance(searcher, tq, limit, offset)
         else:
             key, order = (
                 ("chrono_desc", tantivy.Order.Desc)
@@ -905,13 +921,13 @@ class SearchIndex:
         def stored(orders: list[int]) -> list[Turn]:
             return [_stored_turn(searcher.doc(by_order[o])) for o in orders]
 
-        job = _KwicJob(self.store.path, node, width, sort)
+        job = _KwicJob(self.store.target, node, width, sort)
         workers = min(os.cpu_count() or 1, KWIC_MAX_WORKERS)
         if len(items) < KWIC_PARALLEL_MIN or workers < KWIC_MIN_CORES:
-            lines, keys, _ = job.run(self.store.db, items, stored)
+            lines, keys, _ = job.run(self.store.query, items, stored)
             return lines, keys
         return _kwic_parallel(
-            job, items, workers, lambda part: job.run(self.store.db, part, stored)
+            job, items, workers, lambda part: job.run(self.store.query, part, stored)
         )
 
     def count(self, tq: TQ) -> int:
@@ -976,6 +992,33 @@ def _gc_paused() -> Iterator[None]:
 Items = list[tuple[int, int, int | None]]  # (order, chrono key, store rowid) of hits
 
 
+@dataclass
+class _Ranked:
+    hits: list[tuple[float, tantivy.DocAddress]]
+    count: int | None
+
+
+def _by_relevance(searcher: tantivy.Searcher, tq: TQ, limit: int, offset: int) -> _Ranked:
+    """The hits ``offset:offset+limit`` by score, equal scores in the order of the turns'
+    ``chrono`` key then store rowid. Tantivy breaks ties by where a document sits in its
+    segments, which differs between two indexes of the same archive (replicas build and merge
+    segments at their own pace); looking past the page while scores tie (up to
+    ``TIE_WINDOW`` hits) gives every replica the same answer."""
+    want = offset + limit
+    size = want
+    while True:
+        res = searcher.search(tq, size + 1, count=True)
+        hits = res.hits
+        if len(hits) <= want or hits[-1][0] < hits[want - 1][0] or size >= want + TIE_WINDOW:
+            break
+        size = min(size * 4, want + TIE_WINDOW)
+    addrs = [a for _, a in hits]
+    chrono = searcher.fast_field_values("chrono", addrs)
+    rowid = searcher.fast_field_values("rowid", addrs)
+    order = sorted(range(len(hits)), key=lambda i: (-hits[i][0], chrono[i], rowid[i]))
+    return _Ranked([hits[i] for i in order[offset:want]], res.count)
+
+
 def _items(
     searcher: tantivy.Searcher, hits: list[tuple[Any, tantivy.DocAddress]], offset: int
 ) -> Items:
@@ -987,7 +1030,7 @@ def _items(
     ]
 
 
-def _fetch_turns(db: sqlite3.Connection, items: Items) -> list[Turn | None]:
+def _fetch_turns(fetch: Fetch, items: Items) -> list[Turn | None]:
     """The turns of ``items`` from the store by rowid, in the same order; None for a row that
     is no longer the turn the index saw (``chrono`` holds a checksum of its id and number)."""
     want = sorted({r for _, _, r in items if r is not None})
@@ -995,7 +1038,7 @@ def _fetch_turns(db: sqlite3.Connection, items: Items) -> list[Turn | None]:
     sql = "SELECT doc_id, n, speaker, role, text, rowid FROM turns WHERE rowid IN"
     for i in range(0, len(want), SQL_BATCH):
         chunk = want[i : i + SQL_BATCH]
-        rows.update({r[5]: r for r in db.execute(f"{sql} ({','.join('?' * len(chunk))})", chunk)})
+        rows.update({r[5]: r for r in fetch(f"{sql} ({','.join('?' * len(chunk))})", chunk)})
     hashes: dict[str, int] = {}  # crc24(doc id) << 16, by document
     out: list[Turn | None] = []
     for _, key, rowid in items:
@@ -1010,15 +1053,15 @@ def _fetch_turns(db: sqlite3.Connection, items: Items) -> list[Turn | None]:
     return out
 
 
-def _doc_info(db: sqlite3.Connection, ids: set[str]) -> dict[str, DocInfo]:
+def _doc_info(fetch: Fetch, ids: set[str]) -> dict[str, DocInfo]:
     """(revision, date, publisher, title) of documents, from the store."""
     out: dict[str, DocInfo] = {}
     want = sorted(ids)
     for i in range(0, len(want), SQL_BATCH):
         chunk = want[i : i + SQL_BATCH]
         sql = "SELECT id, revision, date, publisher, title FROM documents WHERE id IN"
-        for r in db.execute(f"{sql} ({','.join('?' * len(chunk))})", chunk):
-            out[r[0]] = r[1:]
+        for r in fetch(f"{sql} ({','.join('?' * len(chunk))})", chunk):
+            out[r[0]] = tuple(r[1:])
     return out
 
 
@@ -1035,14 +1078,14 @@ Chunk = tuple[list[KwicLine], list[str], bool]  # lines, their sort keys, done
 class _KwicJob:
     """What a concordance needs to turn hits into lines, in this process or a forked one."""
 
-    db_path: str
+    target: str  # the store: a SQLite file or a PostgreSQL URL
     node: Node
     width: int
     sort: str
 
     def run(
         self,
-        db: sqlite3.Connection,
+        fetch: Fetch,
         items: Items,
         stored: Callable[[list[int]], list[Turn]] | None = None,
     ) -> Chunk:
@@ -1051,7 +1094,7 @@ class _KwicJob:
         matcher, lines = Matcher(self.node), []
         for i in range(0, len(items), SQL_BATCH):  # a batch at a time: texts do not pile up
             part = items[i : i + SQL_BATCH]
-            turns = _fetch_turns(db, part)
+            turns = _fetch_turns(fetch, part)
             if None in turns:
                 if stored is None:
                     return [], [], False
@@ -1059,7 +1102,7 @@ class _KwicJob:
                 for k, turn in zip(missing, stored([part[k][0] for k in missing]), strict=True):
                     turns[k] = turn
             found = cast(list[Turn], turns)
-            docs = _doc_info(db, {t[0] for t in found})
+            docs = _doc_info(fetch, {t[0] for t in found})
             lines += turn_lines(found, matcher, self.width, docs)
         if self.sort not in ("left", "right"):
             return lines, [], True
@@ -1070,11 +1113,20 @@ class _KwicJob:
     def run_apart(self, items: Items) -> Chunk:
         """``run`` in a worker process, on its own read-only connection to the store. The
         lines come back as plain tuples: they pickle several times faster than named ones."""
-        db = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
-        try:
-            lines, keys, done = self.run(db, items)
-        finally:
-            db.close()
+        if is_url(self.target):
+            from communique.store.postgres import PostgresStore
+
+            store = PostgresStore(self.target, migrate=False)
+            try:
+                lines, keys, done = self.run(store.query, items)
+            finally:
+                store.close()
+        else:
+            db = sqlite3.connect(f"file:{self.target}?mode=ro", uri=True)
+            try:
+                lines, keys, done = self.run(db.execute, items)
+            finally:
+                db.close()
         plain = list(map(tuple, lines))  # made KwicLines again by _kwic_parallel
         return cast(list[KwicLine], plain), keys, done
 

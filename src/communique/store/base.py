@@ -1,4 +1,4 @@
-"""The storage interface every backend implements (SQLite now; PostgreSQL can follow).
+"""The storage interface every backend implements (``SQLStore`` in ``sql.py``: SQLite, PostgreSQL).
 
 Parsers never touch storage; the ingest pipeline and the interfaces speak only this protocol.
 """

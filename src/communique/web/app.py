@@ -118,6 +118,7 @@ def create_app(
     token: str | None = None,
     max_body: int = MAX_BODY,
     service: ArchiveService | None = None,
+    data_dir: str | Path | None = None,
 ) -> FastAPI:
     """The application over the archive at ``db_path``.
 
@@ -134,7 +135,7 @@ def create_app(
     from communique.web.api import router as api_router
     from communique.web.pages import router as pages_router
 
-    svc = service or ArchiveService(db_path)
+    svc = service or ArchiveService(db_path, data_dir=data_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]

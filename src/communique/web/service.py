@@ -20,8 +20,7 @@ from communique.archive import Archive
 from communique.enrich.align import Alignment, align
 from communique.enrich.document import register
 from communique.enrich.entities import entity_name, lookup
-from communique.ingest.pipeline import Ingester, IngestReport, parse_raw
-from communique.ingest.sources import RawInput
+from communique.ingest.pipeline import Ingester, IngestReport
 from communique.model import KINDS, ROLES, Document, Turn
 from communique.search.analysis import segment
 from communique.search.ast import MatchAll, Query
@@ -29,6 +28,8 @@ from communique.search.index import SORTS, SearchResults
 from communique.search.kwic import SORTS as KWIC_SORTS
 from communique.search.kwic import KwicLine
 from communique.search.query import parse_query
+from communique.store.paths import is_url
+from communique.track.revisions import document_at
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100
@@ -236,9 +237,17 @@ class EntitySummary:
 class ArchiveService:
     """The archive behind the web interface and the API; every call holds one lock."""
 
-    def __init__(self, db_path: str | Path, *, sync_every: float = SYNC_EVERY_S) -> None:
-        self.db_path = Path(db_path)
-        self.archive = Archive(self.db_path, check_same_thread=False)
+    def __init__(
+        self,
+        db_path: str | Path,
+        *,
+        sync_every: float = SYNC_EVERY_S,
+        data_dir: str | Path | None = None,
+    ) -> None:
+        """``db_path``: a SQLite file or a PostgreSQL URL; ``data_dir``: where this server keeps
+        its index, token cache and uploads (``store.paths.data_paths``)."""
+        self.db_path = db_path if is_url(db_path) else Path(db_path)
+        self.archive = Archive(self.db_path, check_same_thread=False, data_dir=data_dir)
         self._lock = threading.RLock()
         self._sync_every = sync_every
         self._synced_at = time.monotonic()
@@ -272,7 +281,8 @@ class ArchiveService:
 
     @property
     def _db(self) -> Any:
-        return self.archive.store.db
+        """The store, for queries of the service's own (``?`` placeholders, either backend)."""
+        return self.archive.store
 
     # -- search ---------------------------------------------------------------------------------
     def search(self, p: SearchParams, *, facets: bool = True) -> SearchResults:
@@ -320,21 +330,7 @@ class ArchiveService:
         return self._locked(lambda: self._document(doc_id, revision))
 
     def _document(self, doc_id: str, revision: str | None) -> Document | None:
-        doc = self.archive.store.get(doc_id)
-        if doc is None or revision is None or revision == doc.revision:
-            return doc
-        row = self._db.execute(
-            "SELECT raw_sha256 FROM revisions WHERE doc_id = ? AND revision = ?",
-            (doc_id, revision),
-        ).fetchone()
-        stored = self.archive.store.get_raw(row[0]) if row else None
-        if stored is None:
-            return None
-        raw = RawInput(path=stored.path, data=stored.data, kind=stored.kind, meta=stored.meta)
-        old = parse_raw(raw).doc
-        if old is None or old.id != doc_id:
-            return None
-        return old
+        return document_at(self.archive.store, doc_id, revision)
 
     def revisions(self, doc_id: str) -> list[dict[str, Any]]:
         return self._locked(lambda: self.archive.store.revisions(doc_id))
@@ -383,8 +379,8 @@ class ArchiveService:
         order = "DESC" if newest_first else "ASC"
 
         def run() -> tuple[int, list[dict[str, Any]]]:
-            total = self._db.execute(f"SELECT count(*) FROM documents d{sql}", args).fetchone()[0]
-            rows = self._db.execute(
+            total = self._db.query(f"SELECT count(*) FROM documents d{sql}", args).fetchone()[0]
+            rows = self._db.query(
                 "SELECT d.id, d.date, d.publisher, d.kind, d.lang, d.title, "
                 "(SELECT count(*) FROM turns t WHERE t.doc_id = d.id) AS turns "
                 f"FROM documents d{sql} ORDER BY d.date IS NULL, d.date {order}, d.id "
@@ -404,7 +400,7 @@ class ArchiveService:
         like = f"%{escaped}%"
 
         def run() -> list[dict[str, Any]]:
-            rows = self._db.execute(
+            rows = self._db.query(
                 "SELECT speaker, count(*) AS turns, count(DISTINCT doc_id) AS documents "
                 "FROM turns WHERE speaker IS NOT NULL AND speaker LIKE ? ESCAPE '\\' "
                 "GROUP BY speaker ORDER BY turns DESC, speaker LIMIT ? OFFSET ?",
@@ -420,7 +416,7 @@ class ArchiveService:
         """Everything counted about one speaker: turns, documents, by year, kind and role."""
 
         def run() -> SpeakerSummary | None:
-            one = self._db.execute
+            one = self._db.query
             turns, docs = one(
                 "SELECT count(*), count(DISTINCT doc_id) FROM turns WHERE speaker = ?", (name,)
             ).fetchone()
@@ -460,7 +456,7 @@ class ArchiveService:
         the labels the transcripts use, turns by year, kind and role, latest turns."""
 
         def run() -> PersonSummary | None:
-            one = self._db.execute
+            one = self._db.query
             turns, docs = one(
                 "SELECT count(*), count(DISTINCT doc_id) FROM turns WHERE person = ?",
                 (person_id,),
@@ -502,7 +498,7 @@ class ArchiveService:
         escaped = value.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
         def run() -> list[dict[str, Any]]:
-            rows = self._db.execute(
+            rows = self._db.query(
                 "SELECT person, count(*), count(DISTINCT doc_id) FROM turns "
                 "WHERE person IS NOT NULL AND (person LIKE ? ESCAPE '\\' OR "
                 "coalesce(speaker, label) LIKE ? ESCAPE '\\') "
@@ -525,7 +521,7 @@ class ArchiveService:
             where, args = ("WHERE entity = ?", [wanted]) if wanted else ("", [])
             if value.strip() and not wanted:
                 return []
-            rows = self._db.execute(
+            rows = self._db.query(
                 "SELECT entity, count(*), count(DISTINCT doc_id) FROM mentions "
                 f"{where} GROUP BY entity ORDER BY 2 DESC, 1 LIMIT ? OFFSET ?",
                 [*args, limit, offset],
@@ -543,7 +539,7 @@ class ArchiveService:
             return None
 
         def run() -> EntitySummary | None:
-            one = self._db.execute
+            one = self._db.query
             mentions, docs, turns = one(
                 "SELECT count(*), count(DISTINCT doc_id), count(DISTINCT doc_id || '#' || n) "
                 "FROM mentions WHERE entity = ?",
@@ -557,7 +553,7 @@ class ArchiveService:
             ).fetchall()
             by_lang = one(f"SELECT d.lang, count(*) {join} GROUP BY 1 ORDER BY 2 DESC", (ident,))
             speakers = one(
-                "SELECT t.person, max(t.speaker), count(*) FROM mentions m "
+                "SELECT max(t.person), max(t.speaker), count(*) FROM mentions m "
                 "JOIN turns t ON t.doc_id = m.doc_id AND t.n = m.n WHERE m.entity = ? "
                 "AND coalesce(t.person, t.speaker) IS NOT NULL "
                 "GROUP BY coalesce(t.person, t.speaker) ORDER BY 3 DESC LIMIT 15",
@@ -582,12 +578,22 @@ class ArchiveService:
     # -- the archive as a whole -----------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
         """What the archive holds (counted once until it changes)."""
-        return self._locked(lambda: self._cached("stats", self.archive.store.stats))
+        counted = self._locked(lambda: self._cached("stats", self.archive.store.stats))
+        # how far the store's change log and this server's index are (replicas converge)
+        return {**counted, **self._locked(self.positions)}
+
+    def positions(self) -> dict[str, int]:
+        """``change_seq``: the store's latest change; ``index_seq``: the latest this server's
+        index has applied (it follows the change log every ``sync_every`` seconds)."""
+        return {
+            "change_seq": self.archive.store.last_change(),
+            "index_seq": self.archive.index.seq,
+        }
 
     def run_log(self, run_id: int) -> list[dict[str, Any]]:
         """What an ingest run did with each input: path, status, reason, document id."""
         rows = self._locked(
-            lambda: self._db.execute(
+            lambda: self._db.query(
                 "SELECT path, status, reason, doc_id FROM ingest_log WHERE run_id = ?", (run_id,)
             ).fetchall()
         )
@@ -600,7 +606,7 @@ class ArchiveService:
         The file is kept under ``<db>.uploads/`` with a sanitised name (the raw bytes are in the
         archive anyway); the same upload twice is recognised as unchanged.
         """
-        folder = self.db_path.with_name(self.db_path.name + ".uploads")
+        folder = self.archive.store.paths.uploads
         # a folder per content: two different files sent under one name are two inputs, not an
         # edit of one (the same file sent again is unchanged); the name itself is kept, since
         # readers take ids from it (fmprc t1740278.html)
