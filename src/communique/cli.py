@@ -743,6 +743,7 @@ def with_data_dir(typer_app: typer.Typer) -> None:
 from communique import (  # noqa: E402, F401
     cli_analyse,
     cli_export,
+    cli_ops,
     cli_verify,
 )
 
