@@ -742,6 +742,7 @@ def with_data_dir(typer_app: typer.Typer) -> None:
 # commands kept in modules of their own register themselves on ``app`` when imported
 from communique import (  # noqa: E402, F401
     cli_analyse,
+    cli_crawl,
     cli_export,
     cli_ops,
     cli_verify,
