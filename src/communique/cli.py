@@ -745,6 +745,7 @@ from communique import (  # noqa: E402, F401
     cli_crawl,
     cli_export,
     cli_ops,
+    cli_track,
     cli_verify,
 )
 

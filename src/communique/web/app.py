@@ -128,8 +128,10 @@ def create_app(
     from communique.web import (
         api_analyse,
         api_export,
+        api_track,
         api_verify,
         pages_analyse,
+        pages_track,
         pages_verify,
     )
     from communique.web.api import router as api_router
@@ -190,9 +192,9 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
-    for module in (api_analyse, api_export, api_verify):
+    for module in (api_analyse, api_export, api_track, api_verify):
         app.include_router(module.router)
-    for module in (pages_analyse, pages_verify):
+    for module in (pages_analyse, pages_track, pages_verify):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(pages_router, include_in_schema=False)
     app.add_middleware(BodyLimit, limit=max_body)  # type: ignore[arg-type]
