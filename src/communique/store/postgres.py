@@ -109,6 +109,8 @@ class _NumberLoader(Loader):
 class PostgresStore(SQLStore):
     """The store on a PostgreSQL database (see the module's notes on concurrency)."""
 
+    replicated = True  # servers on several machines share it, each with its own index
+
     def __init__(
         self, url: str, *, migrate: bool = True, data_dir: str | os.PathLike[str] | None = None
     ) -> None:

@@ -38,6 +38,9 @@ class SQLStore:
 
     target: str  # the SQLite path or the PostgreSQL URL the store was opened with
     paths: DataPaths  # where this archive's derived files live on this machine
+    # whether several servers may each keep a search index of this archive (they must then
+    # rank equal scores alike, which costs a little: search.index._by_relevance)
+    replicated: bool = False
 
     # -- dialect hooks ----------------------------------------------------------------------------
     def query(self, sql: str, args: Args = ()) -> Any:
