@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -184,3 +185,28 @@ def test_a_delete_is_dropped_by_both_replicas(
         r = httpx.get(f"{srv.url}/api/v1/documents/kremlin-en-7954", timeout=10)
         assert r.status_code == 404
     same_answers(answers(a), answers(b))
+
+
+def test_prefix_hits_tied_past_the_window_come_in_chronological_order(
+    search_archive: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a prefix query scores every hit alike; past the tie window (here 1 hit instead of
+    # 10,000) a replica cannot order ties by looking further, so it takes the turns'
+    # chronological order, the same on every replica (and the order of sort="oldest")
+    import communique.search.index as index
+
+    monkeypatch.setattr(index, "TIE_WINDOW", 1)
+    archive = cast(Any, search_archive)
+    total = archive.search("sanction*", limit=0).total
+    assert total > 8  # more hits than the window and a page
+
+    def pages(sort: str) -> list[tuple[str, int, float | None]]:
+        found = []
+        for offset in range(0, total, 2):
+            page = archive.search("sanction*", limit=2, offset=offset, sort=sort)
+            found += [(h.doc_id, h.n, h.score) for h in page.hits]
+        return found
+
+    relevance, oldest = pages("relevance"), pages("oldest")
+    assert [h[:2] for h in relevance] == [h[:2] for h in oldest]
+    assert len({h[2] for h in relevance}) == 1  # tied scores, still reported

@@ -1013,7 +1013,17 @@ def _by_relevance(searcher: tantivy.Searcher, tq: TQ, limit: int, offset: int) -
     while True:
         res = searcher.search(tq, size + 1, count=True)
         hits = res.hits
-        if len(hits) <= want or hits[-1][0] < hits[want - 1][0] or size >= want + TIE_WINDOW:
+        if len(hits) <= want or hits[-1][0] < hits[want - 1][0]:
+            break
+        if size >= want + TIE_WINDOW:
+            if hits[0][0] == hits[-1][0]:
+                # every hit scores alike (a prefix query's constant score): the order is the
+                # turns' chronological key, which the index sorts by itself
+                asc = tantivy.Order.Asc
+                by_key = searcher.search(
+                    tq, limit, count=False, offset=offset, order_by_field="chrono", order=asc
+                )
+                return _Ranked([(hits[0][0], a) for _, a in by_key.hits], res.count)
             break
         size = min(size * 4, want + TIE_WINDOW)
     addrs = [a for _, a in hits]
