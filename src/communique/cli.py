@@ -1,5 +1,8 @@
 """The ``communique`` command line: ingest, list, show, export, stats, errors, delete, reparse,
-search, kwic, reindex, versions, align, people, enrich, serve."""
+search, kwic, reindex, versions, align, people, enrich, serve here; the other commands register
+themselves on ``app`` from their modules: cli_analyse (trend, who-says, collocations, keyness,
+freq), cli_export (subcorpus), cli_verify (verify), cli_crawl (crawl), cli_track (changes,
+watch), cli_ops (backup, restore, check)."""
 
 from __future__ import annotations
 

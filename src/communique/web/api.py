@@ -353,6 +353,17 @@ def stats(request: Request) -> dict[str, Any]:
     return service(request).stats()
 
 
+def check_token(request: Request, authorization: str | None, action: str) -> None:
+    """Writes over HTTP need the token the server was started with (``--token``): 403 when
+    the server has none (``action`` names what is off), 401 for a missing or wrong one."""
+    token: str | None = request.app.state.token
+    if token is None:
+        raise HTTPException(403, f"{action} over HTTP is off (start the server with a token)")
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    if not given or not hmac.compare_digest(given.encode(), token.encode()):
+        raise HTTPException(401, "a valid token is needed", {"www-authenticate": "Bearer"})
+
+
 @router.post("/documents", status_code=201, summary="Add documents (needs the operator's token)")
 def add_documents(
     request: Request,
@@ -362,14 +373,7 @@ def add_documents(
 ) -> dict[str, Any]:
     """Ingest one uploaded file as ``communique ingest`` would. Off unless the server was
     started with a token; then send ``Authorization: Bearer <token>``."""
-    token: str | None = request.app.state.token
-    if token is None:
-        raise HTTPException(
-            403, "adding documents over HTTP is off (start the server with a token)"
-        )
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not given or not hmac.compare_digest(given.encode(), token.encode()):
-        raise HTTPException(401, "a valid token is needed", {"www-authenticate": "Bearer"})
+    check_token(request, authorization, "adding documents")
     if format is not None and format not in FORMATS:
         raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     data = file.file.read()

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import asdict
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -38,6 +37,7 @@ from communique.track.watch import (
     remove_watch,
     watches,
 )
+from communique.web.api import check_token
 from communique.web.service import ArchiveService, BadRequest
 
 router = APIRouter(prefix="/api/v1", tags=["tracking"])
@@ -150,18 +150,6 @@ def watch_json(w: Watch, base: str) -> dict[str, Any]:
     }
 
 
-def check_token(request: Request, authorization: str | None) -> None:
-    """Writes need the token the server was started with (as uploads do)."""
-    token: str | None = request.app.state.token
-    if token is None:
-        raise HTTPException(
-            403, "changing watches over HTTP is off (start the server with a token)"
-        )
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not given or not hmac.compare_digest(given.encode(), token.encode()):
-        raise HTTPException(401, "a valid token is needed", {"www-authenticate": "Bearer"})
-
-
 @router.get("/watches", summary="Saved searches")
 def list_watches(request: Request) -> dict[str, Any]:
     """Every saved search with its query, filters and the URLs of its feed and search."""
@@ -203,7 +191,7 @@ def create_watch(
 ) -> dict[str, Any]:
     """``{"name", "query", "filters"}``, filters named as in the search URL (``speaker``,
     ``role``, ``kind``, ``lang``, ``publisher``, ``entity``, ``from``, ``to``)."""
-    check_token(request, authorization)
+    check_token(request, authorization, "changing watches")
     filters = body.get("filters") or {}
     if not isinstance(filters, dict):
         raise BadRequest('filters must be an object such as {"speaker": "Lavrov"}')
@@ -221,7 +209,7 @@ def create_watch(
 def delete_watch(
     request: Request, name: str, authorization: Annotated[str | None, Header()] = None
 ) -> dict[str, Any]:
-    check_token(request, authorization)
+    check_token(request, authorization, "changing watches")
     try:
         service(request).run(lambda a: remove_watch(a.store, name))
     except WatchError as e:
