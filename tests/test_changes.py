@@ -39,6 +39,7 @@ from communique.track.revisions import document_at
 
 from .conftest import (
     CORPUS,
+    ROOT,
     Server,
     db_options,
     ingest_into,
@@ -346,9 +347,30 @@ def test_diff_page_in_the_browser(chromium: Any, edited_server: Server) -> None:
         # the inserted words look inserted: a background of their own (track.css is applied)
         colour = inserted.evaluate("e => getComputedStyle(e).backgroundColor")
         assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
+        page.screenshot(path=str(shots() / "change-wide.png"), full_page=True)
         page.click("a.rev-old")
         page.wait_for_url(f"**/d/{DOC}@{OLD_REV}")
         assert "slightly towards cooling" in page.locator("#t4").inner_text()
     finally:
         context.close()
     assert problems == []
+
+
+def shots() -> Path:
+    """Where the browser tests leave screenshots for people to look at."""
+    folder = ROOT / "test-output" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_changes_pages_fit_a_phone(chromium: Any, edited_server: Server) -> None:
+    context = chromium.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    try:
+        for name, path in (("changes", "/changes"), ("change", f"/changes/{DOC}")):
+            page.goto(edited_server.url + path)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= 375, f"{path} scrolls sideways on a phone ({wide} px)"
+            page.screenshot(path=str(shots() / f"{name}-phone.png"), full_page=True)
+    finally:
+        context.close()

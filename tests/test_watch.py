@@ -26,6 +26,7 @@ from communique.cli import app
 
 from .conftest import (
     CORPUS,
+    ROOT,
     SERVER_TOKEN,
     Server,
     copy_archive,
@@ -241,3 +242,18 @@ def test_the_feed_gains_a_new_document_while_the_server_runs(
         ]
     finally:
         stop_server(srv)
+
+
+def test_watches_page_fits_a_phone(chromium: Any, watched: Server) -> None:
+    context = chromium.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    try:
+        page.goto(watched.url + "/watches")
+        assert page.locator("a[href='/feeds/germany-putin.atom']").count() == 1
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 375, f"/watches scrolls sideways on a phone ({wide} px)"
+        folder = ROOT / "test-output" / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / "watches-phone.png"), full_page=True)
+    finally:
+        context.close()
