@@ -6,6 +6,7 @@ watch), cli_ops (backup, restore, check)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from contextlib import nullcontext
@@ -701,6 +702,11 @@ def serve(
     with console.status("bringing the search index up to date"):
         web_app = create_app(db, token=token, max_body=max_body or MAX_BODY, data_dir=data_dir)
     console.print(f"serving {db} on http://{host}:{port}/ (API: http://{host}:{port}/api/v1/docs)")
+    # what start-up loaded (the index, the people register, gazetteers) lives as long as the
+    # server: kept out of the garbage collector's full passes, which would walk it again and
+    # again and stall requests
+    gc.collect()
+    gc.freeze()
     uvicorn.run(web_app, host=host, port=port, log_level="warning", server_header=False)
 
 
