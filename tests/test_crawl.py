@@ -200,16 +200,7 @@ def test_has_class_needs_every_class_named() -> None:
 def test_fmprc_profile_reads_dates_of_real_zh_list_page() -> None:
     spec = profile_named("fmprc").lists[1]
     doc = parse_html((FMPRC_DIR / "zh" / "index_page" / "default.html").read_bytes())
-    items = list_items(
-        doc,
-        ZH_LIST + "default.shtml",
-        item=spec.item,
-        link=spec.link,
-        title=spec.title,
-        date=spec.date,
-        date_pattern=spec.date_pattern,
-        link_pattern=spec.link_pattern,
-    )
+    items = spec.items(doc, ZH_LIST + "default.shtml")
     assert len(items) == 15
     assert items[0].url == ZH_LIST + "t1794584.shtml"
     assert items[0].title == "2020年7月3日外交部发言人赵立坚主持例行记者会"

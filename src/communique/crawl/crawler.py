@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from communique.crawl.extract import Listed, list_items, page_links, parse_html
+from communique.crawl.extract import Listed, page_links, parse_html
 from communique.crawl.fetch import Fetched, Fetcher, iso
 from communique.crawl.profile import ListSpec, Profile
 from communique.ingest.pipeline import Ingester
@@ -128,16 +128,7 @@ class Crawler:
     ) -> list[_Todo]:
         found: list[_Todo] = []
         for url, doc in self._list_pages(spec, report):
-            items = list_items(
-                doc,
-                url,
-                item=spec.item,
-                link=spec.link,
-                title=spec.title,
-                date=spec.date,
-                date_pattern=spec.date_pattern,
-                link_pattern=spec.link_pattern,
-            )
+            items = spec.items(doc, url)
             older = False
             for it in items:
                 if it.date and until and it.date > until:

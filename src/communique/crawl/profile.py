@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from communique.crawl.extract import Rule, RuleError
+from communique.crawl.extract import Listed, Rule, RuleError, list_items
 
 BUILTIN_SITES = Path(__file__).with_name("sites")
 SITES_ENV = "COMMUNIQUE_SITES"
@@ -61,6 +61,19 @@ class ListSpec:
     link_pattern: re.Pattern[str] | None = None  # keep only item links that match
     rewrites: tuple[Rewrite, ...] = ()
     version_links: tuple[VersionLink, ...] = ()
+
+    def items(self, doc: Any, url: str) -> list[Listed]:
+        """The items of one of this list's pages (``doc``, parsed, fetched from ``url``)."""
+        return list_items(
+            doc,
+            url,
+            item=self.item,
+            link=self.link,
+            title=self.title,
+            date=self.date,
+            date_pattern=self.date_pattern,
+            link_pattern=self.link_pattern,
+        )
 
 
 @dataclass(frozen=True)
