@@ -8,7 +8,7 @@ from communique.structure.ids import canonical_url, document_id, publisher_doc_i
 from communique.structure.kinds import classify_kind
 from communique.structure.page import Page
 from communique.structure.people import participants_from, principal_and_others
-from communique.structure.turns import TurnContext, make_turns
+from communique.structure.turns import TurnContext, labelled_questions, make_turns
 
 # Bump when a parser change alters records; `communique reparse` re-derives older ones.
 PARSER_VERSION = "2026.11.28.3"  # .2: people and entity mentions on turns; .3: people named
@@ -29,7 +29,7 @@ def build_document(page: Page, *, origin: Origin, revision: str) -> Document:
     ctx = TurnContext(kind=provisional, principal=principal, people=people)
     turns = make_turns(page.blocks, ctx)
     labelled = sum(1 for t in turns if t.label is not None)
-    questions = sum(1 for t in turns if t.role == "question")
+    questions = labelled_questions(turns)
     kind = classify_kind(
         page.title,
         kind_hint=page.kind_hint,

@@ -14,7 +14,15 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("interview", re.compile(r"interview|интервью|采访|专访", re.I)),
+    (
+        "interview",
+        re.compile(
+            r"interview|интервью|采访|专访|meet the press|face the nation|this week with|"
+            r"fox news sunday|state of the union with|\b(?:of|on|with) (?:cnn|msnbc|nbc|cbs|abc|"
+            r"fox news|npr|bbc|pbs)\b",
+            re.I,
+        ),
+    ),
     (
         "comment",
         re.compile(

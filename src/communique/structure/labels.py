@@ -22,7 +22,17 @@ REMARK_WORDS = {
     "remark", "remarks from the audience", "voice", "response from the hall", "from the audience",
     "реплика", "реплики", "comment",
 }  # fmt: skip
-MODERATOR_WORDS = {"moderator", "host", "chair", "chairman", "ведущий", "модератор", "主持人"}
+MODERATOR_WORDS = {
+    "moderator", "host", "chair", "chairman", "operator", "the operator", "ведущий", "модератор",
+    "主持人",
+}  # fmt: skip
+# Words of headings inside transcripts ("Amendment to the Gaggle:", "Meeting Points:"): never
+# part of a speaker's label.
+HEADING_WORDS = {
+    "amendment", "gaggle", "points", "addendum", "correction", "corrections", "readout",
+    "transcript", "schedule", "week", "update", "updates", "clarification", "erratum", "agenda",
+    "announcement", "announcements", "excerpts", "highlights",
+}  # fmt: skip
 
 # Words that make up office titles (the part of a label before the person's name).
 OFFICE_WORDS = {
@@ -80,7 +90,12 @@ DISCOURSE_WORDS = {
     "примечание", "то есть", "наконец", "впрочем", "кстати", "главное", "дата публикации",
     "ссылка на материал", "теги", "темы", "регионы", "лица", "источник",
 }  # fmt: skip
-INTERPRETED = re.compile(r"translat|interpret|перевод|翻译|同传", re.I)
+INTERPRETED = re.compile(
+    r"translat|interpret|перевод|翻译|同传|^\(?\s*(?:in|speaks in|speaking in|speaking) "
+    r"(?:english|french|german|spanish|russian|chinese|arabic|italian|japanese|korean|"
+    r"portuguese|turkish|hebrew|persian|farsi|ukrainian|polish|hindi|[a-z]+ish)\s*\)?\.?$",
+    re.I,
+)
 
 _LABEL_START = re.compile(
     r"^\**\s*(?P<pre>\((?:as translated|through (?:an )?interpreter|via interpreter)\)\s*)?"
@@ -191,7 +206,7 @@ def classify_label(
         return LabelInfo(raw, "question", interpreted=interpreted)
     if _CJK_LABEL.match(raw) and re.search(r"[\u3400-\u9fff]", raw):
         return _classify_cjk(raw, interpreted)
-    if folded in DISCOURSE_WORDS:
+    if folded in DISCOURSE_WORDS or any(w in HEADING_WORDS for w in folded.split()):
         return None
     tokens = raw.replace("\u00a0", " ").split()
     if _plain_label(raw, tokens):

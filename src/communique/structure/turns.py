@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass, field, replace
 
 from communique.model import Turn
+from communique.structure import acts
 from communique.structure.labels import INTERPRETED, LabelInfo, classify_label, split_label
 from communique.structure.page import Block
 from communique.structure.people import Named, same_person
 
 QA_KINDS = {"interview", "press_conference", "briefing", "comment"}
-REMARK_MAX_WORDS = 12
+STATEMENT_MIN_WORDS = 40  # shorter turns that neither ask nor answer are remarks
+_BREAK = re.compile(r"^\s*(?:\*\s*){3,}$")  # "*****", "* * *": a closing notice follows
 
 
 @dataclass
@@ -24,6 +26,7 @@ class _Draft:
     info: LabelInfo | None
     paragraphs: list[str] = field(default_factory=list)
     interpreted: bool = False
+    closing: bool = False  # a closing notice after the last answer
 
 
 @dataclass
@@ -83,19 +86,33 @@ def _drafts(blocks: list[Block], people: list[Named]) -> list[_Draft]:
         if info is not None:
             counts[info.label] = counts.get(info.label, 0) + 1
     drafts: list[_Draft] = []
-    for block, (info, text, interpreted) in zip(blocks, found, strict=True):
+    for i, (block, (info, text, interpreted)) in enumerate(zip(blocks, found, strict=True)):
         if info is not None and not info.strong:
             unsupported = strong == 0 and counts[info.label] < 2
             stray = marked and block.label is None and not _names_someone(info, people)
             if unsupported or stray:
                 info, text = None, block.text
+        if info is not None and not text and _heading(found, i):
+            info, text = None, block.text if block.label is None else f"{block.label}:"
+        if info is None and _BREAK.match(text) and drafts:
+            if all(f[0] is None for f in found[i + 1 :]) and i + 1 < len(found):
+                drafts.append(_Draft(None, [], closing=True))  # a closing notice follows
+            continue
         if info is not None:
+            interpreted = interpreted or acts.interpreter_note(text)
             drafts.append(_Draft(info, [text] if text else [], interpreted))
         elif drafts:
             drafts[-1].paragraphs.append(text)
         else:
             drafts.append(_Draft(None, [text]))
     return [d for d in drafts if d.paragraphs or d.info is not None]
+
+
+def _heading(found: list[tuple[LabelInfo | None, str, bool]], i: int) -> bool:
+    """A label with no text of its own followed by another label, or ending the page, is a
+    heading inside the transcript ("Meeting points:"), not a speaker."""
+    nxt = found[i + 1] if i + 1 < len(found) else None
+    return nxt is None or nxt[0] is not None
 
 
 def _names_someone(info: LabelInfo, people: list[Named]) -> bool:
@@ -165,8 +182,10 @@ def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str 
     name = info.name
     for p in [ctx.principal, *ctx.people]:
         if p is not None and same_person(name or "", p.name):
-            # "Carney" -> "Jay Carney"; but never an inflected title form ("С.В.Лаврова")
-            if not name or len(p.name.split()) > len(name.split()):
+            # "Carney" -> "Jay Carney"; but never a Russian title's words, which are inflected
+            # ("Сергеем Шойгу") or not a name at all ("Заседание Совета Безопасности")
+            cyrillic = re.search(r"[А-ЯЁа-яё]", p.name)
+            if not name or (len(p.name.split()) > len(name.split()) and not cyrillic):
                 name = p.name
             return name, p.affiliation
     if name is None and info.office:
@@ -175,48 +194,244 @@ def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str 
     return name, None
 
 
+@dataclass
+class _Open:
+    """The question waiting for an answer."""
+
+    n: int
+    key: str
+    outer: _Open | None = None  # the question a counter-question was asked about
+    answerer: str | None = None  # who has answered it so far
+
+
+_PRESS_OFFICE = re.compile(r"press secretary|spokes|moderator|host|пресс-секретар|ведущ", re.I)
+
+
+def _key(d: _Draft, speaker: str | None) -> str:
+    return speaker or (d.info.label if d.info else "")
+
+
+def _side(d: _Draft, ctx: TurnContext, qa: bool, officials: set[str], key: str) -> str:
+    """ask | respond | moderator | remark | other (a participant of a conversation) | none."""
+    info = d.info
+    if info is None:
+        return "none"
+    if info.category in ("question", "outlet"):
+        return "ask"
+    if info.category in ("answer", "moderator", "remark"):
+        return {"answer": "respond"}.get(info.category, info.category)
+    if not qa:
+        return "other"
+    return "respond" if (_is_official(info, ctx) or key in officials) else "ask"
+
+
+def _moderator_speakers(drafts: list[_Draft], keys: list[str], ctx: TurnContext) -> set[str]:
+    """Speakers who chair the session: a press secretary or host who is not the principal, or
+    anyone whose turns mostly give the floor."""
+    turns: dict[str, list[_Draft]] = {}
+    for d, key in zip(drafts, keys, strict=True):
+        if d.info is not None and d.info.category == "person":
+            turns.setdefault(key, []).append(d)
+    out = set()
+    for key, ds in turns.items():
+        if ctx.principal and same_person(key, ctx.principal.name):
+            continue
+        office = any(d.info and d.info.office and _PRESS_OFFICE.search(d.info.office) for d in ds)
+        floor = sum(1 for d in ds if acts.gives_floor(_text(d), bare=True))
+        if (office and len(ds) > 1) or (len(ds) >= 2 and 2 * floor >= len(ds)):
+            out.add(key)
+    return out
+
+
+def _text(d: _Draft) -> str:
+    return "\n\n".join(p for p in d.paragraphs if p)
+
+
+def _officials(drafts: list[_Draft], keys: list[str], ctx: TurnContext) -> set[str]:
+    """Speakers who answer: anyone labelled once with an office or as the principal."""
+    return {
+        key
+        for d, key in zip(drafts, keys, strict=True)
+        if d.info is not None
+        and d.info.category == "person"
+        and _is_official(d.info, ctx)
+        and (d.info.office or ctx.principal is None or same_person(key, ctx.principal.name))
+    }
+
+
+def _closing(drafts: list[_Draft], ctx: TurnContext) -> list[_Draft]:
+    """A briefing's closing notice (after "*****", or a schedule/holiday/event notice ending the
+    last answer) becomes its own unlabelled draft, marked closing."""
+    if ctx.kind not in QA_KINDS or not drafts:
+        return drafts
+    last = drafts[-1]
+    if last.closing or last.info is None or len(last.paragraphs) < 2:
+        return drafts
+    cut = len(last.paragraphs)
+    while cut > 1 and acts.notice(last.paragraphs[cut - 1]):
+        cut -= 1
+    if ctx.kind != "briefing" or cut == len(last.paragraphs):
+        return drafts
+    tail = _Draft(None, last.paragraphs[cut:], closing=True)
+    last.paragraphs = last.paragraphs[:cut]
+    return [*drafts, tail]
+
+
 def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
-    """Turns in order, numbered from 1, with roles and answers paired to questions."""
+    """Turns in order, numbered from 1, with roles and answers paired to questions.
+
+    Roles follow docs/record.md ("Roles"): the label says which side a speaker is on (asks,
+    answers, chairs), the text says what the turn does (asks, answers, acknowledges, gives the
+    floor, cuts into an answer). Conversations (meetings) have no sides: a turn is a question
+    when it asks, an answer when it replies to one, else a remark or (long) a statement.
+    """
     drafts = _drafts(blocks, [p for p in [ctx.principal, *ctx.people] if p is not None])
     if not drafts:
         return []
     _settle_principal(drafts, ctx)
+    drafts = _closing(drafts, ctx)
     labelled = any(d.info is not None for d in drafts)
-    qa = ctx.kind in QA_KINDS or any(
-        d.info is not None and d.info.category in ("question", "outlet") for d in drafts
-    )
+    qa = ctx.kind in QA_KINDS
+    named = [_speaker(d.info, ctx) for d in drafts]
+    keys = [_key(d, s) for d, (s, _) in zip(drafts, named, strict=True)]
+    officials = _officials(drafts, keys, ctx) if qa else set()
+    chairs = _moderator_speakers(drafts, keys, ctx) if qa else set()
+    sides = [_side(d, ctx, qa, officials, k) for d, k in zip(drafts, keys, strict=True)]
     turns: list[Turn] = []
-    open_question: int | None = None
-    for d in drafts:
+    open_q: _Open | None = None
+    last_answer: tuple[str, _Open] | None = None  # (answerer, question) of the latest answer
+    interjected = False  # the turn before cut into the latest answer
+    for i, d in enumerate(drafts):
         n = len(turns) + 1
-        text = "\n\n".join(p for p in d.paragraphs if p)
-        speaker, affiliation = _speaker(d.info, ctx)
+        text = _text(d)
+        speaker, affiliation = named[i]
+        key, side = keys[i], sides[i]
+        if key in chairs:
+            side = "moderator"
+        prev = turns[-1] if turns else None
+        introduced = (
+            prev is not None and prev.role == "moderator" and _introduced(speaker, prev.text)
+        )
+        if side == "respond" and introduced:
+            side = "ask"  # "Your next question is from Ray Henry": a questioner
+        nxt_side = sides[i + 1] if i + 1 < len(drafts) else None
+        nxt_key = keys[i + 1] if i + 1 < len(drafts) else None
+        nxt_text = _text(drafts[i + 1]) if i + 1 < len(drafts) else ""
         role, answers = "statement", None
-        info = d.info
-        if info is None:
-            if not labelled and ctx.principal and ctx.kind not in ("news", "other", "meeting"):
-                speaker = ctx.principal.name
-        elif info.category in ("question", "outlet"):
-            role = "question"
-        elif info.category == "moderator":
-            role = "moderator"
-        elif info.category == "remark":
-            role = "remark"
-        elif _is_official(info, ctx) or not qa:
-            if open_question is not None:
-                role, answers = "answer", open_question
-            elif not qa and len(text.split()) <= REMARK_MAX_WORDS and len(drafts) > 1:
+        cut_in = False
+        interjects = (
+            last_answer is not None
+            and prev is not None
+            and prev.role == "answer"
+            and nxt_key == last_answer[0]
+            and key != last_answer[0]
+            and (
+                acts.resumes(nxt_text)
+                or (
+                    not acts.asks(text)
+                    and (
+                        acts.broken_off(text)
+                        or (acts.broken_off(prev.text) and acts.words(text) <= 12)
+                    )
+                )
+            )
+        )
+        if d.closing or d.info is None:
+            if d.closing or (
+                not labelled and ctx.principal and ctx.kind not in ("news", "other", "meeting")
+            ):
+                speaker = ctx.principal.name if ctx.principal else None
+        elif side == "moderator":
+            substantive = acts.asks(text) and not acts.gives_floor(text)
+            role = "question" if substantive else "moderator"
+        elif side in ("ask", "remark"):
+            if open_q is not None and open_q.key != key and _is_counter(open_q, keys, sides, side):
+                if acts.asks(text):
+                    role = "question"
+                else:
+                    role, answers = "answer", open_q.n
+            elif (
+                acts.acknowledges(text)
+                or acts.procedural(text)
+                or interjects
+                or not acts.sentences(text)
+            ):
                 role = "remark"
-        else:
-            role = "question"  # a named journalist in a question-and-answer document
+                cut_in = interjects
+            elif side == "remark" and not acts.asks(text) and interjects:
+                role, cut_in = "remark", True
+            elif side == "remark" and not acts.asks(text):
+                if not qa and open_q is not None and open_q.key != key and open_q.answerer is None:
+                    role, answers = "answer", open_q.n
+                else:
+                    role = "remark"
+            else:
+                role = "question"
+        elif side == "respond":
+            waiting = (
+                open_q is not None
+                and open_q.key != key
+                and open_q.answerer is None
+                and sides[open_q.n - 1] != "respond"
+            )
+            if acts.gives_floor(
+                text, bare=nxt_side == "ask" and not waiting, max_rest=0 if waiting else 25
+            ):
+                role = "moderator"
+            elif open_q is not None and open_q.key != key and sides[open_q.n - 1] != "respond":
+                after_ack = prev is not None and prev.role == "remark" and not interjected
+                if after_ack and acts.words(text) <= 12 and not acts.asks(text):
+                    role = "remark"
+                elif open_q.answerer is None and acts.asks(text) and acts.words(text) <= 30:
+                    role = "question"  # a counter-question
+                else:
+                    role, answers = "answer", open_q.n
+            elif acts.asks(text) and turns:
+                role = "question"
+            elif acts.words(text) > STATEMENT_MIN_WORDS or not any(
+                t.role == "question" for t in turns
+            ):
+                role = "statement"  # a long monologue, or the opening before any question
+            else:
+                role = "remark"
+        else:  # a participant of a conversation
+            resumed = interjected and last_answer is not None and last_answer[0] == key
+            if acts.thanks(text):
+                role = "remark"
+            elif acts.gives_floor(text) and len(drafts) > 1:
+                role = "moderator"
+            elif open_q is not None and open_q.key != key and (open_q.answerer is None or resumed):
+                if acts.asks(text) and open_q.answerer is None and acts.words(text) <= 30:
+                    role = "question"
+                else:
+                    role, answers = "answer", open_q.n
+            elif acts.asks(text) and len(drafts) > 1:
+                role = "question"
+            elif acts.words(text) > STATEMENT_MIN_WORDS or len(drafts) == 1:
+                role = "statement"
+            else:
+                role = "remark"
         if role == "question":
-            open_question = n
-        elif role in ("moderator",):
-            open_question = None
+            outer = (
+                open_q
+                if open_q is not None and open_q.key != key and open_q.answerer is None
+                else None
+            )
+            open_q = _Open(n, key, outer=outer if side in ("respond", "other") else None)
+        elif role == "answer" and open_q is not None:
+            open_q.answerer = open_q.answerer or key
+            last_answer = (key, open_q)
+            if open_q.outer is not None and sides[open_q.n - 1] != side:
+                open_q = open_q.outer  # the counter-question answered: back to the question
+        elif role == "moderator":
+            open_q, last_answer = None, None
+        elif role == "statement" and qa and side == "respond" and open_q is None:
+            last_answer = None
+        interjected = cut_in
         turns.append(
             Turn(
                 n=n,
-                label=info.label if info else None,
+                label=d.info.label if d.info else None,
                 speaker=speaker,
                 role=role,  # type: ignore[arg-type]
                 text=text,
@@ -226,3 +441,26 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             )
         )
     return turns
+
+
+def _is_counter(open_q: _Open, keys: list[str], sides: list[str], side: str) -> bool:
+    """The open question was the respondent's counter-question to this side."""
+    return sides[open_q.n - 1] in ("respond", "other") and open_q.answerer is None
+
+
+def _introduced(speaker: str | None, text: str) -> bool:
+    """The chair's turn names this speaker ("Your next question is from Ray Henry")."""
+    if not speaker:
+        return False
+    last = speaker.split()[-1]
+    return len(last) > 2 and re.search(rf"\b{re.escape(last)}\b", text) is not None
+
+
+def labelled_questions(turns: list[Turn]) -> int:
+    """Questions whose label says so ("Question", "Q", an outlet): what makes a document without
+    a kind word in its title a press conference (a conversation's questions do not)."""
+    count = 0
+    for t in turns:
+        info = classify_label(t.label) if t.role == "question" and t.label else None
+        count += info is not None and info.category in ("question", "outlet")
+    return count

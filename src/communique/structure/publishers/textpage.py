@@ -35,6 +35,14 @@ _FURNITURE = (
     "[audio]", "[full video", "[dsl/cable]", "текстовая версия", "this is an archive",
     "here's how you know",
 )  # fmt: skip
+# kremlin.ru person tooltips dumped with the text: after a name, a run of spaces, the person's
+# "Surname Name Patronymic" glued to their office, then a space before the punctuation
+# ("С.Шойгу      Шойгу Сергей КужугетовичСекретарь Совета Безопасности :").
+_TOOLTIP_NAME = (
+    r"[ \t\u00a0]{3,}[А-ЯЁ][а-яё\-]+ [А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+?(?:вич|вна|ична|ич|кызы|оглы)"
+)
+_TOOLTIP = re.compile(_TOOLTIP_NAME + r"(?:[А-ЯЁа-яё][^,:;\n]{0,160}?)?[ \t\u00a0]+(?=[,:;])")
+_TOOLTIP_BARE = re.compile(_TOOLTIP_NAME + r"(?=[А-ЯЁа-яё])")  # the office's end unknown: kept
 _LICENSE = re.compile(r"creative commons attribution 4\.0", re.I)
 _SENTENCE_END = re.compile(r"[.!?…»”\"')\]]$")
 _ABBREVIATION_END = re.compile(r"\b(?:[A-Z]\.){2,}$")  # "New York, N.Y.", "Washington, D.C."
@@ -82,6 +90,7 @@ def read_text_page(
     lang: str | None = None,
 ) -> Page:
     """A plain-text page or a table's text cell as a Page (header read, furniture dropped)."""
+    text = _TOOLTIP_BARE.sub(" ", _TOOLTIP.sub("", text))
     pars = split_paragraphs(text)
     page = Page(blocks=[], title=title, url=url, publisher=publisher)
     if _LICENSE.search(text):

@@ -1,0 +1,218 @@
+"""What a turn's text does, read from its shape: asks, acknowledges, gives the floor, breaks off.
+
+The turn maker (:mod:`communique.structure.turns`) combines these with the labels to give each
+turn its role (the definitions are in ``docs/record.md``, section "Roles"). Nothing here knows a
+publisher or a person: only sentence shapes in English, Russian and Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SENTENCE = re.compile(r"[^.!?…。！？]+(?:[.!?…。！？]+[»”\"’')\]]*|$)")
+_STAGE = re.compile(r"\s*[(\[][^()\[\]]{1,60}[)\]]\.?\s*$")  # "(Laughter.)" "[applause]"
+_QUESTION_END = re.compile(r"[?？][»”\"’')\]]*$")
+_THANKS = re.compile(
+    r"^(?:(?:thank you|thanks|thank you very much|many thanks|спасибо|благодарю|谢谢)"
+    r"(?:[ ,]+(?:very much|so much|sir|ma'am|madam|mr\.? \w+|ms\.? \w+|\w+))?[.!,]*\s*)+$",
+    re.I,
+)
+_ACK_WORDS = (
+    r"thank you(?: very much| so much)?|thanks|okay|ok|all right|alright|right|good|very good|"
+    r"great|fine|excellent|wonderful|sure|of course|certainly|indeed|exactly|absolutely|yes|"
+    r"yeah|yep|no|i see|i understand|understood|got it|fair enough|agreed|good afternoon|"
+    r"good morning|good evening|hello|hi|goodbye|bye|bye-bye|welcome|congratulations|"
+    r"спасибо|большое спасибо|хорошо|ясно|понятно|конечно|да|нет|согласен|отлично|"
+    r"добрый день|здравствуйте|谢谢|好|好的|是的|对"
+)
+_ACK = re.compile(
+    rf"^(?:(?:{_ACK_WORDS})(?:[ ,]+(?:sir|ma'am|madam|mr\.? [\w-]+|ms\.? [\w-]+|mr president|"
+    r"everybody|everyone|all|guys|folks|colleagues|friends|(?-i:[A-Z][a-z]+)))*[.!,…]*\s*)+$",
+    re.I,
+)
+_REQUEST = re.compile(
+    r"\b(?:i(?:'d| would|’d)? (?:like|want|wish) to (?:ask|know|hear|understand|clarify|find out)"
+    r"|my (?:first |second |last |final |next )?question (?:is|concerns|relates|will be)"
+    r"|i have (?:a|one|two|another|the following) (?:\w+ )?questions?"
+    r"|(?:can|could|would|will) you (?:please |just |briefly |also )?(?:tell|comment|explain|say|"
+    r"elaborate|describe|confirm|share|give|talk|speak|clarify|update|walk|address|respond)"
+    r"|please (?:tell|comment|explain|confirm|elaborate|clarify|describe|share)"
+    r"|tell (?:us|me) (?:more )?(?:about|what|how|why|whether|if)"
+    r"|what do you (?:think|make|say)|i(?:'m| am)? wonder(?:ing)? (?:if|whether|what|how|why)"
+    r"|i(?:'d| would)? (?:like to )?ask you to|we ask you to|i am asking you"
+    r"|хотел(?:а|и)? бы (?:спросить|узнать|уточнить|попросить)|у меня (?:есть )?вопрос"
+    r"|мой вопрос|вопрос (?:такой|следующий|касается)|скажите|расскажите|прокомментируйте|"
+    r"поясните|как вы (?:считаете|оцениваете|думаете)|прошу вас|просим вас"
+    r"|请问|能否|是否可以|请介绍|请谈谈)",
+    re.I,
+)
+# Said anywhere in a turn, these make it a question or a request.
+_ASKING = re.compile(
+    r"\b(?:i have (?:a|one|two|another|the following) (?:\w+ )?(?:question|proposal|suggestion|"
+    r"request)s?|(?:here is|this is) (?:my|the) question|my (?:first |second |last |final |next )?"
+    r"question (?:is|concerns|relates|will be)|i(?:'d| would|’d)? like to ask"
+    r"|у меня (?:есть )?(?:вопрос|предложение|просьба)|вопрос (?:такой|следующий|касается))",
+    re.I,
+)
+_FLOOR = re.compile(
+    r"\b(?:give (?:the )?floor|gives? the floor|giving the floor|(?:the )?next question|"
+    r"(?:first|next|last|final) question (?:comes|is|will come|goes)|question (?:comes|is) from|"
+    r"your line is open|line is open|go ahead(?:,? please)?|let (?:us|’s|'s) (?:continue|move on|"
+    r"go to|turn|take|begin|start|have|give|hear)|pass (?:the|him|her) (?:the )?microphone|"
+    r"microphone|who (?:else )?(?:has|would like|wants|wanted)|any (?:more |other |further )?"
+    r"questions|take (?:a|one|your|some|a few|two|three) (?:\w+ )?questions?|(?:give you|take|"
+    r"have) (?:a|one|the) (?:last|final) (?:one|question)|over to you|i see (?:a|the|our)|"
+    r"you have the floor|the floor is yours|"
+    r"ask only one question|one question each|please, your question|next caller|"
+    r"we have (?:a )?(?:call|caller|question|video call|message) from|слово предоставляется|"
+    r"предоставляю слово|передайте микрофон|ваш вопрос, пожалуйста|пожалуйста, ваш вопрос|"
+    r"следующий вопрос|продолжим|请提问|下一个问题)",
+    re.I,
+)
+_BARE_CALL = re.compile(
+    r"^(?:(?:yes|yeah|okay|ok|sure|please|all right|go ahead|thank you|thanks)[,.!]?\s*)*"
+    r"(?:(?:the |our )?[A-ZА-ЯЁ][\w’'.\-]*(?:\s+[A-ZА-ЯЁ0-9][\w’'.\-]*){0,3}[,.!]?\s*)?"
+    r"(?:(?:go ahead|please|sir|ma'am|in the back|in the front|right here|behind you|you)[,.!]?"
+    r"\s*)*$"
+)
+_PROCEDURAL = re.compile(
+    r"^(?:(?:and |but |just |sorry,? )*(?:can|could|may|might) i (?:just |quickly |briefly )?"
+    r"(?:follow(?: ?-?up| on that)?|ask (?:(?:you )?(?:a|one|another|two) )?(?:more |quick |"
+    r"follow-up |last |related |small )?(?:question|thing)s?|have (?:a|one) (?:more|follow-up)|"
+    r"jump in|interrupt|add something|get one more in)"
+    r"|(?:one|a) (?:more|quick|last) (?:question|follow-up|thing)|follow-up|a follow-up)"
+    r"[^.?!]{0,30}[?.!]*$",
+    re.I,
+)
+_CUT_END = re.compile(r"(?:--|—|–|…|\.\.\.)\s*[»”\"’)]?\s*$|[\w,]$")
+_CUT_START = re.compile(r"^\s*(?:--|—|…|\.\.\.)|^\s*[a-zа-яё]")
+_NOTICE = re.compile(
+    r"(?:will (?:not|no longer) (?:hold|have|be holding)[^.]{0,60}(?:press conference|briefing)"
+    r"|(?:press conference|briefing)s? will (?:resume|be resumed|not be held|be suspended)"
+    r"|(?:holiday|festival|new year|golden week)[^.]{0,80}(?:press conference|briefing)"
+    r"|(?:press conference|briefing)[^.]{0,80}(?:holiday|festival)"
+    r"|will (?:invite|host|hold)[^.]{0,160}(?:press conference|briefing|news conference)"
+    r"|休会|暂停举行|恢复举行|例行记者会将)",
+    re.I,
+)
+_INTERPRETER_NOTE = re.compile(
+    r"^\s*[(\[](?:as interpreted|as translated|through (?:an )?interpreters?|via (?:an )?"
+    r"interpreter|interpreted|translated|in [A-Z][a-z]+(?: and [A-Z][a-z]+)?|speaks? in \w+|"
+    r"speaking in \w+|через переводчика|перевод[^)\]]*|на [а-я]+ языке|同传|翻译)[^)\]]{0,30}"
+    r"[)\]]\.?",
+    re.I,
+)
+
+
+def sentences(text: str) -> list[str]:
+    """The text's sentences, stage notes and empty pieces left out."""
+    out = []
+    for par in text.split("\n"):
+        for m in _SENTENCE.finditer(par):
+            s = m.group(0).strip()
+            if s and not _STAGE.fullmatch(s) and re.search(r"\w", s):
+                out.append(s)
+    return out
+
+
+def words(text: str) -> int:
+    """Words, or for Chinese half the characters."""
+    if re.search(r"[\u3400-\u9fff]", text):
+        return len(text) // 2
+    return len(re.findall(r"\w+", text))
+
+
+def _without_closing_thanks(sents: list[str]) -> list[str]:
+    while len(sents) > 1 and (_THANKS.match(sents[-1]) or _ACK.match(sents[-1])):
+        sents = sents[:-1]
+    return sents
+
+
+def asks(text: str) -> bool:
+    """The turn mainly asks: its last sentence is a question (closing thanks aside), a question
+    ends one of its last two sentences, or it carries a request for information, an opinion or
+    an action ("I have the following question", "I would like to ask you to")."""
+    sents = _without_closing_thanks(sentences(text))
+    if not sents:
+        return False
+    if _QUESTION_END.search(sents[-1]):
+        return True
+    if len(sents) > 1 and _QUESTION_END.search(sents[-2]) and words(sents[-1]) <= 12:
+        return True
+    return any(_ASKING.search(s) for s in sents) or any(_REQUEST.search(s) for s in sents[-3:])
+
+
+def has_question_mark(text: str) -> bool:
+    return any(_QUESTION_END.search(s) for s in sentences(text))
+
+
+_SIGN_OFF = re.compile(
+    r"^(?:[\w.]+(?: [\w.]+)?, )?(?:thank you|thanks)(?: very much| so much)?,? (?:again )?"
+    r"(?:for (?:joining|your time|being|coming|having|talking|doing)|(?:all|everybody|everyone))"
+    r"[^?]{0,80}$",
+    re.I,
+)
+
+
+def acknowledges(text: str) -> bool:
+    """Only thanks, greetings, agreement or sign-off ("Thank you.", "Yes, sir.", "Very good.",
+    "Mr. Secretary, thanks for your time this morning.")."""
+    sents = sentences(text)
+    return bool(sents) and all(
+        _ACK.match(s) or _THANKS.match(s) or _SIGN_OFF.match(s) for s in sents
+    )
+
+
+def thanks(text: str) -> bool:
+    """Only thanks ("Thank you.", "Thank you very much, Mr President.")."""
+    sents = sentences(text)
+    return bool(sents) and all(_THANKS.match(s) for s in sents)
+
+
+def procedural(text: str) -> bool:
+    """A procedural request for the floor ("Can I follow up?", "One more question?")."""
+    return words(text) <= 12 and bool(_PROCEDURAL.match(text.strip()))
+
+
+def floor_sentence(s: str) -> bool:
+    return bool(_FLOOR.search(s))
+
+
+def gives_floor(text: str, *, bare: bool = False, max_rest: int = 25) -> bool:
+    """The turn gives the floor or manages the session, and asks nothing of substance.
+
+    ``bare`` also counts a turn that only calls on someone ("Jim.", "Yes, Julie.", "Channel
+    One, please."): the caller has to know that a question follows and none is waiting.
+    ``max_rest``: how many words of other sentences the turn may have.
+    """
+    sents = sentences(text)
+    if not sents:
+        return False
+    floor = [s for s in sents if floor_sentence(s)]
+    if floor:
+        substantive = [s for s in sents if _QUESTION_END.search(s) and not floor_sentence(s)]
+        rest = sum(words(s) for s in sents if not floor_sentence(s) and not _ACK.match(s))
+        return not substantive and rest <= max_rest
+    if bare and words(text) <= 8 and all(_BARE_CALL.match(s) for s in sents):
+        return not acknowledges(text) or bool(re.search(r"\bgo ahead\b|\bplease\b", text, re.I))
+    return False
+
+
+def broken_off(text: str) -> bool:
+    """The turn stops mid-sentence ("... the --")."""
+    return bool(_CUT_END.search(text.rstrip()))
+
+
+def resumes(text: str) -> bool:
+    """The turn picks up a sentence broken off before ("-- what we have said")."""
+    return bool(_CUT_START.match(text))
+
+
+def notice(text: str) -> bool:
+    """A schedule or holiday notice, or the announcement of an event."""
+    return bool(_NOTICE.search(text))
+
+
+def interpreter_note(text: str) -> bool:
+    """The text opens with an interpreter note: "(As interpreted.)", "(In French)"."""
+    return bool(_INTERPRETER_NOTE.match(text))
