@@ -297,6 +297,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     officials = _officials(drafts, keys, ctx) if qa else set()
     chairs = _moderator_speakers(drafts, keys, ctx) if qa else set()
     sides = [_side(d, ctx, qa, officials, k) for d, k in zip(drafts, keys, strict=True)]
+    introduced: set[str] = set()
+    askers = {k for d, k in zip(drafts, keys, strict=True) if acts.asks(_text(d))}
     turns: list[Turn] = []
     open_q: _Open | None = None
     last_answer: tuple[str, _Open] | None = None  # (answerer, question) of the latest answer
@@ -309,11 +311,10 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         if key in chairs:
             side = "moderator"
         prev = turns[-1] if turns else None
-        introduced = (
-            prev is not None and prev.role == "moderator" and _introduced(speaker, prev.text)
-        )
-        if side == "respond" and introduced:
-            side = "ask"  # "Your next question is from Ray Henry": a questioner
+        if prev is not None and prev.role == "moderator" and _introduced(speaker, prev.text):
+            introduced.add(key)  # "Your next question is from Ray Henry": a questioner
+        if side == "respond" and key in introduced:
+            side = sides[i] = "ask"  # "Your next question is from Ray Henry": a questioner
         nxt_side = sides[i + 1] if i + 1 < len(drafts) else None
         nxt_key = keys[i + 1] if i + 1 < len(drafts) else None
         nxt_text = _text(drafts[i + 1]) if i + 1 < len(drafts) else ""
@@ -330,7 +331,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 or (
                     not acts.asks(text)
                     and (
-                        acts.broken_off(text)
+                        (acts.broken_off(text) and acts.words(text) <= 6)
                         or (acts.broken_off(prev.text) and acts.words(text) <= 12)
                     )
                 )
@@ -345,11 +346,16 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             substantive = acts.asks(text) and not acts.gives_floor(text)
             role = "question" if substantive else "moderator"
         elif side in ("ask", "remark"):
-            if open_q is not None and open_q.key != key and _is_counter(open_q, keys, sides, side):
-                if acts.asks(text):
-                    role = "question"
-                else:
-                    role, answers = "answer", open_q.n
+            unanswered = open_q is not None and open_q.key != key and open_q.answerer is None
+            replies = unanswered and (
+                key not in askers or side == "remark" or sides[open_q.n - 1] == "respond"  # type: ignore[union-attr]
+            )
+            if acts.gives_floor(text) and not acts.asks(text):
+                role = "moderator"  # a host: "Let us ask if our call centre has new calls."
+            elif replies and not acts.asks(text) and not acts.thanks(text) and not interjects:
+                # a reply to the respondent's counter-question, or to a reporter's question
+                # put to someone in the audience (Direct Line's field reports)
+                role, answers = "answer", open_q.n  # type: ignore[union-attr]
             elif (
                 acts.acknowledges(text)
                 or acts.procedural(text)
@@ -358,13 +364,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             ):
                 role = "remark"
                 cut_in = interjects
-            elif side == "remark" and not acts.asks(text) and interjects:
-                role, cut_in = "remark", True
             elif side == "remark" and not acts.asks(text):
-                if not qa and open_q is not None and open_q.key != key and open_q.answerer is None:
-                    role, answers = "answer", open_q.n
-                else:
-                    role = "remark"
+                role = "remark"
             else:
                 role = "question"
         elif side == "respond":
@@ -441,11 +442,6 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             )
         )
     return turns
-
-
-def _is_counter(open_q: _Open, keys: list[str], sides: list[str], side: str) -> bool:
-    """The open question was the respondent's counter-question to this side."""
-    return sides[open_q.n - 1] in ("respond", "other") and open_q.answerer is None
 
 
 def _introduced(speaker: str | None, text: str) -> bool:
