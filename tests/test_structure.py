@@ -68,16 +68,16 @@ def test_kremlin_interview_bloomberg() -> None:
     assert len(doc.turns) == 122
     assert Counter(t.speaker for t in doc.turns) == {"John Micklethwait": 61, "Vladimir Putin": 61}
     assert doc.turns[1].label == "President of Russia Vladimir Putin"
-    # docs/record.md "Roles": an interjection that cuts into an answer is a remark, and the
-    # resumed answer points to the same question (two such on the page, read off it)
+    # docs/record.md "Roles": an interjection that cuts into an answer (Putin's turn before
+    # breaks off at a dash) is a remark, and the resumed answer points to the same question;
+    # a declarative challenge after a complete answer that gets a response is a question
     asker = [t for t in doc.turns if t.speaker == "John Micklethwait"]
     remarks = [t for t in asker if t.role == "remark"]
-    assert [t.text for t in remarks] == [
-        "You're encouraging romance, it seems.",
-        "Come on, many, many times you've criticized Europe…",
-    ]
+    assert [t.text for t in remarks] == ["You're encouraging romance, it seems."]
     assert doc.turns[15].answers == doc.turns[17].answers == 15
-    assert doc.turns[23].answers == doc.turns[25].answers == 23
+    challenge = doc.turns[24]
+    assert challenge.text == "Come on, many, many times you've criticized Europe…"
+    assert challenge.role == "question" and doc.turns[25].answers == 25
     # Putin's counter-question "Easier than when? ..." is a question; "In your time." answers
     # it, and Putin's next turn answers "Do you think Russia is getting easier to run ...?"
     counter, reply, resumed = doc.turns[97:100]

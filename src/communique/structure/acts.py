@@ -63,7 +63,7 @@ _FLOOR = re.compile(
     r"microphone|who (?:else )?(?:has|would like|wants|wanted)|any (?:more |other |further )?"
     r"questions|take (?:a|one|your|some|a few|two|three) (?:\w+ )?questions?|(?:give you|take|"
     r"have) (?:a|one|the) (?:last|final) (?:one|question)|over to you|i see (?:a|the|our)|"
-    r"you have the floor|the floor is yours|"
+    r"you have the floor|the floor is yours|time for (?:just )?(?:one|two|a couple|a few) more|"
     r"ask only one question|one question each|please, your question|next caller|"
     r"what is your question|what(?:’s|'s) your question|your question, please|"
     r"we have (?:a )?(?:call|caller|question|video call|message) from|слово предоставляется|"
@@ -78,11 +78,13 @@ _BARE_CALL = re.compile(
     r"\s*)*$"
 )
 _PROCEDURAL = re.compile(
-    r"^(?:(?:and |but |just |sorry,? )*(?:can|could|may|might) i (?:just |quickly |briefly )?"
+    r"^(?:[\w.]+(?: [\w.]+)?, )?(?:(?:and |but |just |sorry,? )*(?:can|could|may|might) i "
+    r"(?:just |quickly |briefly )?"
     r"(?:follow(?: ?-?up| on that)?|ask (?:(?:you )?(?:a|one|another|two) )?(?:more |quick |"
     r"follow-up |last |related |small )?(?:question|thing)s?|have (?:a|one) (?:more|follow-up)|"
     r"jump in|interrupt|add something|get one more in)"
-    r"|(?:one|a) (?:more|quick|last) (?:question|follow-up|thing)|follow-up|a follow-up)"
+    r"|(?:one|a) (?:more|quick|last) (?:question|follow-up|thing)|follow-up|a follow-up"
+    r"|(?:is there )?(?:time|room) for (?:just )?(?:one|a|another) more)"
     r"[^.?!]{0,30}[?.!]*$",
     re.I,
 )
@@ -98,7 +100,8 @@ _NOTICE = re.compile(
     re.I,
 )
 _INTERPRETER_NOTE = re.compile(
-    r"^\s*[(\[](?:as interpreted|as translated|through (?:an )?interpreters?|via (?:an )?"
+    r"(?:^|(?<=[.?!:]\s)|(?<=\n))\s*[(\[](?:as interpreted|as translated|"
+    r"through (?:an )?interpreters?|via (?:an )?"
     r"interpreter|interpreted|translated|in [A-Z][a-z]+(?: and [A-Z][a-z]+)?|speaks? in \w+|"
     r"speaking in \w+|через переводчика|перевод[^)\]]*|на [а-я]+ языке|同传|翻译)[^)\]]{0,30}"
     r"[)\]]\.?",
@@ -106,10 +109,15 @@ _INTERPRETER_NOTE = re.compile(
 )
 
 
+_ABBREVIATION = re.compile(
+    r"\b(Mr|Ms|Mrs|Dr|St|Gen|Sen|Rep|Gov|Prof|Jr|Sr|Adm|Amb|Lt|Col|Sgt|vs|[A-Z])\.(?=\s|,)"
+)
+
+
 def sentences(text: str) -> list[str]:
-    """The text's sentences, stage notes and empty pieces left out."""
+    """The text's sentences, stage notes and empty pieces left out ("Mr." ends none)."""
     out = []
-    for par in text.split("\n"):
+    for par in _ABBREVIATION.sub(r"\1", text).split("\n"):
         for m in _SENTENCE.finditer(par):
             s = m.group(0).strip()
             if s and not _STAGE.fullmatch(s) and re.search(r"\w", s):
@@ -216,5 +224,6 @@ def notice(text: str) -> bool:
 
 
 def interpreter_note(text: str) -> bool:
-    """The text opens with an interpreter note: "(As interpreted.)", "(In French)"."""
-    return bool(_INTERPRETER_NOTE.match(text))
+    """The text has an interpreter note of its own, at its start or between sentences:
+    "(As interpreted.)", "(In French)", "(через переводчика)"."""
+    return bool(_INTERPRETER_NOTE.search(text))

@@ -437,7 +437,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 role=role,  # type: ignore[arg-type]
                 text=text,
                 affiliation=affiliation,
-                interpreted=d.interpreted,
+                interpreted=d.interpreted or acts.interpreter_note(text),
                 answers=answers,
             )
         )
