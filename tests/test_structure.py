@@ -347,3 +347,147 @@ def test_kremlin_turns_carry_the_pages_bold_labels() -> None:
         common += (got & want).total()
     assert total > 500
     assert common / total >= 0.99
+
+
+# -- Roles and pairs (docs/record.md "Roles"), on real pages; expectations read off each page ---
+def assert_no_answer_to_a_chair(doc: Document) -> None:
+    for t in doc.turns:
+        if t.answers is not None:
+            assert doc.turns[t.answers - 1].role == "question", (doc.id, t.n)
+
+
+def test_kremlin_news_conference_press_secretary_gives_the_floor() -> None:
+    """Annual news conference 2017: Dmitry Peskov calls on journalists ("Life News.", "Pass the
+    microphone, please.", "Let us continue. Channel One, please."): moderator turns; the
+    journalist who then speaks asks the question and Putin's reply answers it."""
+    doc = parse_file(KREMLIN / "056378.html.gz")
+    assert doc.kind == "press_conference"
+    peskov = [t for t in doc.turns if t.speaker == "Dmitry Peskov"]
+    assert len(peskov) >= 30 and all(t.role == "moderator" for t in peskov)
+    for n, journalist in [(5, "Alexander Yunashev"), (17, "Andrei Kolesnikov")]:
+        chair, question, answer = doc.turns[n - 1 : n + 2]
+        assert (chair.speaker, chair.role) == ("Dmitry Peskov", "moderator")
+        assert (question.speaker, question.role) == (journalist, "question")
+        assert (answer.speaker, answer.answers) == ("Vladimir Putin", n + 1)
+    assert doc.turns[4].text == "Life News."
+    # "Putin, babay." from the hall cuts into Putin's answer, which then goes on
+    assert (doc.turns[7].label, doc.turns[7].role) == ("Remark", "remark")
+    assert doc.turns[8].answers == 6
+    assert_no_answer_to_a_chair(doc)
+
+
+def test_kremlin_meeting_with_workers_is_a_conversation() -> None:
+    """Meeting with Kazan aviation workers: not a press conference; Putin's "Who is the pilot?"
+    is answered by the crew chief, thanks are remarks, long reports are statements."""
+    doc = parse_file(KREMLIN / "056707.html.gz")
+    assert doc.kind == "meeting"
+    t = {x.n: x for x in doc.turns}
+    assert t[1].text.endswith("Who is the pilot?") and t[1].role == "question"
+    assert (t[2].speaker, t[2].role, t[2].answers) == ("Alexei Ryabov", "answer", 1)
+    assert (t[8].text, t[8].role) == ("Thank you.", "remark")
+    assert t[5].text == "Do you know that I flew the older version of this plane?"
+    assert (t[5].role, t[6].role, t[6].answers) == ("question", "answer", 5)
+    assert (t[48].text, t[48].role) == ("What should it consist of?", "question")
+    assert (t[49].text, t[49].role, t[49].answers) == ("A state programme.", "answer", 48)
+    # far fewer questions than turns: the old parse made 24 of 60 turns questions
+    assert sum(x.role == "question" for x in doc.turns) <= 20
+    assert sum(x.role in ("remark", "statement") for x in doc.turns) >= 20
+
+
+def test_white_house_conference_call_operator_is_a_moderator() -> None:
+    """Gibbs's briefing of 22 June 2010 ends with a call: "Operator: Your next question is from
+    Ray Henry of the Associated Press." Ray Henry asks, Admiral Allen answers him."""
+    doc = parse_file(WH / "1329.html.gz")
+    (op,) = [t for t in doc.turns if t.label == "Operator"]
+    assert op.role == "moderator" and op.text.startswith("Your next question is from Ray Henry")
+    question, answer = doc.turns[op.n : op.n + 2]
+    assert (question.speaker, question.role) == ("Ray Henry", "question")
+    assert (answer.speaker, answer.role, answer.answers) == ("Adm. Allen", "answer", question.n)
+    assert all(t.role == "question" for t in doc.turns if t.speaker == "Ray Henry")
+    assert_no_answer_to_a_chair(doc)
+    # "Q But that --" cuts into Gibbs's answer; "No, no, let me finish" answers the same question
+    cut = next(t for t in doc.turns if t.text == "But that --")
+    assert cut.role == "remark"
+    assert doc.turns[cut.n].answers == doc.turns[cut.n - 2].answers
+
+
+def test_state_department_tv_interview_row() -> None:
+    """Rubio on ABC's This Week (a table row): an interview; the host's QUESTION turns ask and
+    the Secretary's replies answer them; the host's sign-off is a remark."""
+    docs = table_docs(OFFICIAL / "us_ukraine_rubio.csv")
+    doc = next(d for d in docs if "Stephanopoulos" in (d.title or ""))
+    assert doc.kind == "interview"
+    t = {x.n: x for x in doc.turns}
+    assert (t[1].label, t[1].role) == ("QUESTION", "question")
+    assert (t[2].label, t[2].role, t[2].answers) == ("SECRETARY RUBIO", "answer", 1)
+    # "Well, let me just stop you there for one second. Why is it —" cuts in; Rubio's "— to try
+    # to bring about an end to ..." resumes his answer to question 3
+    assert t[5].role == "remark" and t[6].text.startswith("— to try")
+    assert t[6].answers == 3
+    assert (t[29].text, t[29].role) == (
+        "Mr. Secretary, thanks for your time this morning.",
+        "remark",
+    )
+    assert sum(x.role == "question" for x in doc.turns) >= 10
+    assert_no_answer_to_a_chair(doc)
+
+
+def test_interpreter_notes_set_interpreted() -> None:
+    docs = table_docs(OFFICIAL / "us_chechnya_powell_archive.csv")
+    remarks = next(d for d in docs if (d.title or "").startswith("Remarks with Russian Foreign"))
+    ivanov = [t for t in remarks.turns if t.label == "FOREIGN MINISTER IVANOV"]
+    assert ivanov and all(t.text.startswith("(As translated.)") for t in ivanov)
+    assert all(t.interpreted for t in ivanov)
+    assert not any(t.interpreted for t in remarks.turns if t.label == "SECRETARY POWELL")
+    press = next(d for d in docs if (d.title or "").startswith("Press Conference with Russian"))
+    asked_in_russian = [t for t in press.turns if "(In Russian):" in t.text]
+    assert asked_in_russian and all(t.interpreted for t in asked_in_russian)
+
+
+def test_kremlin_russian_dump_tooltips_are_not_labels() -> None:
+    """kremlin.ru dumps carry the person tooltip after each name: "С.Шойгу      Шойгу Сергей
+    КужугетовичСекретарь Совета Безопасности :". The label is "С.Шойгу"; a title ("Заседание
+    Совета Безопасности") or its inflected names ("Сергеем Шойгу") are never a speaker."""
+    docs = table_docs(OFFICIAL / "russia_ukraine_putin.csv")
+    titles = {d.id: " ".join((d.title or "").split()) for d in docs}
+    shoigu = next(d for d in docs if titles[d.id].startswith("Встреча с Министром обороны"))
+    assert [t.label for t in shoigu.turns if t.label][:3] == ["С.Шойгу", "В.Путин", "С.Шойгу"]
+    assert {t.speaker for t in shoigu.turns if t.label == "С.Шойгу"} == {"С.Шойгу"}
+    council = next(d for d in docs if titles[d.id].startswith("Заседание Совета Безопасности"))
+    (medvedev,) = [t for t in council.turns if t.label == "Д.Медведев"]
+    assert medvedev.speaker == "Д.Медведев"
+    assert medvedev.text.startswith("Уважаемый Владимир Владимирович! Коллеги!")
+    for d in docs:
+        for t in d.turns:
+            assert "Кужугетович" not in (t.label or "") and "вич" not in (t.speaker or "")
+            assert t.speaker is None or t.speaker not in (d.title or "")
+
+
+def test_closing_notice_is_the_spokespersons_statement() -> None:
+    """fmprc 2019-02-27 ends with the NPC press center's announcement of Wang Yi's press
+    conference after the last answer: a statement, not part of the answer."""
+    doc = parse_file(FMPRC / "en" / "regular_presscon" / "t1643710.html")
+    last, answer = doc.turns[-1], doc.turns[-2]
+    assert last.text.startswith("The Press Center for the Second Session of the 13th National")
+    assert (last.role, last.speaker, last.answers) == ("statement", "Lu Kang", None)
+    assert answer.role == "answer" and "Press Center" not in answer.text
+    assert_paired(doc)
+
+
+def test_headings_inside_a_transcript_are_not_speakers() -> None:
+    """ "Amendment to the Gaggle:" and "Meeting points:" (issue 13's examples) open no turn."""
+    from communique.structure.page import Block
+    from communique.structure.turns import TurnContext, make_turns
+
+    blocks = [
+        Block(text="MR. EARNEST: Good morning, everybody."),
+        Block(text="Q Is the President going to Ohio?"),
+        Block(text="MR. EARNEST: He is."),
+        Block(text="Amendment to the Gaggle:"),
+        Block(text="Meeting points:"),
+        Block(text="MR. EARNEST: The President will also meet the Governor."),
+    ]
+    turns = make_turns(blocks, TurnContext(kind="briefing"))
+    assert [t.label for t in turns] == ["MR. EARNEST", "Q", "MR. EARNEST", "MR. EARNEST"]
+    assert all(t.text for t in turns)
+    assert "Amendment to the Gaggle:" in turns[2].text
