@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import re
 
+_INTERROGATIVE = re.compile(
+    r"^(?:\W*(?:and|but|so|well),? )?(?:why|what|how|who|when|where|which|is|are|was|were|do|"
+    r"does|did|can|could|will|would|should|have|has|isn't|aren't|don't|doesn't|didn't)\b",
+    re.I,
+)
+LONG_WORDS = 300  # a turn this long asks only if it ends by asking
 _SENTENCE = re.compile(r"[^.!?…。！？]+(?:[.!?…。！？]+[»”\"’')\]]*|$)")
 _STAGE = re.compile(r"\s*[(\[][^()\[\]]{1,60}[)\]]\.?\s*$")  # "(Laughter.)" "[applause]"
 _QUESTION_END = re.compile(r"[?？][»”\"’')\]]*$")
@@ -39,7 +45,10 @@ _REQUEST = re.compile(
     r"|please (?:tell|comment|explain|confirm|elaborate|clarify|describe|share)"
     r"|tell (?:us|me) (?:more )?(?:about|what|how|why|whether|if)"
     r"|what do you (?:think|make|say)|i(?:'m| am)? wonder(?:ing)? (?:if|whether|what|how|why)"
-    r"|i(?:'d| would)? (?:like to )?ask you to|we ask you to|i am asking you"
+    r"|i(?:'d| would)? (?:like to )?ask you to|we ask you to|i am asking you|i instruct"
+    r"|let(?:’s|'s| us) (?:start|begin) with (?:the |a |an |your |our )?(?-i:[a-z])"
+    r"|let(?:’s|'s| us) (?:talk|hear) about"
+    r"|приказываю|поручаю|предложите|доложите|прошу (?:вас|доложить|подготовить)"
     r"|хотел(?:а|и)? бы (?:спросить|узнать|уточнить|попросить)|у меня (?:есть )?вопрос"
     r"|мой вопрос|вопрос (?:такой|следующий|касается)|скажите|расскажите|прокомментируйте|"
     r"поясните|как вы (?:считаете|оцениваете|думаете)|прошу вас|просим вас"
@@ -58,13 +67,19 @@ _FLOOR = re.compile(
     r"\b(?:give (?:the )?floor|gives? the floor|giving the floor|(?:the )?next question|"
     r"(?:first|next|last|final) question (?:comes|is|will come|goes)|question (?:comes|is) from|"
     r"your line is open|line is open|go ahead(?:,? please)?|let (?:us|’s|'s) (?:continue|move on|"
-    r"go to|turn|take|begin|start|have|give|hear|see (?:if|whether|what)|ask (?:if|whether|our)|"
-    r"listen)|pass (?:the|him|her) (?:the )?microphone|"
+    r"go to|turn|take|(?:begin|start)(?! with (?:the |a |an |your |our )?(?-i:[a-z]))|have|"
+    r"give|hear|see (?:if|whether|what)|"
+    r"ask (?:if|whether|our)|listen)|(?:take|have) the floor|"
+    r"^(?-i:(?:Mr|Ms|Mrs|Dr)\.? [A-Z][\w-]+),? (?:please|go ahead)|"
+    r"pass (?:the|him|her) (?:the )?microphone|"
     r"microphone|who (?:else )?(?:has|had|would like|wants|wanted)|(?:do|does) (?:you|anyone|"
     r"anybody) have a question|ask your question|any (?:more |other |further )?"
     r"questions|take (?:a|one|your|some|a few|two|three) (?:\w+ )?questions?|(?:give you|take|"
     r"have) (?:a|one|the) (?:last|final) (?:one|question)|over to you|i see (?:a|the|our)|"
-    r"you have the floor|the floor is yours|time for (?:just )?(?:one|two|a couple|a few) more|"
+    r"you have the floor|the floor is yours|this call is (?:embargoed|on background|off the "
+    r"record)|(?:thanks|thank you),? (?:everyone|everybody|all),? for joining|(?:turn|open) it "
+    r"(?:over|up) (?:to|for) (?:the |your )?questions|why don't we take (?:it|that|one|a question)|"
+    r"time for (?:just )?(?:one|two|a couple|a few) more|"
     r"ask only one question|one question each|please, your question|next caller|"
     r"what is your question|what(?:’s|'s) your question|your question, please|"
     r"we have (?:a )?(?:call|caller|question|video call|message) from|слово предоставляется|"
@@ -85,12 +100,14 @@ _PROCEDURAL = re.compile(
     r"follow-up |last |related |small )?(?:question|thing)s?|have (?:a|one) (?:more|follow-up)|"
     r"jump in|interrupt|add something|get one more in)"
     r"|(?:one|a) (?:more|quick|last) (?:question|follow-up|thing)|follow-up|a follow-up"
-    r"|(?:is there )?(?:time|room) for (?:just )?(?:one|a|another) more)"
+    r"|(?:is there )?(?:time|room) for (?:just )?(?:one|a|another) more"
+    r"|(?:i think )?(?:we|i) (?:lost|can't hear|cannot hear) you|can you hear (?:me|us)"
+    r"|are you (?:still )?there)"
     r"[^.?!]{0,30}[?.!]*$",
     re.I,
 )
 _CUT_END = re.compile(r"(?:--|—|–|…|\.\.\.)\s*[»”\"’)]?\s*$|[\w,]$")
-_CUT_START = re.compile(r"^\s*(?:--|—|…|\.\.\.)|^\s*[a-zа-яё]")
+_CUT_START = re.compile(r"^\s*(?:--|—|–|…|\.\.\.)")
 _NOTICE = re.compile(
     r"(?:will (?:not|no longer) (?:hold|have|be holding)[^.]{0,60}(?:press conference|briefing)"
     r"|(?:press conference|briefing)s? will (?:resume|be resumed|not be held|be suspended)"
@@ -148,8 +165,12 @@ def asks(text: str) -> bool:
         return False
     if _QUESTION_END.search(sents[-1]):
         return True
+    if _INTERROGATIVE.match(sents[-1]) and broken_off(sents[-1]):
+        return True  # "Why is it —"
     if len(sents) > 1 and _QUESTION_END.search(sents[-2]) and words(sents[-1]) <= 12:
         return True
+    if words(text) > LONG_WORDS:
+        return False  # a long speech with a request inside is a statement
     return any(_ASKING.search(s) for s in sents) or any(_REQUEST.search(s) for s in sents[-3:])
 
 
@@ -158,11 +179,12 @@ def has_question_mark(text: str) -> bool:
 
 
 _SIGN_OFF = re.compile(
-    r"^(?:[\w.]+(?: [\w.]+)?, )?(?:thank you|thanks)(?: very much| so much)?,? (?:again )?"
-    r"(?:for (?:joining|your time|being|coming|having|talking|doing)|(?:all|everybody|everyone))"
-    r"[^?]{0,80}$",
+    r"^(?:[\w.]+(?: [\w.]+)?, )?(?:(?:thank you|thanks|many thanks)\b[^?]{0,100}"
+    r"|(?:we|i) (?:really |very much |do )?appreciate (?:it|this|that|your time|you)[^?]{0,40}"
+    r"|(?:i'?m |i am )?sorry(?: about that)?|excuse me|pardon(?: me)?)$",
     re.I,
 )
+_YES_NO = re.compile(r"\b(?:yes|no|yeah|yep|nope|not|never|да|нет|是|不)\b", re.I)
 
 
 def acknowledges(text: str) -> bool:
@@ -170,8 +192,12 @@ def acknowledges(text: str) -> bool:
     "Mr. Secretary, thanks for your time this morning.")."""
     sents = sentences(text)
     return bool(sents) and all(
-        _ACK.match(s) or _THANKS.match(s) or _SIGN_OFF.match(s) for s in sents
+        _ACK.match(s) or _THANKS.match(s) or (_SIGN_OFF.match(s) and words(s) <= 16) for s in sents
     )
+
+
+def says_yes_or_no(text: str) -> bool:
+    return bool(_YES_NO.search(text))
 
 
 def thanks(text: str) -> bool:
@@ -212,6 +238,18 @@ def gives_floor(text: str, *, bare: bool = False, max_rest: int = 25) -> bool:
 def broken_off(text: str) -> bool:
     """The turn stops mid-sentence ("... the --")."""
     return bool(_CUT_END.search(text.rstrip()))
+
+
+_PICKS_UP = re.compile(
+    r"\b(?:as i was saying|i was (?:just )?(?:going to|saying)|to finish (?:my|the) (?:answer|"
+    r"thought)|sorry about that|where was i)\b",
+    re.I,
+)
+
+
+def picks_up(text: str) -> bool:
+    """The speaker picks up an answer broken off ("Sorry about that. ... I was just going to")."""
+    return bool(_PICKS_UP.search(" ".join(sentences(text)[:3])))
 
 
 def resumes(text: str) -> bool:

@@ -204,6 +204,9 @@ class _Open:
     answerer: str | None = None  # who has answered it so far
 
 
+_CHAIR_OFFICE = re.compile(
+    r"\b(?:moderator|host|presenter|chair(?:man|woman)? of the session)\b", re.I
+)
 _PRESS_OFFICE = re.compile(r"press secretary|spokes|moderator|host|пресс-секретар|ведущ", re.I)
 
 
@@ -220,6 +223,8 @@ def _side(d: _Draft, ctx: TurnContext, qa: bool, officials: set[str], key: str) 
         return "ask"
     if info.category in ("answer", "moderator", "remark"):
         return {"answer": "respond"}.get(info.category, info.category)
+    if info.office and _CHAIR_OFFICE.search(info.office):
+        return "moderator"  # "Plenary session moderator", "Panel moderator Megyn Kelly"
     if not qa:
         return "other"
     return "respond" if (_is_official(info, ctx) or key in officials) else "ask"
@@ -319,7 +324,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         nxt_key = keys[i + 1] if i + 1 < len(drafts) else None
         nxt_text = _text(drafts[i + 1]) if i + 1 < len(drafts) else ""
         role, answers = "statement", None
-        cut_in = False
+        cut_in = keep_open = False
         interjects = (
             last_answer is not None
             and prev is not None
@@ -352,6 +357,10 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             )
             if acts.gives_floor(text) and not acts.asks(text):
                 role = "moderator"  # a host: "Let us ask if our call centre has new calls."
+            elif acts.broken_off(text) and acts.words(text) <= 8 and not acts.asks(text):
+                role, cut_in = "remark", True  # "Let me show —"
+            elif interjects and acts.asks(text) and acts.resumes(nxt_text):
+                role, keep_open = "question", True  # cut in with a question; the answer goes on
             elif replies and not acts.asks(text) and not acts.thanks(text) and not interjects:
                 # a reply to the respondent's counter-question, or to a reporter's question
                 # put to someone in the audience (Direct Line's field reports)
@@ -383,10 +392,14 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 after_ack = prev is not None and prev.role == "remark" and not interjected
                 if after_ack and acts.words(text) <= 12 and not acts.asks(text):
                     role = "remark"
+                elif acts.acknowledges(text) and not acts.says_yes_or_no(text):
+                    role = "remark"  # "All right, I'm sorry."
                 elif open_q.answerer is None and acts.asks(text) and acts.words(text) <= 30:
                     role = "question"  # a counter-question
                 else:
                     role, answers = "answer", open_q.n
+            elif last_answer is not None and last_answer[0] == key and acts.picks_up(text):
+                role, answers = "answer", last_answer[1].n  # back after the line dropped
             elif acts.asks(text) and turns:
                 role = "question"
             elif acts.words(text) > STATEMENT_MIN_WORDS or not any(
@@ -408,11 +421,13 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     role, answers = "answer", open_q.n
             elif acts.asks(text) and len(drafts) > 1:
                 role = "question"
-            elif acts.words(text) > STATEMENT_MIN_WORDS or len(drafts) == 1:
+            elif _reports(i, d, turns, key, text, len(drafts)):
                 role = "statement"
             else:
                 role = "remark"
-        if role == "question":
+        if keep_open:
+            pass  # an interjected question: the answer it cut into resumes on its question
+        elif role == "question":
             outer = (
                 open_q
                 if open_q is not None and open_q.key != key and open_q.answerer is None
@@ -425,7 +440,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             if open_q.outer is not None and sides[open_q.n - 1] != side:
                 open_q = open_q.outer  # the counter-question answered: back to the question
         elif role == "moderator":
-            open_q, last_answer = None, None
+            open_q = None
         elif role == "statement" and qa and side == "respond" and open_q is None:
             last_answer = None
         interjected = cut_in
@@ -442,6 +457,23 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             )
         )
     return turns
+
+
+def _reports(i: int, d: _Draft, turns: list[Turn], key: str, text: str, total: int) -> bool:
+    """In a conversation: the opening, a report the chair invited, a report resumed after
+    remarks, or a long monologue; other declarative turns are remarks."""
+    if total == 1 or acts.words(text) > acts.LONG_WORDS:
+        return True
+    labelled = [t for t in turns if t.label is not None]
+    if not labelled:
+        return True  # the first words spoken
+    prev = turns[-1]
+    if prev.role == "moderator":
+        return True
+    for t in reversed(turns):  # a report resumed after interjected remarks
+        if t.role != "remark":
+            return t.role == "statement" and t.label is not None and (t.speaker or t.label) == key
+    return False
 
 
 def _introduced(speaker: str | None, text: str) -> bool:
