@@ -14,6 +14,9 @@ _INTERROGATIVE = re.compile(
     r"does|did|can|could|will|would|should|have|has|isn't|aren't|don't|doesn't|didn't)\b",
     re.I,
 )
+# A Russian sentence opening with a plural imperative ("Заблокируйте ...", "Предложите ...",
+# "Скажите ...") asks for an action or an answer.
+_IMPERATIVE_RU = re.compile(r"^[А-ЯЁ][а-яё]+(?:йте|ите)\b")
 LONG_WORDS = 300  # a turn this long asks only if it ends by asking
 _SENTENCE = re.compile(r"[^.!?…。！？]+(?:[.!?…。！？]+[»”\"’')\]]*|$)")
 _STAGE = re.compile(r"\s*[(\[][^()\[\]]{1,60}[)\]]\.?\s*$")  # "(Laughter.)" "[applause]"
@@ -76,7 +79,8 @@ _FLOOR = re.compile(
     r"anybody) have a question|ask your question|any (?:more |other |further )?"
     r"questions|take (?:a|one|your|some|a few|two|three) (?:\w+ )?questions?|(?:give you|take|"
     r"have) (?:a|one|the) (?:last|final) (?:one|question)|over to you|i see (?:a|the|our)|"
-    r"you have the floor|the floor is yours|this call is (?:embargoed|on background|off the "
+    r"you have the floor|the floor is yours|(?:i would like to|let me) introduce|"
+    r"this call is (?:embargoed|on background|off the "
     r"record)|(?:thanks|thank you),? (?:everyone|everybody|all),? for joining|(?:turn|open) it "
     r"(?:over|up) (?:to|for) (?:the |your )?questions|why don't we take (?:it|that|one|a question)|"
     r"time for (?:just )?(?:one|two|a couple|a few) more|"
@@ -171,7 +175,9 @@ def asks(text: str) -> bool:
         return True
     if words(text) > LONG_WORDS:
         return False  # a long speech with a request inside is a statement
-    return any(_ASKING.search(s) for s in sents) or any(_REQUEST.search(s) for s in sents[-3:])
+    return any(_ASKING.search(s) or _IMPERATIVE_RU.match(s) for s in sents) or any(
+        _REQUEST.search(s) for s in sents[-3:]
+    )
 
 
 def has_question_mark(text: str) -> bool:

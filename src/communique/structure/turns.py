@@ -296,7 +296,16 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     _settle_principal(drafts, ctx)
     drafts = _closing(drafts, ctx)
     labelled = any(d.info is not None for d in drafts)
-    qa = ctx.kind in QA_KINDS
+    # A session with a host or moderator (a forum's plenary, a TV panel) runs as questions and
+    # answers, whatever its kind
+    qa = ctx.kind in QA_KINDS or any(
+        d.info is not None
+        and (
+            d.info.category == "moderator"
+            or bool(d.info.office and _CHAIR_OFFICE.search(d.info.office))
+        )
+        for d in drafts
+    )
     named = [_speaker(d.info, ctx) for d in drafts]
     keys = [_key(d, s) for d, (s, _) in zip(drafts, named, strict=True)]
     officials = _officials(drafts, keys, ctx) if qa else set()
@@ -318,7 +327,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         prev = turns[-1] if turns else None
         if prev is not None and prev.role == "moderator" and _introduced(speaker, prev.text):
             introduced.add(key)  # "Your next question is from Ray Henry": a questioner
-        if side == "respond" and key in introduced:
+        if side == "respond" and key in introduced and key not in officials:
             side = sides[i] = "ask"  # "Your next question is from Ray Henry": a questioner
         nxt_side = sides[i + 1] if i + 1 < len(drafts) else None
         nxt_key = keys[i + 1] if i + 1 < len(drafts) else None
