@@ -168,6 +168,14 @@ STRATA: dict[str, tuple[Callable[[], list[str]], int, int]] = {
     "whitehouse_operator_call": (_whitehouse(r"OPERATOR:"), 2, 1),
 }
 
+# A second round, drawn after the first with its own seed (so the first round's picks stay as
+# they were): more held-out pages where the targets matter most.
+EXTRA_HELDOUT: dict[str, int] = {
+    "kremlin_meeting": 2,
+    "kremlin_press_statement": 1,
+    "whitehouse_briefing": 1,
+}
+
 # Few enough to list: (class, path relative to the corpus, or the seed's path from the project)
 FIXED: list[tuple[str, str]] = [
     ("state_tv_interview", "official_transcripts/us_ukraine_rubio.csv#row=1"),
@@ -190,6 +198,12 @@ def pick() -> list[dict[str, object]]:
             for rel in rng.sample(side, min(k, len(side))):
                 out.append({"class": cls, "path": rel, "split": split})
                 taken.add(rel)
+    rng = random.Random(SEED + 1)
+    for cls, k in EXTRA_HELDOUT.items():
+        side = sorted(p for p in set(STRATA[cls][0]()) - taken if held_out(p))
+        for rel in rng.sample(side, min(k, len(side))):
+            out.append({"class": cls, "path": rel, "split": "heldout"})
+            taken.add(rel)
     for cls, rel in FIXED:
         split = "heldout" if not rel.startswith("..") and held_out(rel) else "dev"
         out.append({"class": cls, "path": rel, "split": split})
