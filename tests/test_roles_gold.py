@@ -28,7 +28,7 @@ START_F1_MIN = 0.95  # the issue's target, per publisher
 # Measured on the development split with the parser of branch `gold` (rounded down).
 ROLE_MIN = {
     "fmprc.gov.cn": 0.96,
-    "kremlin.ru": 0.28,
+    "kremlin.ru": 0.29,
     "mid.ru": 1.0,
     "state.gov": 0.71,
     "whitehouse.gov": 0.83,
