@@ -176,6 +176,12 @@ EXTRA_HELDOUT: dict[str, int] = {
     "whitehouse_briefing": 1,
 }
 
+# A third round (seed + 2): the journalist's bracketed interjection inside an answer, "（记者：…）",
+# is on six pages only, none held out; two of them, for development.
+EXTRA_DEV: dict[str, tuple[Callable[[], list[str]], int]] = {
+    "fmprc_zh_bracketed_interjection": (_fmprc("zh", r"（记者："), 2),
+}
+
 # Few enough to list: (class, path relative to the corpus, or the seed's path from the project)
 FIXED: list[tuple[str, str]] = [
     ("state_tv_interview", "official_transcripts/us_ukraine_rubio.csv#row=1"),
@@ -206,6 +212,12 @@ def pick() -> list[dict[str, object]]:
         side = sorted(p for p in set(STRATA[cls][0]()) - taken if held_out(p))
         for rel in rng.sample(side, min(k, len(side))):
             out.append({"class": cls, "path": rel, "split": "heldout"})
+            taken.add(rel)
+    rng = random.Random(SEED + 2)
+    for cls, (candidates, k) in EXTRA_DEV.items():
+        side = sorted(p for p in set(candidates()) - taken if not held_out(p))
+        for rel in rng.sample(side, min(k, len(side))):
+            out.append({"class": cls, "path": rel, "split": "dev"})
             taken.add(rel)
     for cls, rel in FIXED:
         split = "heldout" if not rel.startswith("..") and held_out(rel) else "dev"

@@ -27,14 +27,14 @@ ROOT = Path(__file__).resolve().parents[1]
 START_F1_MIN = 0.95  # the target, per publisher
 # Measured on the development split with the parser of branch `gold` (rounded down).
 ROLE_MIN = {
-    "fmprc.gov.cn": 0.96,
+    "fmprc.gov.cn": 0.94,
     "kremlin.ru": 0.29,
     "mid.ru": 1.0,
     "state.gov": 0.71,
     "whitehouse.gov": 0.83,
 }
 LINK_MIN = {
-    "fmprc.gov.cn": 0.95,
+    "fmprc.gov.cn": 0.93,
     "kremlin.ru": 0.06,
     "mid.ru": 1.0,
     "state.gov": 0.94,
