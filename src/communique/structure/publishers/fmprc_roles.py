@@ -1,0 +1,141 @@
+"""Who speaks in an fmprc briefing, from the page's own shape: ``Block.role`` hints.
+
+fmprc pages set every journalist's turn in bold and the spokesperson's replies in plain text,
+and their labels do not always say which is which:
+
+- English pages from 2020 name the outlet instead of ``Q`` (``The Paper:``, ``China National
+  Radio:``, ``ABC Australia:``): a bold labelled paragraph is the outlet's question, whatever
+  its words look like, unless the label is the spokesperson's (plain elsewhere, or in the title).
+- A bold paragraph without a label after a reply is a new question (a follow-up, "I don't know"
+  in a back-and-forth); a plain paragraph without a label right after a question is the
+  spokesperson's reply, even without ``答：`` / ``A:`` (``会后有记者问及：…`` then ``耿爽表示，…``;
+  ``记者澄清：…`` then the reply; ``（记者：…）`` inside an answer).
+- Questions after the press conference are introduced by a narration ("The following question
+  was raised after the press conference:", ``会后，有记者问及：``): with the question after the
+  colon it is a question under that label; alone it is ``narration`` (a statement by nobody).
+- Closing notices (a schedule or holiday notice, or anything after a ``********`` line at the
+  end) are the spokesperson's ``statement``, not the end of the last answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from communique.structure.labels import classify_label, split_label
+from communique.structure.page import Block
+
+# A question asked after the conference, as the page narrates it.
+_AFTER = re.compile(
+    r"^(?:after the (?:regular )?press conference|(?:the|this) following questions?\b|"
+    r"(?:this|the) question was|a journalist (?:asked|posed|raised))[^:]*?"
+    r"(?:question|asked|raised|posed|response)|^会后[^：:。]{0,30}?问",
+    re.I,
+)
+_AFTER_SPLIT = re.compile(r"^(?P<label>[^:：]{8,140}?)\s*[:：]\s*(?P<body>\S.*)$", re.S)
+# "（记者：消息是巴基斯坦媒体昨天透露的。）": the journalist cuts into an answer.
+_ASIDE = re.compile(r"^[（(](?P<label>记者[^：:（）()]{0,6})[：:]\s*(?P<body>.+?)[）)]?\s*$", re.S)
+_INTERJECTION = re.compile(r"记者|追问|问及|journalist|follow", re.I)
+_NOTICE = re.compile(
+    r"(?:regular )?press conferences?\b[^.]{0,80}\b(?:adjourn|recess|will (?:start|begin|be "
+    r"held|resume)|resumes?\b)|(?:no|our|the) (?:regular )?press conference[^.]{0,40}\b(?:on|"
+    r"from|tomorrow)\b[^.]{0,60}\b(?:adjourn|recess|earlier|later)|holiday (?:schedule|"
+    r"arrangement)|例行记者会[^。]{0,30}(?:暂停|休会|恢复|提前|推迟|延后|照常举行|改在)|"
+    r"放假安排|假期安排",
+    re.I,
+)
+_ASKS = ("question", "outlet")
+
+
+def mark_roles(blocks: list[Block], *, title: str | None, after_separator: set[int]) -> None:
+    """Set ``role`` (and move a label found in the text to ``label``) where the shape says.
+
+    ``after_separator``: indexes of blocks that follow a ``********`` line.
+    """
+    cats = [_category(b) for b in blocks]
+    asked = [b for b, c in zip(blocks, cats, strict=True) if c in _ASKS]
+    bold_asks = len(asked) >= 2 and sum(b.bold for b in asked) >= 0.8 * len(asked)
+    speakers = {_label_text(b) for b, c in zip(blocks, cats, strict=True) if c and not b.bold}
+    current: str | None = None  # the turn so far: "question", "reply", "statement" or None
+    interjection = False  # the open question is bold or a journalist's aside
+    seen_question = False
+    for i, (block, cat) in enumerate(zip(blocks, cats, strict=True)):
+        role = _role(block, cat, i in after_separator, seen_question)
+        if role is None and bold_asks and seen_question:
+            role = _bold_role(block, cat, current, title, speakers)
+        if role is None and cat is None and not block.bold and current == "question":
+            role = "answer" if interjection else None
+        if role == "statement" and current == "statement" and cat is None:
+            role = None  # the notice goes on
+        if role is not None:
+            block.role = role
+            cat = "question" if role == "question" else role
+        if cat in _ASKS:
+            current, seen_question = "question", True
+            interjection = (
+                block.bold
+                or block.role == "question"
+                or bool(block.label and _INTERJECTION.search(block.label))
+            )
+        elif cat is not None:
+            current, interjection = ("statement" if cat == "statement" else "reply"), False
+
+
+def _label_text(block: Block) -> str | None:
+    if block.label is not None:
+        return block.label
+    split = split_label(block.text)
+    return split.label if split else None
+
+
+def _category(block: Block) -> str | None:
+    """The label's category as the turn maker will see it (None: no label)."""
+    if block.label is not None:
+        info = classify_label(block.label, from_markup=True)
+        return info.category if info else None
+    split = split_label(block.text)
+    info = classify_label(split.label) if split else None
+    return info.category if info else None
+
+
+def _role(block: Block, cat: str | None, after_separator: bool, seen: bool) -> str | None:
+    """Roles read from the words: after-conference narration, asides, closing notices."""
+    if block.label is not None:
+        if _AFTER.match(block.label) and not block.text:
+            return "narration" if "表示" not in block.label else "statement"
+        return None
+    m = _ASIDE.match(block.text)
+    if m:
+        block.label, block.text = m.group("label"), m.group("body").strip()
+        return "question"
+    if _AFTER.match(block.text):
+        m = _AFTER_SPLIT.match(block.text)
+        if m and len(m.group("body")) > 20:
+            block.label, block.text = m.group("label"), m.group("body")
+            return "question"
+        # bold: the question itself, told ("a journalist asked if China is going to ...")
+        return "question" if block.bold else "narration"
+    if block.bold or not seen or cat not in (None, "question"):
+        return None
+    if cat == "question" and len(_label_text(block) or "") <= 8:
+        return None  # "问：" and "记者：" are questions, whatever they say
+    if after_separator or _NOTICE.search(block.text):
+        return "statement"
+    return None
+
+
+def _bold_role(
+    block: Block,
+    cat: str | None,
+    current: str | None,
+    title: str | None,
+    speakers: set[str | None],
+) -> str | None:
+    """Bold paragraphs on a page that sets its questions in bold: the journalists'."""
+    if not block.bold:
+        return None
+    if cat is None:
+        return "question" if current != "question" else None
+    if cat in ("person", "outlet") and block.label is not None:
+        spokesperson = block.label in speakers or bool(title and block.label in title)
+        return None if spokesperson else "question"
+    return None
