@@ -1,9 +1,11 @@
-"""Roles, speakers and question->answer links over every fmprc page (held-out pages excluded).
+"""What the fmprc reader's role rules change: roles, speakers and question->answer links.
 
-Run from the project root: ``python bench/fmprc_roles.py --save before.json`` on one revision and
-``python bench/fmprc_roles.py --compare before.json`` on another. Prints, per language, the
-pages and turns read, the role counts, and (with ``--compare``) how many answers changed
-speaker or linked question, how many turns changed role, and the first changed pages.
+Run from the project root: ``python bench/fmprc_roles.py``. Parses every fmprc page that is not
+held out twice, without the reader's role rules (``fmprc_roles.mark_roles`` switched off) and
+with them, and prints per language the pages and role counts, then how many answers changed
+speaker or linked question, how many stopped or started being answers, and the changed pages.
+``--save FILE`` keeps this revision's turns; ``--compare FILE`` compares with turns saved by
+another revision instead (e.g. the commit before the rules).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from tests.conftest import CORPUS  # noqa: E402
 
 from communique.ingest.pipeline import parse_raw  # noqa: E402
 from communique.ingest.sources import RawInput  # noqa: E402
+from communique.structure.publishers import fmprc  # noqa: E402
 
 FMPRC = CORPUS / "fmprc_en_zh"
 Sig = dict[str, list[list[object]]]  # file -> [[n, role, speaker, affiliation, answers, label]]
@@ -62,14 +65,31 @@ def signature() -> tuple[Sig, dict[str, str]]:
     return sig, langs
 
 
-def _answers(turns: list[list[object]]) -> list[tuple[object, object, str]]:
-    """(speaker, text of the linked question, answer text) of each answer, in order."""
+def _answers(turns: list[list[object]]) -> dict[tuple[str, int], tuple[object, object]]:
+    """(speaker, text of the linked question) of each answer, by (text start, occurrence)."""
     by_n = {t[0]: t for t in turns}
-    return [
-        (t[2], by_n[t[4]][6] if t[4] in by_n else None, str(t[6]))
-        for t in turns
-        if t[1] == "answer"
-    ]
+    out: dict[tuple[str, int], tuple[object, object]] = {}
+    for t in turns:
+        if t[1] == "answer":
+            key = (str(t[6]), sum(1 for k in out if k[0] == t[6]))
+            out[key] = (t[2], by_n[t[4]][6] if t[4] in by_n else None)
+    return out
+
+
+def _odd_speakers(turns: list[list[object]]) -> int:
+    """Answers not by the page's usual answerer (its most frequent answer speaker)."""
+    speakers = Counter(t[2] for t in turns if t[1] == "answer")
+    if not speakers:
+        return 0
+    usual = speakers.most_common(1)[0][0]
+    return sum(n for s, n in speakers.items() if s != usual)
+
+
+def _summary(name: str, sig: Sig, langs: dict[str, str], seconds: float) -> None:
+    print(f"{name}: {len(sig)} pages ({seconds:.1f} s)")
+    for lang in sorted(set(langs.values())):
+        roles = Counter(t[1] for rel, ts in sig.items() if langs[rel] == lang for t in ts)
+        print(f"  {lang}: {sum(1 for v in langs.values() if v == lang)} pages, {dict(roles)}")
 
 
 def main() -> int:
@@ -78,17 +98,22 @@ def main() -> int:
     parser.add_argument("--compare", type=Path, help="compare with turns saved before")
     parser.add_argument("--show", type=int, default=15, help="changed pages to list")
     args = parser.parse_args()
-    started = time.perf_counter()
-    sig, langs = signature()
-    print(f"pages: {len(sig)} ({time.perf_counter() - started:.1f} s)")
-    for lang in sorted(set(langs.values())):
-        roles = Counter(t[1] for rel, ts in sig.items() if langs[rel] == lang for t in ts)
-        print(f"  {lang}: {sum(1 for v in langs.values() if v == lang)} pages, {dict(roles)}")
-    if args.save:
-        args.save.write_text(json.dumps(sig, ensure_ascii=False))
     if args.compare:
         old: Sig = json.loads(args.compare.read_text())
-        _compare(old, sig, langs, args.show)
+    else:
+        rules = fmprc.mark_roles
+        fmprc.mark_roles = lambda blocks, **_: None  # type: ignore[assignment]
+        started = time.perf_counter()
+        old, langs = signature()
+        _summary("without the role rules", old, langs, time.perf_counter() - started)
+        fmprc.mark_roles = rules  # type: ignore[assignment]
+    started = time.perf_counter()
+    sig, langs = signature()
+    _summary("with them" if not args.compare else "this revision", sig, langs,
+             time.perf_counter() - started)  # fmt: skip
+    if args.save:
+        args.save.write_text(json.dumps(sig, ensure_ascii=False))
+    _compare(old, sig, langs, args.show)
     return 0
 
 
@@ -96,11 +121,12 @@ def _compare(old: Sig, new: Sig, langs: dict[str, str], show: int) -> None:
     """Answers whose speaker or linked question differ, matched by the answer's text start."""
     for lang in sorted(set(langs.values())):
         files = [f for f in new if langs[f] == lang and f in old]
-        before = after = speaker = link = gone = added = roles = 0
+        before = after = speaker = link = gone = added = roles = odd_old = odd_new = 0
         changed: list[str] = []
         for f in files:
-            a_old = {a[2]: a for a in _answers(old[f])}
-            a_new = {a[2]: a for a in _answers(new[f])}
+            a_old, a_new = _answers(old[f]), _answers(new[f])
+            odd_old += _odd_speakers(old[f])
+            odd_new += _odd_speakers(new[f])
             before += len(a_old)
             after += len(a_new)
             gone += len(a_old.keys() - a_new.keys())
@@ -116,7 +142,8 @@ def _compare(old: Sig, new: Sig, langs: dict[str, str], show: int) -> None:
         print(
             f"{lang}: answers {before} -> {after} ({added} new, {gone} no longer answers); "
             f"of answers in both: {speaker} changed speaker, {link} changed question; "
-            f"turns with a new role or text start: {roles}; pages changed: {len(changed)}"
+            f"turns with a new role or text start: {roles}; pages changed: {len(changed)}; "
+            f"answers not by the page's usual answerer: {odd_old} -> {odd_new}"
         )
         for f in changed[:show]:
             print(f"    {f}")

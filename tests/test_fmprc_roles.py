@@ -55,6 +55,24 @@ def test_en_outlet_labels_are_the_questioners() -> None:
     assert "Second, while making all-out efforts" in reply.text  # its four paragraphs
 
 
+def test_en_first_question_under_an_outlet_after_the_opening_statement() -> None:
+    """March 26, 2020: Geng Shuang's figures, then "The Paper:" asks the first question.
+
+    The opening statement and The Paper's question used to run together as three statements
+    (The Paper taken for an official), with no question for Geng Shuang's reply.
+    """
+    doc = doc_of("en/regular_presscon/t1761753.html")
+    opening, paper, reply, afp = doc.turns[:4]
+    assert opening.role == "statement" and opening.text.startswith("I'd like to share some")
+    assert "\n\n" not in opening.text  # one paragraph
+    assert (paper.role, paper.affiliation, paper.speaker) == ("question", "The Paper", None)
+    assert paper.text.startswith("At a press availability after the Virtual G7 Ministerial")
+    assert (reply.role, reply.answers, reply.speaker) == ("answer", 2, "Geng Shuang")
+    assert reply.text.startswith("We strongly condemn these remarks by Secretary Pompeo.")
+    assert reply.text.count("\n\n") == 4  # its five paragraphs
+    assert (afp.role, afp.affiliation) == ("question", "AFP")
+
+
 def test_zh_journalist_interjections_and_plain_replies() -> None:
     """June 21, 2019: bold "记者：是的。" then Lu Kang's plain reply, with no "答：" before it."""
     doc = doc_of("zh/regular_presscon/t1674409.html")
@@ -79,11 +97,28 @@ def test_zh_journalist_interjections_and_plain_replies() -> None:
         "我的同事应该已经向教育部询问了。",
     ]
     assert turn(doc, 12).text.startswith("我不了解你说的情况。")
+    assert turn(doc, 13).text.startswith("据报道，浙江钱江摩托公司昨天同美国摩托车制造商")
     assert {t.speaker for t in doc.turns if t.role == "answer"} == {"陆慷"}
     assert all(t.speaker is None for t in doc.turns if t.role == "question")
     # a stage note ("（记者摇头。）") stays inside the answer it interrupts
     (shake,) = [t for t in doc.turns if "（记者摇头。）" in t.text]
     assert shake.role == "answer" and "这篇报道确实提到了网络攻击" in shake.text
+
+
+def test_zh_sentence_naming_journalists_before_a_colon_is_not_a_label() -> None:
+    """Sept 23, 2019: "我以前在记者会上常说一句话，今天可以再重复一遍：…" inside Geng Shuang's
+    answer (plain, between "答：" and the next bold "问：")."""
+    doc = doc_of("zh/regular_presscon/t1700436.html")
+    (q,) = [t for t in doc.turns if t.text.startswith("现在中国与基里巴斯已经复交")]
+    answer, following = turn(doc, q.n + 1), turn(doc, q.n + 2)
+    assert (answer.role, answer.answers, answer.speaker, answer.label) == (
+        "answer", q.n, "耿爽", "答",
+    )  # fmt: skip
+    assert answer.text.startswith("Michael，我先纠正你一下")
+    assert answer.text.count("\n\n") == 3  # its four paragraphs
+    assert "\n\n我以前在记者会上常说一句话，今天可以再重复一遍：该来的早晚会来" in answer.text
+    assert answer.text.endswith("也有利于太平洋岛国地区的和平稳定与发展繁荣。")
+    assert following.role == "question" and following.text.startswith("据报道，20日，1辆")
 
 
 def test_zh_aside_in_parentheses_is_a_question() -> None:

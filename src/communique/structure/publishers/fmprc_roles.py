@@ -15,6 +15,9 @@ and their labels do not always say which is which:
   colon it is a question under that label; alone it is ``narration`` (a statement by nobody).
 - Closing notices (a schedule or holiday notice, or anything after a ``********`` line at the
   end) are the spokesperson's ``statement``, not the end of the last answer.
+- A plain paragraph of a reply that only looks labelled (``我以前在记者会上常说一句话，今天可以
+  再重复一遍：…``: a sentence naming 记者 before a colon) joins the paragraph before it, so the
+  turn maker does not take it for a journalist.
 """
 
 from __future__ import annotations
@@ -58,12 +61,16 @@ def mark_roles(blocks: list[Block], *, title: str | None, after_separator: set[i
     current: str | None = None  # the turn so far: "question", "reply", "statement" or None
     interjection = False  # the open question is bold or a journalist's aside
     seen_question = False
+    merge: list[int] = []  # paragraphs that only look labelled: part of the one before
     for i, (block, cat) in enumerate(zip(blocks, cats, strict=True)):
         role = _role(block, cat, i in after_separator, seen_question)
-        if role is None and bold_asks and seen_question:
-            role = _bold_role(block, cat, current, title, speakers)
+        if role is None and bold_asks:
+            role = _bold_role(block, cat, current, seen_question, title, speakers)
         if role is None and cat is None and not block.bold and current == "question":
             role = "answer" if interjection else None
+        if bold_asks and role is None and _plain_sentence_with_colon(block, cat, current):
+            merge.append(i)  # "我以前在记者会上常说一句话，今天可以再重复一遍：…" goes on
+            continue
         if role == "statement" and current == "statement" and cat is None:
             role = None  # the notice goes on
         if role is not None:
@@ -78,6 +85,17 @@ def mark_roles(blocks: list[Block], *, title: str | None, after_separator: set[i
             )
         elif cat is not None:
             current, interjection = ("statement" if cat == "statement" else "reply"), False
+    for i in reversed(merge):
+        blocks[i - 1].text += "\n\n" + blocks.pop(i).text
+
+
+def _plain_sentence_with_colon(block: Block, cat: str | None, current: str | None) -> bool:
+    """A plain paragraph in a reply whose words before a colon only look like a questioner's
+    label (a sentence naming 记者): the spokesperson goes on, on a page whose questions are bold.
+    """
+    if block.bold or block.label is not None or cat != "question" or current != "reply":
+        return False
+    return len(_label_text(block) or "") > 8
 
 
 def _label_text(block: Block) -> str | None:
@@ -127,14 +145,19 @@ def _bold_role(
     block: Block,
     cat: str | None,
     current: str | None,
+    seen_question: bool,
     title: str | None,
     speakers: set[str | None],
 ) -> str | None:
-    """Bold paragraphs on a page that sets its questions in bold: the journalists'."""
+    """Bold paragraphs on a page that sets its questions in bold: the journalists'.
+
+    A bold paragraph without a label asks only once questions have begun (not a heading in the
+    opening statement); one under an outlet's name asks anywhere, the first question included.
+    """
     if not block.bold:
         return None
     if cat is None:
-        return "question" if current != "question" else None
+        return "question" if seen_question and current != "question" else None
     if cat in ("person", "outlet") and block.label is not None:
         spokesperson = block.label in speakers or bool(title and block.label in title)
         return None if spokesperson else "question"
