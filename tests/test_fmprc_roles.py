@@ -213,6 +213,10 @@ def test_zh_spokesperson_talk_is_a_comment() -> None:
     doc = doc_of("zh/other/t1623690.html")
     assert doc.title == "外交部发言人华春莹就美国签署涉藏消极法案发表谈话"
     assert doc.kind == "comment"
+    # one statement (4 paragraphs, no labels), now the spokesperson's the title names
+    (only,) = doc.turns
+    assert (only.role, only.speaker, only.label) == ("statement", "华春莹", None)
+    assert only.text.startswith("我们对美方执意签署美国会通过的所谓") and only.text.count("\n\n") == 3
 
 
 def test_cmfa_rows_outlets_ask_and_closing_notices_are_statements() -> None:
