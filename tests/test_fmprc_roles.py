@@ -200,6 +200,19 @@ def test_en_closing_notice_is_one_statement() -> None:
     assert "\n\nThis is the last regular press conference of the Ministry" in notice.text
 
 
+def test_en_labelled_closing_words_after_stars_are_a_statement() -> None:
+    """June 1, 2020 ends: Macau Monthly asks, Zhao Lijian answers, "*****", then
+    "Zhao Lijian: Today is International Children's Day." (labelled, but answering nobody)."""
+    doc = doc_of("en/regular_presscon/t1784867.html")
+    question, answer, closing = doc.turns[-3:]
+    assert (question.role, question.affiliation) == ("question", "Macau Monthly")
+    assert (answer.role, answer.answers, answer.speaker) == ("answer", question.n, "Zhao Lijian")
+    assert answer.text.startswith("This year marks the 75th anniversary of the victory")
+    assert (closing.role, closing.answers) == ("statement", None)
+    assert (closing.label, closing.speaker) == ("Zhao Lijian", "Zhao Lijian")
+    assert closing.text.startswith("Today is International Children's Day.")
+
+
 def test_en_word_style_bold_for_complex_scripts_is_not_bold() -> None:
     """Jan 8, 2019: Word's ``mso-bidi-font-weight: bold`` on plain answers is not bold text."""
     doc = doc_of("en/regular_presscon/t1627624.html")
@@ -216,7 +229,9 @@ def test_zh_spokesperson_talk_is_a_comment() -> None:
     # one statement (4 paragraphs, no labels), now the spokesperson's the title names
     (only,) = doc.turns
     assert (only.role, only.speaker, only.label) == ("statement", "华春莹", None)
-    assert only.text.startswith("我们对美方执意签署美国会通过的所谓") and only.text.count("\n\n") == 3
+    assert (
+        only.text.startswith("我们对美方执意签署美国会通过的所谓") and only.text.count("\n\n") == 3
+    )
 
 
 def test_cmfa_rows_outlets_ask_and_closing_notices_are_statements() -> None:

@@ -117,6 +117,12 @@ def _category(block: Block) -> str | None:
 
 def _role(block: Block, cat: str | None, after_separator: bool, seen: bool) -> str | None:
     """Roles read from the words: after-conference narration, asides, closing notices."""
+    if after_separator and seen and not block.bold and cat in ("person", "answer"):
+        if block.label is None:  # "Zhao Lijian: Today is International Children's Day. ..."
+            split = split_label(block.text)
+            if split is not None:
+                block.label, block.text = split.label, split.body
+        return "statement"
     if block.label is not None:
         if _AFTER.match(block.label) and not block.text:
             return "narration" if "表示" not in block.label else "statement"
