@@ -13,6 +13,8 @@ and their labels do not always say which is which:
 - Questions after the press conference are introduced by a narration ("The following question
   was raised after the press conference:", ``会后，有记者问及：``): with the question after the
   colon it is a question under that label; alone it is ``narration`` (a statement by nobody).
+- Unlabelled opening paragraphs before the first question are the spokesperson's opening
+  ``statement`` (visits announced, figures of the day).
 - Closing notices (a schedule or holiday notice, or anything after a ``********`` line at the
   end) are the spokesperson's ``statement``, not the end of the last answer.
 - A plain paragraph of a reply that only looks labelled (``我以前在记者会上常说一句话，今天可以
@@ -62,6 +64,8 @@ def mark_roles(blocks: list[Block], *, title: str | None, after_separator: set[i
     interjection = False  # the open question is bold or a journalist's aside
     seen_question = False
     merge: list[int] = []  # paragraphs that only look labelled: part of the one before
+    if asked and blocks and cats[0] is None and not blocks[0].bold:
+        blocks[0].role = "statement"  # the spokesperson's opening announcements
     for i, (block, cat) in enumerate(zip(blocks, cats, strict=True)):
         role = _role(block, cat, i in after_separator, seen_question)
         if role is None and bold_asks:
