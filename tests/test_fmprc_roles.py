@@ -46,6 +46,8 @@ def test_en_outlet_labels_are_the_questioners() -> None:
     ]  # fmt: skip
     assert all(t.speaker is None for t in questions)
     assert {t.speaker for t in doc.turns if t.role == "answer"} == {"Hua Chunying"}
+    opening = turn(doc, 1)
+    assert opening.speaker == "Hua Chunying" and opening.text.startswith("Yesterday China and")
     cnr, paper = turn(doc, 4), turn(doc, 12)
     assert cnr.label == "China National Radio" and cnr.text.startswith("Recently the journal")
     assert turn(doc, 5).text.startswith("The paper's findings are consistent with WHO's view")
@@ -64,6 +66,7 @@ def test_en_first_question_under_an_outlet_after_the_opening_statement() -> None
     doc = doc_of("en/regular_presscon/t1761753.html")
     opening, paper, reply, afp = doc.turns[:4]
     assert opening.role == "statement" and opening.text.startswith("I'd like to share some")
+    assert opening.speaker == "Geng Shuang"  # the title's spokesperson opens
     assert "\n\n" not in opening.text  # one paragraph
     assert (paper.role, paper.affiliation, paper.speaker) == ("question", "The Paper", None)
     assert paper.text.startswith("At a press availability after the Virtual G7 Ministerial")
