@@ -31,11 +31,14 @@ from communique.structure.page import Block
 
 # A question asked after the conference, as the page narrates it.
 _AFTER = re.compile(
-    r"^(?:after the (?:regular )?press conference|(?:the|this) following questions?\b|"
-    r"(?:this|the) question was|a journalist (?:asked|posed|raised))[^:]*?"
-    r"(?:question|asked|raised|posed|response)|^会后[^：:。]{0,30}?问",
+    r"^(?:after the (?:regular )?press conference[^:.]*?\b(?:questions?|journalists?)\b|"
+    r"(?:the|this) following questions?\b|"
+    r"(?:this|the) questions? (?:was|is|were) (?:raised|asked|posed)|"
+    r"a journalist (?:asked|posed|raised)\b)|"
+    r"^会后[，,]?(?:[^：:。]{0,20}?记者[^：:。]{0,10}?问|就[^：:。]{0,30}?问题)",
     re.I,
 )
+_FIRST_PERSON = re.compile(r"\b(?:I|we|my|our|me|us)\b|我", re.I)
 _AFTER_SPLIT = re.compile(r"^(?P<label>[^:：]{8,140}?)\s*[:：]\s*(?P<body>\S.*)$", re.S)
 # "（记者：消息是巴基斯坦媒体昨天透露的。）": the journalist cuts into an answer.
 _ASIDE = re.compile(r"^[（(](?P<label>记者[^：:（）()]{0,6})[：:]\s*(?P<body>.+?)[）)]?\s*$", re.S)
@@ -137,11 +140,14 @@ def _role(block: Block, cat: str | None, after_separator: bool, seen: bool) -> s
         return "question"
     if _AFTER.match(block.text):
         m = _AFTER_SPLIT.match(block.text)
-        if m and len(m.group("body")) > 20:
+        if m and len(m.group("body")) > 20 and not _FIRST_PERSON.search(m.group("label")):
             block.label, block.text = m.group("label"), m.group("body")
             return "question"
-        # bold: the question itself, told ("a journalist asked if China is going to ...")
-        return "question" if block.bold else "narration"
+        if block.bold:  # the question itself, told ("a journalist asked if China is ...")
+            return "question"
+        # a narration is short and nobody's ("I checked on the question after ..." is a reply)
+        if len(block.text) < 160 and not _FIRST_PERSON.search(block.text):
+            return "narration"
     if block.bold or not seen or cat not in (None, "question"):
         return None
     if cat == "question" and len(_label_text(block) or "") <= 8:
