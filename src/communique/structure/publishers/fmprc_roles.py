@@ -45,10 +45,9 @@ _ASIDE = re.compile(r"^[（(](?P<label>记者[^：:（）()]{0,6})[：:]\s*(?P<b
 _INTERJECTION = re.compile(r"记者|追问|问及|journalist|follow", re.I)
 _NOTICE = re.compile(
     r"(?:regular )?press conferences?\b[^.]{0,80}\b(?:adjourn|recess|will (?:start|begin|be "
-    r"held|resume)|resumes?\b)|(?:no|our|the) (?:regular )?press conference[^.]{0,40}\b(?:on|"
-    r"from|tomorrow)\b[^.]{0,60}\b(?:adjourn|recess|earlier|later)|holiday (?:schedule|"
-    r"arrangement)|例行记者会[^。]{0,30}(?:暂停|休会|恢复|提前|推迟|延后|照常举行|改在)|"
-    r"放假安排|假期安排",
+    r"held|resume)|resumes?\b)|(?:our|the) (?:regular )?press conference[^.]{0,40}\b(?:on|"
+    r"from|tomorrow)\b[^.]{0,60}\b(?:adjourn|recess|earlier|later)|\bno (?:regular )?press "
+    r"conference\b|例行记者会[^。]{0,30}(?:暂停|休会|恢复|提前|推迟|延后|照常举行|改在)",
     re.I,
 )
 _ASKS = ("question", "outlet")
