@@ -122,11 +122,14 @@ def _compare(old: Sig, new: Sig, langs: dict[str, str], show: int) -> None:
     for lang in sorted(set(langs.values())):
         files = [f for f in new if langs[f] == lang and f in old]
         before = after = speaker = link = gone = added = roles = odd_old = odd_new = 0
+        said_old = said_new = 0
         changed: list[str] = []
         for f in files:
             a_old, a_new = _answers(old[f]), _answers(new[f])
             odd_old += _odd_speakers(old[f])
             odd_new += _odd_speakers(new[f])
+            said_old += sum(1 for t in old[f] if t[1] == "statement" and t[2])
+            said_new += sum(1 for t in new[f] if t[1] == "statement" and t[2])
             before += len(a_old)
             after += len(a_new)
             gone += len(a_old.keys() - a_new.keys())
@@ -143,7 +146,8 @@ def _compare(old: Sig, new: Sig, langs: dict[str, str], show: int) -> None:
             f"{lang}: answers {before} -> {after} ({added} new, {gone} no longer answers); "
             f"of answers in both: {speaker} changed speaker, {link} changed question; "
             f"turns with a new role or text start: {roles}; pages changed: {len(changed)}; "
-            f"answers not by the page's usual answerer: {odd_old} -> {odd_new}"
+            f"answers not by the page's usual answerer: {odd_old} -> {odd_new}; "
+            f"statements with a speaker: {said_old} -> {said_new}"
         )
         for f in changed[:show]:
             print(f"    {f}")
