@@ -44,11 +44,9 @@ _AFTER_SPLIT = re.compile(r"^(?P<label>[^:：]{8,140}?)\s*[:：]\s*(?P<body>\S.*
 _ASIDE = re.compile(r"^[（(](?P<label>记者[^：:（）()]{0,6})[：:]\s*(?P<body>.+?)[）)]?\s*$", re.S)
 _INTERJECTION = re.compile(r"记者|追问|问及|journalist|follow", re.I)
 _NOTICE = re.compile(
-    r"(?:regular )?press conferences?\b[^.]{0,80}\b(?:adjourn|recess|will (?:start|begin|be "
-    r"held|resume)|resumes?\b)|(?:our|the) (?:regular )?press conference[^.]{0,40}\b(?:on|"
-    r"from|tomorrow)\b[^.]{0,60}\b(?:adjourn|recess|earlier|later)|\bno (?:regular )?press "
-    r"conference\b|外交部(?:网上)?例行记者会(?!上)[^。]{0,30}(?:暂停|休会|恢复|提前|推迟|延后|"
-    r"照常举行|改在)",
+    r"\b(?:regular|our|MFA) press conferences?\b[^.]{0,80}\b(?:adjourn|recess|will (?:start|"
+    r"begin|be held|resume)|resumes?\b)|\bno regular press conference\b|"
+    r"外交部(?:网上)?例行记者会(?!上)[^。]{0,30}(?:暂停|休会|恢复|提前|推迟|延后|照常举行|改在)",
     re.I,
 )
 _ASKS = ("question", "outlet")
