@@ -39,6 +39,8 @@ class TurnContext:
 
 def _labelled(block: Block) -> tuple[LabelInfo | None, str, bool]:
     """(label info, remaining text, interpreted) for one block; info None when unlabelled."""
+    if block.role is not None:
+        return _role_hinted(block)
     if block.label is not None:
         label, note = _strip_note(block.label)
         interpreted = bool(note and INTERPRETED.search(note))
@@ -55,6 +57,23 @@ def _labelled(block: Block) -> tuple[LabelInfo | None, str, bool]:
     if split.glued:
         info = replace(info, strong=False)
     return info, split.body, split.interpreted
+
+
+def _role_hinted(block: Block) -> tuple[LabelInfo, str, bool]:
+    """A block whose reader says its role (``Block.role``): that role over the label's shape.
+
+    A question under a name that is not a role word ("The Paper", "China National Radio") is
+    the outlet's; ``narration`` is a ``statement`` by nobody. The label, if any, stays verbatim.
+    """
+    label, note = _strip_note(block.label) if block.label else ("", None)
+    interpreted = bool(note and INTERPRETED.search(note))
+    info = classify_label(label, interpreted=interpreted, from_markup=True) if label else None
+    if block.role == "question":
+        if info is None or info.category != "question":
+            info = LabelInfo(label, "outlet" if label else "question", interpreted=interpreted)
+    else:
+        info = LabelInfo(label, block.role or "statement", interpreted=interpreted)
+    return info, block.text, interpreted
 
 
 def _strip_note(label: str) -> tuple[str, str | None]:
@@ -154,7 +173,7 @@ def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str 
     """(speaker, affiliation) as best known from this document."""
     if info is None:
         return None, None
-    if info.category == "answer":
+    if info.category in ("answer", "statement"):
         return (ctx.principal.name if ctx.principal else None), None
     if info.category == "outlet":
         return None, info.label
@@ -202,6 +221,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             role = "moderator"
         elif info.category == "remark":
             role = "remark"
+        elif info.category in ("statement", "narration"):
+            role = "statement"
         elif _is_official(info, ctx) or not qa:
             if open_question is not None:
                 role, answers = "answer", open_question
@@ -211,12 +232,12 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             role = "question"  # a named journalist in a question-and-answer document
         if role == "question":
             open_question = n
-        elif role in ("moderator",):
+        elif role == "moderator" or (info is not None and info.category == "narration"):
             open_question = None
         turns.append(
             Turn(
                 n=n,
-                label=info.label if info else None,
+                label=(info.label or None) if info else None,
                 speaker=speaker,
                 role=role,  # type: ignore[arg-type]
                 text=text,
