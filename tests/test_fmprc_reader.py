@@ -242,7 +242,10 @@ def test_zh_follow_up_and_plain_after_conference_label() -> None:
     b = p.blocks
     assert b[0].label is None and starts(b[0], "国家主席习近平特使、国务院副总理张高丽")
     assert b[1].label == "问" and starts(b[1], "据报道，针对英国保守党人权委员会副主席")
-    assert b[7].label is None and starts(b[7], "会后，有记者问及：昨天，普京总统")
+    # plain "会后，有记者问及：": the narration is the question's label (fmprc_roles)
+    assert (b[7].label, b[7].role) == ("会后，有记者问及", "question")
+    assert starts(b[7], "昨天，普京总统") and not b[7].bold
+    assert b[8].role == "answer" and starts(b[8], "我此前也介绍过，中方收到了")
     assert b[10].label == "追问" and starts(b[10], "普京总统还说")
     assert starts(b[11], "答：当然，两位领导人")
 
@@ -271,9 +274,9 @@ def test_zh_online_briefing_in_other() -> None:
 
 
 def test_zh_statement_in_other() -> None:
-    """A spokesperson's statement (发表谈话): a document with no turns."""
+    """A spokesperson's statement (发表谈话): a document with no turns, kind ``comment``."""
     p = page("zh/other/t1623690.html")
-    assert (p.date, p.kind_hint) == ("2018-12-20", "发表谈话")
+    assert (p.date, p.kind_hint) == ("2018-12-20", "comment")
     assert len(p.blocks) == 4
     assert labels(p) == []
     assert starts(p.blocks[0], "我们对美方执意签署美国会通过的所谓")

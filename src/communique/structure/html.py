@@ -18,7 +18,8 @@ from communique.structure.text import clean_inline
 BOLD_TAGS = {"b", "strong"}
 SKIP_TAGS = {"script", "style", "noscript", "template", "iframe", "video", "audio", "-comment"}
 BLOCK_TAGS = {"p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "td"}
-_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
+# "font-weight: bold", not Word's "mso-bidi-font-weight: bold" (bold only in complex scripts)
+_BOLD_STYLE = re.compile(r"(?<![\w-])font-weight\s*:\s*(bold|[6-9]00)", re.I)
 _MAX_LABEL = 200
 _LABEL_IN_BOLD = re.compile(rf"^(?P<label>[^:：]{{1,{_MAX_LABEL}}}?)\s*[:：]\s*(?P<body>.*)$", re.S)
 

@@ -189,6 +189,8 @@ def classify_label(
         return LabelInfo(raw, "answer", interpreted=interpreted)
     if re.search(r"[\u3400-\u9fff]", raw) and "记者" in raw and len(raw) <= 24:
         outlet = raw.split("记者")[0].strip("《》“”，, ") or None
+        if outlet and outlet.startswith("会后"):  # "会后，有记者问及": after the conference
+            outlet = None
         return LabelInfo(raw, "question", name=None, office=outlet, interpreted=interpreted)
     for words, category in (
         (QUESTION_WORDS, "question"),

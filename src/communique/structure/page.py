@@ -19,11 +19,17 @@ class Block:
     the verbatim label without its colon, and ``text`` is then the paragraph after it.
     When ``label`` is None the turn maker looks for a label by the text's shape.
     ``bold`` says the whole paragraph was bold (fmprc's English pages set questions in bold).
+    ``role`` is the reader's word on the paragraph when the page's own shape says who speaks
+    (fmprc: a bold question under an outlet's name, a plain reply after a bold question, a
+    closing notice): ``question``, ``answer``, ``statement`` (the principal speaker's) or
+    ``narration`` (nobody's). A block with a role always opens a turn; None leaves it to the
+    label.
     """
 
     text: str
     label: str | None = None
     bold: bool = False
+    role: str | None = None
 
 
 @dataclass

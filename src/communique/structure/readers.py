@@ -129,6 +129,9 @@ def _capture_date(url: str | None) -> str | None:
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
 
 
+_SEPARATOR = re.compile(r"\s+\*{3,}\s+")
+
+
 def _dyad_page(
     row: dict[str, Any],
     cols: dict[str, str],
@@ -143,10 +146,15 @@ def _dyad_page(
     """A question/answer pair table row (CMFA PressCon): a two-turn excerpt of a briefing."""
     asker = _cell(row, cols.get("asker"))
     blocks = []
+    # the columns say who asks and who answers, whatever the labels look like ("The Paper")
     if question:
-        blocks.append(Block(text=clean_inline(repair_text(question)), label=asker or "Question"))
+        q_text = clean_inline(repair_text(question))
+        blocks.append(Block(text=q_text, label=asker or "Question", role="question"))
     if answer:
-        blocks.append(Block(text=clean_inline(repair_text(answer)), label=speaker or "Answer"))
+        # a closing notice after a "*****" line is the spokesperson's statement, not the answer
+        a_text, *notice = _SEPARATOR.split(clean_inline(repair_text(answer)), maxsplit=1)
+        blocks.append(Block(text=a_text, label=speaker or "Answer", role="answer"))
+        blocks.extend(Block(text=n, role="statement") for n in notice if n)
     sample = " ".join(b.text for b in blocks)
     return Page(
         blocks=blocks,

@@ -27,6 +27,7 @@ class _Draft:
     paragraphs: list[str] = field(default_factory=list)
     interpreted: bool = False
     closing: bool = False  # a closing notice after the last answer
+    hinted: bool = False  # the reader said the role (Block.role): kept as said
 
 
 @dataclass
@@ -42,6 +43,8 @@ class TurnContext:
 
 def _labelled(block: Block) -> tuple[LabelInfo | None, str, bool]:
     """(label info, remaining text, interpreted) for one block; info None when unlabelled."""
+    if block.role is not None:
+        return _role_hinted(block)
     if block.label is not None:
         label, note = _strip_note(block.label)
         interpreted = bool(note and INTERPRETED.search(note))
@@ -58,6 +61,23 @@ def _labelled(block: Block) -> tuple[LabelInfo | None, str, bool]:
     if split.glued:
         info = replace(info, strong=False)
     return info, split.body, split.interpreted
+
+
+def _role_hinted(block: Block) -> tuple[LabelInfo, str, bool]:
+    """A block whose reader says its role (``Block.role``): that role over the label's shape.
+
+    A question under a name that is not a role word ("The Paper", "China National Radio") is
+    the outlet's; ``narration`` is a ``statement`` by nobody. The label, if any, stays verbatim.
+    """
+    label, note = _strip_note(block.label) if block.label else ("", None)
+    interpreted = bool(note and INTERPRETED.search(note))
+    info = classify_label(label, interpreted=interpreted, from_markup=True) if label else None
+    if block.role == "question":
+        if info is None or info.category != "question":
+            info = LabelInfo(label, "outlet" if label else "question", interpreted=interpreted)
+    else:
+        info = LabelInfo(label, block.role or "statement", interpreted=interpreted)
+    return info, block.text, interpreted
 
 
 def _strip_note(label: str) -> tuple[str, str | None]:
@@ -100,7 +120,8 @@ def _drafts(blocks: list[Block], people: list[Named]) -> list[_Draft]:
             continue
         if info is not None:
             interpreted = interpreted or acts.interpreter_note(text)
-            drafts.append(_Draft(info, [text] if text else [], interpreted))
+            hinted = block.role is not None
+            drafts.append(_Draft(info, [text] if text else [], interpreted, hinted=hinted))
         elif drafts:
             drafts[-1].paragraphs.append(text)
         else:
@@ -171,7 +192,7 @@ def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str 
     """(speaker, affiliation) as best known from this document."""
     if info is None:
         return None, None
-    if info.category == "answer":
+    if info.category in ("answer", "statement"):
         return (ctx.principal.name if ctx.principal else None), None
     if info.category == "outlet":
         return None, info.label
@@ -221,6 +242,8 @@ def _side(d: _Draft, ctx: TurnContext, qa: bool, officials: set[str], key: str) 
         return "none"
     if info.category in ("question", "outlet"):
         return "ask"
+    if info.category in ("statement", "narration"):
+        return "fixed"  # the reader says: a statement (narration: by nobody)
     if info.category in ("answer", "moderator", "remark"):
         return {"answer": "respond"}.get(info.category, info.category)
     if info.office and _CHAIR_OFFICE.search(info.office):
@@ -270,7 +293,7 @@ def _closing(drafts: list[_Draft], ctx: TurnContext) -> list[_Draft]:
     if ctx.kind not in QA_KINDS or not drafts:
         return drafts
     last = drafts[-1]
-    if last.closing or last.info is None or len(last.paragraphs) < 2:
+    if last.closing or last.info is None or len(last.paragraphs) < 2 or last.hinted:
         return drafts
     cut = len(last.paragraphs)
     while cut > 1 and acts.notice(last.paragraphs[cut - 1]):
@@ -356,6 +379,12 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 not labelled and ctx.principal and ctx.kind not in ("news", "other", "meeting")
             ):
                 speaker = ctx.principal.name if ctx.principal else None
+        elif side == "fixed":
+            role = "statement"
+        elif d.hinted and side == "ask":
+            role = "question"  # the reader knows ("The Paper:" over a bold question)
+        elif d.hinted and side == "respond" and open_q is not None:
+            role, answers = "answer", open_q.n
         elif side == "moderator":
             substantive = acts.asks(text) and not acts.gives_floor(text)
             role = "question" if substantive else "moderator"
@@ -403,7 +432,12 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     role = "remark"
                 elif acts.acknowledges(text) and not acts.says_yes_or_no(text):
                     role = "remark"  # "All right, I'm sorry."
-                elif open_q.answerer is None and acts.asks(text) and acts.words(text) <= 30:
+                elif (
+                    open_q.answerer is None
+                    and acts.asks(text)
+                    and acts.words(text) <= 30
+                    and d.info.category != "answer"  # "答：", "A:": the page says answer
+                ):
                     role = "question"  # a counter-question
                 else:
                     role, answers = "answer", open_q.n
@@ -448,7 +482,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             last_answer = (key, open_q)
             if open_q.outer is not None and sides[open_q.n - 1] != side:
                 open_q = open_q.outer  # the counter-question answered: back to the question
-        elif role == "moderator":
+        elif role == "moderator" or (d.info is not None and d.info.category == "narration"):
             open_q = None
         elif role == "statement" and qa and side == "respond" and open_q is None:
             last_answer = None
@@ -456,7 +490,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         turns.append(
             Turn(
                 n=n,
-                label=d.info.label if d.info else None,
+                label=(d.info.label or None) if d.info else None,
                 speaker=speaker,
                 role=role,  # type: ignore[arg-type]
                 text=text,

@@ -33,6 +33,7 @@ from communique.structure.html import (
 )
 from communique.structure.ids import publisher_doc_id
 from communique.structure.page import Block, NotADocument, Page, Unparseable
+from communique.structure.publishers.fmprc_roles import mark_roles
 from communique.structure.text import clean_inline, guess_lang
 
 PUBLISHER = "fmprc.gov.cn"
@@ -67,7 +68,7 @@ _FURNITURE = re.compile(
     r"Print|Related News:?|Appendix:?|Suggest to a friend|Close|Share(?: to)?:?)$",
     re.I,
 )
-_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.I)
+_SEPARATOR = re.compile(r"^[\s*＊※]{3,}$")
 _PARAGRAPH_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "dd"}
 _CONTAINER_TAGS = {"table", "tbody", "thead", "tfoot", "tr", "ul", "ol", "dl", "center", "section"}
 
@@ -81,6 +82,8 @@ _KIND_PHRASES = (
     "答记者问",
     "发表谈话",
 )
+# A spokesperson's answers to a journalist or statement to the press outside a briefing.
+_ZH_COMMENT = re.compile(r"发言人.{0,60}(?:发表谈话|表明立场)")
 _EN_REMARKS = re.compile(r"Spokesperson\W*s Remarks|'s Remarks\b", re.I)
 
 
@@ -105,7 +108,7 @@ def read_fmprc(html: str, *, url: str | None = None, path: str | None = None) ->
         raise Unparseable("empty input")
     tree = parse_html(html)
     region = tree.css_first("#News_Body_Txt_A") or _en_content(tree)
-    blocks = _blocks(region) if region is not None else []
+    blocks, after_separator = _blocks(region) if region is not None else ([], set())
     body_text = " ".join(b.text for b in blocks[:40])
     if not blocks or (len(body_text) < 400 and _NOT_FOUND.search(body_text)):
         _check_error_page(tree)
@@ -129,6 +132,7 @@ def read_fmprc(html: str, *, url: str | None = None, path: str | None = None) ->
     )
     page.versions = [lang] if lang else []
     _set_date(page, tree, region, url)
+    mark_roles(blocks, title=title, after_separator=after_separator)
     return page
 
 
@@ -228,7 +232,12 @@ def _breadcrumb(tree: LexborHTMLParser) -> list[str]:
 
 
 def _kind_hint(tree: LexborHTMLParser, title: str | None) -> str | None:
-    """The site's own category: from the title's wording, else the breadcrumb's last item."""
+    """The site's own category: from the title's wording, else the breadcrumb's last item.
+
+    A spokesperson's 发表谈话 / 表明立场 is ``comment`` (the archive's kind), like 答记者问.
+    """
+    if title and _ZH_COMMENT.search(title):
+        return "comment"
     if title:
         for phrase in _KIND_PHRASES:
             if phrase.lower() in title.lower():
@@ -333,14 +342,18 @@ def _ymd(y: str, m: str, d: str) -> Date | None:
 # --- body -----------------------------------------------------------------------------------------
 
 
-def _blocks(region: LexborNode) -> list[Block]:
-    """Every paragraph of the body region in order, furniture and images left out."""
+def _blocks(region: LexborNode) -> tuple[list[Block], set[int]]:
+    """Every paragraph of the body region in order, furniture and images left out; and the
+    indexes of the blocks that follow a separator line (``********``)."""
     blocks: list[Block] = []
+    after_separator: set[int] = set()
     for fragment in _paragraphs(region):
         for block in _split_blocks(fragment):
             if not _is_furniture(block):
                 blocks.append(block)
-    return blocks
+            elif _SEPARATOR.match(block.text):
+                after_separator.add(len(blocks))
+    return blocks, after_separator
 
 
 def _paragraphs(container: LexborNode) -> list[LexborNode | str]:
