@@ -375,7 +375,13 @@ def test_kremlin_news_conference_press_secretary_gives_the_floor() -> None:
     doc = parse_file(KREMLIN / "056378.html.gz")
     assert doc.kind == "press_conference"
     peskov = [t for t in doc.turns if t.speaker == "Dmitry Peskov"]
-    assert len(peskov) >= 30 and all(t.role == "moderator" for t in peskov)
+    # all his turns chair the session, but for one thanks ("Thank you for coming clean with
+    # us."), a remark; none is a question or an answer
+    assert len(peskov) >= 30
+    assert [t.text for t in peskov if t.role != "moderator"] == [
+        "Thank you for coming clean with us."
+    ]
+    assert {t.role for t in peskov} == {"moderator", "remark"}
     for n, journalist in [(5, "Alexander Yunashev"), (17, "Andrei Kolesnikov")]:
         chair, question, answer = doc.turns[n - 1 : n + 2]
         assert (chair.speaker, chair.role) == ("Dmitry Peskov", "moderator")

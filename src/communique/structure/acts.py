@@ -139,7 +139,8 @@ _ABBREVIATION = re.compile(
 def sentences(text: str) -> list[str]:
     """The text's sentences, stage notes and empty pieces left out ("Mr." ends none)."""
     out = []
-    for par in _ABBREVIATION.sub(r"\1", text).split("\n"):
+    plain = _ABBREVIATION.sub(r"\1", text).replace("’", "'")  # "don’t" reads as "don't"
+    for par in plain.split("\n"):
         for m in _SENTENCE.finditer(par):
             s = m.group(0).strip()
             if s and not _STAGE.fullmatch(s) and re.search(r"\w", s):
@@ -186,6 +187,7 @@ def has_question_mark(text: str) -> bool:
 
 _SIGN_OFF = re.compile(
     r"^(?:[\w.]+(?: [\w.]+)?, )?(?:(?:thank you|thanks|many thanks)\b[^?]{0,100}"
+    r"|(?:with that,? |and )?(?:we|i) (?:want to |would like to |also )?thank\b[^?]{0,250}"
     r"|(?:we|i) (?:really |very much |do )?appreciate (?:it|this|that|your time|you)[^?]{0,40}"
     r"|(?:i'?m |i am )?sorry(?: about that)?|excuse me|pardon(?: me)?)$",
     re.I,
@@ -198,7 +200,7 @@ def acknowledges(text: str) -> bool:
     "Mr. Secretary, thanks for your time this morning.")."""
     sents = sentences(text)
     return bool(sents) and all(
-        _ACK.match(s) or _THANKS.match(s) or (_SIGN_OFF.match(s) and words(s) <= 16) for s in sents
+        _ACK.match(s) or _THANKS.match(s) or (_SIGN_OFF.match(s) and words(s) <= 40) for s in sents
     )
 
 

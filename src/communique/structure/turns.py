@@ -387,7 +387,18 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             role, answers = "answer", open_q.n
         elif side == "moderator":
             substantive = acts.asks(text) and not acts.gives_floor(text)
-            role = "question" if substantive else "moderator"
+            waiting = open_q is not None and open_q.key != key and open_q.answerer is None
+            if (
+                waiting
+                and not substantive
+                and not acts.gives_floor(text)
+                and acts.words(text) >= 20
+            ):
+                role, answers = "answer", open_q.n  # type: ignore[union-attr]
+            elif acts.acknowledges(text) and not acts.gives_floor(text):
+                role = "remark"  # the chair's "Great, thanks, everybody."
+            else:
+                role = "question" if substantive else "moderator"
         elif side in ("ask", "remark"):
             unanswered = open_q is not None and open_q.key != key and open_q.answerer is None
             replies = unanswered and (
