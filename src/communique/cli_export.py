@@ -37,8 +37,9 @@ def subcorpus(
         str, typer.Argument(help="Query (docs/query.md); empty: every turn the filters allow.")
     ] = "",
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="csv, jsonl, parquet, tei, bibtex or csl")
-    ] = "jsonl",
+        str | None,
+        typer.Option("--format", "-f", help="csv, jsonl, parquet, tei, bibtex or csl [jsonl]"),
+    ] = None,
     out_path: Annotated[
         str,
         typer.Option("--out", "-o", help="File to write ('-': standard output); a folder for tei."),
@@ -57,15 +58,21 @@ def subcorpus(
     base_url: Annotated[
         str, typer.Option(help="Base URL of the archive's web interface, for permalinks.")
     ] = "",
+    excel: Annotated[
+        bool, typer.Option("--excel", help="CSV for spreadsheets: UTF-8 with a byte-order mark.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Export every turn a search matches (a subcorpus): a table of turns (csv, jsonl,
-    parquet), TEI XML in the ParlaMint manner (one file per document, listPerson.xml; --out is
-    a folder) or the citations of its documents (bibtex, csl). See docs/export.md."""
+    parquet), TEI XML in the ParlaMint manner (one file per document and a corpus root;
+    --out is a folder) or the citations of its documents (bibtex, csl). See docs/export.md."""
     from communique.export import CITATION_FORMATS, TABLE_FORMATS, Selection
-    from communique.export.subcorpus import doc_ids, documents, select
+    from communique.export.subcorpus import EmptySelection, doc_ids, documents, require, select
     from communique.search.ast import QueryError
 
+    fmt = fmt or ("csv" if excel else "jsonl")
+    if excel and fmt != "csv":
+        raise typer.BadParameter("--excel is for CSV: give --format csv (or no --format)")
     if fmt not in EXPORT_FORMATS:
         raise typer.BadParameter(
             f"--format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}"
@@ -83,6 +90,10 @@ def subcorpus(
             keys = select(archive, selection)
         except (QueryError, ValueError) as e:
             raise _query_error(e) from None
+        try:
+            require(keys, selection)
+        except EmptySelection as e:
+            raise _query_error(e) from None
         ids = doc_ids(keys)
         unit, total = ("turns", len(keys)) if fmt in TABLE_FORMATS else ("documents", len(ids))
         with Progress(
@@ -95,21 +106,21 @@ def subcorpus(
                 progress.advance(task, n)
 
             if fmt == "tei":
-                from communique.export.tei import _title, tei_files
+                from communique.export.tei import ROOT_FILE, corpus_title, tei_files
 
                 folder = Path(out_path)
                 folder.mkdir(parents=True, exist_ok=True)
                 for name, data in tei_files(
-                    documents(archive, ids), base_url=base_url, title=_title(selection)
+                    documents(archive, ids), base_url=base_url, title=corpus_title(selection)
                 ):
                     (folder / name).write_bytes(data)
-                    if name.endswith(".xml") and name not in ("listPerson.xml", "communique.xml"):
+                    if name != ROOT_FILE:
                         step(1)
             else:
                 if fmt in TABLE_FORMATS:
                     from communique.export.tables import chunks
 
-                    parts = chunks(archive, keys, fmt, progress=step)
+                    parts = chunks(archive, keys, fmt, progress=step, excel=excel)
                 else:
                     from communique.export import bundle
 
