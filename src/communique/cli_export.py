@@ -1,6 +1,8 @@
 """CLI commands: export (registered on ``communique.cli.app`` when cli.py imports this module).
 
-``communique subcorpus QUERY --format csv|jsonl|parquet|tei|bibtex|csl --out PATH [filters]``
+``communique subcorpus QUERY --format csv|jsonl|parquet|tei|bibtex|csl --out PATH [filters]``;
+``communique datasette-metadata`` (Datasette's metadata file for the archive) and
+``communique fts`` (an SQLite FTS5 copy of the turns for Datasette's search box).
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from communique.cli import (
     SpeakerOpt,
     ToOpt,
     _archive,
+    _open,
     _query_error,
     app,
     console,
 )
+from communique.store import is_url
 
 EXPORT_FORMATS = ("csv", "jsonl", "parquet", "tei", "bibtex", "csl")
 
@@ -140,3 +144,52 @@ def subcorpus(
     where = "standard output" if out_path == "-" else out_path
     of = f" of {len(ids)} documents" if unit == "turns" else ""
     console.print(f"{total} {unit}{of} as {fmt} to {where}", highlight=False)
+
+
+@app.command("datasette-metadata")
+def datasette_metadata(
+    out_path: Annotated[str, typer.Option("--out", "-o", help="The file to write.")] = (
+        "metadata.json"
+    ),
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write Datasette's metadata for the archive file: table titles, descriptions, sources,
+    licences, column descriptions, facets, label columns (then: datasette ARCHIVE.db
+    --metadata metadata.json). See docs/export.md."""
+    from communique.export.datasette import write_metadata
+
+    if is_url(str(db)):
+        raise typer.BadParameter("Datasette reads SQLite files: give --db FILE.db")
+    store = _open(db)
+    try:
+        meta = write_metadata(store, out_path, Path(db).stem)
+    finally:
+        store.close()
+    search = "turns_fts" if "fts_table" in str(meta) else "communique serve (no FTS table)"
+    console.print(f"Datasette metadata to {out_path}; search: {search}", highlight=False)
+
+
+@app.command()
+def fts(
+    db: DbOption = DEFAULT_DB,
+    drop: Annotated[bool, typer.Option("--drop", help="Remove the FTS5 table.")] = False,
+) -> None:
+    """Build (or bring up to date from the change log) an SQLite FTS5 table of the turns,
+    turns_fts, so Datasette's search box works. A derived copy, off by default: the
+    archive's own search is communique search / serve. See docs/export.md."""
+    from communique.store import fts as fts_table
+
+    if is_url(str(db)):
+        raise typer.BadParameter("the FTS5 table is for SQLite archives: give --db FILE.db")
+    store = _open(db)
+    try:
+        if drop:
+            fts_table.drop(store)
+            console.print("turns_fts removed")
+            return
+        done = fts_table.update(store)
+    finally:
+        store.close()
+    what = "built" if done["created"] else "brought up to date"
+    console.print(f"turns_fts {what}: {done['documents']} documents, {done['turns']} turns "
+                  f"(change log seq {done['seq']})", highlight=False)  # fmt: skip

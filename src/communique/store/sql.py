@@ -210,6 +210,7 @@ class SQLStore:
                     doc.kind, doc.date, doc.title, doc.parser_version, record, now(),
                 ),
             )  # fmt: skip
+            self._labels(doc)
             self.query("DELETE FROM turns WHERE doc_id = ?", (doc.id,))
             self._many(
                 "INSERT INTO turns (doc_id, n, label, speaker, affiliation, role, interpreted, "
@@ -235,6 +236,25 @@ class SQLStore:
                 (doc.id, doc.revision, raw_sha256, now()),
             )
             self._change(doc.id, "update" if existed else "insert")
+
+    def _labels(self, doc: Document) -> None:
+        """The people and entities ``doc``'s turns and mentions point at (store/labels.py):
+        a register name replaces a label; a label never replaces a name."""
+        from communique.store.labels import entity_rows, person_rows
+
+        self._many(
+            "INSERT INTO people VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "name = excluded.name, kind = excluded.kind, name_from = excluded.name_from "
+            "WHERE excluded.name_from = 'register' AND (people.name <> excluded.name "
+            "OR people.kind <> excluded.kind OR people.name_from <> 'register')",
+            person_rows(doc),
+        )
+        self._many(
+            "INSERT INTO entities VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "name = excluded.name, name_ru = excluded.name_ru, name_zh = excluded.name_zh "
+            "WHERE entities.name <> excluded.name",
+            entity_rows(doc),
+        )
 
     def _change(self, doc_id: str, op: str) -> None:
         self.query("INSERT INTO changes (doc_id, op, at) VALUES (?, ?, ?)", (doc_id, op, now()))
