@@ -93,8 +93,8 @@ def test_no_dangling_pointers_in_the_resolved_corpus(tei_export: Path) -> None:
                     assert ref[1:] in known, (elem.tag, attr, ref)
                     seen[attr] = seen.get(attr, 0) + 1
     assert {"who", "ana", "corresp", "target", "scheme"} <= set(seen)
-    kinds = tree.getroot().find(".//tei:classDecl/tei:taxonomy[@{%s}id='kind']" % XML_NS, NS)
-    cat = kinds.find("tei:category[@{%s}id='kind.interview']" % XML_NS, NS)
+    kinds = tree.getroot().find(f".//tei:classDecl/tei:taxonomy[@{{{XML_NS}}}id='kind']", NS)
+    cat = kinds.find(f"tei:category[@{{{XML_NS}}}id='kind.interview']", NS)
     assert cat.find("tei:catDesc/tei:term", NS).text == "Interview"
 
 

@@ -93,17 +93,17 @@ TABLES: dict[str, dict[str, Any]] = {
         "title": "Paths",
         "description": "The latest ingest of each path.",
         "facets": ["status"],
-    },  # fmt: skip
+    },
     "ingest_log": {
         "title": "Ingest log",
         "description": "Every path of every ingest run.",
         "facets": ["status"],
-    },  # fmt: skip
+    },
     "crawl_pages": {
         "title": "Crawl ledger",
         "description": "Pages the crawler follows.",
         "facets": ["site", "state"],
-    },  # fmt: skip
+    },
     "turns_in_context": {
         "title": "Turns with their document",
         "description": "Each turn with its document's date, publisher, kind, language, title "
@@ -136,7 +136,7 @@ def metadata(store: Any, database: str) -> dict[str, Any]:
     ``database`` (its file name without ``.db``)."""
     tables = {name: dict(meta) for name, meta in TABLES.items()}
     has_fts = fts.exists(store)
-    for name, meta in tables.items():
+    for meta in tables.values():
         if not meta.get("hidden"):
             meta.setdefault("source", SOURCE)
             meta.setdefault("license", LICENSE)
@@ -149,8 +149,7 @@ def metadata(store: Any, database: str) -> dict[str, Any]:
     return {
         "title": "communique archive",
         "description": "Transcripts of diplomatic interviews, briefings and press conferences, "
-        "turn by turn. "
-        + ("Search: the turns table's search box (FTS5)." if has_fts else NO_FTS),  # fmt: skip
+        "turn by turn. " + ("Search: the turns table's search box (FTS5)." if has_fts else NO_FTS),
         "source": SOURCE,
         "license": LICENSE,
         "databases": {database: {"tables": tables}},

@@ -1,0 +1,146 @@
+"""The archive in Datasette: a real ``datasette`` process on a copy of the search archive (an
+ingest of real corpus pages) with ``communique fts`` and ``communique datasette-metadata``,
+read through its JSON API; and migration 5 (foreign keys) on an archive made before it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from communique.cli import app
+from communique.store import SQLStore, open_store
+from communique.store import sqlite as sqlite_store
+
+from .conftest import SEED, copy_archive, free_port, ingest_into, new_target, rows_of
+
+pytestmark = pytest.mark.backends("sqlite")  # Datasette reads SQLite files
+
+
+def get(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return json.load(r)
+
+
+@pytest.fixture(scope="module")
+def datasette(request: pytest.FixtureRequest, search_db: str, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("datasette")
+    db = copy_archive(request, search_db, folder)
+    runner = CliRunner()
+    assert runner.invoke(app, ["fts", "--db", db]).exit_code == 0
+    meta = folder / "metadata.json"
+    result = runner.invoke(app, ["datasette-metadata", "--db", db, "-o", str(meta)])
+    assert result.exit_code == 0, result.output
+    port = free_port()
+    log = open(folder / "datasette.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "datasette", "serve", db, "--metadata", str(meta), "--port",
+         str(port), "--host", "127.0.0.1"], stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}/{Path(db).stem}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            get(f"http://127.0.0.1:{port}/-/versions.json")
+            break
+        except OSError:
+            assert proc.poll() is None and time.monotonic() < deadline, (folder / "datasette.log")
+            time.sleep(0.3)
+    yield base, db
+    proc.terminate()
+    proc.wait(10)
+    log.close()
+
+
+def test_foreign_keys_link_turns_to_people_and_mentions_to_entities(datasette) -> None:
+    base, db = datasette
+    rows = get(f"{base}/turns.json?_shape=objects&_labels=on&person=sergey-lavrov&_size=5")
+    assert rows["rows"] and all(r["person"] == {"value": "sergey-lavrov",
+                                                "label": "Sergey Lavrov"} for r in rows["rows"])
+    assert isinstance(rows["rows"][0]["doc_id"], dict)  # -> documents, labelled by its title
+    kz = get(f"{base}/mentions.json?_shape=objects&_labels=on&entity=country:KZ&_size=1")
+    assert kz["rows"][0]["entity"] == {"value": "country:KZ", "label": "Kazakhstan"}
+    # every link declared: turns.person, turns.(doc_id, answers), mentions.entity and turn
+    fks = {(r["table"], r["from"]) for r in rows_of(db, "SELECT m.name AS t, f.* FROM "
+           "sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table'")}
+    assert {("people", "person"), ("turns", "answers"), ("entities", "entity"),
+            ("turns", "n"), ("documents", "doc_id")} <= fks  # fmt: skip
+
+
+def test_a_facet(datasette) -> None:
+    base, db = datasette
+    got = get(f"{base}/turns.json?_facet=role&_size=0")
+    counts = {f["value"]: f["count"] for f in got["facet_results"]["role"]["results"]}
+    expected = {r["role"]: r["c"] for r in rows_of(db, "SELECT role, count(*) AS c FROM turns "
+                                                   "GROUP BY role")}  # fmt: skip
+    assert counts == expected and counts["answer"] > 9
+
+
+def test_full_text_search(datasette) -> None:
+    base, db = datasette
+    got = get(f"{base}/turns.json?_search=Kazakhstan&_shape=objects&_size=max")
+    found = {(r["doc_id"], r["n"]) for r in got["rows"]}
+    word = re.compile(r"\bkazakhstan\b", re.I)
+    expected = {(r["doc_id"], r["n"]) for r in rows_of(db, "SELECT doc_id, n, speaker, text "
+                "FROM turns") if word.search(r["text"]) or word.search(r["speaker"] or "")}
+    assert found == expected and len(found) > 5
+    # the FTS table follows the change log: a deleted document's turns leave it
+    seed = {r["id"] for r in rows_of(db, "SELECT id FROM documents WHERE date = '2018-12-09'")}
+    gone = sorted({d for d, _ in found} - seed)[0]  # the views test reads the seed
+    store = open_store(db)
+    try:
+        assert store.delete(gone)
+    finally:
+        store.close()
+    result = CliRunner().invoke(app, ["fts", "--db", db])
+    assert result.exit_code == 0 and "1 documents" in result.output
+    got = get(f"{base}/turns.json?_search=Kazakhstan&_shape=objects&_size=max")
+    assert {(r["doc_id"], r["n"]) for r in got["rows"]} == {k for k in found if k[0] != gone}
+
+
+def test_views_answer_common_questions(datasette) -> None:
+    base, _ = datasette
+    qa = get(f"{base}/questions_and_answers.json?_shape=objects&answered_by_person=sergey-lavrov"
+             "&date=2018-12-09")  # the seed: 9 questions, each answered by Lavrov
+    assert len(qa["rows"]) == 9 and all(r["question"] and r["answer"] for r in qa["rows"])
+    meta = get(f"{base}/turns_in_context.json?_shape=objects&_size=1")
+    assert {"date", "title", "publisher", "kind", "lang", "person_name"} <= set(meta["rows"][0])
+
+
+def test_migration_5_on_an_archive_made_before_it(request, tmp_path: Path, monkeypatch) -> None:
+    """An archive made with migrations 1-4 (people in turns, no people table) gains the
+    tables, keys and views, keeps its rows and turn rowids, and goes on working."""
+    from communique.store import postgres
+
+    target = new_target(request, "sqlite", tmp_path)
+    monkeypatch.setattr(sqlite_store, "MIGRATIONS", sqlite_store.MIGRATIONS[:4])
+    monkeypatch.setattr(postgres, "MIGRATIONS", sqlite_store.MIGRATIONS[:4])
+    monkeypatch.setattr(SQLStore, "_labels", lambda self, doc: None)  # the code of then
+    ingest_into(target, [SEED])
+    before = rows_of(target, "SELECT rowid, doc_id, n, person FROM turns ORDER BY rowid")
+    mentions = rows_of(target, "SELECT count(*) AS c FROM mentions")[0]["c"]
+    monkeypatch.undo()
+    store = open_store(target)
+    try:
+        assert store.schema_version() == len(sqlite_store.MIGRATIONS) >= 5
+        assert store.rows("SELECT rowid, doc_id, n, person FROM turns ORDER BY rowid") == before
+        assert store.rows("SELECT count(*) AS c FROM mentions")[0]["c"] == mentions > 0
+        people = store.rows("SELECT id, name, name_from FROM people")
+        # the seed's speaker is printed "Sergey Lavrov"; before an enrich, names are labels
+        assert people == [{"id": "sergey-lavrov", "name": "Sergey Lavrov", "name_from": "label"}]
+        doc_id = before[0]["doc_id"]
+        doc = store.get(doc_id)
+        store.put_document(doc, store.raw_of(doc_id), "rehash")  # writes still work
+        assert store.rows("SELECT name_from FROM people")[0]["name_from"] == "register"
+        assert store.delete(doc_id)  # and deletes cascade through the new keys
+        assert store.rows("SELECT count(*) AS c FROM mentions")[0]["c"] == 0
+    finally:
+        store.close()
