@@ -23,6 +23,9 @@ NO_FTS = (
     "API), or build an SQLite FTS5 copy for this search box with `communique fts`."
 )
 
+DOCUMENT = "The document (a link) while it exists; doc_id keeps the id after a delete"
+HISTORY = ("revisions", "changes", "paths", "ingest_log", "crawl_pages")
+
 TABLES: dict[str, dict[str, Any]] = {
     "documents": {
         "title": "Documents",
@@ -135,6 +138,8 @@ def metadata(store: Any, database: str) -> dict[str, Any]:
     """Datasette's metadata for the archive ``store``, whose file Datasette names
     ``database`` (its file name without ``.db``)."""
     tables = {name: dict(meta) for name, meta in TABLES.items()}
+    for name in HISTORY:
+        tables[name]["columns"] = {**tables[name].get("columns", {}), "document": DOCUMENT}
     has_fts = fts.exists(store)
     for meta in tables.values():
         if not meta.get("hidden"):

@@ -48,7 +48,13 @@ from psycopg.pq import TransactionStatus
 from communique.model import Document
 from communique.store.paths import data_paths
 from communique.store.sql import Args, SQLStore, now
-from communique.store.sqlite import LINK_VIEWS, LINKS, MIGRATIONS, PEOPLE_ENTITIES
+from communique.store.sqlite import (
+    HISTORY_LINKS,
+    LINK_VIEWS,
+    LINKS,
+    MIGRATIONS,
+    PEOPLE_ENTITIES,
+)
 
 MIGRATE_LOCK = 0x636F6D6D01  # pg_advisory_xact_lock keys ("comm" + n)
 WRITE_LOCK = 0x636F6D6D02
@@ -75,6 +81,7 @@ PG_INSTEAD: dict[str, list[str]] = {
         "ALTER TABLE mentions ADD FOREIGN KEY (entity) REFERENCES entities(id)",
         "ALTER TABLE mentions ADD FOREIGN KEY (doc_id, n) REFERENCES turns(doc_id, n) "
         "ON DELETE CASCADE",
+        *(s.strip() for s in HISTORY_LINKS.split(";") if s.strip()),
         *(s.strip() for s in LINK_VIEWS.split(";") if s.strip()),
     ],
 }

@@ -29,6 +29,10 @@ RAW_COLUMNS = ("sha256", "kind", "data", "meta", "first_path", "size", "first_se
 WATCH_COLUMNS = ("name", "query", "filters", "created")
 
 
+# the ``document`` link of a history row: its doc_id if that document exists (migration 5)
+_LINK = "(SELECT id FROM documents WHERE id = ?)"
+
+
 def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -133,18 +137,20 @@ class SQLStore:
         self, run_id: int, path: str, status: str, reason: str | None, doc_id: str | None
     ) -> None:
         self.query(
-            "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?)",
-            (run_id, path, status, reason, doc_id, now()),
+            "INSERT INTO ingest_log (run_id, path, status, reason, doc_id, at, document) "
+            f"VALUES (?, ?, ?, ?, ?, ?, {_LINK})",
+            (run_id, path, status, reason, doc_id, now(), doc_id),
         )
 
     def set_path(
         self, path: str, sha256: str, status: str, reason: str | None, doc_id: str | None
     ) -> None:
         self.query(
-            "INSERT INTO paths VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET "
+            "INSERT INTO paths (path, sha256, status, reason, doc_id, seen_at, document) "
+            f"VALUES (?, ?, ?, ?, ?, ?, {_LINK}) ON CONFLICT (path) DO UPDATE SET "
             "sha256 = excluded.sha256, status = excluded.status, reason = excluded.reason, "
-            "doc_id = excluded.doc_id, seen_at = excluded.seen_at",
-            (path, sha256, status, reason, doc_id, now()),
+            "doc_id = excluded.doc_id, seen_at = excluded.seen_at, document = excluded.document",
+            (path, sha256, status, reason, doc_id, now(), doc_id),
         )
 
     def path_status(self, path: str) -> tuple[str, str, str | None] | None:
@@ -232,8 +238,9 @@ class SQLStore:
                 [(doc.id, i, o.path, o.url, o.sha256) for i, o in enumerate(doc.origin)],
             )
             self.query(
-                "INSERT INTO revisions VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (doc.id, doc.revision, raw_sha256, now()),
+                "INSERT INTO revisions (doc_id, revision, raw_sha256, seen_at, document) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (doc.id, doc.revision, raw_sha256, now(), doc.id),
             )
             self._change(doc.id, "update" if existed else "insert")
 
@@ -257,7 +264,10 @@ class SQLStore:
         )
 
     def _change(self, doc_id: str, op: str) -> None:
-        self.query("INSERT INTO changes (doc_id, op, at) VALUES (?, ?, ?)", (doc_id, op, now()))
+        self.query(
+            "INSERT INTO changes (doc_id, op, at, document) VALUES (?, ?, ?, ?)",
+            (doc_id, op, now(), None if op == "delete" else doc_id),
+        )
 
     def get(self, doc_id: str, revision: str | None = None) -> Document | None:
         record = self._one("SELECT record FROM documents WHERE id = ?", (doc_id,))
@@ -417,11 +427,11 @@ class SQLStore:
         row["failures"] = row["failures"] or 0
         row["meta"] = json.dumps(row["meta"] or {}, ensure_ascii=False)
         marks = ", ".join("?" * len(CRAWL_PAGE_COLUMNS))
-        updates = ", ".join(f"{c} = excluded.{c}" for c in CRAWL_PAGE_COLUMNS[1:])
+        updates = ", ".join(f"{c} = excluded.{c}" for c in (*CRAWL_PAGE_COLUMNS[1:], "document"))
         self.query(
-            f"INSERT INTO crawl_pages ({', '.join(CRAWL_PAGE_COLUMNS)}) VALUES ({marks}) "
-            f"ON CONFLICT (url) DO UPDATE SET {updates}",
-            [row[c] for c in CRAWL_PAGE_COLUMNS],
+            f"INSERT INTO crawl_pages ({', '.join(CRAWL_PAGE_COLUMNS)}, document) "
+            f"VALUES ({marks}, {_LINK}) ON CONFLICT (url) DO UPDATE SET {updates}",
+            [*(row[c] for c in CRAWL_PAGE_COLUMNS), row["doc_id"]],
         )
 
     def crawl_pages(

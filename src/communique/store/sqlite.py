@@ -230,14 +230,30 @@ LINK_VIEWS = """
         FROM documents WHERE date IS NOT NULL GROUP BY 1, 2, 3, 4
 """
 
+# history tables: their doc_id outlives a deleted document (the change log's delete entry is
+# what the indexes follow), so it cannot be a key; ``document`` is the same id as a link, while
+# the document exists (set when the row is written, NULL once the document is deleted)
+HISTORY_TABLES = ("revisions", "changes", "paths", "ingest_log", "crawl_pages")
+HISTORY_LINKS = ";".join(
+    f"""
+    ALTER TABLE {t} ADD COLUMN document TEXT REFERENCES documents(id) ON DELETE SET NULL;
+    UPDATE {t} SET document = doc_id WHERE doc_id IN (SELECT id FROM documents);
+    CREATE INDEX {t}_document ON {t}(document)"""
+    for t in HISTORY_TABLES
+)
+
 # 5 (LINKS): foreign keys for Datasette and SQL readers. ``people`` (turns.person ->) and
 # ``entities`` (mentions.entity ->), with names (store/labels.py fills them as documents are
 # stored; here, for an existing archive, from the labels); turns.(doc_id, answers) -> the
-# question turn; mentions.(doc_id, n) -> its turn. SQLite cannot add a constraint to a table:
+# question turn; mentions.(doc_id, n) -> its turn; ``document`` in the history tables (above).
+# SQLite cannot add a constraint to a table:
 # turns and mentions are rebuilt (rows, rowids and indexes kept; ``_migrate`` turns foreign
 # keys off around it). PostgreSQL adds the constraints instead (postgres.PG_INSTEAD). And
 # views for the common questions.
-LINKS = PEOPLE_ENTITIES + ";" + """
+LINKS = (
+    PEOPLE_ENTITIES
+    + ";"
+    + """
     CREATE TABLE turns_linked (
         doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
         n INTEGER NOT NULL,
@@ -271,7 +287,12 @@ LINKS = PEOPLE_ENTITIES + ";" + """
     ALTER TABLE mentions_linked RENAME TO mentions;
     CREATE INDEX mentions_entity ON mentions(entity, doc_id);
     CREATE INDEX mentions_turn ON mentions(doc_id, n);
-""" + ";" + LINK_VIEWS
+"""
+    + ";"
+    + HISTORY_LINKS
+    + ";"
+    + LINK_VIEWS
+)
 MIGRATIONS.append(LINKS)
 
 
