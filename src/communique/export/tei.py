@@ -414,18 +414,15 @@ class Totals:
         self.tags: dict[str, int] = {}
         self.versions: set[str] = set()
 
-    def add(self, doc: Document, xml: bytes) -> None:
+    def add(self, doc: Document, tags: dict[str, int]) -> None:
         self.speeches += len(doc.turns)
         self.words += sum(words(t.text) for t in doc.turns)
         if doc.lang:
             self.langs[doc.lang] = self.langs.get(doc.lang, 0) + 1
         self.licences.append(doc.license)
         self.versions.add(doc.parser_version or "unknown")
-        for gi in ("text", "body", "div", "note", "u", "seg", "g"):
-            n = xml.count(f"<{gi} ".encode()) + xml.count(f"<{gi}>".encode())
-            n += xml.count(f"<{gi}/>".encode())
-            if n:
-                self.tags[gi] = self.tags.get(gi, 0) + n
+        for gi, n in tags.items():
+            self.tags[gi] = self.tags.get(gi, 0) + n
 
 
 def _taxonomy(classes: ET.Element, ident: str, head: str, cats: dict[str, tuple[str, str]]) -> None:
@@ -514,9 +511,11 @@ def tei_files(
     for doc in docs:
         people.add(doc)
         names.append(file_name(doc))
-        data = document_xml(doc, base_url=base_url, exported=exported)
-        totals.add(doc, data)
-        yield names[-1], data
+        tree = document_tree(doc, base_url=base_url, exported=exported)
+        text = tree.getroot().find(_t("text"))
+        assert text is not None
+        totals.add(doc, _count_tags(text))
+        yield names[-1], _serialise(tree)
     yield ROOT_FILE, _serialise(corpus_tree(names, title, people, totals, exported))
 
 
