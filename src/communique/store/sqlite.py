@@ -178,7 +178,7 @@ PEOPLE_ENTITIES = """
         name_from TEXT NOT NULL
     );
     INSERT INTO people
-        SELECT person, coalesce(max(speaker), max(affiliation), max(label), person),
+        SELECT person, coalesce(min(speaker), min(affiliation), min(label), person),
                CASE WHEN person LIKE 'outlet:%' THEN 'outlet'
                     WHEN person LIKE 'journalist:%' THEN 'journalist'
                     WHEN person LIKE 'person:%' THEN 'person' ELSE 'official' END,
