@@ -194,3 +194,20 @@ def test_migration_5_on_an_archive_made_before_it(tmp_path: Path) -> None:
             assert got and all(r["document"] is None for r in got), table
     finally:
         store.close()
+
+
+def test_metadata_without_fts_says_where_search_lives(request, search_db: str, tmp_path) -> None:
+    from communique.export.datasette import metadata
+
+    db = copy_archive(request, search_db, tmp_path)
+    store = open_store(db)
+    try:
+        meta = metadata(store, "archive")
+    finally:
+        store.close()
+    turns = meta["databases"]["archive"]["tables"]["turns"]
+    assert "fts_table" not in turns and "communique serve" in turns["description"]
+    assert "communique serve" in meta["description"]
+    assert meta["databases"]["archive"]["tables"]["raw_inputs"] == {"hidden": True}
+    people = meta["databases"]["archive"]["tables"]["people"]
+    assert people["label_column"] == "name" and people["license"] and people["source"]
