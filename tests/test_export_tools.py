@@ -267,3 +267,24 @@ def test_csv_of_web_download_reads_in_pandas_style(search_archive) -> None:
     data = b"".join(chunks(search_archive, keys, "csv", excel=True))
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig").read()
     assert text.startswith("permalink,url,") and "Лавров" in text
+
+
+def test_a_dangling_answer_is_a_clear_error_and_writes_nothing(archive_target: str) -> None:
+    from communique.store import open_store
+
+    sha = "0" * 64
+    doc = Document(id="test-dangling", revision="r1", origin=[Origin("x", None, sha)],
+                   publisher=None, lang="en", title="T", kind="interview",
+                   turns=[Turn(1, "Q", None, "question", "Why?"),
+                          Turn(2, "A", None, "answer", "Because.", answers=7)])  # fmt: skip
+    store = open_store(archive_target)
+    try:
+        store.put_raw(sha, "file", b"x", {}, "x")
+        with pytest.raises(ValueError, match="turn 2 answers turn 7"):
+            store.put_document(doc, sha, "h")
+        assert store.doc_ids() == [] and store.rows("SELECT count(*) AS c FROM turns")[0]["c"] == 0
+        doc.turns[1].answers = 1  # the question it answers: stored, the key holds
+        store.put_document(doc, sha, "h")
+        assert store.rows("SELECT answers FROM turns WHERE n = 2") == [{"answers": 1}]
+    finally:
+        store.close()

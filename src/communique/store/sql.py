@@ -198,6 +198,10 @@ class SQLStore:
     def put_document(self, doc: Document, raw_sha256: str, content_hash: str) -> None:
         """Insert or replace a document with its turns, origins and a revision entry (in the
         caller's write transaction, else in one of its own)."""
+        numbers = {t.n for t in doc.turns}
+        for t in doc.turns:  # turns.(doc_id, answers) is a key to the question turn
+            if t.answers is not None and t.answers not in numbers:
+                raise ValueError(f"{doc.id}: turn {t.n} answers turn {t.answers}, which it lacks")
         record = json.dumps(doc.to_dict(), ensure_ascii=False)
         with self._writing():
             existed = self.current(doc.id) is not None  # writers are serialised: still true
