@@ -219,7 +219,7 @@ def test_api_matches_the_functions(server, search_archive) -> None:
     co = stats.collocations(search_archive, "Kazakhstan", min_freq=2)
     assert [c["word"] for c in json.loads(body)["collocates"]] == [c.word for c in co.collocates]
     _, body = get(f"{server.url}/api/v1/keyness?a=date:2017&b=date:2018&min=3&format=csv")
-    assert body.splitlines()[0].startswith("key_in,word,a,b")
+    assert body.splitlines()[0].startswith("\ufeffkey_in,word,a,b")  # a BOM, for Excel
     _, body = get(f"{server.url}/api/v1/frequencies?q=date:2018&limit=5")
     total, rows = stats.frequencies(search_archive, "date:2018", limit=5)
     assert json.loads(body)["words"] == total

@@ -53,6 +53,18 @@ def publisher_name(publisher: str | None) -> str:
     return _PUBLISHER_NAMES.get(publisher or "", publisher or "Unknown publisher")
 
 
+def display_title(doc: Document) -> tuple[str, bool]:
+    """The title to show and whether it is inferred. A document without a title gets one made
+    of what the archive knows, "<publisher>, <kind>, <date>" (never "(untitled)")."""
+    derived = getattr(doc, "display_title", None)  # the record's own, where it has one
+    if doc.title:
+        return doc.title, bool(getattr(doc, "title_inferred", False))
+    if isinstance(derived, str) and derived:
+        return derived, True
+    kind = (doc.kind or "document").replace("_", " ")
+    return f"{publisher_name(doc.publisher)}, {kind}, {doc.date or 'undated'}", True
+
+
 @dataclass(frozen=True)
 class _Cited:
     """What every citation format is made from."""
@@ -65,9 +77,13 @@ class _Cited:
     author: str  # the speaker of a turn, else the publisher
     publisher: str
 
+    title_inferred: bool = False
+
     @property
     def note(self) -> str:
         note = f"Archived version {self.pinned}: {self.url}"
+        if self.title_inferred:
+            note = f"Title supplied by the archive (the source gives none). {note}"
         return f"Turn {self.turn.n} ({self.turn.role}). {note}" if self.turn else note
 
 
@@ -75,11 +91,11 @@ def cite(doc: Document, turn: Turn | None = None, *, base_url: str = "") -> Cita
     """The citation of ``doc`` (or of its ``turn``), with permalinks under ``base_url``."""
     pinned = turn_permalink(doc.id, turn.n, doc.revision) if turn else f"{doc.id}@{doc.revision}"
     publisher = publisher_name(doc.publisher)
+    title, inferred = display_title(doc)
     c = _Cited(
         doc=doc, turn=turn, pinned=pinned, url=f"{base_url.rstrip('/')}/d/{pinned}",
-        title=doc.title or "(untitled)",
-        author=(turn.speaker or turn.label or publisher) if turn else publisher,
-        publisher=publisher,
+        title=title, author=(turn.speaker or turn.label or publisher) if turn else publisher,
+        publisher=publisher, title_inferred=inferred,
     )  # fmt: skip
     return Citation(pinned=pinned, url=c.url, text=_plain(c), bibtex=_bibtex(c), csl=_csl(c))
 

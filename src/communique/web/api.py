@@ -123,9 +123,10 @@ def facets(request: Request, q: Q = "") -> dict[str, Any]:
 
 
 SEARCH_CSV_COLUMNS = (
-    "permalink", "pinned", "date", "publisher", "kind", "lang", "title", "speaker", "role",
-    "question", "text", "url",
+    "permalink", "source_url", "pinned", "date", "publisher", "kind", "lang", "title", "speaker",
+    "role", "question", "text", "url",
 )  # fmt: skip
+BOM = "\ufeff"  # CSV downloads start with one, so Excel reads the UTF-8 (Chinese, Russian)
 
 
 @router.get("/search/export", summary="Export a search's hits as CSV or JSON")
@@ -152,16 +153,28 @@ def export_search(
         )  # fmt: skip
         return Response(body, media_type="application/json", headers=_attachment(f"{stem}.json"))
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out)
     writer.writerow(SEARCH_CSV_COLUMNS)
+    sources = _source_urls(svc, list(dict.fromkeys(h.doc_id for h in hits)))
     for h in hits:
         writer.writerow([
-            h.permalink, h.pinned, h.date or "", h.publisher or "", h.kind or "", h.lang or "",
-            h.title or "", h.speaker or h.label or "", h.role,
+            h.permalink, sources.get(h.doc_id) or "", h.pinned, h.date or "", h.publisher or "",
+            h.kind or "", h.lang or "", h.title or "", h.speaker or h.label or "", h.role,
             h.question.text if h.question else "", h.text, f"{base}/d/{h.permalink}",
         ])  # fmt: skip
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers=_attachment(f"{stem}.csv"))  # fmt: skip
+
+
+def _source_urls(svc: Any, doc_ids: list[str]) -> dict[str, str | None]:
+    """The original page's URL of each document (for the CSV's ``source_url``)."""
+
+    def read(archive: Any) -> dict[str, str | None]:
+        docs = {d: archive.store.get(d) for d in doc_ids}
+        return {d: doc.url for d, doc in docs.items() if doc is not None}
+
+    return svc.run(read)
 
 
 def _attachment(name: str) -> dict[str, str]:
@@ -182,7 +195,7 @@ def kwic(
     k = KwicParams.from_query(request.query_params)
     lines = service(request).kwic(k)
     if format == "csv":
-        return Response(to_csv(lines), media_type="text/csv; charset=utf-8",
+        return Response(BOM + to_csv(lines), media_type="text/csv; charset=utf-8",
                         headers=_attachment("communique-kwic.csv"))  # fmt: skip
     return JSONResponse(
         {"query": k.search.q, "width": k.width, "sort": k.sort, "count": len(lines),

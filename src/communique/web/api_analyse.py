@@ -56,7 +56,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
 def _answer(fmt: str, rows: list[dict[str, Any]], payload: dict[str, Any], name: str) -> Any:
     if fmt == "csv":
         return Response(
-            to_csv(rows),
+            "\ufeff" + to_csv(rows),  # a byte-order mark: Excel then reads the UTF-8
             media_type="text/csv; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="{name}.csv"'},
         )
