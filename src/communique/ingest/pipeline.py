@@ -216,7 +216,10 @@ class Ingester:
             if p.error is not None or p.doc is None:
                 self._record(raw.path, raw.sha256, "failed", p.error, None)
                 continue
-            self._store_document(p)
+            try:
+                self._store_document(p)
+            except ValueError as exc:  # a record the store refuses (checked before any write)
+                self._record(raw.path, raw.sha256, "failed", f"invalid record: {exc}", None)
 
     def _store_document(self, p: Parsed) -> None:
         doc, raw = p.doc, p.raw
