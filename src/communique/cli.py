@@ -585,10 +585,14 @@ def align(
         right = " ".join(texts_b[n].text for n in p.b)[:48].replace("\n", " ")
         na, nb = ",".join(map(str, p.a)), ",".join(map(str, p.b))
         out.print(f"t{na:>7} <-> t{nb:<7} {escape(left):48}  {escape(right)}", highlight=False)
-    for lacking, other, missing in ((a, b, result.missing_in_a()), (b, a, result.missing_in_b())):
-        for m in missing:
-            turns = ", ".join(f"t{n}" for n in (m.question, *m.answers))
-            out.print(f"[yellow]{lacking} lacks[/] {other} {turns}")
+    for o in result.omissions():
+        lacking, other = (a, b) if o.lacking == "a" else (b, a)
+        turns = ", ".join(f"t{n}" for n in o.turns)
+        if o.certain:
+            out.print(f"[yellow]{escape(lacking)} lacks[/] {escape(other)} {turns}", highlight=False)
+        else:
+            out.print(f"[dim]uncertain: {escape(lacking)} may lack {escape(other)} {turns} "
+                      f"({escape(o.reason)})[/]", highlight=False)  # fmt: skip
     out.print(
         f"{len(result.pairs)} pairs; without a counterpart: {len(result.unmatched_a)} turns of "
         f"{a}, {len(result.unmatched_b)} of {b}"

@@ -387,8 +387,7 @@ def align_page(request: Request, a_id: str, b_id: str) -> Response:
     a, b, alignment = found
     rows = alignment_rows(a, b, alignment)
     return render(
-        request, "align.html", a=a, b=b, rows=rows,
-        missing_in_a=alignment.missing_in_a(), missing_in_b=alignment.missing_in_b(),
+        request, "align.html", a=a, b=b, rows=rows, omissions=alignment.omissions(),
     )  # fmt: skip
 
 
@@ -410,10 +409,10 @@ def alignment_rows(a: Document, b: Document, alignment: Alignment) -> list[dict[
         keyed.append(((min(p.a), min(p.b)), row))
     for n in alignment.unmatched_a:
         keyed.append(((n, before("a", n)[1] + 0.5), {"left": [a_turns[n]], "right": [],
-                                                      "score": None}))  # fmt: skip
+                                                      "score": None, "paras": []}))  # fmt: skip
     for n in alignment.unmatched_b:
         keyed.append(((before("b", n)[0] + 0.5, n), {"left": [], "right": [b_turns[n]],
-                                                      "score": None}))  # fmt: skip
+                                                      "score": None, "paras": []}))  # fmt: skip
     return [row for _, row in sorted(keyed, key=lambda kr: kr[0])]
 
 
