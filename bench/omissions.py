@@ -80,7 +80,9 @@ def without(doc: Document, positions: list[int]) -> Document:
 
 
 def without_paragraph(doc: Document, rng: random.Random) -> Document | None:
-    multi = [i for i, t in enumerate(doc.turns) if t.role == "answer" and len(paragraphs(t.text)) > 1]
+    multi = [
+        i for i, t in enumerate(doc.turns) if t.role == "answer" and len(paragraphs(t.text)) > 1
+    ]
     if not multi:
         return None
     i = rng.choice(multi)

@@ -589,7 +589,8 @@ def align(
         lacking, other = (a, b) if o.lacking == "a" else (b, a)
         turns = ", ".join(f"t{n}" for n in o.turns)
         if o.certain:
-            out.print(f"[yellow]{escape(lacking)} lacks[/] {escape(other)} {turns}", highlight=False)
+            out.print(f"[yellow]{escape(lacking)} lacks[/] {escape(other)} {turns}",
+                      highlight=False)  # fmt: skip
         else:
             out.print(f"[dim]uncertain: {escape(lacking)} may lack {escape(other)} {turns} "
                       f"({escape(o.reason)})[/]", highlight=False)  # fmt: skip

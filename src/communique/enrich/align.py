@@ -467,17 +467,17 @@ def _canonical(a: Document, b: Document) -> bool:
     return (a.lang or "", a.id) <= (b.lang or "", b.id)
 
 
-def _mirror(beads: list[tuple[list[int], list[int], float]]) -> list[tuple[list[int], list[int], float]]:
+Beads = list[tuple[list[int], list[int], float]]
+
+
+def _mirror(beads: Beads) -> Beads:
     return [(ib, ia, s) for ia, ib, s in beads]
 
 
 def align(a: Document, b: Document) -> Alignment:
     """Align the turns of two language versions of a document; ``align(b, a)`` is the mirror
     image of ``align(a, b)``."""
-    if _canonical(a, b):
-        beads = _turn_beads(a, b)
-    else:
-        beads = _mirror(_turn_beads(b, a))
+    beads = _turn_beads(a, b) if _canonical(a, b) else _mirror(_turn_beads(b, a))
     out = Alignment(a.id, b.id, a_turns=list(a.turns), b_turns=list(b.turns), lang_a=a.lang,
                     lang_b=b.lang)  # fmt: skip
     for ia, ib, score in beads:
