@@ -114,25 +114,54 @@ WHO = (
         # a clause out of the sentence, quotation marks and capitals changed
         ("“the only platform, Apart from the UN, that brings together”", "verbatim", []),
         # the negation left out: never trimmed (issue 14's example)
-        ("I think our journalists will blame other CSTO countries", "altered",
-         [("left out", "", "do not", "negation")]),  # fmt: skip
+        (
+            "I think our journalists will blame other CSTO countries",
+            "altered",
+            [("left out", "", "do not", "negation")],
+        ),
         # trimmed: what was left out is listed, nothing else
-        (TENSE.replace("who is a very experienced person, ", "... "), "trimmed",
-         [("left out", "", "who is a very experienced person", "")]),  # fmt: skip
-        (TENSE.replace("who is a very experienced person, ", "[...] "), "trimmed",
-         [("left out", "", "who is a very experienced person", "")]),  # fmt: skip
-        (TENSE.replace(" without going into detail", ""), "trimmed",  # unmarked
-         [("left out", "", "without going into detail", "")]),  # fmt: skip
-        (WHO.replace("welcome", "condemn"), "altered",
-         [("changed", "condemn", "welcome", "stance")]),  # fmt: skip
+        (
+            TENSE.replace("who is a very experienced person, ", "... "),
+            "trimmed",
+            [("left out", "", "who is a very experienced person", "")],
+        ),
+        (
+            TENSE.replace("who is a very experienced person, ", "[...] "),
+            "trimmed",
+            [("left out", "", "who is a very experienced person", "")],
+        ),
+        (
+            TENSE.replace(" without going into detail", ""),
+            "trimmed",  # unmarked
+            [("left out", "", "without going into detail", "")],
+        ),
+        (
+            WHO.replace("welcome", "condemn"),
+            "altered",
+            [("changed", "condemn", "welcome", "stance")],
+        ),
         (WHO.replace("29", "28"), "altered", [("changed", "28", "29", "number")]),
         (CICA.replace("Iran", "Iraq"), "altered", [("changed", "Iraq", "Iran", "name")]),
-        (TRADE.replace("do not benefit", "benefit"), "altered",
-         [("left out", "", "do not", "negation")]),  # fmt: skip
+        (
+            TRADE.replace("do not benefit", "benefit"),
+            "altered",
+            [("left out", "", "do not", "negation")],
+        ),
         (ABSENT, "not found", []),
     ],
-    ids=["exact", "clause", "negation-dropped", "elision-dots", "elision-brackets", "unmarked",
-         "stance", "number", "name", "negation-dropped-2", "absent"],  # fmt: skip
+    ids=[
+        "exact",
+        "clause",
+        "negation-dropped",
+        "elision-dots",
+        "elision-brackets",
+        "unmarked",
+        "stance",
+        "number",
+        "name",
+        "negation-dropped-2",
+        "absent",
+    ],
 )
 def test_verdicts(search_archive, quote: str, verdict: str, changed: list[tuple]) -> None:
     res = verify(search_archive, quote)

@@ -124,12 +124,17 @@ class Judgement:
     matched: list[tuple[int, int]]  # character spans of the turn that the quote's words match
 
 
-def _starts(tokens: list[tuple[str, int, int]], text: str) -> set[int]:
-    """Positions of the words that begin a sentence (capitals there are no sign of a name)."""
+_OPENERS = " \t\"'“”‘’«»("
+
+
+def _starts(tokens: list[tuple[str, int, int]], text: str, positions: list[int]) -> set[int]:
+    """Which of ``positions`` begin a sentence (capitals there are no sign of a name)."""
     out = set()
-    for i, (_, s, _) in enumerate(tokens):
-        before = text[:s].rstrip(" \t\"'“”‘’«»(")
-        if i == 0 or not before or before[-1] in ".!?:;\n…":
+    for i in positions:
+        k = tokens[i][1] - 1
+        while k >= 0 and text[k] in _OPENERS:
+            k -= 1
+        if i == 0 or k < 0 or text[k] in ".!?:;\n…":
             out.add(i)
     return out
 
@@ -187,7 +192,6 @@ def judge(quote: str, text: str, near: tuple[int, int] | None = None) -> Judgeme
     if ops and ops[-1][0] == "replace":
         tag, i1, i2, j1, j2 = ops[-1]
         ops[-1] = (tag, i1, min(i2, i1 + (j2 - j1)), j1, j2)
-    q_starts, t_starts = _starts(qw, quote), _starts(tw, text)
     matched: list[int] = []
     diffs: list[Difference] = []
     for tag, i1, i2, j1, j2 in ops:
@@ -198,8 +202,8 @@ def judge(quote: str, text: str, near: tuple[int, int] | None = None) -> Judgeme
         qq = list(range(j1, j2))
         src_words = [text[tw[p][1] : tw[p][2]] for p in src]
         q_words = [quote[qw[p][1] : qw[p][2]] for p in qq]
-        meaning = meaning_of([t[p] for p in src], src_words, t_starts, src)
-        for m in meaning_of([q[p] for p in qq], q_words, q_starts, qq):
+        meaning = meaning_of([t[p] for p in src], src_words, _starts(tw, text, src), src)
+        for m in meaning_of([q[p] for p in qq], q_words, _starts(qw, quote, qq), qq):
             if m not in meaning:
                 meaning.append(m)
         kind = {"replace": "changed", "insert": "added", "delete": "left out"}[tag]

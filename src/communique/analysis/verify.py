@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +33,7 @@ from tantivy import Query as TQ
 
 from communique.analysis.verdict import VERDICTS, Difference, judge
 from communique.archive import Archive, make_filters
-from communique.enrich.align import Alignment, align
+from communique.enrich.versions import parallel_passages
 from communique.model import turn_permalink
 from communique.search.analysis import HAN_RANGES, WORD, fold, raw_tokens
 from communique.search.ast import MatchAll, Node, Phrase, Term
@@ -387,37 +386,13 @@ def candidates(archive: Archive, quote: str, limit: int = CANDIDATES, **filters:
 
 
 # -- the other language version ------------------------------------------------------------------
-_ALIGNMENTS: OrderedDict[tuple[str, str, str, str], Alignment] = OrderedDict()
-
-
-def _alignment(archive: Archive, doc_id: str, other_id: str) -> Alignment | None:
-    a, b = archive.store.get(doc_id), archive.store.get(other_id)
-    if a is None or b is None:
-        return None
-    key = (a.id, a.revision, b.id, b.revision)
-    found = _ALIGNMENTS.get(key)
-    if found is None:
-        found = _ALIGNMENTS[key] = align(a, b)
-        while len(_ALIGNMENTS) > 64:
-            _ALIGNMENTS.popitem(last=False)
-    return found
-
-
 def aligned_passages(archive: Archive, doc_id: str, n: int) -> list[Aligned]:
     """The turns of each other language version held that the alignment pairs with turn ``n``."""
-    out = []
-    for link in archive.store.version_links(doc_id):
-        alignment = _alignment(archive, doc_id, link["id"])
-        if alignment is None:
-            continue
-        texts = {t.n: t.text for t in alignment.b_turns}
-        for pair in alignment.pairs:
-            if n in pair.a:
-                ns = list(pair.b)
-                text = "\n\n".join(texts[m] for m in ns if m in texts)
-                out.append(Aligned(link["id"], link.get("lang"), ns, text))
-                break
-    return out
+    return [
+        Aligned(p.doc_id, p.lang, list(p.turns), p.text)
+        for p in parallel_passages(archive.store, doc_id, n)
+        if p.turns
+    ]
 
 
 # -- the entry point ---------------------------------------------------------------------------

@@ -389,9 +389,7 @@ def _whole(turns: list[Turn], run: range) -> bool:
         t = turns[i]
         if t.answers is not None and t.answers not in inside:
             return False
-        if t.role == "question" and any(
-            u.answers == t.n and u.n not in inside for u in turns
-        ):
+        if t.role == "question" and any(u.answers == t.n and u.n not in inside for u in turns):
             return False
     return True
 
