@@ -374,7 +374,32 @@ def _turn_beads(a: Document, b: Document) -> list[tuple[list[int], list[int], fl
     model = _model(a.lang, b.lang)
     beads = align_units(ua, ub, model)
     beads = _shift_gaps(beads, ua, ub, list(a.turns), list(b.turns), model)
-    return _mirror(_shift_gaps(_mirror(beads), ub, ua, list(b.turns), list(a.turns), model))
+    beads = _mirror(_shift_gaps(_mirror(beads), ub, ua, list(b.turns), list(a.turns), model))
+    return _pair_lone_turns(beads, ua, ub, model)
+
+
+def _pair_lone_turns(beads: Beads, ua: Sequence[_Unit], ub: Sequence[_Unit], m: _Model) -> Beads:
+    """A gap of one turn on each side, of the same role, between pairs (or a document's end):
+    one turn and its translation whose lengths disagree (a paragraph left out of one), paired
+    with the low score their lengths give rather than both left without counterpart."""
+    out: Beads = []
+    i = 0
+    while i < len(beads):
+        if i + 1 < len(beads):
+            (a1, b1, _), (a2, b2, _) = beads[i], beads[i + 1]
+            x, y = (a1 or a2), (b1 or b2)
+            lone = (not b1 and not a2 and a1 and b2) or (not a1 and not b2 and b1 and a2)
+            closed = (i == 0 or (beads[i - 1][0] and beads[i - 1][1])) and (
+                i + 2 >= len(beads) or (beads[i + 2][0] and beads[i + 2][1])
+            )
+            if lone and closed and len(x) == len(y) == 1 and ua[x[0]].side == ub[y[0]].side:
+                c = _pair_cost([ua[x[0]]], [ub[y[0]]], m)
+                out.append((x, y, 1.0 / (1.0 + math.exp(-(2 * _SKIP_COST - c)))))
+                i += 2
+                continue
+        out.append(beads[i])
+        i += 1
+    return out
 
 
 SHIFT_WINDOW = 4  # how far a gap may slide to cover whole exchanges
