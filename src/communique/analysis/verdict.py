@@ -64,7 +64,7 @@ STANCE_HAN = frozenset("支持反对欢迎谴责赞赏遗憾批评拒绝接受�
 def words(text: str) -> list[tuple[str, int, int]]:
     """The words of ``text`` as compared (folded, lowercased; ``n't`` expanded to ``not``),
     each with its character span in ``text``."""
-    low = fold(text).lower()
+    low = text.lower().replace("ё", "е")  # = fold(text).lower(), without a slow translate
     if len(low) != len(text):
         low = "".join(c.lower()[:1] or c for c in fold(text))
     out = []
