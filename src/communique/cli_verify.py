@@ -115,6 +115,9 @@ def verify(
         out.print(line)
         out.print(Text("   ").append(verdict_line(m.verdict, m.differences)))
         out.print(f"   {h.permalink}   (pinned: {h.pinned})", highlight=False)
+        if m.via:
+            out.print(f"   [dim]found through the {escape(m.via)} version of the pages asked[/]",
+                      highlight=False)  # fmt: skip
         for al in m.aligned:
             text = " ".join(al.text.split())
             text = text if len(text) <= 400 else text[:399] + "…"

@@ -373,8 +373,8 @@ def _turn_beads(a: Document, b: Document) -> list[tuple[list[int], list[int], fl
     ub = [_unit(t.text, t.role) for t in b.turns]
     model = _model(a.lang, b.lang)
     beads = align_units(ua, ub, model)
-    beads = _shift_gaps(beads, ua, ub, list(a.turns), list(b.turns), model)
-    beads = _mirror(_shift_gaps(_mirror(beads), ub, ua, list(b.turns), list(a.turns), model))
+    beads = _shift_gaps(beads, ua, ub, list(a.turns), model)
+    beads = _mirror(_shift_gaps(_mirror(beads), ub, ua, list(b.turns), model))
     return _pair_lone_turns(beads, ua, ub, model)
 
 
@@ -424,7 +424,6 @@ def _shift_gaps(
     ua: Sequence[_Unit],
     ub: Sequence[_Unit],
     ta: list[Turn],
-    tb: list[Turn],
     model: _Model,
 ) -> list[tuple[list[int], list[int], float]]:
     """Slide each run of ``a`` turns without counterpart (the other side having none in the
