@@ -387,6 +387,7 @@ def search(
     offset: int = 0,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit.")] = False,
     facets: Annotated[bool, typer.Option("--facets", help="Counts by year, speaker, ...")] = False,
+    parallel: ParallelOpt = False,
     data_dir: DataDirOption = None,
 ) -> None:
     """Search the turns (the query language: docs/query.md). Each hit: where it is, who said it,
@@ -399,13 +400,17 @@ def search(
             query, **_filters(speaker, role, kind, lang, publisher, from_, to),  # type: ignore[arg-type]
             sort=sort, limit=limit, offset=offset, facets=facets,
         )  # fmt: skip
+        par = _parallel(archive, [(h.doc_id, h.n, _hit_start(h)) for h in res.hits], parallel)
     except (QueryError, ValueError) as e:
         raise _query_error(e) from None
     finally:
         archive.close()
     if as_json:
-        for hit in res.hits:
-            print(json.dumps(hit.to_dict(), ensure_ascii=False))
+        for k, hit in enumerate(res.hits):
+            item = hit.to_dict()
+            if parallel:
+                item["parallel"] = [p.to_dict() for p in par[k]]
+            print(json.dumps(item, ensure_ascii=False))
         if facets:
             print(json.dumps({"total": res.total, "facets": res.facets}, ensure_ascii=False))
         console.print(f"{res.total} hits", highlight=False)
@@ -417,6 +422,8 @@ def search(
     )
     for i, hit in enumerate(res.hits, start=offset + 1):
         _print_hit(hit, i)
+        if parallel:
+            _print_parallel(par[i - offset - 1])
     if facets:
         _print_facets(res.facets)
 
@@ -438,10 +445,12 @@ def kwic(
     publisher: PublisherOpt = None,
     from_: FromOpt = None,
     to: ToOpt = None,
+    parallel: ParallelOpt = False,
     data_dir: DataDirOption = None,
 ) -> None:
     """Keyword in context: every occurrence of the query's words in the matching turns, with
-    the left and right context and the turn's permalink."""
+    the left and right context and the turn's permalink (``--parallel``: and each line's
+    aligned paragraph in the other language versions held)."""
     from communique.search.ast import QueryError
     from communique.search.kwic import to_csv
 
@@ -451,15 +460,56 @@ def kwic(
             query, width=width, sort=sort, limit=limit,
             **_filters(speaker, role, kind, lang, publisher, from_, to),
         )  # fmt: skip
+        par = _parallel(archive, [(ln.doc_id, ln.n, ln.start) for ln in lines], parallel)
     except (QueryError, ValueError) as e:
         raise _query_error(e) from None
     finally:
         archive.close()
     if as_csv:
         sys.stdout.write(to_csv(lines))
+    elif parallel:
+        for ln, passages in zip(lines, par, strict=True):
+            _print_kwic([ln], width)
+            _print_parallel(passages)
     else:
         _print_kwic(lines, width)
     console.print(f"{len(lines)} lines", highlight=False)
+
+
+ParallelOpt = Annotated[
+    bool,
+    typer.Option("--parallel", help="Each hit's passage in the other language versions held."),
+]
+
+
+def _parallel(archive, places: list, wanted: bool) -> list:  # archive: communique.Archive
+    """The parallel concordance: for each (doc id, turn, offset), the aligned passages."""
+    if not wanted:
+        return []
+    from communique.enrich.versions import parallel_passages
+
+    memo: dict = {}
+    return [parallel_passages(archive.store, d, n, at, memo) for d, n, at in places]
+
+
+def _hit_start(hit) -> int | None:  # hit: communique.search.Hit
+    if not hit.highlights:
+        return None
+    a, b = hit.highlights[0]
+    at = hit.text.find(hit.snippet[a:b])
+    return at if at >= 0 else None
+
+
+def _print_parallel(passages: list) -> None:  # passages: list[enrich.versions.Passage]
+    for p in passages:
+        line = Text(f"   {p.lang or '?'} ", style="bold magenta")
+        if not p.turns:
+            line.append(f"{p.doc_id}: no counterpart of this turn", style="dim")
+        else:
+            text = " ".join(p.text.split())
+            line.append(p.permalink + ": ", style="dim")
+            line.append(text if len(text) <= 400 else text[:399] + "…")
+        out.print(line, highlight=False)
 
 
 def _marked(text: str, spans: list[tuple[int, int]]) -> Text:
@@ -585,10 +635,15 @@ def align(
         right = " ".join(texts_b[n].text for n in p.b)[:48].replace("\n", " ")
         na, nb = ",".join(map(str, p.a)), ",".join(map(str, p.b))
         out.print(f"t{na:>7} <-> t{nb:<7} {escape(left):48}  {escape(right)}", highlight=False)
-    for lacking, other, missing in ((a, b, result.missing_in_a()), (b, a, result.missing_in_b())):
-        for m in missing:
-            turns = ", ".join(f"t{n}" for n in (m.question, *m.answers))
-            out.print(f"[yellow]{lacking} lacks[/] {other} {turns}")
+    for o in result.omissions():
+        lacking, other = (a, b) if o.lacking == "a" else (b, a)
+        turns = ", ".join(f"t{n}" for n in o.turns)
+        if o.certain:
+            out.print(f"[yellow]{escape(lacking)} lacks[/] {escape(other)} {turns}",
+                      highlight=False)  # fmt: skip
+        else:
+            out.print(f"[dim]uncertain: {escape(lacking)} may lack {escape(other)} {turns} "
+                      f"({escape(o.reason)})[/]", highlight=False)  # fmt: skip
     out.print(
         f"{len(result.pairs)} pairs; without a counterpart: {len(result.unmatched_a)} turns of "
         f"{a}, {len(result.unmatched_b)} of {b}"

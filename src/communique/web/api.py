@@ -62,6 +62,9 @@ def _page_links(request: Request, page: int, size: int, total: int) -> dict[str,
     }
 
 
+Parallel = Annotated[bool, Query(description="also the passage in the other language versions")]
+
+
 def hit_json(hit: Hit, base: str) -> dict[str, Any]:
     d = hit.to_dict()
     d["url"] = f"{base}/d/{hit.permalink}"
@@ -106,11 +109,28 @@ def search(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     facets: Annotated[bool, Query(description="also count hits by facet")] = False,
+    parallel: Parallel = False,
 ) -> dict[str, Any]:
     """Matching turns, best first (or by date), each with its snippet, highlights, permalink and
-    the question it answers."""
+    the question it answers; with ``parallel``, each hit's aligned passage in every other
+    language version held (``parallel``: lang, doc_id, turns, permalink, text)."""
     p = SearchParams.from_query(request.query_params)
-    return _results_json(request, p, service(request).search(p, facets=facets))
+    res = service(request).search(p, facets=facets)
+    out = _results_json(request, p, res)
+    if parallel:
+        places = [(h.doc_id, h.n, hit_start(h)) for h in res.hits]
+        for item, passages in zip(out["hits"], service(request).parallel(places), strict=True):
+            item["parallel"] = passages
+    return out
+
+
+def hit_start(hit: Hit) -> int | None:
+    """Where the hit's first highlighted word stands in its turn's text (None: not found)."""
+    if not hit.highlights:
+        return None
+    a, b = hit.highlights[0]
+    at = hit.text.find(hit.snippet[a:b])
+    return at if at >= 0 else None
 
 
 @router.get("/facets", summary="Counts of a search's hits by facet")
@@ -189,17 +209,24 @@ def kwic(
     sort: Annotated[str, Query(description="corpus, date, left or right")] = "corpus",
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    parallel: Parallel = False,
 ) -> Response:
     """Every occurrence of the query's words in the matching turns (same filters as
-    ``/search``), with left context, keyword, right context and the turn's permalink."""
+    ``/search``), with left context, keyword, right context and the turn's permalink; with
+    ``parallel``, each line's aligned paragraph in every other language version held."""
     k = KwicParams.from_query(request.query_params)
     lines = service(request).kwic(k)
     if format == "csv":
         return Response(BOM + to_csv(lines), media_type="text/csv; charset=utf-8",
                         headers=_attachment("communique-kwic.csv"))  # fmt: skip
+    items = [line.to_dict() for line in lines]
+    if parallel:
+        places = [(line.doc_id, line.n, line.start) for line in lines]
+        for item, passages in zip(items, service(request).parallel(places), strict=True):
+            item["parallel"] = passages
     return JSONResponse(
         {"query": k.search.q, "width": k.width, "sort": k.sort, "count": len(lines),
-         "lines": [line.to_dict() for line in lines]}
+         "lines": items}
     )  # fmt: skip
 
 

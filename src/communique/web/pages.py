@@ -266,18 +266,40 @@ def search_page(request: Request) -> Response:
         results = service(request).search(p, facets=True)
     except BadRequest as e:
         return _search_response(request, p, None, str(e))
-    return _search_response(request, p, results, None)
+    from communique.web.api import hit_start
+
+    places = [(h.doc_id, h.n, hit_start(h)) for h in results.hits]
+    return _search_response(request, p, results, None, parallel_for(request, places))
 
 
 def _search_response(
-    request: Request, p: SearchParams, results: Any, error: str | None
-) -> HTMLResponse:
+    request: Request, p: SearchParams, results: Any, error: str | None,
+    parallel: list[Any] | None = None,
+) -> HTMLResponse:  # fmt: skip
     last = max(1, math.ceil(results.total / p.size)) if results else 1
     return render(
         request, "search.html", 400 if error else 200, p=p, results=results, error=error,
         choices=choices(request), pages=pages_around(p.page, last), last=last,
         active=active_filters(p), facet_links=facet_links(p, results) if results else {},
+        parallel=parallel, parallel_toggle=parallel_toggle(request),
     )  # fmt: skip
+
+
+def parallel_for(request: Request, places: list[tuple[str, int, int | None]]) -> list[Any] | None:
+    """With ``parallel=1`` in the URL: each hit's passage in the other language versions held
+    (the parallel concordance), else None."""
+    if request.query_params.get("parallel", "") not in ("1", "on", "true"):
+        return None
+    return service(request).parallel(places)
+
+
+def parallel_toggle(request: Request) -> dict[str, Any]:
+    """The link that shows (or hides) the other language versions under each hit."""
+    on = request.query_params.get("parallel", "") in ("1", "on", "true")
+    items = [(k, v) for k, v in request.query_params.multi_items() if k != "parallel"]
+    if not on:
+        items.append(("parallel", "1"))
+    return {"on": on, "url": f"{request.url.path}?{urlencode(items)}"}
 
 
 def active_filters(p: SearchParams) -> list[dict[str, str]]:
@@ -387,8 +409,7 @@ def align_page(request: Request, a_id: str, b_id: str) -> Response:
     a, b, alignment = found
     rows = alignment_rows(a, b, alignment)
     return render(
-        request, "align.html", a=a, b=b, rows=rows,
-        missing_in_a=alignment.missing_in_a(), missing_in_b=alignment.missing_in_b(),
+        request, "align.html", a=a, b=b, rows=rows, omissions=alignment.omissions(),
     )  # fmt: skip
 
 
@@ -410,10 +431,10 @@ def alignment_rows(a: Document, b: Document, alignment: Alignment) -> list[dict[
         keyed.append(((min(p.a), min(p.b)), row))
     for n in alignment.unmatched_a:
         keyed.append(((n, before("a", n)[1] + 0.5), {"left": [a_turns[n]], "right": [],
-                                                      "score": None}))  # fmt: skip
+                                                      "score": None, "paras": []}))  # fmt: skip
     for n in alignment.unmatched_b:
         keyed.append(((before("b", n)[0] + 0.5, n), {"left": [], "right": [b_turns[n]],
-                                                      "score": None}))  # fmt: skip
+                                                      "score": None, "paras": []}))  # fmt: skip
     return [row for _, row in sorted(keyed, key=lambda kr: kr[0])]
 
 
@@ -499,7 +520,8 @@ def kwic_page(request: Request) -> Response:
         lines = service(request).kwic(k)
     except BadRequest as e:
         return _kwic_response(request, k, None, str(e))
-    return _kwic_response(request, k, lines, None)
+    places = [(line.doc_id, line.n, line.start) for line in lines]
+    return _kwic_response(request, k, lines, None, parallel_for(request, places))
 
 
 def kwic_query(k: KwicParams) -> dict[str, str]:
@@ -520,13 +542,15 @@ def kwic_url(k: KwicParams) -> str:
 
 
 def _kwic_response(
-    request: Request, k: KwicParams, lines: list[Any] | None, error: str | None
-) -> HTMLResponse:
+    request: Request, k: KwicParams, lines: list[Any] | None, error: str | None,
+    parallel: list[Any] | None = None,
+) -> HTMLResponse:  # fmt: skip
     csv_url = f"/api/v1/kwic?{query_string({**kwic_query(k), 'format': 'csv'})}"
     return render(
         request, "kwic.html", 400 if error else 200, k=k, p=k.search, lines=lines, error=error,
         choices=choices(request), csv_url=csv_url, sorts=KWIC_SORTS,
         sort_urls={s: kwic_url(replace(k, sort=s)) for s in KWIC_SORTS},
+        parallel=parallel, parallel_toggle=parallel_toggle(request),
     )  # fmt: skip
 
 

@@ -324,6 +324,18 @@ class ArchiveService:
         except ValueError as e:
             raise BadRequest(str(e)) from None
 
+    def parallel(self, places: list[tuple[str, int, int | None]]) -> list[list[dict[str, Any]]]:
+        """For each (document id, turn number, character offset or None): the aligned passage
+        in every other language version held (the parallel concordance)."""
+        from communique.enrich.versions import parallel_passages
+
+        def run() -> list[list[dict[str, Any]]]:
+            memo: dict[str, Any] = {}
+            return [[p.to_dict() for p in parallel_passages(self._db, d, n, at, memo)]
+                    for d, n, at in places]  # fmt: skip
+
+        return self._locked(run)
+
     # -- documents and turns --------------------------------------------------------------------
     def document(self, doc_id: str, revision: str | None = None) -> Document | None:
         """The document; with ``revision``, that version (re-derived from its raw input)."""
