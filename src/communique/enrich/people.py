@@ -18,10 +18,12 @@ same plain CSV format (UTF-8, a header row, one *fact* a row)::
 * ``name`` (English, as the person's page shows it), ``name_ru``, ``name_zh``, and ``aliases``
   (``|``-separated, any script: other spellings, surname-first forms, initials, pinyin).
 * ``role``, ``organisation``, ``country`` (ISO 3166 alpha-2, checked with pycountry),
-  ``publisher`` (the site whose pages carry this role's words: ``mid.ru``, ``fmprc.gov.cn``),
-  ``from`` and ``to`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; empty = open). In the shipped file
-  ``from``/``to`` are the span the cited sources *attest*: the first and the last dated document
-  that states the role, not the official term, unless the source says otherwise.
+  ``publisher`` (the site whose pages carry this role's words: ``mid.ru``, ``fmprc.gov.cn``;
+  the office labels of that site resolve to its holder, so a foreign head of state named in
+  Kremlin titles has none), ``from`` and ``to`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; empty =
+  open). In the shipped files ``from``/``to`` are the span the cited sources *attest*: the first
+  and the last dated document that states the role, not the official term, unless the source
+  says otherwise (US presidents and vice presidents: their terms, from noon on 20 January).
 * ``source``: where the fact can be checked: a URL or corpus path, with the date and the words.
 
 Later files override and extend earlier ones: a row whose id is known adds its aliases, and its
