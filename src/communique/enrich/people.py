@@ -58,6 +58,7 @@ from communique.enrich.names import (
     slug,
 )
 from communique.structure.labels import classify_label, is_office_word
+from communique.structure.people import whole_name
 
 __all__ = [
     "COLUMNS",
@@ -393,12 +394,13 @@ class Register:
         found = self.candidates(key)
         if found:
             return self._pick(key, found, date, publisher)
-        sl = slug(key.display)
+        whole = _whole(key)
+        sl = slug(whole.display if whole else key.display)
         if role == "question" or affiliation:
             return Resolution(f"journalist:{sl}", "journalist", 0.8, key.display, None, "derived",
                               slug=sl)  # fmt: skip
-        if key.given and not key.cjk and sl:
-            return Resolution(f"person:{sl}", "person", 0.5, key.display, None, "derived",
+        if whole is not None and sl:
+            return Resolution(f"person:{sl}", "person", 0.5, whole.display, None, "derived",
                               slug=sl)  # fmt: skip
         return Resolution(None, "unknown", 0.0, key.display, slug=sl)
 
@@ -554,6 +556,18 @@ def _nearest_in_time(
     if first <= 2 * 366 and all(g >= first + 3 * 366 for g in rest):
         return ids[order[0]]
     return None
+
+
+def _whole(key: NameKey) -> NameKey | None:
+    """The key of the whole name in ``key`` (given name and surname), with words before it that
+    no name has dropped (``Editor Lionel Barber`` -> ``Lionel Barber``, ``Senator Gillibrand``
+    -> None); None when no whole name is left."""
+    if key.cjk or not key.given:
+        return None
+    words = " ".join(w for w in (key.given, *key.others, key.surname) if w)
+    whole = whole_name(words)
+    found = name_key(whole) if whole else None
+    return found if found is not None and found.given else None
 
 
 @lru_cache(maxsize=1)

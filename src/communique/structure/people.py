@@ -74,6 +74,7 @@ _NOT_NAME_WORDS = {
     "treasury", "justice", "homeland", "transportation", "agriculture", "interior", "veterans",
     "housing", "budget", "natural", "resources", "strategic", "public", "science", "technology",
     "culture", "sport", "sports", "emergencies", "industry", "economy", "national", "global",
+    "peace", "diplomacy", "environment", "administrator", "commissioner", "advisers", "nato",
 }  # fmt: skip
 # Job nouns that open a name run without being office words of a label ("Speechwriter Ben
 # Rhodes", "Editor Lionel Barber", "CEO Igor Sechin").
@@ -123,6 +124,7 @@ def _not_name_word(token: str) -> bool:
     low = token.casefold().strip(".,")
     return (
         low in _NOT_NAME_WORDS
+        or (low.endswith("s") and low[:-1] in _NOT_NAME_WORDS | _JOB_WORDS)  # "Unions", "Services"
         or low in _JOB_WORDS
         or low in _MONTHS
         or low in _TITLE_CASE_WORDS
@@ -145,7 +147,12 @@ def whole_name(name: str | None) -> str | None:
     if not name:
         return None
     tokens = name.split()
-    cut = max((i for i, t in enumerate(tokens) if _not_name_word(t)), default=-1)
+    mixed = not all(t.isupper() for t in tokens)
+    cut = max(
+        (i for i, t in enumerate(tokens)
+         if _not_name_word(t) or (mixed and len(t) > 2 and t.isupper())),  # "ISIL Brett McGurk"
+        default=-1,
+    )  # fmt: skip
     tokens = tokens[cut + 1 :]
     while tokens and tokens[0].casefold() in _NAME_JOINERS:
         tokens = tokens[1:]
