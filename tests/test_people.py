@@ -396,6 +396,12 @@ def test_office_labels_resolve_to_the_holder_at_the_date(reg: Register) -> None:
     assert who("Press Secretary", "2018-05-01", "kremlin.ru") == "dmitry-peskov"
     # at kremlin.ru THE PRESIDENT is Russia's, not a foreign head of state
     assert who("THE PRESIDENT", "2016-05-01", "kremlin.ru") == "vladimir-putin"
+    # a bare surname at the publisher: its official, not a namesake abroad (Italy's president
+    # Giorgio Napolitano held office in 2013 too); between two officials of one surname, the one
+    # whose roles on these pages are near the date (Susan Rice in 2013, not Condoleezza Rice)
+    assert who("SECRETARY NAPOLITANO", "2013-02-25", "whitehouse.gov") == "janet-napolitano"
+    assert who("MS. RICE", "2013-10-01", "whitehouse.gov") == "susan-rice"
+    assert reg.resolve("MS. RICE").person_id is None  # no date: namesakes stay apart
     # without a date, or the named people of the document, nobody
     assert who("THE PRESIDENT", None, "whitehouse.gov") is None
     undated = reg.resolve("THE PRESIDENT", publisher="whitehouse.gov", named=("jay-carney",))
