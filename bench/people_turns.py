@@ -12,9 +12,10 @@ Prints, for each archive (read-only, from the stored ``turns.person``):
 * distinct persons on turns, by kind (register ids, derived ``person:``/``journalist:``, outlets);
 * the share of named turns with a person: a named turn has a label or speaker that is not a role
   word (``Q``, ``问``, ``Question``), as the label reader classifies it;
-* label variants per person at one publisher (mean, max), and the *split names*: at one
-  publisher, a surname whose named turns end in more than one person, or partly in none
-  (``McDONOUGH`` and ``Denis McDonough``), with the turns they hold;
+* label variants per person at one publisher (mean, max); surnames whose turns at one
+  publisher end in several ids (namesakes such as Susan and Condoleezza Rice, or one person
+  split: ``person:mike-mcfaul`` / ``person:michael-mcfaul``); and the turns left without a
+  person although their surname has one there (``McDONOUGH`` beside ``Denis McDonough``);
 * office labels (a label with an office and no name, ``THE PRESIDENT``): turns with a person;
 * a few named checks: McDonough's labels and ``THE PRESIDENT`` at whitehouse.gov.
 """
@@ -79,6 +80,8 @@ def measure(path: str) -> dict[str, object]:
     split = {
         k: c for k, c in by_surname.items() if len(c) > 1 and sum(c.values()) >= 5
     }
+    several = {k: c for k, c in by_surname.items() if len([p for p in c if p]) > 1}
+    unlinked = sum(c[None] for c in by_surname.values() if any(c))
     variants = [len(v) for v in labels.values()]
     return {
         "turns": total_turns,
@@ -91,9 +94,9 @@ def measure(path: str) -> dict[str, object]:
         "office-label turns with a person": office_person,
         "labels per person (mean)": sum(variants) / len(variants) if variants else 0.0,
         "labels per person (max)": max(variants, default=0),
-        "split names (publisher, surname; >=5 turns)": len(split),
-        "turns in split names": sum(sum(c.values()) for c in split.values()),
-        "turns of split names without a person": sum(c[None] for c in split.values()),
+        "surnames in several ids (publisher)": len(several),
+        "turns of surnames in several ids": sum(sum(c.values()) for c in several.values()),
+        "turns without a person, surname has one": unlinked,
         "_split": split,
         "_checks": checks,
     }
@@ -127,7 +130,7 @@ def main() -> int:
             print(f"   {label!r:38} -> {person!s:24} {n:5}")
         split = r["_split"]
         top = sorted(split.items(), key=lambda x: -sum(x[1].values()))[:12]  # type: ignore[union-attr]
-        print(f"   largest split names ({len(split)}):")  # type: ignore[arg-type]
+        print(f"   largest surnames with several ids or none ({len(split)}):")  # type: ignore[arg-type]
         for (pub, surname), c in top:
             shown = ", ".join(f"{pid}={n}" for pid, n in c.most_common(4))
             print(f"     {pub:15} {surname:14} {shown}")
