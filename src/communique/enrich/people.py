@@ -528,6 +528,7 @@ class Register:
 
 
 def _days(d: str) -> int:
+    """Day number of an ISO date; a date that is no calendar day (``2009-02-30``) raises."""
     return date_.fromisoformat(d).toordinal()
 
 
@@ -537,8 +538,13 @@ def _nearest_in_time(
     """Of namesakes none of whom holds a role at ``date``, the one whose roles at
     ``publisher`` are within two years of it while every other's are five years or more away
     (``MS. RICE`` in a 2013 briefing: Susan Rice, not Condoleezza Rice); else None."""
-    if not date:
+    try:
+        return _nearest(ids, people, date, publisher) if date else None
+    except ValueError:  # a date that is no calendar day settles nothing
         return None
+
+
+def _nearest(ids: list[str], people: list[Person], date: str, publisher: str | None) -> str | None:
     when = _days(_lo(date))
     gaps = []
     for person in people:
