@@ -75,6 +75,8 @@ _NOT_NAME_WORDS = {
     "housing", "budget", "natural", "resources", "strategic", "public", "science", "technology",
     "culture", "sport", "sports", "emergencies", "industry", "economy", "national", "global",
     "peace", "diplomacy", "environment", "administrator", "commissioner", "advisers", "nato",
+    "speaker", "rights", "chamber", "relief", "reduction", "bureau", "guard", "navy", "army",
+    "police", "customs", "prosecutor", "investigative", "audit", "media", "press",
 }  # fmt: skip
 # Job nouns that open a name run without being office words of a label ("Speechwriter Ben
 # Rhodes", "Editor Lionel Barber", "CEO Igor Sechin").
