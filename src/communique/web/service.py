@@ -232,6 +232,8 @@ class EntitySummary:
     by_lang: dict[str, int] = field(default_factory=dict)
     speakers: list[dict[str, Any]] = field(default_factory=list)  # who names it most
     together: list[dict[str, Any]] = field(default_factory=list)  # named in the same turns
+    # a country's heads of state and government and foreign ministers in the register
+    governed_by: list[dict[str, Any]] = field(default_factory=list)
 
 
 class ArchiveService:
@@ -583,6 +585,7 @@ class ArchiveService:
                 [{"person": pid, "name": self.person_name(pid) if pid else who, "mentions": n}
                  for pid, who, n in speakers],
                 [{"id": e, "name": entity_name(e), "turns": n} for e, n in together],
+                _governed_by(ident, one),
             )  # fmt: skip
 
         return self._locked(run)
@@ -643,3 +646,19 @@ def safe_filename(name: str) -> str:
 
 
 _SUMMARY = ("id", "date", "publisher", "kind", "lang", "title", "turns")
+
+
+def _governed_by(entity: str, query: Any) -> list[dict[str, Any]]:
+    """A country entity's heads of state and government and foreign ministers from the
+    register, each with the turns the archive holds from them."""
+    if not entity.startswith("country:"):
+        return []
+    rows = register().governs(entity.partition(":")[2])
+    ids = sorted({r["person"] for r in rows})
+    turns: dict[str, int] = {}
+    if ids:
+        marks = ", ".join("?" for _ in ids)
+        turns = dict(query(
+            f"SELECT person, count(*) FROM turns WHERE person IN ({marks}) GROUP BY person", ids
+        ).fetchall())  # fmt: skip
+    return [{**r, "turns": turns.get(r["person"], 0)} for r in rows]
