@@ -34,6 +34,7 @@ from communique.archive import Archive
 from communique.cite import publisher_name
 from communique.export.subcorpus import Guard, Selection, _direct, doc_ids, documents, select
 from communique.model import Document, Turn
+from communique.structure.document import inferred_title
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -140,7 +141,8 @@ def _header(doc: Document, base_url: str) -> ET.Element:
     header = ET.Element(_t("teiHeader"))
     file_desc = _sub(header, "fileDesc")
     title_stmt = _sub(file_desc, "titleStmt")
-    _sub(title_stmt, "title", doc.title or "(untitled)", type="main")
+    title = doc.title or inferred_title(doc.publisher, doc.kind, doc.date)
+    _sub(title_stmt, "title", title, type="main")
     _sub(file_desc, "extent").append(_measure(len(doc.turns), "utterances"))
     pub = _sub(file_desc, "publicationStmt")
     _sub(pub, "publisher", "communique archive")
@@ -151,7 +153,7 @@ def _header(doc: Document, base_url: str) -> ET.Element:
     _sub(avail, "licence", doc.license or "Unknown: see the publisher's terms of use")
     _sub(avail, "p", doc.attribution or f"© {publisher_name(doc.publisher)}; see the source.")
     source = _sub(_sub(file_desc, "sourceDesc"), "bibl")
-    _sub(source, "title", doc.title or "(untitled)")
+    _sub(source, "title", title)
     _sub(source, "publisher", publisher_name(doc.publisher))
     if doc.publisher:
         _sub(source, "idno", doc.publisher, type="publisher")
@@ -191,6 +193,8 @@ def document_tree(doc: Document, *, base_url: str = "") -> ET.ElementTree:
     div = _sub(body, "div", type="debateSection")
     local = xml_id(doc.id)
     segs: list[tuple[ET.Element, str]] = []
+    if doc.lead:  # the summary under the title: narration, not an utterance
+        _sub(div, "note", clean(doc.lead), type="lead").set(_xml("id"), f"{local}.t0")
     for turn in doc.turns:
         if turn.label:
             _sub(div, "note", turn.label, type="speaker")
