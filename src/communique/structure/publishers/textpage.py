@@ -166,9 +166,10 @@ def _read_header(pars: list[str], page: Page) -> list[str]:
                 page.place = page.place or clean_inline(nxt)  # the place under a date line
                 i += 1
             continue
-        if page.title is None and i <= 2 and "\n" not in par and len(one) <= 400:
+        if page.title is None and i <= 2 and "\n" not in par and len(one) <= 1000:
             split = split_label(one)
-            if not (split and classify_label(split.label)):
+            dated = _date_line_follows(pars, i)  # a title above its date line, colon or not
+            if dated or (len(one) <= 400 and not (split and classify_label(split.label))):
                 page.title = one
                 i += 1
                 continue
@@ -187,6 +188,11 @@ def _read_header(pars: list[str], page: Page) -> list[str]:
 _HEAD_PARS = 6  # paragraphs at the top of a page where a date line is looked for
 _LEAD_PARS = 2  # paragraphs a lead between the title and its date line may have
 _PLACE_LINE = re.compile(r"^[A-ZА-ЯЁ][\w.’'\- ]+(?:, [A-ZА-ЯЁ][\w.’'\- ]+){0,3}$")
+
+
+def _date_line_follows(pars: list[str], i: int) -> bool:
+    """True when an ISO date line comes within a lead's length after paragraph ``i``."""
+    return any(iso_date_line(p.strip()) for p in pars[i + 1 : i + 2 + _LEAD_PARS])
 
 
 def _split_date_lines(pars: list[str]) -> list[str]:
