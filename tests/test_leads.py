@@ -5,6 +5,8 @@ the turns. Expected values come from reading the pages (their raw HTML)."""
 from __future__ import annotations
 
 import json
+import re
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,15 @@ from communique.ingest.pipeline import parse_raw
 from communique.ingest.sources import iter_items
 from communique.ops.check import check
 
-from .conftest import KREMLIN_HTML, data_dir_of, db_options, ingest_into, open_archive
+from .conftest import (
+    KREMLIN_HTML,
+    data_dir_of,
+    db_options,
+    ingest_into,
+    open_archive,
+    start_server,
+    stop_server,
+)
 
 runner = CliRunner()
 GAZPROM = KREMLIN_HTML / "008055.html.gz"  # "Meeting with Gazprom CEO Alexei Miller", 2010-06-15
@@ -128,3 +138,34 @@ def test_show_prints_the_lead(lead_db: str) -> None:
     assert flat.index("clearing Belarus’ debt") < flat.index("#t1")
     result = runner.invoke(app, ["show", GAZPROM_ID, "--json", *db_options(lead_db)])
     assert json.loads(result.output)["lead"] == GAZPROM_LEAD
+
+
+def test_web_shows_leads_headlines_and_inferred_titles(archive_target: str) -> None:
+    cmfa = KREMLIN_HTML.parents[1] / "cmfa_presscon_subset" / "ukraine_dataset_combined.csv"
+    ingest_into(archive_target, [GAZPROM, KHABAROVSK, cmfa])
+    srv = start_server(archive_target)
+    try:
+
+        def get(path: str) -> str:
+            with urllib.request.urlopen(srv.url + path, timeout=30) as r:
+                return r.read().decode("utf-8")
+
+        page = get(f"/d/{GAZPROM_ID}")
+        assert 'id="t0"' in page and "clearing Belarus’ debt" in page
+        assert page.index('id="t0"') < page.index('id="t1"')  # above the turns, numbered as before
+        cited = get(f"/d/{KHABAROVSK_ID}/cite?turn=0")
+        assert "Khabarovsk Governor Viktor Ishayev" in cited and f"{KHABAROVSK_ID}@" in cited
+        hits = json.loads(get("/api/v1/search?q=focused&publisher=kremlin.ru"))["hits"]
+        assert [(h["doc_id"], h["n"], h["permalink"]) for h in hits] == [
+            (GAZPROM_ID, 0, f"{GAZPROM_ID}#t0")
+        ]
+        record = json.loads(get(f"/api/v1/documents/{GAZPROM_ID}"))
+        assert (record.get("record") or record)["lead"] == GAZPROM_LEAD
+        # the home page lists the latest documents (CMFA rows, published without a title) by
+        # their inferred titles: never "(untitled)", never an id
+        home = get("/")
+        titles = re.findall(r'class="doc-title"[^>]*>([^<]*)</a>', home)
+        assert titles and all(t.startswith("Chinese MFA briefing, 20") for t in titles), titles
+        assert "(untitled)" not in home
+    finally:
+        stop_server(srv)

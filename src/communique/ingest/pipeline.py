@@ -300,7 +300,7 @@ def find_twin(store: SQLStore, doc: Document) -> str | None:
         "AND coalesce(d.lang, '') = ? AND d.id <> ?",
         (doc.publisher, doc.date, doc.lang or "", doc.id),
     ).fetchall()
-    for other_id, title, other_size in sorted(candidates):
+    for other_id, title, other_size in candidates:
         if not other_size or min(size, other_size) / max(size, other_size) < LENGTH_RATIO:
             continue
         rows = store.query("SELECT text FROM turns WHERE doc_id = ? ORDER BY n", (other_id,))
