@@ -83,7 +83,7 @@ from communique.store.sql import SQLStore
 
 Fetch = Callable[[str, Any], Iterable[Any]]  # a store's ``query``: (sql, args) -> rows
 
-INDEX_VERSION = 4  # bump when fields or analysis change: an older index is rebuilt on open
+INDEX_VERSION = 5  # bump when fields or analysis change: an older index is rebuilt (5: turn 0)
 STATE = "communique-index.json"
 FACETS = ("year", "publisher", "kind", "lang", "speaker", "role", "entity")
 # the field each facet counts: speakers are counted as people (person id, else the name)
