@@ -63,7 +63,8 @@ def same_transcript(
         return False
     if _jaccard(shingles(wa), shingles(wb)) >= SHINGLE_MIN:  # type: ignore[arg-type]
         return True
-    same_shape = _title_key(a_title) == _title_key(b_title) and len(a_texts) == len(b_texts)
+    same_title = bool(a_title and b_title) and _title_key(a_title) == _title_key(b_title)
+    same_shape = same_title and len(a_texts) == len(b_texts)
     return same_shape and _jaccard(set(wa), set(wb)) >= WORDS_MIN  # type: ignore[arg-type]
 
 

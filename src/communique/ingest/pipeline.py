@@ -58,8 +58,12 @@ class Parsed:
 
 
 def content_hash(doc: Document) -> str:
-    """What makes two inputs the same document: title, date and the turns' text."""
-    body = json.dumps([doc.title, doc.date, [t.text for t in doc.turns]], ensure_ascii=False)
+    """What makes two inputs the same document: title, date, the turns' text and the lead
+    (left out when there is none, so documents without one hash as before)."""
+    parts: list[object] = [doc.title, doc.date, [t.text for t in doc.turns]]
+    if doc.lead:
+        parts.append(doc.lead)
+    body = json.dumps(parts, ensure_ascii=False)
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -304,7 +308,8 @@ def find_twin(store: SQLStore, doc: Document) -> str | None:
         if not other_size or min(size, other_size) / max(size, other_size) < LENGTH_RATIO:
             continue
         rows = store.query("SELECT text FROM turns WHERE doc_id = ? ORDER BY n", (other_id,))
-        if same_transcript(doc.title, texts, title, [r[0] for r in rows]):
+        own = None if doc.title_inferred else doc.title  # made-up titles tell nothing apart
+        if same_transcript(own, texts, title, [r[0] for r in rows]):
             return str(other_id)
     return None
 
