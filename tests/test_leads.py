@@ -153,6 +153,8 @@ def test_web_shows_leads_headlines_and_inferred_titles(archive_target: str) -> N
         page = get(f"/d/{GAZPROM_ID}")
         assert 'id="t0"' in page and "clearing Belarus’ debt" in page
         assert page.index('id="t0"') < page.index('id="t1"')  # above the turns, numbered as before
+        headline = get(f"/d/{KHABAROVSK_ID}")  # a hit's #t0 lands on the headline
+        assert re.search(r'<h1 class="doc-title" id="t0">President Vladimir Putin and', headline)
         cited = get(f"/d/{KHABAROVSK_ID}/cite?turn=0")
         assert "Khabarovsk Governor Viktor Ishayev" in cited and f"{KHABAROVSK_ID}@" in cited
         hits = json.loads(get("/api/v1/search?q=focused&publisher=kremlin.ru"))["hits"]
