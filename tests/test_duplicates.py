@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 from communique.cli import app
 from communique.ingest.duplicates import same_transcript
 from communique.ingest.pipeline import Ingester
+from communique.ops.check import check
 from communique.store import open_store
 
-from .conftest import CORPUS, db_options, rows_of
+from .conftest import CORPUS, data_dir_of, db_options, rows_of
 
 runner = CliRunner()
 WH = CORPUS / "whitehouse_briefings" / "html"
@@ -55,6 +56,9 @@ def test_two_copies_of_one_briefing_are_one_document(archive_target: str) -> Non
     ]  # fmt: skip
     turns = rows_of(archive_target, "SELECT count(*) AS n FROM turns")[0]["n"]
     assert int(turns) == 178  # not 356
+    report = check(archive_target, data_dir=data_dir_of(archive_target))
+    # raw inputs, records and paths agree (no search index was built here)
+    assert [f.code for f in report.findings] == ["index-missing"], report.to_dict()
 
 
 @pytest.mark.parametrize("order", [(0, 1), (1, 0)])
@@ -122,3 +126,6 @@ def test_table_row_parts_are_joined_in_order(archive_target: str) -> None:
     assert result.exit_code == 0, result.output
     assert [d["id"] for d in documents(archive_target)] == ids
     assert record()["turns"] == turns
+    report = check(archive_target, data_dir=data_dir_of(archive_target))
+    # raw inputs, records and paths agree (the index follows at the next search)
+    assert not [f for f in report.findings if not f.code.startswith("index")], report.to_dict()
