@@ -285,9 +285,8 @@ class Ingester:
         stored = self.store.get(doc.id)
         assert stored is not None
         joined, raw_sha = joined_parts(self.store, stored, doc)
-        existed = self.store.current(doc.id)
         self.store.put_document(joined, raw_sha, content_hash(joined))
-        status = "updated" if existed and any(o.path == raw.path for o in stored.origin) else "new"
+        status = "updated" if any(o.path == raw.path for o in stored.origin) else "new"
         self._record(raw.path, raw.sha256, status, None, doc.id)
 
 
