@@ -224,18 +224,33 @@ def _split_date_lines(pars: list[str]) -> list[str]:
     return out
 
 
+_PLACE_SMALL = frozenset({"of", "on", "am", "de", "la", "le", "del", "upon", "the", "and"})
+
+
 def _place_line(line: str) -> bool:
+    """A place as printed under a date line: ``Gorki, Moscow Region``, ``The Kremlin, Moscow``
+    (capitalised words, no sentence punctuation, six words at most)."""
     one = clean_inline(line)
-    return bool(_PLACE_LINE.match(one)) and len(one.split()) <= 6 and not _opens_turn(one)
+    words = one.replace(",", " ").split()
+    capitalised = all(w[:1].isupper() or w in _PLACE_SMALL for w in words)
+    return (
+        bool(_PLACE_LINE.match(one))
+        and 0 < len(words) <= 6
+        and capitalised
+        and not one.endswith(".")
+        and not _opens_turn(one)
+    )
 
 
 def _date_after_lead(pars: list[str], i: int, page: Page) -> list[str]:
     """An ISO date line after a lead (``Title / lead / 2013-02-20 18:30 / body``): the date is
-    read, the paragraphs before it become the page's lead, a place line after it the place.
-    Returns the body."""
-    if page.date or page.title is None:
+    read, the paragraphs before it become the page's lead (when the page has a title and the
+    lead is short), a place line after it the place. A paragraph that is only an ISO date is
+    never body text: one further down the top of the page is read and dropped too. Returns
+    the body."""
+    if page.date:
         return pars[i:]
-    for j in range(i, min(i + _LEAD_PARS + 1, len(pars))):
+    for j in range(i, min(i + _HEAD_PARS, len(pars))):
         info = iso_date_line(pars[j].strip())
         if info is not None:
             break
@@ -244,13 +259,16 @@ def _date_after_lead(pars: list[str], i: int, page: Page) -> list[str]:
     else:
         return pars[i:]
     page.date, page.time, page.tz = info.date, info.time, info.tz
-    if j > i and page.lead is None:
+    if page.title and 0 < j - i <= _LEAD_PARS and page.lead is None:
         page.lead = " ".join(clean_inline(p) for p in pars[i:j])
+        kept: list[str] = []
+    else:
+        kept = pars[i:j]  # body paragraphs above the date line stay body
     j += 1
     if j < len(pars) and "\n" not in pars[j].strip() and _place_line(pars[j]):
         page.place = page.place or clean_inline(pars[j])
         j += 1
-    return pars[j:]
+    return kept + pars[j:]
 
 
 def _opens_turn(one: str) -> bool:
