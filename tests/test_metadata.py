@@ -89,6 +89,16 @@ def test_plain_text_page_with_an_iso_date_line() -> None:
         assert not any(b.text.startswith("2010-06-15") for b in page.blocks)
         assert page.blocks[-1].text == _article_paragraphs(path)[-1]
     assert read_text_page(after_lead).lead == lead  # the paragraph between title and date line
+    # "The draft of the European Security Treaty" (2009-11-29 15:50, no speaker labels) with
+    # its date line below three paragraphs: read and dropped, the paragraphs stay body text
+    paras = _article_paragraphs(KREMLIN_HTML / "006152.html.gz")
+    draft = "The draft of the European Security Treaty"
+    lower = "\n\n".join([draft, *paras[:3], "2009-11-29 15:50", *paras[3:]])
+    page = read_text_page(lower)
+    assert (page.title, page.date, page.time, page.lead) == (draft, "2009-11-29", "15:50", None)
+    above = [p for p in paras[:3] if p != "* * *"]  # a section break is not text
+    assert [b.text for b in page.blocks][: len(above)] == above
+    assert not any(b.text.startswith("2009-11-29") for b in page.blocks)
     # a title with a colon above its date line is still the title
     page = read_text_page("Russia and the Netherlands: traditions\n2013-04-06 08:00\n\n" + body)
     assert page.title == "Russia and the Netherlands: traditions" and page.date == "2013-04-06"
