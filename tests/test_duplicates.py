@@ -129,3 +129,28 @@ def test_table_row_parts_are_joined_in_order(archive_target: str) -> None:
     report = check(archive_target, data_dir=data_dir_of(archive_target))
     # raw inputs, records and paths agree (the index follows at the next search)
     assert not [f for f in report.findings if not f.code.startswith("index")], report.to_dict()
+
+
+def test_reparse_merges_twins_of_an_older_archive(
+    archive_target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an archive ingested before near-duplicates were merged holds both copies of the briefing
+    from communique.ingest import pipeline
+
+    with monkeypatch.context() as m:
+        m.setattr(pipeline, "find_twin", lambda store, doc: None)
+        ingest(archive_target, [GIBBS[0]], [GIBBS[1]])
+    before = documents(archive_target)
+    assert len(before) == 2
+    first = rows_of(archive_target, "SELECT doc_id FROM paths WHERE path LIKE ?", ("%1472%",))
+    kept = first[0]["doc_id"]
+    result = runner.invoke(app, ["reparse", "--all", *db_options(archive_target)])
+    assert result.exit_code == 0 and "1 merged" in result.stdout, result.output
+    assert [d["id"] for d in documents(archive_target)] == [kept]  # the first seen keeps its id
+    assert [p.rsplit("/", 1)[1] for p in origins(archive_target, kept)] == [
+        "1472.html.gz", "1474.html.gz",
+    ]  # fmt: skip
+    paths = rows_of(archive_target, "SELECT path, doc_id FROM paths ORDER BY path")
+    assert {r["doc_id"] for r in paths} == {kept}
+    report = check(archive_target, data_dir=data_dir_of(archive_target))
+    assert not [f for f in report.findings if not f.code.startswith("index")], report.to_dict()

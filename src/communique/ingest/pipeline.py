@@ -364,6 +364,33 @@ def joined_parts(
     return joined, ordered[0].origin[0].sha256
 
 
+def merge_twins(store: SQLStore, doc_ids: list[str]) -> int:
+    """Documents among ``doc_ids`` that are the same transcript as another stored document
+    (``find_twin``; an archive ingested before near-duplicates were merged): the one seen first
+    keeps its id and takes the other's origins and paths; the other is deleted. Returns the
+    number of documents merged away."""
+    seen = {
+        r[0]: r[1] or ""
+        for r in store.query("SELECT doc_id, min(seen_at) FROM revisions GROUP BY doc_id")
+    }
+    merged = 0
+    for doc_id in doc_ids:
+        while (doc := store.get(doc_id)) is not None and (twin := find_twin(store, doc)):
+            keep, drop = sorted((doc_id, twin), key=lambda d: (seen.get(d, ""), d))
+            kept, dropped = store.get(keep), store.get(drop)
+            current = store.current(keep)
+            assert kept is not None and dropped is not None and current is not None
+            have = {(o.path, o.sha256) for o in kept.origin}
+            kept.origin += [o for o in dropped.origin if (o.path, o.sha256) not in have]
+            store.put_document(kept, current[0], current[1])
+            store.query("UPDATE paths SET doc_id = ? WHERE doc_id = ?", (keep, drop))
+            store.delete(drop)
+            merged += 1
+            if drop == doc_id:
+                break
+    return merged
+
+
 def _has_parts(doc: Document) -> bool:
     """True for a document joined from several rows of one table (see ``joined_parts``)."""
     table = doc.origin[0].path.partition("#row=")[0] if doc.origin else ""
@@ -380,6 +407,7 @@ def reparse(store: SQLStore, *, everything: bool = False) -> Counter[str]:
     ids they have."""
     counts: Counter[str] = Counter()
     rows = store.query("SELECT id, raw_sha256, parser_version, record FROM documents").fetchall()
+    done: list[str] = []
     store.begin()
     try:
         for doc_id, sha, version, record in rows:
@@ -400,6 +428,7 @@ def reparse(store: SQLStore, *, everything: bool = False) -> Counter[str]:
             # the id the ingest gave stays (permalinks): a table's ``-rowN`` parts and an
             # edited URL-less page (whose id hashes its first text) parse to another id
             p.doc.id = doc_id
+            done.append(doc_id)
             if _has_parts(before):  # rows of one table joined into one document
                 joined, sha = joined_parts(store, before)
                 store.put_document(joined, sha, content_hash(joined))
@@ -407,6 +436,10 @@ def reparse(store: SQLStore, *, everything: bool = False) -> Counter[str]:
                 continue
             store.put_document(p.doc, sha, p.content_hash)
             counts["reparsed"] += 1
+        if done:
+            counts["merged"] = merge_twins(store, done)
+            if not counts["merged"]:
+                del counts["merged"]
         store.commit()
     except BaseException:
         store.rollback()
