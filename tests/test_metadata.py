@@ -52,6 +52,9 @@ def test_telephone_conversations_have_one_kind() -> None:
         "Acting Russian President Vladimir Putin spoke on\xa0the\xa0phone with Polish President",
         "President Vladimir Putin telephoned Indian Prime Minister Atal Bihari Vajpayee",
         "Phone conversation with King of Morocco Mohammed VI",
+        "Wang Yi Holds Phone Talks with Russian Foreign Minister Sergey Lavrov",
+        "Телефонный разговор Министра иностранных дел России С.В.Лаврова",
+        "王毅同俄罗斯外长拉夫罗夫通电话",
     ):
         assert classify_kind(title, publisher="kremlin.ru") == "phone_call", title
     assert classify_kind("Meeting with Gazprom CEO Alexei Miller") == "meeting"

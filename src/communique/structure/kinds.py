@@ -39,7 +39,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "phone_call",
         re.compile(
-            r"\btelephone\b|\btelephoned\b|\bphone\s(?:call|conversation)|\bby\sphone\b|"
+            r"\btelephone\b|\btelephoned\b|\bphone\s(?:calls?|conversations?|talks)|\bby\sphone\b|"
             r"\bphoned\b|\b(?:over|on)\sthe\sphone\b|телефонн|通电话",
             re.I,
         ),
