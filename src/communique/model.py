@@ -35,6 +35,11 @@ def turn_permalink(doc_id: str, n: int, revision: str | None = None) -> str:
     return f"{doc_id}@{revision}#t{n}" if revision else f"{doc_id}#t{n}"
 
 
+def _same_text(a: str, b: str) -> bool:
+    """Equal but for spacing (a lead published as a page's only text is its turn 1)."""
+    return a.split() == b.split()
+
+
 @dataclass
 class Origin:
     """Where one raw input came from: a file, or one row of a table."""
@@ -104,7 +109,7 @@ class Document:
         """Turn 0 (``<id>#t0``): the lead, or the title of a document without turns; what the
         search index, exports and citations use for text that is not a turn. Turn numbers
         from 1 stay as they are; None when the document has neither."""
-        if self.lead and not any(t.text == self.lead for t in self.turns[:1]):
+        if self.lead and not (self.turns and _same_text(self.turns[0].text, self.lead)):
             return Turn(n=0, label=None, speaker=None, role="statement", text=self.lead)
         if not self.turns and self.title and not self.title_inferred:
             return Turn(n=0, label=None, speaker=None, role="statement", text=self.title)

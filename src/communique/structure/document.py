@@ -13,7 +13,7 @@ from communique.structure.turns import TurnContext, make_turns
 
 _KIND_NAMES = {
     "press_conference": "press conference", "phone_call": "telephone conversation",
-    "press_statement": "press statements", "other": "document",
+    "other": "document",
 }  # fmt: skip
 _SHORT_PUBLISHERS = {
     "kremlin.ru": "Kremlin", "fmprc.gov.cn": "Chinese MFA", "mid.ru": "Russian MFA",
