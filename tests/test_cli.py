@@ -127,13 +127,13 @@ def test_parquet_with_mapped_columns(tmp_path: Path, archive_target: str) -> Non
 
 
 def test_reparse_keeps_the_ids_of_table_row_parts(archive_target: str) -> None:
-    # two rows of this table share one URL with different texts: the ingest stores the second
-    # as ``<id>-row4``, which the parser alone would call ``<id>`` again
+    # two rows of this table share one URL with different texts: the ingest joins them into
+    # one document (tests/test_duplicates.py), which reparse keeps
     table = CORPUS / "official_transcripts" / "lavrov_ukraine_combined.csv"
     db = db_options(archive_target)
     assert runner.invoke(app, ["ingest", str(table), *db, "-q"]).exit_code == 0
     before = ids(runner.invoke(app, ["list", *db, "--json"]).stdout)
-    assert "web-ae2a8d5820f0-row4" in before and "web-ae2a8d5820f0" in before
+    assert "web-ae2a8d5820f0-row4" not in before and "web-ae2a8d5820f0" in before
     result = runner.invoke(app, ["reparse", "--all", *db])
     assert result.exit_code == 0 and f"{len(before)} reparsed" in result.stdout
     assert ids(runner.invoke(app, ["list", *db, "--json"]).stdout) == before

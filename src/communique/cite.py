@@ -1,5 +1,9 @@
 """Citations of a document or of one turn: plain text, BibTeX and CSL-JSON.
 
+A document published without a title is cited by the title made from publisher, kind and date
+(``Chinese MFA briefing, 2022-03-01``; records built since carry it with ``title_inferred``),
+never by its id. A lead or a turnless document's title is turn 0 (``<id>#t0``).
+
 Every citation carries the version-pinned permalink (``<id>@<revision>`` or
 ``<id>@<revision>#t<n>``), so a reader can reach exactly the wording that was cited even after
 the publisher edits the page.
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from communique.model import Document, Turn, turn_permalink
+from communique.structure.document import inferred_title
 
 # CSL item types by document kind (https://docs.citationstyles.org/en/stable/specification.html)
 _CSL_TYPE = {
@@ -22,6 +27,7 @@ _CSL_TYPE = {
     "statement": "article",
     "article": "article-newspaper",
     "news": "article-newspaper",
+    "phone_call": "personal_communication",
 }
 _PUBLISHER_NAMES = {
     "mid.ru": "Ministry of Foreign Affairs of the Russian Federation",
@@ -61,8 +67,7 @@ def display_title(doc: Document) -> tuple[str, bool]:
         return doc.title, bool(getattr(doc, "title_inferred", False))
     if isinstance(derived, str) and derived:
         return derived, True
-    kind = (doc.kind or "document").replace("_", " ")
-    return f"{publisher_name(doc.publisher)}, {kind}, {doc.date or 'undated'}", True
+    return inferred_title(doc.publisher, doc.kind or "document", doc.date), True
 
 
 @dataclass(frozen=True)

@@ -232,6 +232,9 @@ def turns(
         wanted.setdefault(d, []).append(n)
     for doc in documents(archive, list(wanted), guard=guard):
         by_n = {t.n: t for t in doc.turns}
+        head = doc.head()  # turn 0: the lead, or the title of a document without turns
+        if head is not None:
+            by_n[0] = head
         for n in wanted[doc.id]:
             turn = by_n.get(n)
             if turn is not None:

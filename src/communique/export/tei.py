@@ -300,6 +300,8 @@ def document_tree(
     div = _sub(body, "div", type="debateSection")
     local = xml_id(doc.id)
     segs: list[tuple[ET.Element, str]] = []
+    if doc.lead:  # the summary under the title: narration, not an utterance
+        _sub(div, "note", clean(doc.lead), type="lead").set(_xml("id"), f"{local}.t0")
     for turn in doc.turns:
         if turn.label:
             _sub(div, "note", turn.label, type="speaker")

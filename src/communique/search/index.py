@@ -37,7 +37,7 @@ from tantivy import Occur
 from tantivy import Query as TQ
 
 from communique.enrich.document import person_of
-from communique.model import turn_permalink
+from communique.model import Document, turn_permalink
 from communique.search.analysis import (
     analyzers,
     fold,
@@ -83,7 +83,7 @@ from communique.store.sql import SQLStore
 
 Fetch = Callable[[str, Any], Iterable[Any]]  # a store's ``query``: (sql, args) -> rows
 
-INDEX_VERSION = 4  # bump when fields or analysis change: an older index is rebuilt on open
+INDEX_VERSION = 5  # bump when fields or analysis change: an older index is rebuilt (5: turn 0)
 STATE = "communique-index.json"
 FACETS = ("year", "publisher", "kind", "lang", "speaker", "role", "entity")
 # the field each facet counts: speakers are counted as people (person id, else the name)
@@ -115,6 +115,14 @@ _TURN_SQL = (
     "AND m.n = t.n) "
     "FROM documents d JOIN turns t ON t.doc_id = d.id"
 )
+# documents with a head (``Document.head``: turn 0, the lead or a turnless document's title):
+# those whose record holds a lead, and those without turns
+_HEAD_SQL = (
+    "SELECT d.id, d.revision, d.publisher, d.lang, d.kind, d.date, d.title, d.record "
+    "FROM documents d WHERE (d.record LIKE ? OR NOT EXISTS "
+    "(SELECT 1 FROM turns t WHERE t.doc_id = d.id))"
+)
+_HAS_LEAD = '%"lead": "%'  # how a record with a lead reads (Document.to_dict, json.dumps)
 
 
 def build_schema() -> tantivy.Schema:
@@ -208,6 +216,7 @@ class SyncReport:
 
     documents: int = 0
     turns: int = 0
+    heads: int = 0  # leads and turnless titles indexed as turn 0 (not counted in ``turns``)
     from_seq: int = 0
     to_seq: int = 0
     rebuilt: bool = False
@@ -294,6 +303,17 @@ def _turn_docs(
         doc.add_unsigned("rowid", rowid)
         doc.add_bytes("meta", meta)
         yield doc
+
+
+def _head_docs(rows: Iterable[Any], gen: int) -> Iterator[tantivy.Document]:
+    """The tantivy documents of documents' heads (rows of ``_HEAD_SQL``): turn 0, an unlabelled
+    statement holding the lead (or a turnless document's title). Its store row id is 0 (no
+    turn row has it), so concordances and exports read it from the index's stored fields."""
+    for r in rows:
+        head = Document.from_dict(json.loads(r[7])).head()
+        if head is not None:
+            row = (*r[:7], 0, None, None, None, head.role, 0, None, head.text, 0, None, None)
+            yield from _turn_docs([row], gen)
 
 
 def _segmenting_pool() -> ProcessPoolExecutor | None:
@@ -425,7 +445,10 @@ class SearchIndex:
         if not self._usable():
             return {}
         searcher = tantivy.Index.open(str(self.path)).searcher()
-        found = searcher.terms_with_prefix("doc_id", "", filter_query=TQ.all_query())
+        turns = TQ.boolean_query(  # heads (turn 0) are not rows of the store's turns table
+            [(Occur.Must, TQ.all_query()), (Occur.MustNot, TQ.term_query(self.schema, "n", 0))]
+        )
+        found = searcher.terms_with_prefix("doc_id", "", filter_query=turns)
         return {term: count for term, count in found if count}
 
     def _write_state(self, seq: int, build: str, path: Path | None = None) -> None:
@@ -493,6 +516,9 @@ class SearchIndex:
                                 writer.add_document(doc)
                                 report.turns += 1
                             report.documents += 1
+                    for doc in _head_docs(store.stream(_HEAD_SQL, (_HAS_LEAD,)), seq):
+                        writer.add_document(doc)
+                        report.heads += 1
             finally:
                 if pool is not None:
                     pool.shutdown(cancel_futures=True)
@@ -565,6 +591,10 @@ class SearchIndex:
                 for doc in _turn_docs(group, seq):
                     writer.add_document(doc)
                     report.turns += 1
+            heads = store.query(f"{_HEAD_SQL} AND d.id IN ({marks})", [_HAS_LEAD, *chunk])
+            for doc in _head_docs(heads, seq):
+                writer.add_document(doc)
+                report.heads += 1
         report.documents, report.to_seq = len(ids), seq
 
     # -- compiling queries ----------------------------------------------------------------------

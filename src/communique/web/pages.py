@@ -458,7 +458,7 @@ def _csl_text(csl: dict[str, Any]) -> str:
 def cite_page(request: Request, doc_ref: str, turn: int | None = None) -> Response:
     doc, pinned = _document(request, doc_ref)
     by_n = {t.n: t for t in doc.turns}
-    the_turn = by_n.get(turn) if turn is not None else None
+    the_turn = doc.turn(turn) if turn is not None else None  # 0: the lead or a turnless title
     if turn is not None and the_turn is None:
         raise HTTPException(404, f"Document {doc.id} has no turn {turn}.")
     question = by_n.get(the_turn.answers) if the_turn and the_turn.answers else None

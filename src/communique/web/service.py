@@ -354,7 +354,7 @@ class ArchiveService:
         if doc is None:
             return None
         by_n = {t.n: t for t in doc.turns}
-        turn = by_n.get(n)
+        turn = by_n.get(n) if n else doc.head()  # turn 0: the lead or a turnless title
         if turn is None:
             return None
         return TurnView(doc, turn, by_n.get(turn.answers) if turn.answers else None)
