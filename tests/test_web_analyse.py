@@ -4,7 +4,8 @@ interactive trend chart of ``/trends`` (``static/js/trends.js``), ``/who-says`` 
 ``/frequencies``, each checked against its ``/api/v1`` endpoint.
 
 In the search archive, "Kazakhstan" matches 11 turns of 2018 (the seed: Lavrov to Khabar),
-2160 words that year under no filter, so 50.93 per 10,000 words.
+2160 English words that year, so 50.93 per 10,000 words: a small sample (fewer than 10,000
+words). Nothing is dated 2019, 2021 or 2023: gaps.
 """
 
 from __future__ import annotations
@@ -56,7 +57,12 @@ def test_trend_tooltip_switch_and_legend(wide: tuple[Any, list], server: Server)
     pg.goto(server.url + TREND)
     chart = pg.locator("#trend-chart.enhanced")
     chart.wait_for()
-    assert chart.locator(".point").count() == len(data["periods"])
+    # a point per period with documents; none for the gaps (2019, 2021, 2023)
+    gaps = [p for p, w in zip(data["periods"], data["series"][0]["words"], strict=True) if not w]
+    assert gaps == ["2019", "2021", "2023"]
+    assert data["series"][0]["per_10k"][data["periods"].index("2019")] is None
+    assert chart.locator(".point").count() == len(data["periods"]) - len(gaps)
+    assert point(pg, 0, data["periods"].index("2019")).count() == 0
     tip = chart.locator(".chart-tooltip")
     assert tip.is_hidden()
     # hover the 2018 point: period, series, hits first, then the rate
@@ -66,6 +72,12 @@ def test_trend_tooltip_switch_and_legend(wide: tuple[Any, list], server: Server)
     assert tip.locator(".tt-series").inner_text() == "all"
     assert tip.locator(".tt-value").inner_text() == f"{hits} matching turns"
     assert tip.locator(".tt-other").inner_text() == f"{per_10k:.2f} per 10,000 words"
+    # counts, the 95% interval and the small sample (2160 words) in the hover
+    low, high = data["series"][0]["low"][i], data["series"][0]["high"][i]
+    assert low < per_10k < high
+    assert tip.locator(".tt-ci").inner_text() == f"95% CI {low:.2f}–{high:.2f} in 2,160 words"
+    assert "small sample" in tip.locator(".tt-small").inner_text()
+    assert "small" in (point(pg, 0, i).get_attribute("class") or "")
     SHOTS.mkdir(parents=True, exist_ok=True)
     pg.screenshot(path=str(SHOTS / "trends-interactive-wide.png"), full_page=True)
     # the switch redraws the chart per 10,000 words, without reloading
@@ -93,6 +105,36 @@ def test_trend_tooltip_switch_and_legend(wide: tuple[Any, list], server: Server)
     assert point(pg, 0, i).get_attribute("tabindex") == "0"
     pg.keyboard.press("Escape")
     assert tip.is_hidden()
+    # Enter opens the turns behind the point: the search with the same query and the year
+    point(pg, 0, i).focus()
+    pg.keyboard.press("Enter")
+    pg.wait_for_url("**/search?**")
+    assert query_of(pg.url) == {"q": "Kazakhstan", "lang": "en", "from": "2018-01-01",
+                                "to": "2018-12-31"}  # fmt: skip
+    assert api(server, "/api/v1/search?" + urlsplit(pg.url).query)["total"] == hits
+    assert problems == []
+
+
+def test_trend_table_links_gaps_and_small_samples(wide: tuple[Any, list], server: Server) -> None:
+    pg, problems = wide
+    data = api(server, "/api/v1/trend?q=Kazakhstan&by=year")
+    pg.goto(server.url + TREND)
+    rows = pg.locator("table.stats tbody tr")
+    assert rows.count() == len(data["periods"])
+    gap = rows.nth(data["periods"].index("2019"))
+    assert gap.get_attribute("class") == "gap" and "no documents" in gap.inner_text()
+    assert "0.00" not in gap.inner_text()
+    i = data["periods"].index("2018")
+    row = rows.nth(i)
+    assert row.get_attribute("class") == "small"
+    assert row.locator("td.hits a").inner_text() == "11"
+    href = row.locator("td.rate a").get_attribute("href")
+    assert href == data["series"][0]["search"][i]
+    assert row.locator("td.ci").inner_text() == (
+        f"{data['series'][0]['low'][i]:.2f}–{data['series'][0]['high'][i]:.2f}")
+    row.locator("td.hits a").click()
+    pg.wait_for_url("**/search?**")
+    assert f"{11}" in pg.locator(".results-bar .count, p.count").first.inner_text()
     assert problems == []
 
 
@@ -110,11 +152,12 @@ def test_trend_legend_hides_a_series(wide: tuple[Any, list], server: Server) -> 
     mid = buttons.filter(has_text="mid.ru")
     assert mid.get_attribute("aria-pressed") == "true"
     k = names.index("mid.ru")
-    assert point(pg, k, 0).count() == 1
+    at = data["periods"].index("2018")  # mid.ru has nothing before 2018: gaps, no points
+    assert point(pg, k, 0).count() == 0 and point(pg, k, at).count() == 1
     mid.click()
     assert mid.get_attribute("aria-pressed") == "false"
     assert chart.locator("g.series").count() == len(names) - 1
-    assert point(pg, k, 0).count() == 0  # its points are gone
+    assert point(pg, k, at).count() == 0  # its points are gone
     # the other series stay and the axis now fits them (mid.ru had the 11 of 2018)
     others = [s for s in data["series"] if s["name"] != "mid.ru"]
     top = max(max(s["hits"]) for s in others)
@@ -141,9 +184,14 @@ def test_who_says_matches_the_api(wide: tuple[Any, list], server: Server) -> Non
     assert row.locator("td.hits").inner_text() == str(lavrov["hits"])
     cells = row.locator("td").all_inner_texts()
     assert cells[2] == str(lavrov["words"])
-    assert cells[3:] == [f"{lavrov['per_10k']:.2f}", f"{lavrov['expected']:.2f}",
-                         f"{lavrov['ratio']:.2f}", f"{lavrov['ll']:.1f}"]  # fmt: skip
-    link = row.locator("a")
+    assert cells[3:] == [f"{lavrov['per_10k']:.2f}", f"{lavrov['low']:.2f}–{lavrov['high']:.2f}",
+                         f"{lavrov['expected']:.2f}", f"{lavrov['ratio']:.2f}",
+                         f"{lavrov['ll']:.1f}"]  # fmt: skip
+    # the hits link to Lavrov's matching turns, in the query's language
+    hits_href = row.locator("td.hits a").get_attribute("href")
+    assert query_of(hits_href) == {"q": "Kazakhstan", "speaker": "sergey-lavrov", "lang": "en"}
+    assert api(server, "/api/v1/search?" + urlsplit(hits_href).query)["total"] == lavrov["hits"]
+    link = row.locator("td:first-child a")
     assert link.get_attribute("href") == "/person/sergey-lavrov"
     assert link.inner_text() == "Sergey Lavrov"
     # the API links carry the same query
