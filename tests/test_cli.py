@@ -12,7 +12,16 @@ from typer.testing import CliRunner
 
 from communique.cli import app
 
-from .conftest import CORPUS, SEED, copy_archive, db_options, freeze_template, new_target
+from .conftest import (
+    CORPUS,
+    SEARCH_INPUTS,
+    SEED,
+    build_archive,
+    copy_archive,
+    db_options,
+    freeze_template,
+    new_target,
+)
 
 runner = CliRunner()
 KREMLIN = CORPUS / "kremlin_en" / "html"
@@ -135,3 +144,72 @@ def test_reparse_keeps_the_ids_of_table_row_parts(archive_target: str) -> None:
     result = runner.invoke(app, ["reparse", "--all", *db])
     assert result.exit_code == 0 and f"{len(before)} reparsed" in result.stdout
     assert ids(runner.invoke(app, ["list", *db, "--json"]).stdout) == before
+
+
+# -- the README's examples give results ------------------------------------------------------
+README = Path(__file__).resolve().parents[1] / "README.md"
+EXAMPLES = ("search", "kwic", "trend", "who-says", "collocations", "keyness", "freq", "verify",
+            "subcorpus")  # fmt: skip
+README_INPUTS = [
+    *SEARCH_INPUTS,
+    # Geng Shuang, 2019-02-11: "double standards" once, "sovereignty" six times
+    CORPUS / "fmprc_en_zh" / "en" / "regular_presscon" / "t1637013.html",
+]
+
+
+def readme_examples() -> list[list[str]]:
+    """The ``communique`` search and analysis commands of the README's shell blocks, as
+    arguments: continuation lines joined, comments, ``[optional parts]`` and redirections
+    left out."""
+    import re
+    import shlex
+
+    text = README.read_text(encoding="utf-8")
+    out = []
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            if not line.startswith("communique "):
+                continue
+            args = shlex.split(line, comments=True)[1:]
+            if args[0] not in EXAMPLES:
+                continue
+            args = [a for a in args if not (a.startswith("[") or a.endswith("]"))]
+            if ">" in args:
+                args = args[: args.index(">")]
+            out.append(args)
+    return out
+
+
+@pytest.fixture(scope="module")
+def readme_db(request: pytest.FixtureRequest, backend: str) -> str:
+    return build_archive(request, backend, "readme", README_INPUTS)
+
+
+def test_readme_examples_give_results(
+    readme_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    examples = readme_examples()
+    assert {a[0] for a in examples} == set(EXAMPLES)  # every kind of example is checked
+    monkeypatch.chdir(tmp_path)  # --plot trend.svg, -o kazakhstan-tei/
+    for args in examples:
+        res = runner.invoke(app, [*args, *db_options(readme_db)])
+        shown = " ".join(args)
+        assert res.exit_code == 0, (shown, res.output)
+        assert "nothing found" not in res.output, (shown, res.output)
+        if args[0] == "search":
+            hits = re.search(r"(\d+) hits? for", res.output)
+            assert hits and int(hits.group(1)) > 0, (shown, res.output)
+        elif args[0] == "kwic":
+            assert len(res.stdout.splitlines()) > 1, shown  # a header and concordance lines
+        elif args[0] == "trend":
+            total = re.search(r"(\d+) matching turns", res.output)
+            assert total and int(total.group(1)) > 0, (shown, res.output)
+        elif args[0] == "verify":
+            assert "score 100" in res.output, (shown, res.output)
+        elif args[0] == "subcorpus":
+            written = re.search(r"(\d+) documents", res.output)
+            assert written and int(written.group(1)) > 0, (shown, res.output)
+        else:  # tables: at least one row besides the heading
+            assert "│" in res.output, (shown, res.output)
