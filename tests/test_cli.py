@@ -79,6 +79,31 @@ def test_show_and_json(archive: str) -> None:
     assert missing.exit_code == 1 and "No document" in missing.output
 
 
+def test_show_accepts_what_the_archive_cites(archive: str) -> None:
+    from communique.cite import cite
+
+    from .conftest import open_archive
+
+    with open_archive(archive) as a:
+        (hit,) = a.search('"do not think our journalists"', limit=1).hits
+        doc = a.store.get(hit.doc_id)
+    cited = cite(doc, doc.turns[15]).pinned  # what the archive prints: id@revision#t16
+    assert cited == f"{doc.id}@{doc.revision}#t16"
+    for value in (cited, f"{doc.id}#t16", hit.permalink):
+        res = runner.invoke(app, ["show", value, *db_options(archive)])
+        assert res.exit_code == 0, (value, res.output)
+        assert "#t16 Sergey Lavrov" in res.stdout and "I do not think our journalists" in res.stdout
+        assert "#t15 Question" in res.stdout  # the question it answers
+        assert "#t2 " not in res.stdout  # and no other turn
+    record = json.loads(runner.invoke(app, ["show", f"{doc.id}#t16", "--json",
+                                            *db_options(archive)]).stdout)  # fmt: skip
+    assert [t["n"] for t in record["turns"]] == [15, 16]
+    missing = runner.invoke(app, ["show", f"{doc.id}#t99", *db_options(archive)])
+    assert missing.exit_code == 1 and "No turn 99" in missing.output
+    bad = runner.invoke(app, ["show", f"{doc.id}#x", *db_options(archive)])
+    assert bad.exit_code == 2 and "#t<number>" in bad.output
+
+
 def test_stats_errors(archive: str) -> None:
     stats = json.loads(runner.invoke(app, ["stats", "--json", *db_options(archive)]).stdout)
     assert stats["documents"] == 5

@@ -225,22 +225,61 @@ def list_(
 
 @app.command()
 def show(
-    doc_id: Annotated[str, typer.Argument(help="Document id, optionally id@revision")],
+    doc_id: Annotated[
+        str,
+        typer.Argument(
+            help="A document or turn as cited: id, id@revision, id#t16, id@revision#t16"
+        ),
+    ],
     db: DbOption = DEFAULT_DB,
     as_json: Annotated[bool, typer.Option("--json", help="The record as JSON.")] = False,
 ) -> None:
-    """Show one document: a readable transcript, or its record with --json."""
+    """Show one document (a readable transcript, or its record with --json), or one turn of it
+    as the archive cites it (``id#t16``, ``id@revision#t16``), with the question it answers."""
     store = _open(db)
-    ident, _, revision = doc_id.partition("@")
-    doc = store.get(ident, revision or None)
+    ident, revision, n = split_citation(doc_id)
+    doc = store.get(ident, revision)
     if doc is None:
         hint = " (that revision is not the current one)" if revision and store.get(ident) else ""
-        console.print(f"[red]No document {doc_id}{hint}.[/] Try: communique list --db {db}")
+        console.print(f"[red]No document {escape(doc_id)}{hint}.[/] Try: communique list --db {db}")
         raise typer.Exit(1)
+    if n is not None:
+        doc = _only_turn(doc, n, doc_id)
     if as_json:
         print(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
     else:
         print_document(out, doc)
+
+
+def split_citation(value: str) -> tuple[str, str | None, int | None]:
+    """``id``, ``id@revision``, ``id#t16`` or ``id@revision#t16`` (what the archive prints as a
+    citation) as (id, revision or None, turn number or None)."""
+    head, sep, turn = value.strip().partition("#")
+    ident, _, revision = head.partition("@")
+    n = None
+    if sep:
+        digits = turn[1:] if turn[:1].lower() == "t" else turn
+        if not digits.isdigit():
+            console.print(
+                f"[red]{escape(value)}: a turn is cited as #t<number>, not #{escape(turn)}[/]"
+            )
+            raise typer.Exit(2)
+        n = int(digits)
+    return ident, revision or None, n
+
+
+def _only_turn(doc: Any, n: int, cited: str) -> Any:
+    """``doc`` with only turn ``n`` (and the question it answers); a clear error without it."""
+    from dataclasses import replace
+
+    turn = next((t for t in doc.turns if t.n == n), None)
+    if turn is None:
+        last = doc.turns[-1].n if doc.turns else 0
+        console.print(f"[red]No turn {n} in {escape(cited.partition('#')[0])}[/] "
+                      f"(its turns are #t1 to #t{last}).")  # fmt: skip
+        raise typer.Exit(1)
+    keep = {n, turn.answers} if turn.answers else {n}
+    return replace(doc, turns=[t for t in doc.turns if t.n in keep])
 
 
 @app.command()
