@@ -104,6 +104,19 @@ def test_show_accepts_what_the_archive_cites(archive: str) -> None:
     assert bad.exit_code == 2 and "#t<number>" in bad.output
 
 
+def test_a_misspelt_speaker_gets_a_suggestion(archive: str) -> None:
+    # Sergey Lavrov answers in the seed; "Lavorv" is no one's name
+    res = runner.invoke(app, ["search", "Kazakhstan", "--speaker", "Lavorv", *db_options(archive)])
+    assert res.exit_code == 0
+    assert "0 hits" in res.output
+    assert "No speaker matches “Lavorv”: did you mean Lavrov?" in res.output
+    inside = runner.invoke(app, ["search", "Kazakhstan speaker:lavorv", *db_options(archive)])
+    assert "did you mean Lavrov?" in inside.output
+    right = runner.invoke(app, ["search", "Kazakhstan", "--speaker", "Lavrov",
+                                *db_options(archive)])  # fmt: skip
+    assert "No speaker matches" not in right.output and "0 hits" not in right.output
+
+
 def test_stats_errors(archive: str) -> None:
     stats = json.loads(runner.invoke(app, ["stats", "--json", *db_options(archive)]).stdout)
     assert stats["documents"] == 5

@@ -299,3 +299,23 @@ def test_slow_analyses_show_that_they_are_working(chromium: Any, server: Server)
         assert status.inner_text().startswith("Working… ")
     finally:
         context.close()
+
+
+def test_a_misspelt_speaker_gets_a_suggestion(wide: tuple[Any, list], server: Server) -> None:
+    pg, problems = wide
+    # "Lavorv" is no speaker of the archive; Lavrov answers 11 turns on Kazakhstan in the seed
+    res = api(server, "/api/v1/search?q=Kazakhstan&speaker=Lavorv")
+    assert res["total"] == 0
+    assert res["message"] == "No speaker matches “Lavorv”: did you mean Lavrov?"
+    inside = api(server, "/api/v1/search?q=Kazakhstan%20speaker:lavorv")
+    assert inside["message"] == "No speaker matches “lavorv”: did you mean Lavrov?"
+    assert "message" not in api(server, "/api/v1/search?q=Kazakhstan&speaker=Lavrov")
+    nobody = api(server, "/api/v1/search?q=Kazakhstan&speaker=Qwxyz")
+    assert nobody["message"] == "No speaker matches “Qwxyz”."
+    pg.goto(server.url + "/search?q=Kazakhstan&speaker=Lavorv")
+    hint = pg.locator(".speaker-hint")
+    assert hint.inner_text().startswith("No speaker matches “Lavorv”: did you mean Lavrov?")
+    hint.locator("a").click()
+    pg.wait_for_url("**speaker=Lavrov**")
+    assert int(pg.locator("#result-count strong").inner_text()) > 0
+    assert problems == []

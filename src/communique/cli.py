@@ -402,6 +402,13 @@ def _filters(
     }  # fmt: skip
 
 
+def _speaker_hint(archive: Any, query: str, speaker: list[str] | None) -> str | None:
+    """"No speaker matches “Lavorv”: did you mean Lavrov?" for a search that found nothing."""
+    from communique.search.speakers import hint_message
+
+    return hint_message(archive, query, speaker)
+
+
 def _query_error(e: Exception) -> typer.Exit:
     """A malformed query or option: the message (it points at the problem), exit code 2."""
     console.print(f"[red]{escape(str(e))}[/]", highlight=False)
@@ -433,15 +440,20 @@ def search(
     from communique.search.ast import QueryError
 
     archive = _archive(db, data_dir)
+    hint = None
     try:
         res = archive.search(
             query, **_filters(speaker, role, kind, lang, publisher, from_, to),  # type: ignore[arg-type]
             sort=sort, limit=limit, offset=offset, facets=facets,
         )  # fmt: skip
+        if not res.total:
+            hint = _speaker_hint(archive, query, speaker)
     except (QueryError, ValueError) as e:
         raise _query_error(e) from None
     finally:
         archive.close()
+    if hint:
+        console.print(f"[yellow]{escape(hint)}[/]", highlight=False)
     if as_json:
         for hit in res.hits:
             print(json.dumps(hit.to_dict(), ensure_ascii=False))

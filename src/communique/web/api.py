@@ -110,7 +110,22 @@ def search(
     """Matching turns, best first (or by date), each with its snippet, highlights, permalink and
     the question it answers."""
     p = SearchParams.from_query(request.query_params)
-    return _results_json(request, p, service(request).search(p, facets=facets))
+    res = service(request).search(p, facets=facets)
+    out = _results_json(request, p, res)
+    if not res.total and (hints := speaker_hints(request, p)):
+        # "No speaker matches “Lavorv”: did you mean Lavrov?"
+        out["message"] = " ".join(h.message for h in hints)
+    return out
+
+
+def speaker_hints(request: Request, p: SearchParams) -> list[Any]:
+    """When a search found nothing: its speaker filters that match no one, each with the
+    closest speaker that does (``search.speakers.SpeakerHint``)."""
+    from communique.search.speakers import speaker_hints as hints
+
+    if not p.speaker and "speaker:" not in p.q.lower():
+        return []
+    return service(request).run(lambda a: hints(a, p.q, p.filters()["speaker"]))
 
 
 @router.get("/facets", summary="Counts of a search's hits by facet")

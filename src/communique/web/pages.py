@@ -30,6 +30,7 @@ from communique.enrich.entities import entity_name
 from communique.model import ROLES, Document, Turn
 from communique.search.index import Hit
 from communique.search.kwic import SORTS as KWIC_SORTS
+from communique.web.api import speaker_hints
 from communique.web.service import (
     MAX_PAGE_SIZE,
     ArchiveService,
@@ -266,18 +267,30 @@ def search_page(request: Request) -> Response:
         results = service(request).search(p, facets=True)
     except BadRequest as e:
         return _search_response(request, p, None, str(e))
-    return _search_response(request, p, results, None)
+    hints = [] if results.total else speaker_hints(request, p)
+    return _search_response(request, p, results, None, hints)
 
 
 def _search_response(
-    request: Request, p: SearchParams, results: Any, error: str | None
+    request: Request, p: SearchParams, results: Any, error: str | None, hints: Any = ()
 ) -> HTMLResponse:
     last = max(1, math.ceil(results.total / p.size)) if results else 1
     return render(
         request, "search.html", 400 if error else 200, p=p, results=results, error=error,
         choices=choices(request), pages=pages_around(p.page, last), last=last,
         active=active_filters(p), facet_links=facet_links(p, results) if results else {},
+        speaker_hints=[{"message": h.message, "url": _hint_url(p, h)} for h in hints],
     )  # fmt: skip
+
+
+def _hint_url(p: SearchParams, hint: Any) -> str | None:
+    """The same search with the suggested speaker (a value of the speaker filter only; one
+    inside the query is the user's to retype)."""
+    values = p.speaker.split(",")
+    if not hint.suggestion or hint.value not in values:
+        return None
+    return search_url(p, speaker=",".join(hint.suggestion if v == hint.value else v
+                                          for v in values))  # fmt: skip
 
 
 def active_filters(p: SearchParams) -> list[dict[str, str]]:
