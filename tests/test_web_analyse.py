@@ -319,3 +319,49 @@ def test_a_misspelt_speaker_gets_a_suggestion(wide: tuple[Any, list], server: Se
     pg.wait_for_url("**speaker=Lavrov**")
     assert int(pg.locator("#result-count strong").inner_text()) > 0
     assert problems == []
+
+
+def _html(server: Server, path: str) -> str:
+    import urllib.request
+
+    with urllib.request.urlopen(server.url + path, timeout=30) as r:
+        return r.read().decode()
+
+
+def test_navigation_people_entities_and_help(wide: tuple[Any, list], server: Server) -> None:
+    from communique.search.query import FIELDS
+
+    pg, problems = wide
+    pg.goto(server.url + "/help")
+    nav = pg.locator("nav[aria-label=Main] a")
+    assert {"People", "Entities"} <= set(nav.all_inner_texts())
+    # every filter of the query language is documented, entity: included
+    documented = pg.locator("table.help-table tbody td:first-child code").all_inner_texts()
+    assert set(documented) >= {f"{name}:" for name in FIELDS}
+    assert "entity:KZ" in pg.locator("#filters + p + div table.help-table").inner_text()
+    # People: the API's people, most turns first, each linked to its page and its turns
+    people = api(server, "/api/v1/people?size=50")["items"]
+    pg.locator("nav[aria-label=Main] a", has_text="People").click()
+    pg.wait_for_url("**/people")
+    rows = pg.locator("table.people-list tbody tr")
+    assert rows.count() == len(people)
+    lavrov = next(p for p in people if p["id"] == "sergey-lavrov")
+    row = pg.locator('table.people-list tr[data-id="sergey-lavrov"]')
+    assert row.locator("td").nth(2).inner_text() == str(lavrov["turns"])
+    assert row.locator("a").first.get_attribute("href") == "/person/sergey-lavrov"
+    pg.fill("#pq", "lavr")
+    pg.click("form.search-form button")
+    pg.wait_for_url("**q=lavr**")
+    assert pg.locator("table.people-list tbody tr").all_inner_texts()[0].find("Lavrov") > 0
+    # Entities: Kazakhstan is named in the seed
+    entities = api(server, "/api/v1/entities?size=50")["items"]
+    kz = next(e for e in entities if e["id"] == "country:KZ")
+    pg.locator("nav[aria-label=Main] a", has_text="Entities").click()
+    pg.wait_for_url("**/entities")
+    row = pg.locator('table.entity-list tr[data-id="country:KZ"]')
+    assert row.locator("td").nth(2).inner_text() == str(kz["mentions"])
+    row.locator("td").nth(2).locator("a").click()
+    pg.wait_for_url("**/search?**")
+    assert int(pg.locator("#result-count strong").inner_text()) > 0
+    assert "Previous" not in _html(server, "/entities")
+    assert problems == []
