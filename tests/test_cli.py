@@ -63,6 +63,21 @@ def test_list_filters(archive: str) -> None:
     assert zh == ["fmprc-zh-t1417538"]
 
 
+def test_list_piped_gives_whole_ids(archive: str) -> None:
+    # CliRunner's output is no terminal, as in `communique list | grep ...`
+    res = runner.invoke(app, ["list", *db_options(archive)])
+    lines = res.stdout.splitlines()
+    assert lines[0].split("\t") == ["id", "date", "publisher", "kind", "lang", "turns", "title"]
+    listed = [line.split("\t")[0] for line in lines[1:]]
+    assert listed == ids(runner.invoke(app, ["list", *db_options(archive), "--json"]).stdout)
+    assert "midru-8c250a16b4a4" in listed and not any("…" in i for i in listed)
+    seed = next(line.split("\t") for line in lines[1:] if line.startswith("midru-"))
+    assert seed[6].startswith("Foreign Minister Sergey Lavrov’s interview with Khabar Agency")
+    assert seed[6].endswith("December 9, 2018")  # whole titles too
+    shown = runner.invoke(app, ["show", listed[0], *db_options(archive)])
+    assert shown.exit_code == 0  # a listed id round-trips
+
+
 def test_show_and_json(archive: str) -> None:
     result = runner.invoke(app, ["show", "kremlin-en-52830", *db_options(archive)])
     assert result.exit_code == 0

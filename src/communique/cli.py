@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from communique.ingest.executors import ExecutorUnavailable, open_executor
@@ -215,11 +215,20 @@ def list_(
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return
-    table = Table("id", "date", "publisher", "kind", "lang", "turns", "title")
-    for r in rows:
-        table.add_row(r["id"], r["date"] or "", r["publisher"] or "", r["kind"], r["lang"] or "",
-                      str(r["turns"]), (r["title"] or "")[:80])  # fmt: skip
-    out.print(table)
+    cells = [(r["id"], r["date"] or "", r["publisher"] or "", r["kind"], r["lang"] or "",
+              str(r["turns"]), r["title"] or "") for r in rows]  # fmt: skip
+    if not out.is_terminal:  # piped: tab-separated, every id whole (copy-paste round-trips)
+        sys.stdout.write("id\tdate\tpublisher\tkind\tlang\tturns\ttitle\n")
+        for c in cells:
+            sys.stdout.write("\t".join(v.replace("\t", " ").replace("\n", " ") for v in c) + "\n")
+    else:
+        table = Table(Column("date", no_wrap=True, min_width=10), "publisher", "kind", "lang",
+                      "turns", "title")  # fmt: skip
+        table.columns.insert(0, Column("id", no_wrap=True, min_width=max(
+            (len(c[0]) for c in cells), default=2)))  # fmt: skip
+        for c in cells:
+            table.add_row(*c[:6], c[6][:80])
+        out.print(table)
     console.print(f"{len(rows)} documents" + (" (limit reached)" if len(rows) == limit else ""))
 
 
