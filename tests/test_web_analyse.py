@@ -365,3 +365,36 @@ def test_navigation_people_entities_and_help(wide: tuple[Any, list], server: Ser
     assert int(pg.locator("#result-count strong").inner_text()) > 0
     assert "Previous" not in _html(server, "/entities")
     assert problems == []
+
+
+def test_concordance_gives_the_total_and_reads_on_a_phone(
+    phone: tuple[Any, list], server: Server
+) -> None:
+    pg, problems = phone
+    every = api(server, "/api/v1/kwic?q=Russia&limit=5000")
+    total = every["count"]
+    assert total > 10
+    turns = api(server, "/api/v1/search?q=Russia&size=1")["total"]
+    pg.goto(server.url + "/kwic?q=Russia&limit=10")
+    count = pg.locator("#kwic-count").inner_text()
+    assert count.startswith(f"{total:,} lines: the first 10 shown"), count
+    assert f"in {turns:,} matching turns" in count
+    rows = pg.locator("table.kwic tbody tr")
+    assert rows.count() == 10
+    # on a phone each line is two rows: the source above, the context on one line below,
+    # with room for words either side of the keyword
+    row = rows.first
+    src, left, key, right = (row.locator(f"td.{c}").bounding_box() for c in
+                             ("k-src", "k-left", "k-key", "k-right"))  # fmt: skip
+    assert src["y"] + src["height"] <= key["y"] + 1
+    assert abs(left["y"] - key["y"]) < 2 and abs(right["y"] - key["y"]) < 2
+    assert left["x"] < key["x"] < right["x"]
+    assert left["width"] > 90 and right["width"] > 90
+    assert row.locator(".k-who").is_visible()
+    assert no_horizontal_scroll(pg)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / "kwic-phone.png"), full_page=True)
+    pg.goto(server.url + f"/kwic?q=Russia&limit={total}")
+    assert pg.locator("#kwic-count").inner_text().startswith(f"{total:,} lines")
+    assert "shown" not in pg.locator("#kwic-count").inner_text()
+    assert problems == []

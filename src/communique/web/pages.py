@@ -510,9 +510,28 @@ def kwic_page(request: Request) -> Response:
         return _kwic_response(request, k, None, None)
     try:
         lines = service(request).kwic(k)
+        total = kwic_total(request, k, lines)
     except BadRequest as e:
         return _kwic_response(request, k, None, str(e))
-    return _kwic_response(request, k, lines, None)
+    return _kwic_response(request, k, lines, None, total)
+
+
+KWIC_COUNT_TURNS = 20_000  # up to this many matching turns, every line is counted
+
+
+def kwic_total(request: Request, k: KwicParams, lines: list[Any]) -> dict[str, Any]:
+    """How many lines the whole concordance has: ``{"lines": n}`` (exact), or, beyond
+    ``KWIC_COUNT_TURNS`` matching turns, ``{"at_least": turns}`` (a turn has a line at least);
+    ``turns``: the matching turns."""
+    svc = service(request)
+    flt = k.search.filters()
+    turns = svc.run(lambda a: a.search(k.search.q, limit=0, **flt).total)
+    if len(lines) < k.limit:
+        return {"lines": len(lines), "at_least": None, "turns": turns}
+    if turns > KWIC_COUNT_TURNS:
+        return {"lines": None, "at_least": max(turns, len(lines)), "turns": turns}
+    every = svc.run(lambda a: a.kwic(k.search.q, width=10, sort="corpus", **flt))
+    return {"lines": len(every), "at_least": None, "turns": turns}
 
 
 def kwic_query(k: KwicParams) -> dict[str, str]:
@@ -533,11 +552,16 @@ def kwic_url(k: KwicParams) -> str:
 
 
 def _kwic_response(
-    request: Request, k: KwicParams, lines: list[Any] | None, error: str | None
+    request: Request,
+    k: KwicParams,
+    lines: list[Any] | None,
+    error: str | None,
+    total: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     csv_url = f"/api/v1/kwic?{query_string({**kwic_query(k), 'format': 'csv'})}"
     return render(
         request, "kwic.html", 400 if error else 200, k=k, p=k.search, lines=lines, error=error,
+        total=total or {},
         choices=choices(request), csv_url=csv_url, sorts=KWIC_SORTS,
         sort_urls={s: kwic_url(replace(k, sort=s)) for s in KWIC_SORTS},
     )  # fmt: skip
