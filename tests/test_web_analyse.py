@@ -398,3 +398,17 @@ def test_concordance_gives_the_total_and_reads_on_a_phone(
     assert pg.locator("#kwic-count").inner_text().startswith(f"{total:,} lines")
     assert "shown" not in pg.locator("#kwic-count").inner_text()
     assert problems == []
+
+
+def test_keyness_counts_link_to_their_lines(wide: tuple[Any, list], server: Server) -> None:
+    pg, problems = wide
+    pg.goto(server.url + "/keyness?a=date%3A2017&b=date%3A2018&min=3")
+    row = pg.locator("table.stats tbody tr").first
+    word = row.locator("td").first.inner_text()
+    count = int(row.locator("td.a a").inner_text())
+    row.locator("td.a a").click()
+    pg.wait_for_url("**/kwic?**")
+    assert query_of(pg.url)["q"] == f'"{word}" date:2017'
+    shown = pg.locator("#kwic-count").inner_text()
+    assert shown.startswith(f"{count:,} line"), (word, shown)
+    assert problems == []
