@@ -364,3 +364,17 @@ def test_word_cache_follows_a_changed_document(
         archive.sync()
         words = archive.frequencies(kind="speech")[0]
         assert words == archive.frequencies(doc=seed.id)[0] > 0
+
+
+def test_cli_analyses_name_a_misspelt_speaker(search_db: Path) -> None:
+    from communique.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["who-says", "Kazakhstan", "--speaker", "Lavorv",
+                              *db_options(search_db)])  # fmt: skip
+    assert res.exit_code == 0
+    assert "No speaker matches “Lavorv”: did you mean Lavrov?" in res.output
+    res = runner.invoke(app, ["trend", "Kazakhstan speaker:lavorv", *db_options(search_db)])
+    assert "did you mean Lavrov?" in res.output
+    res = runner.invoke(app, ["trend", "Kazakhstan speaker:lavrov", *db_options(search_db)])
+    assert "No speaker matches" not in res.output

@@ -63,13 +63,25 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
             bar.stop()
 
 
-def _run(db: Path, fn: Callable[[Any, Callable[[str, int, int], None]], Any]) -> Any:
+def _run(
+    db: Path,
+    fn: Callable[[Any, Callable[[str, int, int], None]], Any],
+    empty: Callable[[Any], bool] | None = None,
+    query: str = "",
+    speaker: list[str] | None = None,
+) -> Any:
+    """``fn(archive, progress)``; when ``empty(result)``, a speaker filter (of ``query`` or
+    ``speaker``) that matches no one is named, with the closest speaker ("did you mean")."""
     from communique.search.ast import QueryError
+    from communique.search.speakers import hint_message
 
     archive = _archive(db)
     try:
         with _progress() as report:
-            return fn(archive, report)
+            res = fn(archive, report)
+        if empty is not None and empty(res) and (hint := hint_message(archive, query, speaker)):
+            console.print(f"[yellow]{escape(hint)}[/]", highlight=False)
+        return res
     except (QueryError, ValueError) as e:
         raise _query_error(e) from None
     finally:
@@ -142,7 +154,8 @@ def trend(
     flt = _filters(speaker, role, kind, lang, publisher, from_, to)
     res = _run(db, lambda a, p: stats.trend(a, query, by=by, split=split, per_10k=per_10k,
                                             window=window, top=top, min_sample=min_sample,
-                                            progress=p, **flt))  # fmt: skip
+                                            progress=p, **flt),
+               lambda r: not r.total, query, speaker)  # fmt: skip
     if plot is not None:
         from communique.analysis.plot import plot_trend
 
@@ -180,7 +193,8 @@ def who_says(
     flt = _filters(speaker, role, kind, lang, publisher, from_, to)
     res = _run(db, lambda a, p: stats.who_says(a, query, sort=sort, limit=limit,
                                                min_words=min_words, min_sample=min_sample,
-                                               progress=p, **flt))  # fmt: skip
+                                               progress=p, **flt),
+               lambda r: not r, query, speaker)  # fmt: skip
     rows = stats.to_rows(res)
     if not _emit(rows, as_csv, as_json):
         _table(rows, f"who says {query}")
