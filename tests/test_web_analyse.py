@@ -131,7 +131,8 @@ def test_trend_table_links_gaps_and_small_samples(wide: tuple[Any, list], server
     href = row.locator("td.rate a").get_attribute("href")
     assert href == data["series"][0]["search"][i]
     assert row.locator("td.ci").inner_text() == (
-        f"{data['series'][0]['low'][i]:.2f}–{data['series'][0]['high'][i]:.2f}")
+        f"{data['series'][0]['low'][i]:.2f}–{data['series'][0]['high'][i]:.2f}"
+    )
     row.locator("td.hits a").click()
     pg.wait_for_url("**/search?**")
     assert f"{11}" in pg.locator(".results-bar .count, p.count").first.inner_text()

@@ -412,7 +412,7 @@ def _filters(
 
 
 def _speaker_hint(archive: Any, query: str, speaker: list[str] | None) -> str | None:
-    """"No speaker matches “Lavorv”: did you mean Lavrov?" for a search that found nothing."""
+    """The "No speaker matches “Lavorv”: did you mean Lavrov?" of a search that found nothing."""
     from communique.search.speakers import hint_message
 
     return hint_message(archive, query, speaker)

@@ -93,8 +93,15 @@ def trend(
     res = run(
         request,
         lambda a: stats.trend(
-            a, sp.q, by=by, split=split or None, per_10k=per_10k, window=window, top=top,
-            min_sample=min_sample, **flt
+            a,
+            sp.q,
+            by=by,
+            split=split or None,
+            per_10k=per_10k,
+            window=window,
+            top=top,
+            min_sample=min_sample,
+            **flt,
         ),
     )
     return _answer(format, res.rows(), {"params": sp.to_query(), **res.to_dict()}, "trend")
@@ -116,8 +123,9 @@ def who_says(
         raise BadRequest("who-says needs a query (q)")
     res = run(
         request,
-        lambda a: stats.who_says(a, sp.q, sort=sort, limit=limit, min_words=min_words,
-                                 min_sample=min_sample, **flt),
+        lambda a: stats.who_says(
+            a, sp.q, sort=sort, limit=limit, min_words=min_words, min_sample=min_sample, **flt
+        ),
     )
     rows = stats.to_rows(res)
     return _answer(format, rows, {"query": sp.q, "params": sp.to_query(), "people": rows},

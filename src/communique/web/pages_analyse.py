@@ -118,8 +118,14 @@ def trends_page(request: Request) -> Response:
             trend = run(
                 request,
                 lambda a: stats.trend(
-                    a, sp.q, by=by, split=split, per_10k=per_10k, window=window,
-                    min_sample=min_sample, **flt
+                    a,
+                    sp.q,
+                    by=by,
+                    split=split,
+                    per_10k=per_10k,
+                    window=window,
+                    min_sample=min_sample,
+                    **flt,
                 ),
             )
             chart = line_chart(trend)
