@@ -92,6 +92,35 @@ class _Cited:
         return f"Turn {self.turn.n} ({self.turn.role}). {note}" if self.turn else note
 
 
+def _name_key(name: str) -> str:
+    """A name's last word, casefolded (``Sergey Lavrov`` and ``S.Lavrov`` both ``lavrov``)."""
+    words = re.findall(r"[^\W\d_]+", name.casefold())
+    return words[-1] if words else ""
+
+
+def questioner(doc: Document, turn: Turn) -> str | None:
+    """Who asks an unnamed question: the one participant the page lists who speaks no named
+    turn (the interviewer of an interview: Maya Bekbayeva in the seed). None when the page
+    lists none or several such participants (a press conference's journalists), or the turn
+    is no question or already has a speaker."""
+    if turn.role != "question" or turn.speaker:
+        return None
+    speakers = {_name_key(t.speaker) for t in doc.turns if t.speaker}
+    askers = [p for p in doc.participants if p.name and _name_key(p.name) not in speakers]
+    return askers[0].name if len(askers) == 1 else None
+
+
+def _author(doc: Document, turn: Turn) -> str:
+    """Who said ``turn``: its speaker, an unnamed question's asker from the participants, else
+    "Unnamed questioner" for a question (its label, "Question", names no one), else its label."""
+    named = turn.speaker or questioner(doc, turn)
+    if named:
+        return named
+    if turn.role == "question":
+        return "Unnamed questioner"
+    return turn.label or publisher_name(doc.publisher)
+
+
 def cite(doc: Document, turn: Turn | None = None, *, base_url: str = "") -> Citation:
     """The citation of ``doc`` (or of its ``turn``), with permalinks under ``base_url``."""
     pinned = turn_permalink(doc.id, turn.n, doc.revision) if turn else f"{doc.id}@{doc.revision}"
@@ -99,7 +128,7 @@ def cite(doc: Document, turn: Turn | None = None, *, base_url: str = "") -> Cita
     title, inferred = display_title(doc)
     c = _Cited(
         doc=doc, turn=turn, pinned=pinned, url=f"{base_url.rstrip('/')}/d/{pinned}",
-        title=title, author=(turn.speaker or turn.label or publisher) if turn else publisher,
+        title=title, author=_author(doc, turn) if turn else publisher,
         publisher=publisher, title_inferred=inferred,
     )  # fmt: skip
     return Citation(pinned=pinned, url=c.url, text=_plain(c), bibtex=_bibtex(c), csl=_csl(c))

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from communique.ingest.executors import ExecutorUnavailable, open_executor
@@ -215,32 +215,80 @@ def list_(
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return
-    table = Table("id", "date", "publisher", "kind", "lang", "turns", "title")
-    for r in rows:
-        table.add_row(r["id"], r["date"] or "", r["publisher"] or "", r["kind"], r["lang"] or "",
-                      str(r["turns"]), (r["title"] or "")[:80])  # fmt: skip
-    out.print(table)
+    cells = [(r["id"], r["date"] or "", r["publisher"] or "", r["kind"], r["lang"] or "",
+              str(r["turns"]), r["title"] or "") for r in rows]  # fmt: skip
+    if not out.is_terminal:  # piped: tab-separated, every id whole (copy-paste round-trips)
+        sys.stdout.write("id\tdate\tpublisher\tkind\tlang\tturns\ttitle\n")
+        for c in cells:
+            sys.stdout.write("\t".join(v.replace("\t", " ").replace("\n", " ") for v in c) + "\n")
+    else:
+        table = Table(Column("date", no_wrap=True, min_width=10), "publisher", "kind", "lang",
+                      "turns", "title")  # fmt: skip
+        table.columns.insert(0, Column("id", no_wrap=True, min_width=max(
+            (len(c[0]) for c in cells), default=2)))  # fmt: skip
+        for c in cells:
+            table.add_row(*c[:6], c[6][:80])
+        out.print(table)
     console.print(f"{len(rows)} documents" + (" (limit reached)" if len(rows) == limit else ""))
 
 
 @app.command()
 def show(
-    doc_id: Annotated[str, typer.Argument(help="Document id, optionally id@revision")],
+    doc_id: Annotated[
+        str,
+        typer.Argument(
+            help="A document or turn as cited: id, id@revision, id#t16, id@revision#t16"
+        ),
+    ],
     db: DbOption = DEFAULT_DB,
     as_json: Annotated[bool, typer.Option("--json", help="The record as JSON.")] = False,
 ) -> None:
-    """Show one document: a readable transcript, or its record with --json."""
+    """Show one document (a readable transcript, or its record with --json), or one turn of it
+    as the archive cites it (``id#t16``, ``id@revision#t16``), with the question it answers."""
     store = _open(db)
-    ident, _, revision = doc_id.partition("@")
-    doc = store.get(ident, revision or None)
+    ident, revision, n = split_citation(doc_id)
+    doc = store.get(ident, revision)
     if doc is None:
         hint = " (that revision is not the current one)" if revision and store.get(ident) else ""
-        console.print(f"[red]No document {doc_id}{hint}.[/] Try: communique list --db {db}")
+        console.print(f"[red]No document {escape(doc_id)}{hint}.[/] Try: communique list --db {db}")
         raise typer.Exit(1)
+    if n is not None:
+        doc = _only_turn(doc, n, doc_id)
     if as_json:
         print(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
     else:
         print_document(out, doc)
+
+
+def split_citation(value: str) -> tuple[str, str | None, int | None]:
+    """``id``, ``id@revision``, ``id#t16`` or ``id@revision#t16`` (what the archive prints as a
+    citation) as (id, revision or None, turn number or None)."""
+    head, sep, turn = value.strip().partition("#")
+    ident, _, revision = head.partition("@")
+    n = None
+    if sep:
+        digits = turn[1:] if turn[:1].lower() == "t" else turn
+        if not digits.isdigit():
+            console.print(
+                f"[red]{escape(value)}: a turn is cited as #t<number>, not #{escape(turn)}[/]"
+            )
+            raise typer.Exit(2)
+        n = int(digits)
+    return ident, revision or None, n
+
+
+def _only_turn(doc: Any, n: int, cited: str) -> Any:
+    """``doc`` with only turn ``n`` (and the question it answers); a clear error without it."""
+    from dataclasses import replace
+
+    turn = next((t for t in doc.turns if t.n == n), None)
+    if turn is None:
+        last = doc.turns[-1].n if doc.turns else 0
+        console.print(f"[red]No turn {n} in {escape(cited.partition('#')[0])}[/] "
+                      f"(its turns are #t1 to #t{last}).")  # fmt: skip
+        raise typer.Exit(1)
+    keep = {n, turn.answers} if turn.answers else {n}
+    return replace(doc, turns=[t for t in doc.turns if t.n in keep])
 
 
 @app.command()
@@ -363,6 +411,13 @@ def _filters(
     }  # fmt: skip
 
 
+def _speaker_hint(archive: Any, query: str, speaker: list[str] | None) -> str | None:
+    """The "No speaker matches “Lavorv”: did you mean Lavrov?" of a search that found nothing."""
+    from communique.search.speakers import hint_message
+
+    return hint_message(archive, query, speaker)
+
+
 def _query_error(e: Exception) -> typer.Exit:
     """A malformed query or option: the message (it points at the problem), exit code 2."""
     console.print(f"[red]{escape(str(e))}[/]", highlight=False)
@@ -395,16 +450,21 @@ def search(
     from communique.search.ast import QueryError
 
     archive = _archive(db, data_dir)
+    hint = None
     try:
         res = archive.search(
             query, **_filters(speaker, role, kind, lang, publisher, from_, to),  # type: ignore[arg-type]
             sort=sort, limit=limit, offset=offset, facets=facets,
         )  # fmt: skip
         par = _parallel(archive, [(h.doc_id, h.n, _hit_start(h)) for h in res.hits], parallel)
+        if not res.total:
+            hint = _speaker_hint(archive, query, speaker)
     except (QueryError, ValueError) as e:
         raise _query_error(e) from None
     finally:
         archive.close()
+    if hint:
+        console.print(f"[yellow]{escape(hint)}[/]", highlight=False)
     if as_json:
         for k, hit in enumerate(res.hits):
             item = hit.to_dict()

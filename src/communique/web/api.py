@@ -121,6 +121,9 @@ def search(
         places = [(h.doc_id, h.n, hit_start(h)) for h in res.hits]
         for item, passages in zip(out["hits"], service(request).parallel(places), strict=True):
             item["parallel"] = passages
+    if not res.total and (hints := speaker_hints(request, p)):
+        # "No speaker matches “Lavorv”: did you mean Lavrov?"
+        out["message"] = " ".join(h.message for h in hints)
     return out
 
 
@@ -131,6 +134,16 @@ def hit_start(hit: Hit) -> int | None:
     a, b = hit.highlights[0]
     at = hit.text.find(hit.snippet[a:b])
     return at if at >= 0 else None
+
+
+def speaker_hints(request: Request, p: SearchParams) -> list[Any]:
+    """When a search found nothing: its speaker filters that match no one, each with the
+    closest speaker that does (``search.speakers.SpeakerHint``)."""
+    from communique.search.speakers import speaker_hints as hints
+
+    if not p.speaker and "speaker:" not in p.q.lower():
+        return []
+    return service(request).run(lambda a: hints(a, p.q, p.filters()["speaker"]))
 
 
 @router.get("/facets", summary="Counts of a search's hits by facet")

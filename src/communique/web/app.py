@@ -131,6 +131,7 @@ def create_app(
         api_track,
         api_verify,
         pages_analyse,
+        pages_people,
         pages_track,
         pages_verify,
     )
@@ -194,7 +195,7 @@ def create_app(
     app.include_router(api_router)
     for module in (api_analyse, api_export, api_track, api_verify):
         app.include_router(module.router)
-    for module in (pages_analyse, pages_track, pages_verify):
+    for module in (pages_analyse, pages_people, pages_track, pages_verify):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(pages_router, include_in_schema=False)
     app.add_middleware(BodyLimit, limit=max_body)  # type: ignore[arg-type]

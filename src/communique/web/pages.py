@@ -30,6 +30,7 @@ from communique.enrich.entities import entity_name
 from communique.model import ROLES, Document, Turn
 from communique.search.index import Hit
 from communique.search.kwic import SORTS as KWIC_SORTS
+from communique.web.api import speaker_hints
 from communique.web.service import (
     MAX_PAGE_SIZE,
     ArchiveService,
@@ -269,12 +270,13 @@ def search_page(request: Request) -> Response:
     from communique.web.api import hit_start
 
     places = [(h.doc_id, h.n, hit_start(h)) for h in results.hits]
-    return _search_response(request, p, results, None, parallel_for(request, places))
+    hints = [] if results.total else speaker_hints(request, p)
+    return _search_response(request, p, results, None, parallel_for(request, places), hints)
 
 
 def _search_response(
     request: Request, p: SearchParams, results: Any, error: str | None,
-    parallel: list[Any] | None = None,
+    parallel: list[Any] | None = None, hints: Any = (),
 ) -> HTMLResponse:  # fmt: skip
     last = max(1, math.ceil(results.total / p.size)) if results else 1
     return render(
@@ -282,6 +284,7 @@ def _search_response(
         choices=choices(request), pages=pages_around(p.page, last), last=last,
         active=active_filters(p), facet_links=facet_links(p, results) if results else {},
         parallel=parallel, parallel_toggle=parallel_toggle(request),
+        speaker_hints=[{"message": h.message, "url": _hint_url(p, h)} for h in hints],
     )  # fmt: skip
 
 
@@ -300,6 +303,16 @@ def parallel_toggle(request: Request) -> dict[str, Any]:
     if not on:
         items.append(("parallel", "1"))
     return {"on": on, "url": f"{request.url.path}?{urlencode(items)}"}
+
+
+def _hint_url(p: SearchParams, hint: Any) -> str | None:
+    """The same search with the suggested speaker (a value of the speaker filter only; one
+    inside the query is the user's to retype)."""
+    values = p.speaker.split(",")
+    if not hint.suggestion or hint.value not in values:
+        return None
+    return search_url(p, speaker=",".join(hint.suggestion if v == hint.value else v
+                                          for v in values))  # fmt: skip
 
 
 def active_filters(p: SearchParams) -> list[dict[str, str]]:
@@ -518,10 +531,29 @@ def kwic_page(request: Request) -> Response:
         return _kwic_response(request, k, None, None)
     try:
         lines = service(request).kwic(k)
+        total = kwic_total(request, k, lines)
     except BadRequest as e:
         return _kwic_response(request, k, None, str(e))
     places = [(line.doc_id, line.n, line.start) for line in lines]
-    return _kwic_response(request, k, lines, None, parallel_for(request, places))
+    return _kwic_response(request, k, lines, None, parallel_for(request, places), total)
+
+
+KWIC_COUNT_TURNS = 20_000  # up to this many matching turns, every line is counted
+
+
+def kwic_total(request: Request, k: KwicParams, lines: list[Any]) -> dict[str, Any]:
+    """How many lines the whole concordance has: ``{"lines": n}`` (exact), or, beyond
+    ``KWIC_COUNT_TURNS`` matching turns, ``{"at_least": turns}`` (a turn has a line at least);
+    ``turns``: the matching turns."""
+    svc = service(request)
+    flt = k.search.filters()
+    turns = svc.run(lambda a: a.search(k.search.q, limit=0, **flt).total)
+    if len(lines) < k.limit:
+        return {"lines": len(lines), "at_least": None, "turns": turns}
+    if turns > KWIC_COUNT_TURNS:
+        return {"lines": None, "at_least": max(turns, len(lines)), "turns": turns}
+    every = svc.run(lambda a: a.kwic(k.search.q, width=10, sort="corpus", **flt))
+    return {"lines": len(every), "at_least": None, "turns": turns}
 
 
 def kwic_query(k: KwicParams) -> dict[str, str]:
@@ -543,11 +575,12 @@ def kwic_url(k: KwicParams) -> str:
 
 def _kwic_response(
     request: Request, k: KwicParams, lines: list[Any] | None, error: str | None,
-    parallel: list[Any] | None = None,
+    parallel: list[Any] | None = None, total: dict[str, Any] | None = None,
 ) -> HTMLResponse:  # fmt: skip
     csv_url = f"/api/v1/kwic?{query_string({**kwic_query(k), 'format': 'csv'})}"
     return render(
         request, "kwic.html", 400 if error else 200, k=k, p=k.search, lines=lines, error=error,
+        total=total or {},
         choices=choices(request), csv_url=csv_url, sorts=KWIC_SORTS,
         sort_urls={s: kwic_url(replace(k, sort=s)) for s in KWIC_SORTS},
         parallel=parallel, parallel_toggle=parallel_toggle(request),
