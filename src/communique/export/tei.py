@@ -67,7 +67,8 @@ KIND_WORDS = {
     "interview": "an interview", "press_conference": "a press conference",
     "briefing": "a press briefing", "speech": "a speech", "statement": "a statement",
     "meeting": "a meeting or talks", "article": "an article", "comment": "a comment",
-    "news": "a news item", "other": "another kind of document",
+    "news": "a news item", "phone_call": "a telephone conversation",
+    "other": "another kind of document",
 }  # fmt: skip
 LANGUAGES = {"en": "English", "ru": "Russian", "zh": "Chinese"}
 PROJECT = (
