@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from communique.ingest.executors import ExecutorUnavailable, open_executor
+from communique.ingest.limits import set_env_limits
 from communique.ingest.pipeline import Ingester, count_files, reparse
 from communique.render import ROLE_STYLE, print_document
 from communique.store import SQLStore, is_url, open_store
@@ -103,8 +104,20 @@ def ingest(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     data_dir: DataDirOption = None,
+    max_input_mb: Annotated[
+        float | None, typer.Option(help="Largest file read (MB; default 200).")
+    ] = None,
+    max_document_mb: Annotated[
+        float | None, typer.Option(help="Largest page after gunzip (MB; default 20).")
+    ] = None,
+    max_cell_mb: Annotated[
+        float | None, typer.Option(help="Largest table row (MB; default 10).")
+    ] = None,
 ) -> None:
     """Ingest pages and tables into the archive; prints new/updated/unchanged/skipped/failed."""
+    set_env_limits(
+        input_bytes=max_input_mb, document_bytes=max_document_mb, cell_bytes=max_cell_mb
+    )
     missing = [p for p in paths if not p.exists()]
     if missing:
         console.print(f"[red]Not found:[/] {', '.join(map(str, missing))}")

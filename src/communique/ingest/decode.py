@@ -14,7 +14,6 @@ the text when it was published.
 from __future__ import annotations
 
 import codecs
-import gzip
 import re
 import unicodedata
 import zlib
@@ -24,6 +23,8 @@ import ftfy.chardata
 from charset_normalizer import from_bytes
 from charset_normalizer.md import mess_ratio
 from ftfy.badness import is_bad
+
+from communique.ingest.limits import ENV, limits, over
 
 __all__ = ["UnreadableInput", "bytes_to_text", "maybe_gunzip", "repair_text"]
 
@@ -126,32 +127,60 @@ class UnreadableInput(Exception):
     """Input that cannot be turned into text; the message says what is wrong and what to do."""
 
 
-def maybe_gunzip(data: bytes) -> bytes:
-    """Decompress gzip data (recognised by its magic bytes); other data is returned as is."""
+def maybe_gunzip(data: bytes, *, max_bytes: int | None = None) -> bytes:
+    """Decompress gzip data (recognised by its magic bytes); other data is returned as is.
+
+    Output beyond ``max_bytes`` (default: the document limit) raises :class:`UnreadableInput`
+    as soon as it is produced, so a gzip bomb never expands in memory.
+    """
     if not data.startswith(GZIP_MAGIC):
         return data
+    limit = limits().document_bytes if max_bytes is None else max_bytes
+    out: list[bytes] = []
+    total = 0
+    rest = data
     try:
-        return gzip.decompress(data)
+        while rest.startswith(GZIP_MAGIC):  # concatenated members, like gzip.decompress
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            chunk = inflater.decompress(rest, limit + 1 - total)
+            while True:
+                total += len(chunk)
+                if total > limit:
+                    raise UnreadableInput(
+                        over("gzip data, decompressed,", None, limit, ENV["document_bytes"])
+                    )
+                out.append(chunk)
+                if inflater.eof or not inflater.unconsumed_tail:
+                    break
+                chunk = inflater.decompress(inflater.unconsumed_tail, limit + 1 - total)
+            if not inflater.eof:
+                raise EOFError
+            rest = inflater.unused_data.lstrip(b"\x00")
     except EOFError as exc:
         raise UnreadableInput(
             f"truncated gzip data ({len(data)} bytes, the stream ends early): "
             "the file was cut off while copying or downloading; fetch it again"
         ) from exc
-    except (gzip.BadGzipFile, zlib.error, OSError) as exc:
+    except (zlib.error, OSError) as exc:
         raise UnreadableInput(
             f"truncated or corrupt gzip data ({exc}): the file is damaged; "
             "fetch it again or check it with `gzip -t`"
         ) from exc
+    return b"".join(out)
 
 
-def bytes_to_text(data: bytes, *, declared: str | None = None) -> str:
+def bytes_to_text(data: bytes, *, declared: str | None = None, max_bytes: int | None = None) -> str:
     """Decode raw bytes to text, or raise :class:`UnreadableInput`.
 
     ``declared`` is an encoding the caller was told about (an HTTP header, a CLI option); it is
     tried after strict UTF-8, like the page's own ``<meta charset>``, and only if it decodes.
+    Data over ``max_bytes`` (default: the document limit) is refused.
     """
     if not data:
         return ""
+    limit = limits().document_bytes if max_bytes is None else max_bytes
+    if len(data) > limit:
+        raise UnreadableInput(over("document", len(data), limit, ENV["document_bytes"]))
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
