@@ -700,27 +700,52 @@ def serve(
         int | None,
         typer.Option(min=1, help="Largest request body accepted, in bytes (default 20 MiB)."),
     ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help="The URL clients reach the server at (https://archive.example.org): "
+                     "permalinks and feeds use it, whatever Host a request names."),
+    ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(help="A host name clients may use (repeatable; default: localhost, "
+                     "127.0.0.1, ::1 and --host); others get 400."),
+    ] = None,
+    timeout_keep_alive: Annotated[
+        int, typer.Option(help="Seconds an idle or slow client may hold a connection.")
+    ] = 5,
+    max_connections: Annotated[
+        int, typer.Option(help="Concurrent connections accepted in all (others get 503).")
+    ] = 200,
+    max_client_connections: Annotated[
+        int, typer.Option(help="Concurrent connections from one client address.")
+    ] = 16,
+    request_timeout: Annotated[
+        float, typer.Option(help="Seconds a client has to send a whole request.")
+    ] = 30.0,
 ) -> None:
     """Serve the archive: web interface at /, REST API at /api/v1 (docs at /api/v1/docs)."""
-    import uvicorn
-
     from communique.web import create_app
     from communique.web.app import MAX_BODY
+    from communique.web.serving import run_server, serve_hosts
 
     if not is_url(db) and not Path(db).exists():
         console.print(
             f"[red]No archive at {db}.[/] Create one with: communique ingest PATH --db {db}"
         )
         raise typer.Exit(2)
+    hosts = None if public_url else serve_hosts(host, allowed_host)
     with console.status("bringing the search index up to date"):
-        web_app = create_app(db, token=token, max_body=max_body or MAX_BODY, data_dir=data_dir)
+        web_app = create_app(db, token=token, max_body=max_body or MAX_BODY, data_dir=data_dir,
+                             public_url=public_url, allowed_hosts=hosts)  # fmt: skip
     console.print(f"serving {db} on http://{host}:{port}/ (API: http://{host}:{port}/api/v1/docs)")
     # what start-up loaded (the index, the people register, gazetteers) lives as long as the
     # server: kept out of the garbage collector's full passes, which would walk it again and
     # again and stall requests
     gc.collect()
     gc.freeze()
-    uvicorn.run(web_app, host=host, port=port, log_level="warning", server_header=False)
+    run_server(web_app, host=host, port=port, timeout_keep_alive=timeout_keep_alive,
+               max_connections=max_connections, per_client=max_client_connections,
+               request_seconds=request_timeout)  # fmt: skip
 
 
 def with_data_dir(typer_app: typer.Typer) -> None:
