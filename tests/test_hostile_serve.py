@@ -26,8 +26,50 @@ LONG_PAGES = [
     CORPUS / "kremlin_en" / "html" / f"{n}.html.gz"
     for n in ("060795", "017976", "051716", "017173", "054790", "059455")
 ]
-LEFT = "sa se si so st su sp sh sc pr pa po pe ca co de di re in un".split()
-RIGHT = "ma me mi mo mu na ne no ni pl fr fo fa fi ga go gr ha he ho".split()
+LEFT = [
+    "sa",
+    "se",
+    "si",
+    "so",
+    "st",
+    "su",
+    "sp",
+    "sh",
+    "sc",
+    "pr",
+    "pa",
+    "po",
+    "pe",
+    "ca",
+    "co",
+    "de",
+    "di",
+    "re",
+    "in",
+    "un",
+]
+RIGHT = [
+    "ma",
+    "me",
+    "mi",
+    "mo",
+    "mu",
+    "na",
+    "ne",
+    "no",
+    "ni",
+    "pl",
+    "fr",
+    "fo",
+    "fa",
+    "fi",
+    "ga",
+    "go",
+    "gr",
+    "ha",
+    "he",
+    "ho",
+]
 COSTLY = (
     "("
     + " OR ".join(p + "*" for p in LEFT)

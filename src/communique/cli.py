@@ -115,9 +115,7 @@ def ingest(
     ] = None,
 ) -> None:
     """Ingest pages and tables into the archive; prints new/updated/unchanged/skipped/failed."""
-    set_env_limits(
-        input_bytes=max_input_mb, document_bytes=max_document_mb, cell_bytes=max_cell_mb
-    )
+    set_env_limits(input_bytes=max_input_mb, document_bytes=max_document_mb, cell_bytes=max_cell_mb)
     missing = [p for p in paths if not p.exists()]
     if missing:
         console.print(f"[red]Not found:[/] {', '.join(map(str, missing))}")
@@ -702,13 +700,17 @@ def serve(
     ] = None,
     public_url: Annotated[
         str | None,
-        typer.Option(help="The URL clients reach the server at (https://archive.example.org): "
-                     "permalinks and feeds use it, whatever Host a request names."),
+        typer.Option(
+            help="The URL clients reach the server at (https://archive.example.org): "
+            "permalinks and feeds use it, whatever Host a request names."
+        ),
     ] = None,
     allowed_host: Annotated[
         list[str] | None,
-        typer.Option(help="A host name clients may use (repeatable; default: localhost, "
-                     "127.0.0.1, ::1 and --host); others get 400."),
+        typer.Option(
+            help="A host name clients may use (repeatable; default: localhost, "
+            "127.0.0.1, ::1 and --host); others get 400."
+        ),
     ] = None,
     timeout_keep_alive: Annotated[
         int, typer.Option(help="Seconds an idle or slow client may hold a connection.")

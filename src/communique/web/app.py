@@ -258,6 +258,8 @@ def create_app(
     app.add_middleware(BodyLimit, limit=max_body)  # type: ignore[arg-type]
     if public_url or allowed_hosts:
         app.add_middleware(
-            HostGuard, public_url=public_url, allowed_hosts=allowed_hosts  # type: ignore[arg-type]
+            HostGuard,
+            public_url=public_url,
+            allowed_hosts=allowed_hosts,  # type: ignore[arg-type]
         )
     return app
