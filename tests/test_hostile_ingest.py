@@ -11,7 +11,11 @@ import gzip
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +26,7 @@ from communique.ingest.pipeline import Ingester
 from communique.ingest.sources import Failure, iter_items
 from communique.store import open_store
 
-from .conftest import CORPUS, db_options
+from .conftest import CORPUS, db_options, index_dir_of
 
 runner = CliRunner()
 KREMLIN = CORPUS / "kremlin_en" / "html"
@@ -194,3 +198,62 @@ def test_unreadable_folder_is_a_failure(tmp_path: Path) -> None:
     finally:
         (top / "in" / "locked").chmod(0o755)
         shutil.rmtree(top)
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_stale_index_builds_are_removed(tmp_path: Path, archive_target: str) -> None:
+    """A build killed mid-way leaves ``<index>.tmp-PID``: the next run removes it when PID is
+    dead (and leaves a live process's build alone)."""
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copyfile(KREMLIN / GOOD[0], d / GOOD[0])
+    args = ["ingest", str(d), *db_options(archive_target), "-q", "--workers", "1"]
+    assert runner.invoke(app, args).exit_code == 0
+    index = index_dir_of(archive_target)
+    stale = index.with_name(f"{index.name}.tmp-{_dead_pid()}")
+    live = index.with_name(f"{index.name}.tmp-{os.getpid()}")
+    for folder in (stale, live):
+        folder.mkdir()
+        (folder / "meta.json").write_text("{}")
+    shutil.copyfile(KREMLIN / GOOD[1], d / GOOD[1])
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert not stale.exists(), result.output
+    assert live.exists()
+    shutil.rmtree(live)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def test_parse_workers_die_with_the_ingest(tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    for name in sorted(os.listdir(KREMLIN))[:400]:  # enough to keep two workers busy a while
+        shutil.copyfile(KREMLIN / name, d / name)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "communique.cli", "ingest", str(d), "--db",
+         str(tmp_path / "a.db"), "-q", "--workers", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(workers) < 2:
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the ingest started no workers"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.1)
+    alive = [w for w in workers if Path(f"/proc/{w}").exists()
+             and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]]  # fmt: skip
+    assert alive == [], "parse workers outlived the killed ingest"

@@ -460,6 +460,7 @@ class SearchIndex:
 
     def open(self, sync: bool = True) -> SyncReport:
         """Open the index (building it if missing or outdated), then catch up with the store."""
+        remove_stale_builds(self.path)
         if not self._usable():
             return self.rebuild()
         try:
@@ -969,7 +970,39 @@ class SearchIndex:
         self._index = None
 
 
-@functools.cache
+def remove_stale_builds(path: Path) -> list[Path]:
+    """Remove ``<index>.tmp-PID`` and ``<index>.old-PID`` left beside ``path`` by a build whose
+    process is gone (killed mid-build); those of a live process are left alone."""
+    removed = []
+    for stale in path.parent.glob(f"{path.name}.*-*"):
+        kind, _, pid = stale.name.removeprefix(path.name + ".").partition("-")
+        if kind not in ("tmp", "old") or not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(stale, ignore_errors=True)
+        removed.append(stale)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process (not merely a thread: kill() accepts thread ids too) ``pid`` runs."""
+    if pid == os.getpid():
+        return True
+    status = Path(f"/proc/{pid}/status")
+    if Path("/proc/self").exists():
+        try:
+            tgid = next(ln for ln in status.read_text().splitlines() if ln.startswith("Tgid:"))
+        except (OSError, StopIteration):
+            return False
+        return int(tgid.split()[1]) == pid
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def query_seconds() -> float:
     """The time budget of one query: ``$COMMUNIQUE_QUERY_SECONDS``, else ``QUERY_SECONDS``."""
     try:
@@ -995,6 +1028,7 @@ class Budget:
             )
 
 
+@functools.cache
 def facet_request() -> dict[str, Any]:
     """One terms aggregation per facet field. Every turn has a value in each ((none) when it
     has none), so none needs ``missing`` (which makes tantivy slower)."""
