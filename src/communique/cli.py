@@ -21,14 +21,33 @@ from rich.table import Table
 from rich.text import Text
 
 from communique.ingest.executors import ExecutorUnavailable, open_executor
-from communique.ingest.limits import set_env_limits
+from communique.ingest.limits import (
+    DISK_FULL_EXIT,
+    DISK_FULL_MESSAGE,
+    is_disk_full,
+    set_env_limits,
+)
 from communique.ingest.pipeline import Ingester, count_files, reparse
 from communique.render import ROLE_STYLE, print_document
 from communique.store import SQLStore, is_url, open_store
 from communique.store.base import DocFilter
 from communique.structure.dates import date_bound
 
-app = typer.Typer(
+
+class _App(typer.Typer):
+    """The command line; any command stopped by a full disk says "disk full" (exit 3)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as e:
+            if not is_disk_full(e):
+                raise
+            Console(stderr=True).print(f"[red]{DISK_FULL_MESSAGE}[/] ({escape(str(e))})")
+            raise SystemExit(DISK_FULL_EXIT) from None
+
+
+app = _App(
     help="communique: a structured, searchable, citable archive of diplomatic transcripts.",
     no_args_is_help=True,
     add_completion=False,
@@ -150,6 +169,11 @@ def ingest(
 
         try:
             report = ingester.run(paths, on_file=on_file)
+        except Exception as e:
+            if not is_disk_full(e):
+                raise
+            console.print(f"[red]{DISK_FULL_MESSAGE}[/] ({escape(str(e))})")
+            raise typer.Exit(DISK_FULL_EXIT) from None
         finally:
             executor.close()
     store.close()
@@ -188,6 +212,9 @@ def _sync_index(db: str | Path, quiet: bool, data_dir: Path | None = None) -> No
         with busy:
             done = SearchIndex(store).open()
     except Exception as e:  # the archive is fine; the index can be rebuilt with reindex
+        if is_disk_full(e):
+            console.print(f"[red]{DISK_FULL_MESSAGE}[/] ({escape(str(e))})")
+            raise typer.Exit(DISK_FULL_EXIT) from None
         console.print(f"[yellow]search index not updated ({e}); run: communique reindex[/]")
         return
     finally:

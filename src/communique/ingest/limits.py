@@ -66,3 +66,34 @@ def over(what: str, n: int | None, limit: int, env: str) -> str:
         f"{what} too large ({got}over the limit of {size(limit)}): "
         f"raise it with {env} (MB) if this input is genuine"
     )
+
+
+DISK_FULL_EXIT = 3  # the exit code of a command stopped by a full disk
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an exception it was raised from) says the disk is full: SQLite's
+    "database or disk is full", PostgreSQL's disk_full (53100), ENOSPC/EDQUOT, or the index
+    engine's "No space left on device"."""
+    import errno
+
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if getattr(seen, "sqlstate", None) == "53100":
+            return True
+        text = str(seen).lower()
+        if "disk is full" in text or "no space left on device" in text:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+DISK_FULL_MESSAGE = (
+    "disk full: the command stopped; what was committed before is kept, the rest was rolled "
+    "back (the search index stays as it was, or is rebuilt by the next command). Free some "
+    "space and run the command again."
+)
