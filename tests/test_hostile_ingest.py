@@ -257,3 +257,21 @@ def test_parse_workers_die_with_the_ingest(tmp_path: Path) -> None:
     alive = [w for w in workers if Path(f"/proc/{w}").exists()
              and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]]  # fmt: skip
     assert alive == [], "parse workers outlived the killed ingest"
+
+
+def test_deeply_nested_page_costs_only_itself(tmp_path: Path, archive_target: str) -> None:
+    """200,000 nested <div>s (2.2 MB) beside a good page: read in linear time (the nesting
+    past 256 levels flattened), then skipped for what it is, a shell without paragraphs."""
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copyfile(KREMLIN / GOOD[0], d / GOOD[0])
+    (d / "deep.html").write_text(
+        "<html><head><title>Deep</title></head><body>" + "<div>" * 200_000 + "Q: deep?"
+        + "</div>" * 200_000 + "</body></html>"
+    )  # fmt: skip
+    args = ["ingest", str(d), *db_options(archive_target), "-q", "--workers", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    st = {Path(p).name: v for p, v in _statuses(archive_target).items()}
+    assert st[GOOD[0]][0] == "new"
+    assert st["deep.html"] == ("skipped", "no paragraphs of text (site shell or error page)")

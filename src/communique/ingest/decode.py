@@ -26,7 +26,7 @@ from ftfy.badness import is_bad
 
 from communique.ingest.limits import ENV, limits, over
 
-__all__ = ["UnreadableInput", "bytes_to_text", "maybe_gunzip", "repair_text"]
+__all__ = ["UnreadableInput", "bytes_to_text", "limit_nesting", "maybe_gunzip", "repair_text"]
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -170,12 +170,81 @@ def maybe_gunzip(data: bytes, *, max_bytes: int | None = None) -> bytes:
 
 
 def bytes_to_text(data: bytes, *, declared: str | None = None, max_bytes: int | None = None) -> str:
-    """Decode raw bytes to text, or raise :class:`UnreadableInput`.
+    """Decode raw bytes to text, or raise :class:`UnreadableInput`; markup nested deeper than
+    ``MAX_NESTING`` is flattened (:func:`limit_nesting`).
 
     ``declared`` is an encoding the caller was told about (an HTTP header, a CLI option); it is
     tried after strict UTF-8, like the page's own ``<meta charset>``, and only if it decodes.
     Data over ``max_bytes`` (default: the document limit) is refused.
     """
+    return limit_nesting(_bytes_to_text(data, declared=declared, max_bytes=max_bytes))
+
+
+MAX_NESTING = 256  # elements open inside one another; deeper tags are dropped, text kept
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>")
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+_FIND_OPEN = 64  # open elements searched for the one a closing tag closes
+
+
+def limit_nesting(text: str, max_depth: int = MAX_NESTING) -> str:
+    """``text`` with the tags that would open elements deeper than ``max_depth`` (and their
+    closing tags) removed, their text kept; text within the limit is returned unchanged.
+
+    HTML parsers take time growing with the square of the depth (200,000 nested ``<div>``s:
+    minutes): this pass is linear, and real pages nest a few dozen deep."""
+    if text.count("<") <= max_depth:
+        return text
+    stack: list[tuple[str, bool]] = []  # (tag, kept)
+    depth = 0  # kept elements open
+    cuts: list[tuple[int, int]] = []
+    for m in _TAG.finditer(text):
+        closing, name, selfclosing = m.group(1), m.group(2).lower(), m.group(3)
+        if name in _VOID or selfclosing:
+            continue
+        if not closing:
+            kept = depth < max_depth
+            stack.append((name, kept))
+            if kept:
+                depth += 1
+            else:
+                cuts.append(m.span())
+            continue
+        for i in range(len(stack) - 1, max(len(stack) - 1 - _FIND_OPEN, -1), -1):
+            if stack[i][0] == name:
+                closed = stack[i:]
+                del stack[i:]
+                depth -= sum(1 for _, k in closed if k)
+                if not closed[0][1]:
+                    cuts.append(m.span())
+                break
+    if not cuts:
+        return text
+    parts, last = [], 0
+    for start, end in cuts:
+        parts.append(text[last:start])
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _bytes_to_text(data: bytes, *, declared: str | None, max_bytes: int | None) -> str:
     if not data:
         return ""
     limit = limits().document_bytes if max_bytes is None else max_bytes
