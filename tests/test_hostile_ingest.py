@@ -136,13 +136,14 @@ def test_size_limits_refuse_bombs_and_huge_pages(
     (d / "bomb.html.gz").write_bytes(gzip.compress(b"<p>" + b"a" * (3 << 20)))  # 3 MB inside
     (d / "huge.html").write_bytes(b"<html><body>" + b"<p>word</p>" * 300_000)  # 3.3 MB
     (d / "big.txt").write_bytes(b"words " * 1_000_000)  # 6 MB file
+    # the options set the environment (for the workers): monkeypatch puts it back afterwards
+    monkeypatch.setenv("COMMUNIQUE_MAX_DOCUMENT_MB", "5")
+    monkeypatch.setenv("COMMUNIQUE_MAX_INPUT_MB", "200")
     result = runner.invoke(
         app,
         ["ingest", str(d), *db_options(archive_target), "-q", "--workers", "1",
          "--max-document-mb", "2", "--max-input-mb", "5"],
     )  # fmt: skip
-    monkeypatch.delenv("COMMUNIQUE_MAX_DOCUMENT_MB", raising=False)
-    monkeypatch.delenv("COMMUNIQUE_MAX_INPUT_MB", raising=False)
     assert result.exit_code == 1, result.output
     st = {Path(p).name: v for p, v in _statuses(archive_target).items()}
     assert st[GOOD[0]][0] == "new"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -447,3 +448,26 @@ def test_sidecar_rules(tmp_path: Path) -> None:
     assert "file list" in (is_sidecar(tmp_path / "files.csv", ["path", "sha256"]) or "")
     assert is_sidecar(tmp_path / "docs.csv", ["title", "text"]) is None
     assert is_sidecar(tmp_path / "pairs.csv", ["question", "answer"]) is None
+
+
+def test_xlsx_shared_strings_over_the_limit_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openpyxl reads a workbook's shared strings whole: past a quarter of the input limit
+    the workbook is refused before it is opened."""
+    monkeypatch.setenv("COMMUNIQUE_MAX_INPUT_MB", "1")
+    path = tmp_path / "t.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["title", "text"])
+    for i in range(40):
+        ws.append([f"row {i}", f"text {i}"])
+    wb.save(path)
+    # a shared-strings part as Excel writes it, 400 KB (bench/hostile.py makes a 1.5 GB one)
+    si = "".join(f"<si><t>{i} {'word ' * 2000}</t></si>" for i in range(40))
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("xl/sharedStrings.xml", f'<sst count="40" uniqueCount="40">{si}</sst>')
+    with pytest.raises(TableError, match=r"shared strings \(uncompressed\) too large"):
+        list(read_table(path))
+    monkeypatch.setenv("COMMUNIQUE_MAX_INPUT_MB", "10")
+    assert len(list(read_table(path))) == 40

@@ -127,7 +127,7 @@ def ingest(
         float | None, typer.Option(help="Largest file read (MB; default 200).")
     ] = None,
     max_document_mb: Annotated[
-        float | None, typer.Option(help="Largest page after gunzip (MB; default 20).")
+        float | None, typer.Option(help="Largest page after gunzip (MB; default 5).")
     ] = None,
     max_cell_mb: Annotated[
         float | None, typer.Option(help="Largest table row (MB; default 10).")

@@ -288,5 +288,8 @@ def _row_item(shown: str, n: int, row: dict[str, Any], cmap: ColumnMap) -> Item:
     if not any(str(row.get(c) or "").strip() for c in text_cols):
         return Skip(path, "row with empty text")
     data = json.dumps(row, ensure_ascii=False, sort_keys=True, default=_json_default).encode()
+    limit = limits().cell_bytes
+    if len(data) > limit:  # XLSX and Parquet rows (CSV and JSON lines are checked as read)
+        return Failure(path, over("row", len(data), limit, ENV["cell_bytes"]))
     meta = {"columns": {k: v for k, v in vars(cmap).items() if v and k != "extra"}}
     return RawInput(path=path, data=data, kind="row", meta=meta)

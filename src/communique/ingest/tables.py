@@ -517,6 +517,7 @@ def _read_parquet(path: Path) -> Iterator[dict[str, object]]:
         yield from batch.to_pylist()
 
 
+_STRINGS_SHARE = 4  # the shared strings of a workbook may be a quarter of the input limit
 _MAX_BLANK_ROWS = 100_000  # blank rows in a row after which a sheet is taken to have ended
 
 
@@ -529,12 +530,22 @@ def _check_xlsx_size(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             total = sum(info.file_size for info in zf.infolist())
+            strings = sum(
+                i.file_size for i in zf.infolist() if "sharedstrings" in i.filename.lower()
+            )
     except (zipfile.BadZipFile, OSError) as e:
         raise TableError(f"{path.name}: not a readable XLSX workbook: {e}") from e
     if total > limit:
         raise TableError(
             f"{path.name}: " + over("workbook (uncompressed)", total, limit, ENV["input_bytes"])
         )
+    # openpyxl holds the shared strings in memory, about ten times their XML
+    if strings > limit // _STRINGS_SHARE:
+        raise TableError(
+            f"{path.name}: "
+            + over("its shared strings (uncompressed)", strings, limit // _STRINGS_SHARE,
+                   ENV["input_bytes"] + f", which allows 1/{_STRINGS_SHARE} of it")
+        )  # fmt: skip
 
 
 def _read_xlsx(path: Path) -> Iterator[dict[str, object] | BadRow]:
