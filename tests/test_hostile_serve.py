@@ -258,3 +258,20 @@ def test_connections_per_client_are_capped(served: Server) -> None:
             s.close()
     time.sleep(0.3)
     assert get(f"{served.url}/api/v1/stats")[0] == 200  # free again once they are closed
+
+
+def test_a_query_over_its_time_budget_is_a_503(
+    long_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMMUNIQUE_QUERY_SECONDS", "0")  # every query is over it at once
+    srv = start(long_db)
+    try:
+        status, body = get(f"{srv.url}/api/v1/search?q=russia")
+        assert status == 503
+        message = json.loads(body)["message"]
+        assert "longer than its budget of 0 s" in message and "narrow it" in message
+        status, body = get(f"{srv.url}/search?q=russia")
+        assert status == 503 and "narrow it" in body
+        assert get(f"{srv.url}/api/v1/stats")[0] == 200
+    finally:
+        stop_server(srv)
