@@ -18,7 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CORPUS, Server, build_archive, db_options, free_port, stop_server
+from .conftest import (
+    CORPUS,
+    Server,
+    build_archive,
+    data_dir_of,
+    db_options,
+    free_port,
+    stop_server,
+)
 
 TOKEN = "hostile-token-5e2"
 # the longest Kremlin pages of the corpus: long turns are where a costly NEAR hurt most
@@ -81,8 +89,8 @@ COSTLY = (
 
 def start(db: str, *options: str) -> Server:
     port = free_port()
-    folder = Path(db).parent if "://" not in db else Path.cwd()
-    log_path = Path(f"/tmp/communique-hostile-serve-{port}.log")
+    folder = data_dir_of(db) or Path(db).parent
+    log_path = folder / f"serve-{port}.log"
     cmd = [sys.executable, "-m", "communique.cli", "serve", *db_options(db), "--port", str(port),
            *options]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)
