@@ -21,13 +21,33 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from communique.ingest.executors import ExecutorUnavailable, open_executor
+from communique.ingest.limits import (
+    DISK_FULL_EXIT,
+    DISK_FULL_MESSAGE,
+    is_disk_full,
+    set_env_limits,
+)
 from communique.ingest.pipeline import Ingester, count_files, reparse
 from communique.render import ROLE_STYLE, print_document
 from communique.store import SQLStore, is_url, open_store
 from communique.store.base import DocFilter
 from communique.structure.dates import date_bound
 
-app = typer.Typer(
+
+class _App(typer.Typer):
+    """The command line; any command stopped by a full disk says "disk full" (exit 3)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as e:
+            if not is_disk_full(e):
+                raise
+            Console(stderr=True).print(f"[red]{DISK_FULL_MESSAGE}[/] ({escape(str(e))})")
+            raise SystemExit(DISK_FULL_EXIT) from None
+
+
+app = _App(
     help="communique: a structured, searchable, citable archive of diplomatic transcripts.",
     no_args_is_help=True,
     add_completion=False,
@@ -103,8 +123,18 @@ def ingest(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     data_dir: DataDirOption = None,
+    max_input_mb: Annotated[
+        float | None, typer.Option(help="Largest file read (MB; default 200).")
+    ] = None,
+    max_document_mb: Annotated[
+        float | None, typer.Option(help="Largest page after gunzip (MB; default 5).")
+    ] = None,
+    max_cell_mb: Annotated[
+        float | None, typer.Option(help="Largest table row (MB; default 10).")
+    ] = None,
 ) -> None:
     """Ingest pages and tables into the archive; prints new/updated/unchanged/skipped/failed."""
+    set_env_limits(input_bytes=max_input_mb, document_bytes=max_document_mb, cell_bytes=max_cell_mb)
     missing = [p for p in paths if not p.exists()]
     if missing:
         console.print(f"[red]Not found:[/] {', '.join(map(str, missing))}")
@@ -139,6 +169,11 @@ def ingest(
 
         try:
             report = ingester.run(paths, on_file=on_file)
+        except Exception as e:
+            if not is_disk_full(e):
+                raise
+            console.print(f"[red]{DISK_FULL_MESSAGE}[/] ({escape(str(e))})")
+            raise typer.Exit(DISK_FULL_EXIT) from None
         finally:
             executor.close()
     store.close()
@@ -177,6 +212,9 @@ def _sync_index(db: str | Path, quiet: bool, data_dir: Path | None = None) -> No
         with busy:
             done = SearchIndex(store).open()
     except Exception as e:  # the archive is fine; the index can be rebuilt with reindex
+        if is_disk_full(e):
+            console.print(f"[red]{DISK_FULL_MESSAGE}[/] ({escape(str(e))})")
+            raise typer.Exit(DISK_FULL_EXIT) from None
         console.print(f"[yellow]search index not updated ({e}); run: communique reindex[/]")
         return
     finally:
@@ -802,27 +840,56 @@ def serve(
         int | None,
         typer.Option(min=1, help="Largest request body accepted, in bytes (default 20 MiB)."),
     ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The URL clients reach the server at (https://archive.example.org): "
+            "permalinks and feeds use it, whatever Host a request names."
+        ),
+    ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A host name clients may use (repeatable; default: localhost, "
+            "127.0.0.1, ::1 and --host); others get 400."
+        ),
+    ] = None,
+    timeout_keep_alive: Annotated[
+        int, typer.Option(help="Seconds an idle or slow client may hold a connection.")
+    ] = 5,
+    max_connections: Annotated[
+        int, typer.Option(help="Concurrent connections accepted in all (others get 503).")
+    ] = 200,
+    max_client_connections: Annotated[
+        int, typer.Option(help="Concurrent connections from one client address.")
+    ] = 16,
+    request_timeout: Annotated[
+        float, typer.Option(help="Seconds a client has to send a whole request.")
+    ] = 30.0,
 ) -> None:
     """Serve the archive: web interface at /, REST API at /api/v1 (docs at /api/v1/docs)."""
-    import uvicorn
-
     from communique.web import create_app
     from communique.web.app import MAX_BODY
+    from communique.web.serving import run_server, serve_hosts
 
     if not is_url(db) and not Path(db).exists():
         console.print(
             f"[red]No archive at {db}.[/] Create one with: communique ingest PATH --db {db}"
         )
         raise typer.Exit(2)
+    hosts = None if public_url else serve_hosts(host, allowed_host)
     with console.status("bringing the search index up to date"):
-        web_app = create_app(db, token=token, max_body=max_body or MAX_BODY, data_dir=data_dir)
+        web_app = create_app(db, token=token, max_body=max_body or MAX_BODY, data_dir=data_dir,
+                             public_url=public_url, allowed_hosts=hosts)  # fmt: skip
     console.print(f"serving {db} on http://{host}:{port}/ (API: http://{host}:{port}/api/v1/docs)")
     # what start-up loaded (the index, the people register, gazetteers) lives as long as the
     # server: kept out of the garbage collector's full passes, which would walk it again and
     # again and stall requests
     gc.collect()
     gc.freeze()
-    uvicorn.run(web_app, host=host, port=port, log_level="warning", server_header=False)
+    run_server(web_app, host=host, port=port, timeout_keep_alive=timeout_keep_alive,
+               max_connections=max_connections, per_client=max_client_connections,
+               request_seconds=request_timeout)  # fmt: skip
 
 
 def with_data_dir(typer_app: typer.Typer) -> None:

@@ -29,6 +29,10 @@ from communique.structure.document import PARSER_VERSION, build_document
 from communique.structure.page import NotADocument, Unparseable
 from communique.structure.readers import read_raw
 
+# Items (skips and unchanged inputs too) after which the open transaction is committed, so
+# a table of millions of skipped rows never grows one transaction without bound.
+_RECORDS_PER_COMMIT = 2000
+
 STATUSES = ("new", "updated", "unchanged", "skipped", "failed")
 
 
@@ -141,7 +145,8 @@ class Ingester:
             batch: list[RawInput] = []
             pending: Iterator[Parsed] | None = None  # a batch the workers are parsing
             self.store.begin()
-            for item in items:
+            # every _RECORDS_PER_COMMIT items (skips and failures too) the transaction commits
+            for recorded, item in enumerate(items, start=1):
                 if on_file is not None:
                     on_file(item.path)
                 if isinstance(item, Skip):
@@ -150,7 +155,7 @@ class Ingester:
                     self._record(item.path, "", "failed", item.reason, None)
                 elif not self._unchanged(item):
                     batch.append(item)
-                if len(batch) >= self.batch_size:
+                if len(batch) >= self.batch_size or recorded % _RECORDS_PER_COMMIT == 0:
                     pending = self._next_batch(pending, batch, pool)
                     batch = []
                     self.store.commit()

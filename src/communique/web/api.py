@@ -412,7 +412,10 @@ def check_token(request: Request, authorization: str | None, action: str) -> Non
     token: str | None = request.app.state.token
     if token is None:
         raise HTTPException(403, f"{action} over HTTP is off (start the server with a token)")
-    given = (authorization or "").removeprefix("Bearer ").strip()
+    scheme, _, given = (authorization or "").strip().partition(" ")
+    given = given.strip()
+    if scheme.lower() != "bearer":  # the documented scheme only (RFC 6750), never a bare token
+        given = ""
     if not given or not hmac.compare_digest(given.encode(), token.encode()):
         raise HTTPException(401, "a valid token is needed", {"www-authenticate": "Bearer"})
 
