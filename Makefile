@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo ingest serve test install browser postgres bench clean
+.PHONY: demo ingest serve test install browser postgres jing bench clean
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -42,7 +42,12 @@ postgres:
 	@$(PG_INITDB) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
 	@$(PG_INITDB) || { echo "PostgreSQL (initdb, pg_ctl) is needed under /usr/lib/postgresql for the tests"; exit 1; }
 
-test: install browser postgres
+# The TEI export tests validate with Debian's jing against ../shared/standards (RelaxNG).
+jing:
+	@command -v jing >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jing; }
+	@command -v jing >/dev/null || { echo "jing is needed for the TEI validation tests"; exit 1; }
+
+test: install browser postgres jing
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -q
 

@@ -92,3 +92,58 @@ def test_gold_fixture_is_turn_numbers_only() -> None:
     for g in gold["pairs"]:
         for a, b in g["pairs"]:
             assert all(isinstance(x, int) for x in a + b)
+
+
+def test_both_orders_are_mirror_images(pair: tuple[Document, Document]) -> None:
+    """align(a, b) and align(b, a) pair the same turns, also with an exchange cut out."""
+    en, zh = pair
+    short = dataclasses.replace(en, turns=[t for t in en.turns if t.n not in (5, 6)])
+    for a, b in ((en, zh), (short, zh)):
+        ab, ba = align(a, b), align(b, a)
+        assert [(p.a, p.b, p.score) for p in ab.pairs] == [(p.b, p.a, p.score) for p in ba.pairs]
+        assert (ab.unmatched_a, ab.unmatched_b) == (ba.unmatched_b, ba.unmatched_a)
+        mirrored = {("b" if o.lacking == "a" else "a", o.turns, o.verdict) for o in ba.omissions()}
+        assert {(o.lacking, o.turns, o.verdict) for o in ab.omissions()} == mirrored
+
+
+def test_a_question_whose_answer_is_paired_is_uncertain(pair: tuple[Document, Document]) -> None:
+    """The zh question 3 dropped from the English side while its answer stays: the English
+    answer still pairs with the Chinese one, so zh t3 has no counterpart, but the archive must
+    not say the English version lacks it (the question may be glued to another turn)."""
+    en, zh = pair
+    glued = dataclasses.replace(en, turns=[t for t in en.turns if t.n != 3])
+    al = align(glued, zh)
+    assert al.missing_in_a() == []
+    [o] = al.omissions()
+    assert (o.lacking, o.turns, o.verdict) == ("a", (3,), "uncertain")
+    assert "t4" in o.reason
+    assert al.to_dict()["omissions"][0]["verdict"] == "uncertain"
+
+
+def test_a_dropped_exchange_is_lacking(pair: tuple[Document, Document]) -> None:
+    en, zh = pair
+    short = dataclasses.replace(zh, turns=[t for t in zh.turns if t.n not in (7, 8)])
+    [o] = align(en, short).omissions()
+    assert (o.lacking, o.turns, o.verdict, o.reason) == ("b", (7, 8), "lacks", "")
+    assert align(en, short).to_dict()["omissions"][0]["lacking_id"] == short.id
+
+
+def test_an_answer_missing_a_paragraph_keeps_its_pair(pair: tuple[Document, Document]) -> None:
+    """Each multi-paragraph answer cut to its first paragraph on the English side: no turn
+    is missing, so nothing is said to lack anything; the cut answer still faces its
+    translation, except answer 6, which the programme then takes for a question glued to it
+    (2-1: en 6-7 with zh 6) and leaves uncertain."""
+    en, zh = pair
+    cut_ones = []
+    for t in en.turns:
+        if t.role != "answer" or "\n" not in t.text.strip():
+            continue
+        cut = dataclasses.replace(t, text=t.text.strip().split("\n")[0])
+        short = dataclasses.replace(en, turns=[cut if u.n == t.n else u for u in en.turns])
+        al = align(short, zh)
+        assert [o for o in al.omissions() if o.certain] == [], t.n
+        if ((t.n,), (t.n,)) in [(p.a, p.b) for p in al.pairs]:
+            cut_ones.append(t.n)
+        else:
+            assert al.omissions() and t.n == 6
+    assert cut_ones == [4]  # the answers of more than one paragraph: 4 and 6

@@ -117,6 +117,106 @@ def test_who_says(search_archive) -> None:
     assert top.ratio == pytest.approx(top.hits / top.expected)
 
 
+def _wilson(h: int, n: int) -> tuple[float, float]:
+    """The 95% Wilson score interval of h/n per 10,000, written out here (z = 1.96)."""
+    z, p = 1.959963984540054, h / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - half) * 10000, (centre + half) * 10000
+
+
+def lavrov_words(db: str, langs: tuple[str, ...]) -> int:
+    """Lavrov's words in ``langs`` (the index drops words of 40 bytes or more, such as
+    "человеконенавистнический")."""
+    marks = ",".join("?" * len(langs))
+    return sum(sum(len(w.encode()) < 40 for w in words_of(t)) for t in turns(
+        db, f"t.person = 'sergey-lavrov' AND d.lang IN ({marks})", langs))  # fmt: skip
+
+
+def test_rates_count_the_words_of_the_query_language(search_db: str, search_archive) -> None:
+    # Lavrov speaks English (the seed, 2018; mid.ru 2022) and Russian (mid.ru 2022-2023):
+    # a rate of an English word counts his English words only, a Russian word his Russian ones
+    en = {r.who: r for r in stats.who_says(search_archive, "Ukraine")}["sergey-lavrov"]
+    assert en.words == lavrov_words(search_db, ("en",))
+    assert en.hits == search_archive.search("Ukraine", speaker="sergey-lavrov", limit=0).total
+    assert en.per_10k == pytest.approx(en.hits * 10000 / en.words)
+    ru = {r.who: r for r in stats.who_says(search_archive, "Украина")}["sergey-lavrov"]
+    assert ru.words == lavrov_words(search_db, ("ru",)) and ru.words != en.words
+    # the languages the filters allow, when they say
+    both = {r.who: r for r in stats.who_says(search_archive, "Ukraine", lang="en,ru")}
+    assert both["sergey-lavrov"].words == lavrov_words(search_db, ("en", "ru"))
+    assert both["sergey-lavrov"].per_10k < en.per_10k
+    tr = stats.trend(search_archive, "Kazakhstan")
+    assert tr.langs == ["en"]
+    i = tr.periods.index("2022")  # mid.ru in English and Russian that year
+    en_2022 = sum(len(words_of(t)) for t in turns(
+        search_db, "d.date LIKE '2022%' AND d.lang = 'en'"))  # fmt: skip
+    assert tr.series[0].words[i] == en_2022
+    assert stats.query_langs(search_archive.parse("合作"), ["en", "ru", "zh"]) == ("zh",)
+    assert stats.query_langs(search_archive.parse("speaker:lavrov"), ["en", "ru"]) is None
+
+
+def test_trend_gaps_are_not_zero(search_archive) -> None:
+    tr = stats.trend(search_archive, "Russia", by="year", split="publisher", per_10k=True,
+                     window=2)  # fmt: skip
+    kremlin = next(s for s in tr.series if s.name == "kremlin.ru")
+    # kremlin.ru pages of 2016 and 2017 only: 2018 on is a gap, not a rate of 0
+    i = tr.periods.index("2018")
+    assert kremlin.words[i] == 0 and kremlin.per_10k[i] is None
+    assert kremlin.low[i] is None and kremlin.high[i] is None and not kremlin.small[i]
+    assert kremlin.avg is not None and kremlin.avg[i] is None
+    row = next(r for r in tr.rows() if r["series"] == "kremlin.ru" and r["period"] == "2018")
+    assert row["per_10k"] is None
+    # a period with words and no hit is a real 0
+    mid = next(s for s in tr.series if s.name == "mid.ru")
+    assert mid.words[tr.periods.index("2018")] > 0
+    whole = stats.trend(search_archive, "Kazakhstan", by="year")
+    s = whole.series[0]
+    assert s.per_10k[whole.periods.index("2019")] is None  # nothing dated 2019
+    assert s.per_10k[whole.periods.index("2016")] == 0.0
+
+
+def test_small_samples_are_marked_with_an_interval(search_archive) -> None:
+    tr = stats.trend(search_archive, "Russia", by="year", split="publisher")
+    kremlin = next(s for s in tr.series if s.name == "kremlin.ru")
+    i = tr.periods.index("2017")  # one meeting of 2017: one hit in 1958 English words
+    assert (kremlin.hits[i], kremlin.words[i]) == (1, 1958)
+    assert kremlin.small[i] and not kremlin.small[tr.periods.index("2016")]  # 14,806 words
+    low, high = _wilson(1, 1958)
+    assert kremlin.low[i] == pytest.approx(low) and kremlin.high[i] == pytest.approx(high)
+    assert kremlin.low[i] < kremlin.per_10k[i] < kremlin.high[i]
+    assert stats.trend(search_archive, "Russia", split="publisher", min_sample=1000).series[
+        0].small[0] is False  # fmt: skip
+    rows = {r.who: r for r in stats.who_says(search_archive, "Ukraine")}
+    carlson = rows["journalist:tucker-carlson"]  # 2 questions in 886 words
+    assert carlson.small and (carlson.hits, carlson.words) == (2, 886)
+    assert (carlson.low, carlson.high) == pytest.approx(_wilson(2, 886))
+    assert not rows["sergey-lavrov"].small
+
+
+def test_every_number_links_to_its_turns(search_archive) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    def total(url: str) -> int:
+        assert urlsplit(url).path == "/search"
+        p = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+        return search_archive.search(
+            p.pop("q", ""), speaker=p.pop("speaker", None), lang=p.pop("lang", None),
+            publisher=p.pop("publisher", None), date_from=p.pop("from", None),
+            date_to=p.pop("to", None), limit=0).total  # fmt: skip
+
+    tr = stats.trend(search_archive, "Russia", by="year", split="publisher")
+    checked = 0
+    for s in tr.series:
+        for i, p in enumerate(tr.periods):
+            if s.words[i] and s.name != "(none)":
+                assert total(s.search[i]) == s.hits[i], (s.name, p)
+                checked += 1
+    assert checked >= 4
+    for r in stats.who_says(search_archive, "Ukraine"):
+        assert total(r.search) == r.hits, r.who
+
+
 # -- collocations -----------------------------------------------------------------------------
 def test_collocates_of_kazakhstan_are_near_it_in_the_seed(search_db: Path, search_archive) -> None:
     res = stats.collocations(search_archive, "Kazakhstan", window=5, min_freq=2, sort="freq")
@@ -219,7 +319,7 @@ def test_api_matches_the_functions(server, search_archive) -> None:
     co = stats.collocations(search_archive, "Kazakhstan", min_freq=2)
     assert [c["word"] for c in json.loads(body)["collocates"]] == [c.word for c in co.collocates]
     _, body = get(f"{server.url}/api/v1/keyness?a=date:2017&b=date:2018&min=3&format=csv")
-    assert body.splitlines()[0].startswith("key_in,word,a,b")
+    assert body.splitlines()[0].startswith("\ufeffkey_in,word,a,b")  # a BOM, for Excel
     _, body = get(f"{server.url}/api/v1/frequencies?q=date:2018&limit=5")
     total, rows = stats.frequencies(search_archive, "date:2018", limit=5)
     assert json.loads(body)["words"] == total
@@ -264,3 +364,17 @@ def test_word_cache_follows_a_changed_document(
         archive.sync()
         words = archive.frequencies(kind="speech")[0]
         assert words == archive.frequencies(doc=seed.id)[0] > 0
+
+
+def test_cli_analyses_name_a_misspelt_speaker(search_db: Path) -> None:
+    from communique.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["who-says", "Kazakhstan", "--speaker", "Lavorv",
+                              *db_options(search_db)])  # fmt: skip
+    assert res.exit_code == 0
+    assert "No speaker matches “Lavorv”: did you mean Lavrov?" in res.output
+    res = runner.invoke(app, ["trend", "Kazakhstan speaker:lavorv", *db_options(search_db)])
+    assert "did you mean Lavrov?" in res.output
+    res = runner.invoke(app, ["trend", "Kazakhstan speaker:lavrov", *db_options(search_db)])
+    assert "No speaker matches" not in res.output

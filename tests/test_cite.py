@@ -8,7 +8,7 @@ import re
 from communique.cite import cite
 from communique.ingest.pipeline import parse_raw
 from communique.ingest.sources import RawInput
-from communique.model import Document
+from communique.model import Document, Participant
 from communique.web.pages import web_link
 from tests.conftest import SEED
 
@@ -56,3 +56,25 @@ def test_only_web_addresses_are_linked() -> None:
     for hostile in ("javascript:alert(document.domain)", " JavaScript:alert(1)",
                     "data:text/html,<script>alert(1)</script>", "", None):  # fmt: skip
         assert web_link(hostile) is None
+
+
+def test_a_question_is_cited_under_the_journalist_the_page_names() -> None:
+    doc = seed_document()
+    # the seed's participants: Sergey Lavrov (Foreign Minister), Maya Bekbayeva (Khabar Agency);
+    # its questions are labelled "Question" with no speaker
+    question = doc.turns[0]
+    assert question.role == "question" and question.speaker is None
+    c = cite(doc, question)
+    assert c.text.startswith("Maya Bekbayeva (2018-12-09).")
+    assert c.csl["author"] == [{"literal": "Maya Bekbayeva"}]
+    assert "author = {{Maya Bekbayeva}}" in c.bibtex
+    assert cite(doc, doc.turns[1]).csl["author"] == [{"literal": "Sergey Lavrov"}]
+
+
+def test_a_question_without_a_named_asker_names_no_one() -> None:
+    doc = seed_document()
+    # two participants who never speak: the page does not say which of them asks
+    doc.participants = [*doc.participants, Participant("Another Journalist", None, "Reuters")]
+    c = cite(doc, doc.turns[0])
+    assert c.csl["author"] == [{"literal": "Unnamed questioner"}]
+    assert "Question (" not in c.text

@@ -263,3 +263,21 @@ def test_repair_real_powell_csv() -> None:
     repaired = repair_text(text)
     assert "I don’t know of any" in repaired
     assert "\x92" not in repaired
+
+
+def test_deep_nesting_is_flattened_and_text_kept() -> None:
+    from communique.ingest.decode import MAX_NESTING, limit_nesting
+
+    deep = "<html><body>" + "<div>" * 200_000 + "<p>Deep words.</p>" + "</div>" * 200_000
+    flat = limit_nesting(deep + "<p>After.</p></body></html>")
+    assert "Deep words." in flat and flat.endswith("<p>After.</p></body></html>")
+    assert flat.count("<div>") == MAX_NESTING - 2  # html and body are two of the levels
+    assert flat.count("</div>") == MAX_NESTING - 2
+
+
+def test_real_pages_are_not_touched_by_the_nesting_limit() -> None:
+    from communique.ingest.decode import limit_nesting
+
+    for name in ("006152.html.gz", "007954.html.gz"):
+        text = gzip.decompress((CORPUS / "kremlin_en" / "html" / name).read_bytes()).decode()
+        assert limit_nesting(text) is text

@@ -239,3 +239,20 @@ def test_links_are_caught_up_after_a_crash_before_enrichment(
         assert after_ingest(store).documents == 0  # nothing left to do
     finally:
         store.close()
+
+
+def test_entity_lists_who_governs_it(server: Server) -> None:
+    # Kazakhstan: the register's heads of state, each linked to a person page with its source
+    got = httpx.get(f"{server.url}/api/v1/entities/Kazakhstan").json()
+    heads = {g["person"]: g for g in got["governed_by"] if g["office"] == "head of state"}
+    assert {"nursultan-nazarbayev", "kassym-jomart-tokayev"} <= set(heads)
+    naz = heads["nursultan-nazarbayev"]
+    assert naz["title"] == "President" and naz["source"] and naz["from"] <= naz["to"]
+    page = httpx.get(f"{server.url}/entity/Kazakhstan").text
+    assert 'href="/person/nursultan-nazarbayev"' in page and "Who governs it" in page
+    person = httpx.get(f"{server.url}/api/v1/people/nursultan-nazarbayev").json()
+    assert person["name"] == "Nursultan Nazarbayev"
+    assert any(r["country"] == "KZ" and r["source"] for r in person["roles"])
+    # an organisation is governed by nobody here
+    eaeu = httpx.get(f"{server.url}/api/v1/entities/EAEU").json()
+    assert eaeu["governed_by"] == []

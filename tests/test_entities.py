@@ -159,3 +159,36 @@ def test_case_and_blocking_rules() -> None:
 def test_built_once() -> None:
     assert matcher() is matcher()
     assert isinstance(matcher(), EntityMatcher)
+
+
+def test_country_names_are_the_current_iso_names() -> None:
+    from communique.enrich.entities import entity_name, lookup
+
+    # ISO 3166-1 short names as of today; older names only as aliases
+    assert entity_name("country:BY") == "Belarus"
+    assert entity_name("country:BY", "ru") == "Беларусь"
+    assert entity_name("country:TR") == "Türkiye"
+    assert entity_name("country:CZ") == "Czechia"
+    assert entity_name("country:MK") == "North Macedonia"
+    assert entity_name("country:SZ") == "Eswatini"
+    # common names where ISO gives one; index forms ("Palestine, State of") turned round
+    assert entity_name("country:IR") == "Iran"
+    assert entity_name("country:PS") == "State of Palestine"
+    assert entity_name("country:CD") == "Democratic Republic of the Congo"
+    assert entity_name("country:VG") == "British Virgin Islands"
+    assert entity_name("country:SU") == "USSR"  # a former country keeps its own name
+    for old, code in (("Belorussia", "BY"), ("Turkey", "TR"), ("Czech Republic", "CZ"),
+                      ("Swaziland", "SZ"), ("Macedonia", "MK"), ("Белоруссия", "BY")):  # fmt: skip
+        assert lookup(old) == f"country:{code}", old
+    assert [m.entity for m in find("Belorussia, as it was called, is Belarus.")] == [
+        "country:BY", "country:BY"]  # fmt: skip
+
+
+def test_belarus_in_real_turns(turns) -> None:
+    from communique.enrich.entities import entity_name
+
+    # Hua Chunying, 2020-02-03: "... Kazakhstan, Hungary, Iran, Belarus, Indonesia and ..."
+    ((_, text),) = [t for t in turns("fmprc-en-t1739548", "Belarus") if t[0] == 7]
+    by = [m for m in find(text) if m.entity == "country:BY"]
+    assert [text[m.start : m.end] for m in by] == ["Belarus"]
+    assert entity_name(by[0].entity) == "Belarus"

@@ -148,7 +148,7 @@ def test_export_is_one_record_a_line(tmp_path: Path, archive_target: str) -> Non
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0])
-    assert record["schema_version"] == 1 and len(record["turns"]) == 18
+    assert record["schema_version"] == 2 and len(record["turns"]) == 18
 
 
 def committed_documents(db: str) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 from communique.ingest.tables import (
     TABLE_SUFFIXES,
+    BadRow,
     ColumnMap,
     TableError,
     detect_columns,
@@ -323,18 +325,59 @@ def test_jsonl(tmp_path: Path) -> None:
 
 def test_jsonl_bad_line_names_line_number(tmp_path: Path) -> None:
     path = tmp_path / "t.ndjson"
-    path.write_text('{"text": "a"}\n\n{"text": "b",}\n', encoding="utf-8")
-    rows = read_table(path)
-    assert next(rows) == {"text": "a"}
-    with pytest.raises(TableError, match=r"t\.ndjson: line 3: invalid JSON"):
-        next(rows)
+    path.write_text('{"text": "a"}\n\n{"text": "b",}\n{"text": "c"}\n', encoding="utf-8")
+    rows = list(read_table(path))
+    assert rows[0] == {"text": "a"}
+    assert isinstance(rows[1], BadRow) and rows[1].where == "line 3"
+    assert "invalid JSON" in rows[1].reason
+    assert rows[2] == {"text": "c"}  # the line after the bad one is read on
 
 
 def test_jsonl_not_an_object(tmp_path: Path) -> None:
     path = tmp_path / "t.jsonl"
     path.write_text('{"text": "a"}\n[1, 2]\n', encoding="utf-8")
-    with pytest.raises(TableError, match="line 2: expected a JSON object, got list"):
-        list(read_table(path))
+    rows = list(read_table(path))
+    assert rows[0] == {"text": "a"}
+    assert rows[1] == BadRow("line 2", "expected a JSON object, got list")
+
+
+def test_jsonl_non_utf8_line_costs_only_itself(tmp_path: Path) -> None:
+    """A bad byte on line 301 loses that line, not the 300 before it nor the 20 after."""
+    lines = [json.dumps({"text": f"row {i}"}).encode() for i in range(1, 322)]
+    lines[300] = b'{"text": "caf\xe9"}'
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    rows = list(read_table(path))
+    assert len(rows) == 321
+    bad = [r for r in rows if isinstance(r, BadRow)]
+    assert len(bad) == 1 and bad[0].where == "line 301" and "not UTF-8" in bad[0].reason
+    assert rows[299] == {"text": "row 300"} and rows[301] == {"text": "row 302"}
+
+
+def test_csv_unterminated_quote_is_reported_and_later_rows_recovered(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        'title,text\nA,first\nB,"an open quote\nC,third\nD,"fourth, quoted"\n',
+        encoding="utf-8",
+    )
+    rows = list(read_table(path))
+    assert rows[0] == {"title": "A", "text": "first"}
+    assert isinstance(rows[1], BadRow) and rows[1].where == "line 3"
+    assert "unterminated quote" in rows[1].reason
+    assert rows[2:] == [{"title": "C", "text": "third"}, {"title": "D", "text": "fourth, quoted"}]
+
+
+def test_csv_cell_over_the_limit_is_skipped(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("COMMUNIQUE_MAX_CELL_MB", "1")
+    path = tmp_path / "t.csv"
+    big = "word " * 400_000  # 2 MB, with line breaks inside its quotes
+    big = big.replace("word word", "word\nword", 1000)
+    path.write_text(f'title,text\nA,first\nB,"{big}"\nC,third\n', encoding="utf-8")
+    rows = list(read_table(path))
+    assert rows[0] == {"title": "A", "text": "first"}
+    assert isinstance(rows[1], BadRow) and rows[1].where == "line 3"
+    assert "over the limit of 1.0 MB" in rows[1].reason
+    assert rows[2] == {"title": "C", "text": "third"}
 
 
 def test_json_array(tmp_path: Path) -> None:
@@ -405,3 +448,26 @@ def test_sidecar_rules(tmp_path: Path) -> None:
     assert "file list" in (is_sidecar(tmp_path / "files.csv", ["path", "sha256"]) or "")
     assert is_sidecar(tmp_path / "docs.csv", ["title", "text"]) is None
     assert is_sidecar(tmp_path / "pairs.csv", ["question", "answer"]) is None
+
+
+def test_xlsx_shared_strings_over_the_limit_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openpyxl reads a workbook's shared strings whole: past a quarter of the input limit
+    the workbook is refused before it is opened."""
+    monkeypatch.setenv("COMMUNIQUE_MAX_INPUT_MB", "1")
+    path = tmp_path / "t.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["title", "text"])
+    for i in range(40):
+        ws.append([f"row {i}", f"text {i}"])
+    wb.save(path)
+    # a shared-strings part as Excel writes it, 400 KB (bench/hostile.py makes a 1.5 GB one)
+    si = "".join(f"<si><t>{i} {'word ' * 2000}</t></si>" for i in range(40))
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("xl/sharedStrings.xml", f'<sst count="40" uniqueCount="40">{si}</sst>')
+    with pytest.raises(TableError, match=r"shared strings \(uncompressed\) too large"):
+        list(read_table(path))
+    monkeypatch.setenv("COMMUNIQUE_MAX_INPUT_MB", "10")
+    assert len(list(read_table(path))) == 40

@@ -97,6 +97,91 @@ def test_made_up_sentence_matches_nothing(search_archive) -> None:
     assert verify(search_archive, ABSENT, min_score=0).matches
 
 
+CSTO = (
+    "I do not think our journalists will blame other CSTO countries for not participating in "
+    "resolving the Syrian crisis."
+)
+WHO = (
+    "On January 29, China's National Health Commission replied through official channel to "
+    "the US that we welcome it to join a WHO joint expert group."
+)
+
+
+@pytest.mark.parametrize(
+    ("quote", "verdict", "changed"),
+    [
+        (CICA, "verbatim", []),
+        # a clause out of the sentence, quotation marks and capitals changed
+        ("“the only platform, Apart from the UN, that brings together”", "verbatim", []),
+        # the negation left out: never trimmed (issue 14's example)
+        (
+            "I think our journalists will blame other CSTO countries",
+            "altered",
+            [("left out", "", "do not", "negation")],
+        ),
+        # trimmed: what was left out is listed, nothing else
+        (
+            TENSE.replace("who is a very experienced person, ", "... "),
+            "trimmed",
+            [("left out", "", "who is a very experienced person", "")],
+        ),
+        (
+            TENSE.replace("who is a very experienced person, ", "[...] "),
+            "trimmed",
+            [("left out", "", "who is a very experienced person", "")],
+        ),
+        (
+            TENSE.replace(" without going into detail", ""),
+            "trimmed",  # unmarked
+            [("left out", "", "without going into detail", "")],
+        ),
+        (
+            WHO.replace("welcome", "condemn"),
+            "altered",
+            [("changed", "condemn", "welcome", "stance")],
+        ),
+        (WHO.replace("29", "28"), "altered", [("changed", "28", "29", "number")]),
+        (CICA.replace("Iran", "Iraq"), "altered", [("changed", "Iraq", "Iran", "name")]),
+        (
+            TRADE.replace("do not benefit", "benefit"),
+            "altered",
+            [("left out", "", "do not", "negation")],
+        ),
+        (ABSENT, "not found", []),
+    ],
+    ids=[
+        "exact",
+        "clause",
+        "negation-dropped",
+        "elision-dots",
+        "elision-brackets",
+        "unmarked",
+        "stance",
+        "number",
+        "name",
+        "negation-dropped-2",
+        "absent",
+    ],
+)
+def test_verdicts(search_archive, quote: str, verdict: str, changed: list[tuple]) -> None:
+    res = verify(search_archive, quote)
+    assert res.verdict == verdict, res.to_dict()
+    if verdict == "not found":
+        assert res.matches == [] and res.to_dict()["verdict"] == "not found"
+        return
+    top = res.matches[0]
+    got = [(d.kind, d.quote, d.source) for d in top.differences]
+    assert got == [c[:3] for c in changed]
+    for d, c in zip(top.differences, changed, strict=True):
+        assert c[3] in d.meaning if c[3] else d.meaning == []
+    # the marked words are the quote's words as they stand in the turn
+    marked = " ".join(top.text[a:b] for a, b in top.matched).lower()
+    for d in top.differences:
+        if d.source:
+            assert d.source.lower() not in marked.split(" ")
+    assert res.to_dict()["differences"] == [d.to_dict() for d in top.differences]
+
+
 def test_empty_quote_is_an_error(search_archive) -> None:
     with pytest.raises(ValueError, match="empty"):
         verify(search_archive, " ... ")
@@ -116,7 +201,13 @@ def test_cli(search_db) -> None:
     assert data["found"] and data["matches"][0]["speaker"] == "Sergey Lavrov"
     assert data["matches"][0]["passage"] in data["matches"][0]["text"]
     text = run(TRADE, "--min-score", "95")
-    assert "score 100" in text.stdout and "#t" in text.stdout
+    assert "verbatim, score 100" in text.stdout and "#t" in text.stdout
+    changed = run(TRADE.replace("benefit", "help"))
+    assert "ALTERED" in changed.stdout and "[-benefit-]" in changed.stdout
+    assert "{+help+}" in changed.stdout
+    data = json.loads(run(TRADE.replace("benefit", "help"), "--json").stdout)
+    assert data["verdict"] == "altered"
+    assert [(d["source"], d["quote"]) for d in data["differences"]] == [("benefit", "help")]
 
 
 def test_api_and_page_agree_with_the_function(server, search_archive) -> None:
@@ -129,6 +220,11 @@ def test_api_and_page_agree_with_the_function(server, search_archive) -> None:
     assert [m["score"] for m in got["matches"]] == [m["score"] for m in expected["matches"]]
     assert got["matches"][0]["spans"] == expected["matches"][0]["spans"]
     assert got["matches"][0]["url"].endswith("/d/" + expected["matches"][0]["permalink"])
+    assert got["verdict"] == "altered" == got["matches"][0]["verdict"]
+    assert [(d["kind"], d["source"], d["quote"]) for d in got["differences"]] == [
+        ("changed", "benefit", "help"),
+        ("changed", "sides", "countries"),
+    ]
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(f"{server.url}/api/v1/verify?q=", timeout=30)
     assert err.value.code == 400
@@ -139,7 +235,13 @@ def test_api_and_page_agree_with_the_function(server, search_archive) -> None:
         .read()
         .decode()
     )
-    assert "<mark>trade wars do not benefit anyone, not even the participating</mark>" in page
+    # only the words the quote matches are marked; the changed word is shown as a diff
+    marked = (
+        "<mark>trade wars do not</mark> benefit <mark>anyone, not even the participating</mark>"
+    )
+    assert marked in page
+    assert '<del lang="en">benefit</del> → <ins>help</ins>' in page
+    assert "verdict-altered" in page
     assert expected["matches"][0]["permalink"] in page
     page = (
         urllib.request.urlopen(
@@ -182,3 +284,27 @@ def test_english_quote_gives_the_aligned_chinese_passage(pair_db) -> None:
         assert al.text == zh_turns[al.turns[0]].text
         assert zh_turns[al.turns[0]].role == "answer"
         assert "纳扎尔巴耶夫" in al.text  # President Nazarbayev, as the en answer names him
+
+
+def test_chinese_quote_of_the_english_page_is_found_through_the_chinese_version(pair_db) -> None:
+    """Pages asked for in English (lang=en), a quote in Chinese: the words are checked in the
+    Chinese version, and the English turn they stand for is given."""
+    from communique.analysis.verify import quote_language
+
+    from .conftest import open_archive
+
+    with open_archive(pair_db) as archive:
+        zh = next(d for d in archive.store.documents() if d.id.startswith("fmprc-zh-"))
+        answer = next(t for t in zh.turns if t.role == "answer" and "纳扎尔巴耶夫" in t.text)
+        sentence = answer.text.split("。")[0] + "。"
+        assert quote_language(sentence) == "zh"
+        assert verify(archive, sentence, lang="zh").verdict == "verbatim"
+        res = verify(archive, sentence, lang="en")
+        assert res.verdict == "verbatim"
+        top = res.matches[0]
+        assert (top.hit.doc_id, top.hit.n, top.via) == (zh.id, answer.n, "zh")
+        [en] = [a for a in top.aligned if a.lang == "en"]
+        assert en.doc_id.startswith("fmprc-en-") and "Nazarbayev" in en.text
+        assert res.to_dict()["matches"][0]["via"] == "zh"
+        # an English quote asked for in English pages is not looked for anywhere else
+        assert verify(archive, "Nazarbayev", lang="en").matches[0].via is None

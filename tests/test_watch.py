@@ -101,7 +101,8 @@ def test_watch_add_list_remove(archive_target: str) -> None:
     shown = json.loads(cli("watch", "show", "kohl", "--json", *db).stdout)
     assert [h["permalink"] for h in shown["hits"]] == ["kremlin-en-54803#t2"]
     everything = json.loads(cli("watch", "show", "all-en", "--json", *db).stdout)
-    assert [h["n"] for h in everything["hits"]] == [1, 2, 3, 4, 5, 6]  # one page, in turn order
+    # one page, in turn order, its lead first (turn 0)
+    assert [h["n"] for h in everything["hits"]] == [0, 1, 2, 3, 4, 5, 6]
     assert cli("watch", "remove", "kohl", *db).exit_code == 0
     assert [w["name"] for w in json.loads(cli("watch", "list", "--json", *db).stdout)] == ["all-en"]
     gone = cli("watch", "remove", "kohl", *db)

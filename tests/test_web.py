@@ -171,8 +171,9 @@ def test_export_csv_from_the_search_page(page: Any, server: Server) -> None:
         page.click("a.export-csv")
     download = info.value
     assert download.suggested_filename == "communique-search.csv"
-    text = Path(download.path()).read_text(encoding="utf-8")
-    rows = list(csv.DictReader(text.splitlines()))
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # a byte-order mark: Excel reads the UTF-8
+    rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
     assert [f"/d/{r['permalink']}" for r in rows] == shown  # same hits, same order
     assert {r["role"] for r in rows} == {"answer"}
     assert all("kazakhstan" in r["text"].lower() for r in rows)

@@ -17,17 +17,37 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from communique.ingest.executors import ExecutorUnavailable, open_executor
+from communique.ingest.limits import (
+    DISK_FULL_EXIT,
+    DISK_FULL_MESSAGE,
+    is_disk_full,
+    set_env_limits,
+)
 from communique.ingest.pipeline import Ingester, count_files, reparse
 from communique.render import ROLE_STYLE, print_document
 from communique.store import SQLStore, is_url, open_store
 from communique.store.base import DocFilter
 from communique.structure.dates import date_bound
 
-app = typer.Typer(
+
+class _App(typer.Typer):
+    """The command line; any command stopped by a full disk says "disk full" (exit 3)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as e:
+            if not is_disk_full(e):
+                raise
+            Console(stderr=True).print(f"[red]{DISK_FULL_MESSAGE}[/] ({escape(str(e))})")
+            raise SystemExit(DISK_FULL_EXIT) from None
+
+
+app = _App(
     help="communique: a structured, searchable, citable archive of diplomatic transcripts.",
     no_args_is_help=True,
     add_completion=False,
@@ -103,8 +123,18 @@ def ingest(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     data_dir: DataDirOption = None,
+    max_input_mb: Annotated[
+        float | None, typer.Option(help="Largest file read (MB; default 200).")
+    ] = None,
+    max_document_mb: Annotated[
+        float | None, typer.Option(help="Largest page after gunzip (MB; default 5).")
+    ] = None,
+    max_cell_mb: Annotated[
+        float | None, typer.Option(help="Largest table row (MB; default 10).")
+    ] = None,
 ) -> None:
     """Ingest pages and tables into the archive; prints new/updated/unchanged/skipped/failed."""
+    set_env_limits(input_bytes=max_input_mb, document_bytes=max_document_mb, cell_bytes=max_cell_mb)
     missing = [p for p in paths if not p.exists()]
     if missing:
         console.print(f"[red]Not found:[/] {', '.join(map(str, missing))}")
@@ -139,6 +169,11 @@ def ingest(
 
         try:
             report = ingester.run(paths, on_file=on_file)
+        except Exception as e:
+            if not is_disk_full(e):
+                raise
+            console.print(f"[red]{DISK_FULL_MESSAGE}[/] ({escape(str(e))})")
+            raise typer.Exit(DISK_FULL_EXIT) from None
         finally:
             executor.close()
     store.close()
@@ -177,6 +212,9 @@ def _sync_index(db: str | Path, quiet: bool, data_dir: Path | None = None) -> No
         with busy:
             done = SearchIndex(store).open()
     except Exception as e:  # the archive is fine; the index can be rebuilt with reindex
+        if is_disk_full(e):
+            console.print(f"[red]{DISK_FULL_MESSAGE}[/] ({escape(str(e))})")
+            raise typer.Exit(DISK_FULL_EXIT) from None
         console.print(f"[yellow]search index not updated ({e}); run: communique reindex[/]")
         return
     finally:
@@ -215,32 +253,80 @@ def list_(
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return
-    table = Table("id", "date", "publisher", "kind", "lang", "turns", "title")
-    for r in rows:
-        table.add_row(r["id"], r["date"] or "", r["publisher"] or "", r["kind"], r["lang"] or "",
-                      str(r["turns"]), (r["title"] or "")[:80])  # fmt: skip
-    out.print(table)
+    cells = [(r["id"], r["date"] or "", r["publisher"] or "", r["kind"], r["lang"] or "",
+              str(r["turns"]), r["title"] or "") for r in rows]  # fmt: skip
+    if not out.is_terminal:  # piped: tab-separated, every id whole (copy-paste round-trips)
+        sys.stdout.write("id\tdate\tpublisher\tkind\tlang\tturns\ttitle\n")
+        for c in cells:
+            sys.stdout.write("\t".join(v.replace("\t", " ").replace("\n", " ") for v in c) + "\n")
+    else:
+        table = Table(Column("date", no_wrap=True, min_width=10), "publisher", "kind", "lang",
+                      "turns", "title")  # fmt: skip
+        table.columns.insert(0, Column("id", no_wrap=True, min_width=max(
+            (len(c[0]) for c in cells), default=2)))  # fmt: skip
+        for c in cells:
+            table.add_row(*c[:6], c[6][:80])
+        out.print(table)
     console.print(f"{len(rows)} documents" + (" (limit reached)" if len(rows) == limit else ""))
 
 
 @app.command()
 def show(
-    doc_id: Annotated[str, typer.Argument(help="Document id, optionally id@revision")],
+    doc_id: Annotated[
+        str,
+        typer.Argument(
+            help="A document or turn as cited: id, id@revision, id#t16, id@revision#t16"
+        ),
+    ],
     db: DbOption = DEFAULT_DB,
     as_json: Annotated[bool, typer.Option("--json", help="The record as JSON.")] = False,
 ) -> None:
-    """Show one document: a readable transcript, or its record with --json."""
+    """Show one document (a readable transcript, or its record with --json), or one turn of it
+    as the archive cites it (``id#t16``, ``id@revision#t16``), with the question it answers."""
     store = _open(db)
-    ident, _, revision = doc_id.partition("@")
-    doc = store.get(ident, revision or None)
+    ident, revision, n = split_citation(doc_id)
+    doc = store.get(ident, revision)
     if doc is None:
         hint = " (that revision is not the current one)" if revision and store.get(ident) else ""
-        console.print(f"[red]No document {doc_id}{hint}.[/] Try: communique list --db {db}")
+        console.print(f"[red]No document {escape(doc_id)}{hint}.[/] Try: communique list --db {db}")
         raise typer.Exit(1)
+    if n is not None:
+        doc = _only_turn(doc, n, doc_id)
     if as_json:
         print(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
     else:
         print_document(out, doc)
+
+
+def split_citation(value: str) -> tuple[str, str | None, int | None]:
+    """``id``, ``id@revision``, ``id#t16`` or ``id@revision#t16`` (what the archive prints as a
+    citation) as (id, revision or None, turn number or None)."""
+    head, sep, turn = value.strip().partition("#")
+    ident, _, revision = head.partition("@")
+    n = None
+    if sep:
+        digits = turn[1:] if turn[:1].lower() == "t" else turn
+        if not digits.isdigit():
+            console.print(
+                f"[red]{escape(value)}: a turn is cited as #t<number>, not #{escape(turn)}[/]"
+            )
+            raise typer.Exit(2)
+        n = int(digits)
+    return ident, revision or None, n
+
+
+def _only_turn(doc: Any, n: int, cited: str) -> Any:
+    """``doc`` with only turn ``n`` (and the question it answers); a clear error without it."""
+    from dataclasses import replace
+
+    turn = next((t for t in doc.turns if t.n == n), None)
+    if turn is None:
+        last = doc.turns[-1].n if doc.turns else 0
+        console.print(f"[red]No turn {n} in {escape(cited.partition('#')[0])}[/] "
+                      f"(its turns are #t1 to #t{last}).")  # fmt: skip
+        raise typer.Exit(1)
+    keep = {n, turn.answers} if turn.answers else {n}
+    return replace(doc, turns=[t for t in doc.turns if t.n in keep])
 
 
 @app.command()
@@ -363,6 +449,13 @@ def _filters(
     }  # fmt: skip
 
 
+def _speaker_hint(archive: Any, query: str, speaker: list[str] | None) -> str | None:
+    """The "No speaker matches “Lavorv”: did you mean Lavrov?" of a search that found nothing."""
+    from communique.search.speakers import hint_message
+
+    return hint_message(archive, query, speaker)
+
+
 def _query_error(e: Exception) -> typer.Exit:
     """A malformed query or option: the message (it points at the problem), exit code 2."""
     console.print(f"[red]{escape(str(e))}[/]", highlight=False)
@@ -387,6 +480,7 @@ def search(
     offset: int = 0,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit.")] = False,
     facets: Annotated[bool, typer.Option("--facets", help="Counts by year, speaker, ...")] = False,
+    parallel: ParallelOpt = False,
     data_dir: DataDirOption = None,
 ) -> None:
     """Search the turns (the query language: docs/query.md). Each hit: where it is, who said it,
@@ -394,18 +488,27 @@ def search(
     from communique.search.ast import QueryError
 
     archive = _archive(db, data_dir)
+    hint = None
     try:
         res = archive.search(
             query, **_filters(speaker, role, kind, lang, publisher, from_, to),  # type: ignore[arg-type]
             sort=sort, limit=limit, offset=offset, facets=facets,
         )  # fmt: skip
+        par = _parallel(archive, [(h.doc_id, h.n, _hit_start(h)) for h in res.hits], parallel)
+        if not res.total:
+            hint = _speaker_hint(archive, query, speaker)
     except (QueryError, ValueError) as e:
         raise _query_error(e) from None
     finally:
         archive.close()
+    if hint:
+        console.print(f"[yellow]{escape(hint)}[/]", highlight=False)
     if as_json:
-        for hit in res.hits:
-            print(json.dumps(hit.to_dict(), ensure_ascii=False))
+        for k, hit in enumerate(res.hits):
+            item = hit.to_dict()
+            if parallel:
+                item["parallel"] = [p.to_dict() for p in par[k]]
+            print(json.dumps(item, ensure_ascii=False))
         if facets:
             print(json.dumps({"total": res.total, "facets": res.facets}, ensure_ascii=False))
         console.print(f"{res.total} hits", highlight=False)
@@ -417,6 +520,8 @@ def search(
     )
     for i, hit in enumerate(res.hits, start=offset + 1):
         _print_hit(hit, i)
+        if parallel:
+            _print_parallel(par[i - offset - 1])
     if facets:
         _print_facets(res.facets)
 
@@ -438,10 +543,12 @@ def kwic(
     publisher: PublisherOpt = None,
     from_: FromOpt = None,
     to: ToOpt = None,
+    parallel: ParallelOpt = False,
     data_dir: DataDirOption = None,
 ) -> None:
     """Keyword in context: every occurrence of the query's words in the matching turns, with
-    the left and right context and the turn's permalink."""
+    the left and right context and the turn's permalink (``--parallel``: and each line's
+    aligned paragraph in the other language versions held)."""
     from communique.search.ast import QueryError
     from communique.search.kwic import to_csv
 
@@ -451,15 +558,56 @@ def kwic(
             query, width=width, sort=sort, limit=limit,
             **_filters(speaker, role, kind, lang, publisher, from_, to),
         )  # fmt: skip
+        par = _parallel(archive, [(ln.doc_id, ln.n, ln.start) for ln in lines], parallel)
     except (QueryError, ValueError) as e:
         raise _query_error(e) from None
     finally:
         archive.close()
     if as_csv:
         sys.stdout.write(to_csv(lines))
+    elif parallel:
+        for ln, passages in zip(lines, par, strict=True):
+            _print_kwic([ln], width)
+            _print_parallel(passages)
     else:
         _print_kwic(lines, width)
     console.print(f"{len(lines)} lines", highlight=False)
+
+
+ParallelOpt = Annotated[
+    bool,
+    typer.Option("--parallel", help="Each hit's passage in the other language versions held."),
+]
+
+
+def _parallel(archive, places: list, wanted: bool) -> list:  # archive: communique.Archive
+    """The parallel concordance: for each (doc id, turn, offset), the aligned passages."""
+    if not wanted:
+        return []
+    from communique.enrich.versions import parallel_passages
+
+    memo: dict = {}
+    return [parallel_passages(archive.store, d, n, at, memo) for d, n, at in places]
+
+
+def _hit_start(hit) -> int | None:  # hit: communique.search.Hit
+    if not hit.highlights:
+        return None
+    a, b = hit.highlights[0]
+    at = hit.text.find(hit.snippet[a:b])
+    return at if at >= 0 else None
+
+
+def _print_parallel(passages: list) -> None:  # passages: list[enrich.versions.Passage]
+    for p in passages:
+        line = Text(f"   {p.lang or '?'} ", style="bold magenta")
+        if not p.turns:
+            line.append(f"{p.doc_id}: no counterpart of this turn", style="dim")
+        else:
+            text = " ".join(p.text.split())
+            line.append(p.permalink + ": ", style="dim")
+            line.append(text if len(text) <= 400 else text[:399] + "…")
+        out.print(line, highlight=False)
 
 
 def _marked(text: str, spans: list[tuple[int, int]]) -> Text:
@@ -585,10 +733,15 @@ def align(
         right = " ".join(texts_b[n].text for n in p.b)[:48].replace("\n", " ")
         na, nb = ",".join(map(str, p.a)), ",".join(map(str, p.b))
         out.print(f"t{na:>7} <-> t{nb:<7} {escape(left):48}  {escape(right)}", highlight=False)
-    for lacking, other, missing in ((a, b, result.missing_in_a()), (b, a, result.missing_in_b())):
-        for m in missing:
-            turns = ", ".join(f"t{n}" for n in (m.question, *m.answers))
-            out.print(f"[yellow]{lacking} lacks[/] {other} {turns}")
+    for o in result.omissions():
+        lacking, other = (a, b) if o.lacking == "a" else (b, a)
+        turns = ", ".join(f"t{n}" for n in o.turns)
+        if o.certain:
+            out.print(f"[yellow]{escape(lacking)} lacks[/] {escape(other)} {turns}",
+                      highlight=False)  # fmt: skip
+        else:
+            out.print(f"[dim]uncertain: {escape(lacking)} may lack {escape(other)} {turns} "
+                      f"({escape(o.reason)})[/]", highlight=False)  # fmt: skip
     out.print(
         f"{len(result.pairs)} pairs; without a counterpart: {len(result.unmatched_a)} turns of "
         f"{a}, {len(result.unmatched_b)} of {b}"
@@ -687,27 +840,56 @@ def serve(
         int | None,
         typer.Option(min=1, help="Largest request body accepted, in bytes (default 20 MiB)."),
     ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The URL clients reach the server at (https://archive.example.org): "
+            "permalinks and feeds use it, whatever Host a request names."
+        ),
+    ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A host name clients may use (repeatable; default: localhost, "
+            "127.0.0.1, ::1 and --host); others get 400."
+        ),
+    ] = None,
+    timeout_keep_alive: Annotated[
+        int, typer.Option(help="Seconds an idle or slow client may hold a connection.")
+    ] = 5,
+    max_connections: Annotated[
+        int, typer.Option(help="Concurrent connections accepted in all (others get 503).")
+    ] = 200,
+    max_client_connections: Annotated[
+        int, typer.Option(help="Concurrent connections from one client address.")
+    ] = 16,
+    request_timeout: Annotated[
+        float, typer.Option(help="Seconds a client has to send a whole request.")
+    ] = 30.0,
 ) -> None:
     """Serve the archive: web interface at /, REST API at /api/v1 (docs at /api/v1/docs)."""
-    import uvicorn
-
     from communique.web import create_app
     from communique.web.app import MAX_BODY
+    from communique.web.serving import run_server, serve_hosts
 
     if not is_url(db) and not Path(db).exists():
         console.print(
             f"[red]No archive at {db}.[/] Create one with: communique ingest PATH --db {db}"
         )
         raise typer.Exit(2)
+    hosts = None if public_url else serve_hosts(host, allowed_host)
     with console.status("bringing the search index up to date"):
-        web_app = create_app(db, token=token, max_body=max_body or MAX_BODY, data_dir=data_dir)
+        web_app = create_app(db, token=token, max_body=max_body or MAX_BODY, data_dir=data_dir,
+                             public_url=public_url, allowed_hosts=hosts)  # fmt: skip
     console.print(f"serving {db} on http://{host}:{port}/ (API: http://{host}:{port}/api/v1/docs)")
     # what start-up loaded (the index, the people register, gazetteers) lives as long as the
     # server: kept out of the garbage collector's full passes, which would walk it again and
     # again and stall requests
     gc.collect()
     gc.freeze()
-    uvicorn.run(web_app, host=host, port=port, log_level="warning", server_header=False)
+    run_server(web_app, host=host, port=port, timeout_keep_alive=timeout_keep_alive,
+               max_connections=max_connections, per_client=max_client_connections,
+               request_seconds=request_timeout)  # fmt: skip
 
 
 def with_data_dir(typer_app: typer.Typer) -> None:

@@ -63,13 +63,25 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
             bar.stop()
 
 
-def _run(db: Path, fn: Callable[[Any, Callable[[str, int, int], None]], Any]) -> Any:
+def _run(
+    db: Path,
+    fn: Callable[[Any, Callable[[str, int, int], None]], Any],
+    empty: Callable[[Any], bool] | None = None,
+    query: str = "",
+    speaker: list[str] | None = None,
+) -> Any:
+    """``fn(archive, progress)``; when ``empty(result)``, a speaker filter (of ``query`` or
+    ``speaker``) that matches no one is named, with the closest speaker ("did you mean")."""
     from communique.search.ast import QueryError
+    from communique.search.speakers import hint_message
 
     archive = _archive(db)
     try:
         with _progress() as report:
-            return fn(archive, report)
+            res = fn(archive, report)
+        if empty is not None and empty(res) and (hint := hint_message(archive, query, speaker)):
+            console.print(f"[yellow]{escape(hint)}[/]", highlight=False)
+        return res
     except (QueryError, ValueError) as e:
         raise _query_error(e) from None
     finally:
@@ -91,15 +103,25 @@ def _emit(rows: list[dict[str, Any]], as_csv: bool, as_json: bool, payload: Any 
     return False
 
 
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"  # a gap: no documents in the period
+    if isinstance(value, bool):
+        return "small" if value else ""
+    return f"{value:.2f}" if isinstance(value, float) else escape(str(value))
+
+
 def _table(rows: list[dict[str, Any]], title: str) -> None:
+    """Rows as a table; the ``search`` URLs are in --csv and --json only."""
     table = Table(title=title, title_justify="left")
     if not rows:
         out.print(f"{escape(title)}: nothing found", highlight=False)
         return
-    for key in rows[0]:
+    keys = [k for k in rows[0] if k != "search"]
+    for key in keys:
         table.add_column(key, justify="left" if isinstance(rows[0][key], str) else "right")
     for r in rows:
-        table.add_row(*(f"{v:.2f}" if isinstance(v, float) else escape(str(v)) for v in r.values()))
+        table.add_row(*(_cell(r[k]) for k in keys))
     out.print(table)
 
 
@@ -112,6 +134,9 @@ def trend(
     per_10k: Annotated[bool, typer.Option("--per-10k", help="Hits per 10,000 words.")] = False,
     window: Annotated[int, typer.Option(help="Moving average over this many periods.")] = 0,
     top: Annotated[int, typer.Option(help="Split values shown (most hits first).")] = 8,
+    min_sample: Annotated[
+        int, typer.Option(help="Rates from fewer words are marked small.")
+    ] = 10_000,
     plot: Annotated[Path | None, typer.Option(help="Write a chart: .svg or .png")] = None,
     as_csv: CsvOpt = False,
     as_json: JsonOut = False,
@@ -128,14 +153,18 @@ def trend(
 
     flt = _filters(speaker, role, kind, lang, publisher, from_, to)
     res = _run(db, lambda a, p: stats.trend(a, query, by=by, split=split, per_10k=per_10k,
-                                            window=window, top=top, progress=p, **flt))  # fmt: skip
+                                            window=window, top=top, min_sample=min_sample,
+                                            progress=p, **flt),
+               lambda r: not r.total, query, speaker)  # fmt: skip
     if plot is not None:
         from communique.analysis.plot import plot_trend
 
         plot_trend(res, plot)
         console.print(f"chart written to {plot}", highlight=False)
     if not _emit(res.rows(), as_csv, as_json, res.to_dict()):
-        _table(res.rows(), f"{query}: {res.total} matching turns, by {by}")
+        langs = ", ".join(res.langs) if res.langs else "every language"
+        _table(res.rows(), f"{query}: {res.total} matching turns, by {by} (words: {langs}; "
+                           f"– no documents; small: fewer than {min_sample} words)")  # fmt: skip
 
 
 @app.command("who-says")
@@ -145,6 +174,9 @@ def who_says(
     sort: Annotated[str, typer.Option(help="hits, ratio, ll or per_10k")] = "hits",
     limit: int = 20,
     min_words: Annotated[int, typer.Option(help="Leave out people with fewer words.")] = 0,
+    min_sample: Annotated[
+        int, typer.Option(help="Rates from fewer words are marked small.")
+    ] = 10_000,
     as_csv: CsvOpt = False,
     as_json: JsonOut = False,
     speaker: SpeakerOpt = None,
@@ -160,7 +192,9 @@ def who_says(
 
     flt = _filters(speaker, role, kind, lang, publisher, from_, to)
     res = _run(db, lambda a, p: stats.who_says(a, query, sort=sort, limit=limit,
-                                               min_words=min_words, progress=p, **flt))  # fmt: skip
+                                               min_words=min_words, min_sample=min_sample,
+                                               progress=p, **flt),
+               lambda r: not r, query, speaker)  # fmt: skip
     rows = stats.to_rows(res)
     if not _emit(rows, as_csv, as_json):
         _table(rows, f"who says {query}")

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.text import Text
 
+from communique.analysis.verdict import Difference
 from communique.analysis.verify import MIN_SCORE
 from communique.cli import (
     DEFAULT_DB,
@@ -44,6 +45,21 @@ def _marked(text: str, spans: list[tuple[int, int]], context: int = 160) -> Text
     return shown
 
 
+def verdict_line(verdict: str, differences: list[Difference]) -> Text:
+    """``verdict: was -> now`` word by word: the source's words struck through in red, the
+    quote's in green, with the kinds of meaning they change."""
+    line = Text(verdict.upper(), style="bold")
+    for d in differences:
+        line.append("  ")
+        if d.source:
+            line.append(f"[-{d.source}-]", style="red strike")
+        if d.quote:
+            line.append(f"{{+{d.quote}+}}", style="green")
+        line.append(f" {d.kind}" + (f" ({', '.join(d.meaning)})" if d.meaning else ""),
+                    style="dim")  # fmt: skip
+    return line
+
+
 @app.command()
 def verify(
     quote: Annotated[str, typer.Argument(help="The quote as it was reported.")],
@@ -58,9 +74,10 @@ def verify(
     to: ToOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="The result as one JSON object.")] = False,
 ) -> None:
-    """Find where a reported quote comes from: the best-matching passages with a similarity
-    score (0-100), the matched span, date, speaker, question, permalink and the aligned
-    passage of the other language version (docs/verify.md)."""
+    """Find where a reported quote comes from: a verdict (verbatim, trimmed, altered, not
+    found) with the words that differ, the best-matching passages with a similarity score
+    (0-100), date, speaker, question, permalink and the aligned passage of the other language
+    version (docs/verify.md)."""
     from communique.analysis.verify import verify as run
 
     archive = _archive(db)
@@ -75,7 +92,7 @@ def verify(
         print(json.dumps(res.to_dict(), ensure_ascii=False))
         return
     if not res.matches:
-        out.print(res.message(), highlight=False)
+        out.print(f"[bold]NOT FOUND[/]: {escape(res.message())}", highlight=False)
         if res.best_below is not None:
             out.print(f"(the closest passage scores {res.best_below:g})", highlight=False)
         return
@@ -84,7 +101,7 @@ def verify(
         h = m.hit
         who = h.speaker or h.label or h.role
         out.print(
-            f"[bold]{i}. score {m.score:g}[/]  {escape(h.date or 'undated')}  "
+            f"[bold]{i}. {m.verdict}, score {m.score:g}[/]  {escape(h.date or 'undated')}  "
             f"[cyan]{escape(who)}[/]  {escape(h.title or h.doc_id)}",
             highlight=False,
         )
@@ -94,9 +111,13 @@ def verify(
             out.print(f"   [dim]Q ({escape(h.question.who or 'question')}): {escape(q)}[/]",
                       highlight=False)  # fmt: skip
         line = Text("   ")
-        line.append(_marked(h.text, m.spans))
+        line.append(_marked(h.text, m.matched or m.spans))
         out.print(line)
+        out.print(Text("   ").append(verdict_line(m.verdict, m.differences)))
         out.print(f"   {h.permalink}   (pinned: {h.pinned})", highlight=False)
+        if m.via:
+            out.print(f"   [dim]found through the {escape(m.via)} version of the pages asked[/]",
+                      highlight=False)  # fmt: skip
         for al in m.aligned:
             text = " ".join(al.text.split())
             text = text if len(text) <= 400 else text[:399] + "…"

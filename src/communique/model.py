@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: lead, title_inferred, kind phone_call (docs/record.md)
 
 Kind = Literal[
     "interview",
@@ -18,6 +18,7 @@ Kind = Literal[
     "speech",
     "statement",
     "meeting",
+    "phone_call",
     "article",
     "comment",
     "news",
@@ -32,6 +33,11 @@ ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
 def turn_permalink(doc_id: str, n: int, revision: str | None = None) -> str:
     """A turn's permalink, ``<id>#t<n>``; pinned to a revision, ``<id>@<revision>#t<n>``."""
     return f"{doc_id}@{revision}#t{n}" if revision else f"{doc_id}#t{n}"
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Equal but for spacing (a lead published as a page's only text is its turn 1)."""
+    return a.split() == b.split()
 
 
 @dataclass
@@ -96,14 +102,33 @@ class Document:
     participants: list[Participant] = field(default_factory=list)
     parser_version: str = ""
     schema_version: int = SCHEMA_VERSION
+    lead: str | None = None  # the summary under the title, before the first turn (not a turn)
+    title_inferred: bool = False  # the title was made from publisher, kind and date
+
+    def head(self) -> Turn | None:
+        """Turn 0 (``<id>#t0``): the lead, or the title of a document without turns; what the
+        search index, exports and citations use for text that is not a turn. Turn numbers
+        from 1 stay as they are; None when the document has neither."""
+        if self.lead and not (self.turns and _same_text(self.turns[0].text, self.lead)):
+            return Turn(n=0, label=None, speaker=None, role="statement", text=self.lead)
+        if not self.turns and self.title and not self.title_inferred:
+            return Turn(n=0, label=None, speaker=None, role="statement", text=self.title)
+        return None
+
+    def turn(self, n: int) -> Turn | None:
+        """Turn ``n`` of the document (0: :meth:`head`), or None."""
+        if n == 0:
+            return self.head()
+        return next((t for t in self.turns if t.n == n), None)
 
     def to_dict(self) -> dict[str, Any]:
         """The record as exported (key order follows ``docs/record.md``)."""
         d = asdict(self)
         order = [
             "schema_version", "id", "revision", "origin", "publisher", "url", "license",
-            "attribution", "lang", "date", "date_inferred", "time", "tz", "title", "place",
-            "kind", "versions", "participants", "turns", "parser_version",
+            "attribution", "lang", "date", "date_inferred", "time", "tz", "title",
+            "title_inferred", "place", "kind", "versions", "participants", "lead", "turns",
+            "parser_version",
         ]  # fmt: skip
         return {k: d[k] for k in order}
 

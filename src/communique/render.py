@@ -20,7 +20,8 @@ ROLE_STYLE = {
 def print_document(console: Console, doc: Document) -> None:
     """Header (date, title, publisher, versions, participants) then the turns."""
     when = " ".join(x for x in (doc.date or "undated", doc.time or "", doc.tz or "") if x)
-    console.print(f"[dim]{escape(when)}[/]  [bold]{escape(doc.title or '(untitled)')}[/]")
+    console.print(f"[dim]{escape(when)}[/]  [bold]{escape(doc.title or doc.id)}[/]"
+                  + (" [dim](title inferred)[/]" if doc.title_inferred else ""))
     facts = [doc.publisher or "unknown publisher", doc.kind, doc.lang or "?"]
     if doc.place:
         facts.append(doc.place)
@@ -38,6 +39,10 @@ def print_document(console: Console, doc: Document) -> None:
         ]
         console.print("[dim]participants: " + escape(", ".join(names)) + "[/]")
     console.print(f"[dim]cite as {escape(doc.id)}@{escape(doc.revision)}[/]\n")
+    if doc.lead:  # the summary under the title (#t0), not a turn
+        console.print(Text("#t0 lead", style="dim"))
+        console.print(Text(doc.lead, style="italic"))
+        console.print()
     for t in doc.turns:
         who = t.speaker or t.label or ""
         if t.affiliation and t.affiliation != who:

@@ -6,22 +6,39 @@ Every function takes an :class:`~communique.archive.Archive`, a query in the sea
 filter keywords as :meth:`Archive.search` (``speaker``, ``role``, ``kind``, ``lang``,
 ``publisher``, ``doc``, ``entity``, ``date_from``, ``date_to``). Matching turns come from the
 search index; words come from the token cache (``analysis/corpus.py``).
+
+Rates are honest about what they count: words of the query's languages only (``query_langs``),
+no rate for a period without documents (a gap: ``None``), a 95% Wilson interval and a
+``small`` flag for rates from few words, and a search URL for the turns behind each number.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import numpy as np
 import tantivy
 
 from communique.analysis.corpus import SENTINEL, Progress, TokenCache, token_cache
 from communique.search.analysis import has_han, raw_terms
-from communique.search.ast import Filters, MatchAll, Query, Term
+from communique.search.ast import (
+    And,
+    Filters,
+    MatchAll,
+    Near,
+    Node,
+    Or,
+    Phrase,
+    Prefix,
+    Query,
+    Term,
+)
 
 if TYPE_CHECKING:
     from communique.archive import Archive
@@ -33,6 +50,11 @@ COLLOCATION_SORTS = ("ll", "mi", "t", "logdice", "freq")
 WHO_SORTS = ("hits", "ratio", "ll", "per_10k")
 NONE = "(none)"
 MAX_DAYS = 1_000_000  # buckets of the date aggregation
+MIN_SAMPLE = 10_000  # fewer words than this: a rate per 10,000 words is marked small
+Z95 = 1.959963984540054  # the normal quantile of a two-sided 95% interval
+# languages by the script they are written in; a Latin-script word counts in every other one
+HAN_LANGS = frozenset({"zh", "ja"})
+CYRILLIC_LANGS = frozenset({"ru", "uk", "be", "bg", "kk", "ky", "mk", "mn", "sr", "tg"})
 
 
 # -- shared -----------------------------------------------------------------------------------
@@ -43,6 +65,116 @@ def _prepare(archive: Archive, query: str | Query | None, filters: dict[str, Any
     extra = make_filters(**filters)
     q = archive.index.expand(q)
     return Query(q.node, q.filters.merged(extra))
+
+
+def _words_of(node: Node) -> list[str]:
+    """The words a query node looks for (a NOT's words left out)."""
+    if isinstance(node, Term):
+        return [node.text]
+    if isinstance(node, Phrase):
+        return list(node.words)
+    if isinstance(node, Prefix):
+        return [node.prefix]
+    if isinstance(node, Near):
+        return _words_of(node.left) + _words_of(node.right)
+    if isinstance(node, And | Or):
+        return [w for c in node.children for w in _words_of(c)]
+    return []  # Not, MatchAll
+
+
+def script_of(word: str) -> str | None:
+    """``han``, ``cyrillic`` or ``latin``: the script of a word's first letter (None without)."""
+    if has_han(word):
+        return "han"
+    for ch in word:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            return "cyrillic" if name.startswith("CYRILLIC") else "latin"
+    return None
+
+
+def query_langs(query: Query, archive_langs: Iterable[str]) -> tuple[str, ...] | None:
+    """The languages whose words a rate of ``query`` counts: the ``lang`` filter when there is
+    one; else the languages of the archive written in the scripts of the query's words (Han:
+    zh; Cyrillic: ru and the other Cyrillic languages; Latin: every other language); None
+    (every language) for a query without words or with words in no known script."""
+    if query.filters.lang:
+        return tuple(sorted({v.strip().lower() for v in query.filters.lang}))
+    scripts = {s for w in _words_of(query.node) if (s := script_of(w))}
+    if not scripts:
+        return None
+    langs = set()
+    for lang in archive_langs:
+        script = "han" if lang in HAN_LANGS else "cyrillic" if lang in CYRILLIC_LANGS else "latin"
+        if script in scripts and lang != NONE:
+            langs.add(lang)
+    return tuple(sorted(langs)) or None
+
+
+def _in_langs(archive: Archive, cache: TokenCache, query: str | Query | None,
+              q: Query) -> tuple[Query, tuple[str, ...] | None]:  # fmt: skip
+    """``q`` restricted to the languages of its words (``query_langs`` of the query as typed,
+    before acronyms are expanded into other scripts), and those languages."""
+    typed = query if isinstance(query, Query) else archive.parse(query) if query else None
+    if typed is None:
+        return q, None
+    typed = Query(typed.node, q.filters)
+    have = [r[0] for r in cache.query("SELECT DISTINCT lang FROM words_agg") if r[0]]
+    langs = query_langs(typed, have)
+    if langs is None or q.filters.lang:
+        return q, langs
+    return Query(q.node, q.filters.merged(Filters(lang=langs))), langs
+
+
+def wilson(hits: int, words: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval of ``hits / words`` (a 95% interval by default), per 10,000
+    words: ``(p + z²/2n ± z √(p(1−p)/n + z²/4n²)) / (1 + z²/n)`` with ``p = hits/words``,
+    ``n = words``."""
+    if words <= 0:
+        return 0.0, 0.0
+    n = float(words)
+    p = min(hits / n, 1.0)
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(centre - half, 0.0) * 10000, min(centre + half, 1.0) * 10000
+
+
+def period_bounds(period: str) -> tuple[str, str]:
+    """The first and last day of a period (``2014``, ``2014-Q2``, ``2014-05``, a day)."""
+    import calendar
+
+    if len(period) == 4:
+        return f"{period}-01-01", f"{period}-12-31"
+    y = int(period[:4])
+    if "-Q" in period:
+        q = int(period[-1])
+        first, last = 3 * q - 2, 3 * q
+    elif len(period) == 7:
+        first = last = int(period[5:7])
+    else:
+        return period, period
+    end = calendar.monthrange(y, last)[1]
+    return f"{y:04d}-{first:02d}-01", f"{y:04d}-{last:02d}-{end:02d}"
+
+
+def search_params(text: str, f: Filters, **changes: str) -> dict[str, str]:
+    """The ``/search`` query string parameters of ``text`` under the filters ``f`` (the ones a
+    URL can carry), with ``changes`` (``speaker``, ``publisher``, ``from``, ...) applied."""
+    out = {"q": text, "speaker": ",".join(f.speaker), "role": ",".join(f.role),
+           "kind": ",".join(f.kind), "lang": ",".join(f.lang),
+           "publisher": ",".join(f.publisher), "entity": ",".join(f.entity),
+           "from": f.date_from or "", "to": f.date_to or ""}  # fmt: skip
+    for key, value in changes.items():
+        if key in ("from", "to") and out[key]:  # the narrower bound
+            value = max(value, out[key]) if key == "from" else min(value, out[key])
+        out[key] = value
+    return {k: v for k, v in out.items() if v}
+
+
+def search_url(params: dict[str, str]) -> str:
+    """``/search?...`` of ``search_params``: the turns behind a number."""
+    return "/search?" + urlencode(params, safe=",:")
 
 
 def _tq(archive: Archive, q: Query) -> tantivy.Query:
@@ -149,24 +281,30 @@ def _fill(periods: Iterable[str], by: str) -> list[str]:
         y += 1
 
 
-def moving_average(values: list[float], window: int) -> list[float]:
-    """Trailing mean over ``window`` periods (fewer at the start)."""
-    out, total = [], 0.0
-    for i, v in enumerate(values):
-        total += v
-        if i >= window:
-            total -= values[i - window]
-        out.append(total / min(i + 1, window))
+def moving_average(values: list[float | None], window: int) -> list[float | None]:
+    """Trailing mean over ``window`` periods (fewer at the start); gaps (None) are left out of
+    the mean and have none themselves."""
+    out: list[float | None] = []
+    for i, value in enumerate(values):
+        have = [v for v in values[max(0, i - window + 1) : i + 1] if v is not None]
+        out.append(sum(have) / len(have) if value is not None else None)
     return out
 
 
 @dataclass
 class Series:
+    """One line of a trend. A period where the series has no words (no documents) is a gap:
+    its ``per_10k``, ``low`` and ``high`` are None, its ``hits`` and ``words`` 0."""
+
     name: str  # the split value, or "all"
     hits: list[int]
     words: list[int]
-    per_10k: list[float]
-    avg: list[float] | None = None  # moving average of hits (or of per_10k when asked)
+    per_10k: list[float | None]
+    low: list[float | None] = field(default_factory=list)  # 95% Wilson interval, per 10k
+    high: list[float | None] = field(default_factory=list)
+    small: list[bool] = field(default_factory=list)  # fewer words than the trend's min_sample
+    search: list[str] = field(default_factory=list)  # /search URL of the turns behind each
+    avg: list[float | None] | None = None  # moving average of hits (or of per_10k when asked)
 
 
 @dataclass
@@ -179,16 +317,23 @@ class Trend:
     periods: list[str]
     series: list[Series]
     total: int
+    langs: list[str] | None = None  # the languages whose words are counted (None: all)
+    min_sample: int = MIN_SAMPLE
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per period and series (for CSV and tables)."""
+        """One row per period and series (for CSV and tables); a gap has no rate."""
         out = []
         for s in self.series:
             for i, p in enumerate(self.periods):
+                rate, low, high = s.per_10k[i], s.low[i], s.high[i]
                 row = {"period": p, "series": s.name, "hits": s.hits[i], "words": s.words[i],
-                       "per_10k": round(s.per_10k[i], 4)}  # fmt: skip
+                       "per_10k": None if rate is None else round(rate, 4),
+                       "low": None if low is None else round(low, 4),
+                       "high": None if high is None else round(high, 4),
+                       "small": s.small[i], "search": s.search[i]}  # fmt: skip
                 if s.avg is not None:
-                    row["moving_avg"] = round(s.avg[i], 4)
+                    avg = s.avg[i]
+                    row["moving_avg"] = None if avg is None else round(avg, 4)
                 out.append(row)
         return out
 
@@ -205,21 +350,24 @@ def trend(
     per_10k: bool = False,
     window: int = 0,
     top: int = 8,
+    min_sample: int = MIN_SAMPLE,
     progress: Progress | None = None,
     **filters: Any,
 ) -> Trend:
     """How many turns match ``query`` per period (``by``), and per 10,000 words of the corpus
-    under the same filters; ``split`` by speaker, publisher, kind or language (the ``top``
-    values with most hits); ``window`` > 1 adds a trailing moving average (of the rate when
-    ``per_10k``). Undated turns are left out."""
+    under the same filters, in the query's languages (``query_langs``); ``split`` by speaker,
+    publisher, kind or language (the ``top`` values with most hits); ``window`` > 1 adds a
+    trailing moving average (of the rate when ``per_10k``). A period without words is a gap;
+    a rate from fewer than ``min_sample`` words is marked ``small``. Undated turns are left
+    out."""
     if by not in PERIODS:
         raise ValueError(f"by must be one of {', '.join(PERIODS)}, not {by!r}")
     if split is not None and split not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
-    if window < 0 or top < 1:
-        raise ValueError("window must not be negative and top must be at least 1")
+    if window < 0 or top < 1 or min_sample < 0:
+        raise ValueError("window and min_sample must not be negative and top must be at least 1")
     cache = token_cache(archive, progress)
-    q = _prepare(archive, query, filters)
+    q, langs = _in_langs(archive, cache, query, _prepare(archive, query, filters))
     date_terms = {"terms": {"field": "date", "size": MAX_DAYS}}
     if split:
         agg = {"s": {"terms": {"field": SPLIT_FIELD[split], "size": top + 1},
@@ -244,17 +392,25 @@ def trend(
         words[value if split else "all"][period_of(int(ymd), by)] += int(n or 0)
     seen = {p for d in (*hits.values(), *words.values()) for p, v in d.items() if v}
     periods = _fill(seen, by)
+    text = query if isinstance(query, str) else ""
     series = []
     for name in names:
         h = [hits[name].get(p, 0) for p in periods]
         w = [words[name].get(p, 0) for p in periods]
-        rate = [x * 10000 / y if y else 0.0 for x, y in zip(h, w, strict=True)]
-        avg = moving_average(rate if per_10k else [float(x) for x in h], window) if window > 1 \
-            else None  # fmt: skip
-        series.append(Series(name, h, w, rate, avg))
+        rate = [x * 10000 / y if y else None for x, y in zip(h, w, strict=True)]
+        ci = [wilson(x, y) if y else (None, None) for x, y in zip(h, w, strict=True)]
+        split_to = {} if not split or name == NONE else {split: name}
+        links = [search_url(search_params(text, q.filters, **split_to,
+                                          **dict(zip(("from", "to"), period_bounds(p),
+                                                     strict=True))))
+                 for p in periods]  # fmt: skip
+        shown = rate if per_10k else [float(x) if y else None for x, y in zip(h, w, strict=True)]
+        avg = moving_average(shown, window) if window > 1 else None
+        series.append(Series(name, h, w, rate, [c[0] for c in ci], [c[1] for c in ci],
+                             [0 < y < min_sample for y in w], links, avg))  # fmt: skip
     total = sum(sum(s.hits) for s in series)
-    text = query if isinstance(query, str) else ""
-    return Trend(text, by, split, per_10k, window, periods, series, total)
+    return Trend(text, by, split, per_10k, window, periods, series, total,
+                 list(langs) if langs else None, min_sample)  # fmt: skip
 
 
 # -- who says it most -------------------------------------------------------------------------
@@ -285,6 +441,10 @@ class WhoRow:
     ratio: float  # hits / expected
     per_10k: float
     ll: float  # log-likelihood: this person against everyone else
+    low: float = 0.0  # 95% Wilson interval of per_10k
+    high: float = 0.0
+    small: bool = False  # fewer words than min_sample
+    search: str = ""  # /search URL of the matching turns
 
 
 def who_says(
@@ -294,16 +454,20 @@ def who_says(
     sort: str = "hits",
     limit: int = 20,
     min_words: int = 0,
+    min_sample: int = MIN_SAMPLE,
     progress: Progress | None = None,
     **filters: Any,
 ) -> list[WhoRow]:
     """People (person id, else the speaker's name) ranked by how many of their turns match,
     with the hits expected from their share of the words and the log-likelihood of the
-    difference. ``sort``: hits, ratio, ll or per_10k."""
+    difference; words are counted in the query's languages (``query_langs``), and a rate from
+    fewer than ``min_sample`` words is marked ``small``. ``sort``: hits, ratio, ll or
+    per_10k."""
     if sort not in WHO_SORTS:
         raise ValueError(f"sort must be one of {', '.join(WHO_SORTS)}, not {sort!r}")
     cache = token_cache(archive, progress)
-    q = _prepare(archive, query, filters)
+    q, _ = _in_langs(archive, cache, query, _prepare(archive, query, filters))
+    text = query if isinstance(query, str) else ""
     res = archive.index.searcher().aggregate(
         _tq(archive, q), {"w": {"terms": {"field": "who", "size": 100_000}}}
     )
@@ -327,9 +491,11 @@ def who_says(
         if w < max(min_words, 1):
             continue
         expected = total_hits * w / total_words if total_words else 0.0
+        low, high = wilson(h, w)
         out.append(WhoRow(
             who, h, w, expected, h / expected if expected else 0.0, h * 10000 / w,
-            log_likelihood_2(h, total_hits - h, w, total_words - w),
+            log_likelihood_2(h, total_hits - h, w, total_words - w), low, high,
+            w < min_sample, search_url(search_params(text, q.filters, speaker=who)),
         ))  # fmt: skip
     out.sort(key=lambda r: (-getattr(r, sort), r.who))
     return out[:limit]

@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,15 +31,25 @@ from rapidfuzz import fuzz
 from tantivy import Occur
 from tantivy import Query as TQ
 
+from communique.analysis.verdict import VERDICTS, Difference, judge
 from communique.archive import Archive, make_filters
-from communique.enrich.align import Alignment, align
+from communique.enrich.versions import parallel_passages
 from communique.model import turn_permalink
 from communique.search.analysis import HAN_RANGES, WORD, fold, raw_tokens
 from communique.search.ast import MatchAll, Node, Phrase, Term
 from communique.search.index import Hit, SearchIndex
 from communique.search.kwic import Matcher
 
-__all__ = ["MIN_SCORE", "Aligned", "Match", "VerifyResult", "normalise", "verify", "verify_quote"]
+__all__ = [
+    "MIN_SCORE",
+    "Aligned",
+    "Match",
+    "VerifyResult",
+    "normalise",
+    "quote_language",
+    "verify",
+    "verify_quote",
+]
 
 MIN_SCORE = 80.0  # the documented threshold (docs/verify.md: how it was chosen)
 CANDIDATES = 50  # turns scored per quote
@@ -58,7 +67,7 @@ NORM_TOKEN = re.compile(f"[{HAN_RANGES}]|[^\\W_{HAN_RANGES}]+")
 
 def _lowered(text: str) -> str:
     """``text`` folded and lowercased, character for character (same offsets)."""
-    low = fold(text).lower()
+    low = text.lower().replace("ё", "е")  # = fold(text).lower(), without a slow translate
     if len(low) != len(text):  # a rare character whose lowercase is longer (İ)
         low = "".join(c.lower()[:1] or c for c in fold(text))
     return low
@@ -124,6 +133,10 @@ class Match:
     spans: list[tuple[int, int]]  # character offsets in the turn's text, one per quote piece
     piece_scores: list[float]
     aligned: list[Aligned] = field(default_factory=list)
+    verdict: str = "altered"  # verbatim | trimmed | altered (analysis/verdict.py)
+    differences: list[Difference] = field(default_factory=list)
+    matched: list[tuple[int, int]] = field(default_factory=list)  # the words the quote matches
+    via: str | None = None  # the language version the quote was found through, if not this
 
     @property
     def permalink(self) -> str:
@@ -174,8 +187,12 @@ class Match:
             "span": list(self.span),
             "spans": [list(s) for s in self.spans],
             "piece_scores": self.piece_scores,
+            "verdict": self.verdict,
+            "differences": [d.to_dict() for d in self.differences],
+            "matched": [list(s) for s in self.matched],
             "text": h.text,
             "aligned": [a.to_dict() for a in self.aligned],
+            "via": self.via,
         }
 
 
@@ -192,11 +209,17 @@ class VerifyResult:
     def found(self) -> bool:
         return bool(self.matches)
 
+    @property
+    def verdict(self) -> str:
+        """The best passage's verdict, or ``not found``."""
+        return self.matches[0].verdict if self.matches else "not found"
+
     def message(self) -> str:
         if self.matches:
             n = len(self.matches)
             verb = "passage matches" if n == 1 else "passages match"
-            return f"{n} {verb} this quote (score ≥ {self.min_score:g})."
+            head = self.verdict.capitalize()
+            return f"{head}: {n} {verb} this quote (score ≥ {self.min_score:g})."
         return f"No passage in the archive matches this quote above {self.min_score:g}."
 
     def to_dict(self) -> dict[str, Any]:
@@ -204,6 +227,10 @@ class VerifyResult:
             "quote": self.quote,
             "min_score": self.min_score,
             "found": self.found,
+            "verdict": self.verdict,
+            "differences": [d.to_dict() for d in self.matches[0].differences]
+            if self.matches
+            else [],
             "message": self.message(),
             "candidates": self.candidates,
             "best_below_threshold": self.best_below,
@@ -359,40 +386,25 @@ def candidates(archive: Archive, quote: str, limit: int = CANDIDATES, **filters:
 
 
 # -- the other language version ------------------------------------------------------------------
-_ALIGNMENTS: OrderedDict[tuple[str, str, str, str], Alignment] = OrderedDict()
-
-
-def _alignment(archive: Archive, doc_id: str, other_id: str) -> Alignment | None:
-    a, b = archive.store.get(doc_id), archive.store.get(other_id)
-    if a is None or b is None:
-        return None
-    key = (a.id, a.revision, b.id, b.revision)
-    found = _ALIGNMENTS.get(key)
-    if found is None:
-        found = _ALIGNMENTS[key] = align(a, b)
-        while len(_ALIGNMENTS) > 64:
-            _ALIGNMENTS.popitem(last=False)
-    return found
-
-
 def aligned_passages(archive: Archive, doc_id: str, n: int) -> list[Aligned]:
     """The turns of each other language version held that the alignment pairs with turn ``n``."""
-    out = []
-    for link in archive.store.version_links(doc_id):
-        alignment = _alignment(archive, doc_id, link["id"])
-        if alignment is None:
-            continue
-        texts = {t.n: t.text for t in alignment.b_turns}
-        for pair in alignment.pairs:
-            if n in pair.a:
-                ns = list(pair.b)
-                text = "\n\n".join(texts[m] for m in ns if m in texts)
-                out.append(Aligned(link["id"], link.get("lang"), ns, text))
-                break
-    return out
+    return [
+        Aligned(p.doc_id, p.lang, list(p.turns), p.text)
+        for p in parallel_passages(archive.store, doc_id, n)
+        if p.turns
+    ]
 
 
 # -- the entry point ---------------------------------------------------------------------------
+JUDGED = 12  # the best-scored candidates given a verdict
+TRIM_FLOOR = 50.0  # a trimmed quote under the threshold still counts above this score
+MIN_TRIMMED_WORDS = 6
+
+
+def _words_in(quote: str) -> int:
+    return len(NORM_TOKEN.findall(_lowered(quote)))
+
+
 def verify(
     archive: Archive,
     quote: str,
@@ -417,27 +429,79 @@ def verify(
         raise ValueError(f"min_score must be between 0 and 100, not {min_score}")
     if limit < 1:
         raise ValueError("limit must be at least 1")
-    quote_pieces = [normalise(p) for p in pieces(quote)]
-    quote_pieces = [p for p in quote_pieces if p.tokens]
+    quote_pieces = [p for p in (normalise(p) for p in pieces(quote)) if p.tokens]
+    found, scored, n_hits = _find(archive, quote, quote_pieces, min_score, candidates_limit,
+                                  filters)  # fmt: skip
+    wanted = filters.get("lang")
+    qlang = quote_language(quote)
+    if isinstance(wanted, str) and wanted and wanted.lower() != qlang:
+        # a quote in another language than the pages asked for: found in that language's
+        # version of them, through the alignment (the words are checked where they stand)
+        more, more_scored, more_hits = _find(
+            archive, quote, quote_pieces, min_score, candidates_limit, {**filters, "lang": qlang}
+        )
+        n_hits += more_hits
+        scored += more_scored
+        for key in more:
+            m = key[-1]
+            m.aligned = aligned_passages(archive, m.hit.doc_id, m.hit.n)
+            if any(a.lang == wanted.lower() for a in m.aligned):
+                m.via = m.hit.lang
+                found.append(key)
+    found.sort(key=lambda x: x[:3])
+    matches = [m for *_, m in found][:limit]
+    if with_versions:
+        for m in matches:
+            if not m.aligned:
+                m.aligned = aligned_passages(archive, m.hit.doc_id, m.hit.n)
+    best_below = None if matches or not scored else max(s[0] for s in scored)
+    return VerifyResult(
+        quote, min_score, matches, candidates=n_hits, best_below=best_below,
+        elapsed_ms=(time.perf_counter() - started) * 1000,
+    )  # fmt: skip
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_HAN = re.compile(f"[{HAN_RANGES}]")
+
+
+def quote_language(quote: str) -> str:
+    """``zh`` when the quote holds Chinese characters, ``ru`` when Cyrillic letters outnumber
+    Latin ones, else ``en``."""
+    if _HAN.search(quote):
+        return "zh"
+    return "ru" if len(_CYRILLIC.findall(quote)) > len(_LATIN.findall(quote)) else "en"
+
+
+def _find(
+    archive: Archive,
+    quote: str,
+    quote_pieces: list[Normalised],
+    min_score: float,
+    candidates_limit: int,
+    filters: dict[str, Any],
+) -> tuple[list[tuple[int, float, int, Match]], list[tuple[float, int, Hit, Any, Any]], int]:
+    """The matches (sort keys first), every candidate scored, and how many were looked at."""
     hits = candidates(archive, quote, candidates_limit, **filters)
     scored = []
     for rank, hit in enumerate(hits):
         score, spans, piece_scores = score_turn(quote_pieces, hit.text)
         scored.append((round(score, 1), -rank, hit, spans, piece_scores))
     scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
-    matches = [
-        Match(score, hit, _char_spans(hit.text, spans), piece_scores)
-        for score, _, hit, spans, piece_scores in scored
-        if score >= min_score
-    ][:limit]
-    if with_versions:
-        for m in matches:
-            m.aligned = aligned_passages(archive, m.hit.doc_id, m.hit.n)
-    best_below = None if matches or not scored else scored[0][0]
-    return VerifyResult(
-        quote, min_score, matches, candidates=len(hits), best_below=best_below,
-        elapsed_ms=(time.perf_counter() - started) * 1000,
-    )  # fmt: skip
+    found = []
+    for score, rank, hit, spans, piece_scores in scored[:JUDGED]:
+        if score < min(min_score, TRIM_FLOOR):
+            break
+        m = Match(score, hit, _char_spans(hit.text, spans), piece_scores)
+        j = judge(quote, hit.text, m.span)
+        m.verdict, m.differences, m.matched = j.verdict, j.differences, j.matched
+        # below the threshold, only a quote whose every word stands in the turn in order
+        if score >= min_score or (
+            j.verdict != "altered" and j.matched and _words_in(quote) >= MIN_TRIMMED_WORDS
+        ):
+            found.append((VERDICTS.index(m.verdict), -score, -rank, m))
+    return found, scored, len(hits)
 
 
 verify_quote = verify  # the same function under a name that front ends do not shadow

@@ -41,6 +41,7 @@ class CrawlReport:
     failed: int = 0
     gone: int = 0
     disallowed: int = 0
+    offsite: int = 0  # links and redirects off the profile's hosts: recorded, not fetched
     caught_up: int = 0  # fetched in an earlier run that stopped before ingesting them
     stopped: bool = False  # --max-pages reached: the next run resumes
     list_failed: bool = False  # a list page failed: the run does not count as complete
@@ -248,6 +249,12 @@ class Crawler:
         if got.disallowed:
             report.disallowed += 1
             self._ledger(todo, row, state=row.get("state") or "pending", error=got.error)
+            return []
+        if got.offsite:  # another host, another port or scheme: recorded, never contacted
+            report.offsite += 1
+            report.failures.append((todo.fetch_url, got.error or "off the site"))
+            self._ledger(todo, row, state="offsite", error=got.error,
+                         last_tried=iso(self.clock.now()))  # fmt: skip
             return []
         if got.not_modified:
             report.unchanged += 1

@@ -3,6 +3,7 @@ requests, a clear User-Agent. Time goes through a ``Clock`` so tests need no rea
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +30,12 @@ ROBOTS_AGENT = "communique"
 RETRY_STATUSES = frozenset({500, 502, 503, 504, 429})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
+MAX_BODY = 20 * 1024 * 1024  # bytes of an answer, after decoding (per profile: max_body_mb)
+MAX_ROBOTS = 512 * 1024  # bytes of robots.txt read (RFC 9309: at least 500 KiB); the rest ignored
+DEADLINE = 120.0  # seconds one answer may take in all (per profile: deadline)
+MAX_CRAWL_DELAY = 60.0  # a robots.txt Crawl-delay above this is capped (and logged)
+SCHEMES = ("http", "https")
+log = logging.getLogger("communique.crawl")
 
 
 class Clock(Protocol):
@@ -70,6 +77,7 @@ class Fetched:
     error: str | None = None
     disallowed: bool = False
     location: str | None = None
+    offsite: bool = False  # a URL (or a redirect) outside the profile's hosts: not fetched
 
     @property
     def not_modified(self) -> bool:
@@ -86,6 +94,11 @@ class Fetcher:
 
     ``mirror`` (``http://127.0.0.1:8000``) sends every request to that server instead, with the
     real host in the ``Host`` header, so a mirror or a test site answers for the real URLs.
+
+    ``hosts`` (the profile's): only URLs on these hosts, over http(s), are fetched; another URL,
+    or a redirect to one, is answered with an ``offsite`` :class:`Fetched` and never contacted.
+    An answer over ``max_body`` bytes (after decoding) or taking longer than ``deadline``
+    seconds in all is cut off with an error.
     """
 
     clock: Clock = field(default_factory=SystemClock)
@@ -96,9 +109,13 @@ class Fetcher:
     mirror: str | None = None
     user_agent: str = USER_AGENT
     transport: httpx.BaseTransport | None = None
+    hosts: frozenset[str] | None = None  # None: any host (a fetcher without a profile)
+    max_body: int = MAX_BODY
+    deadline: float = DEADLINE
     _last: dict[str, float] = field(default_factory=dict)
     _robots: dict[str, Protego | None] = field(default_factory=dict)
     robots_errors: dict[str, str] = field(default_factory=dict)
+    _capped: set[str] = field(default_factory=set)  # hosts whose Crawl-delay was capped
     _client: httpx.Client | None = None
 
     def __post_init__(self) -> None:
@@ -114,7 +131,10 @@ class Fetcher:
         """A fetcher with a site profile's politeness settings (``options`` override them)."""
         settings: dict[str, Any] = {"min_interval": profile.min_interval,
                                     "timeout": profile.timeout, "retries": profile.retries,
-                                    "backoff": profile.backoff}  # fmt: skip
+                                    "backoff": profile.backoff,
+                                    "hosts": frozenset(profile.hosts),
+                                    "max_body": int(profile.max_body_mb * 1024 * 1024),
+                                    "deadline": profile.deadline}  # fmt: skip
         return cls(**(settings | options))
 
     def close(self) -> None:
@@ -135,7 +155,7 @@ class Fetcher:
         (RFC 9309), with the reason kept in ``robots_errors``."""
         parts = urlsplit(url)
         robots_url = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
-        got = self._request(robots_url, {}, retries=1)
+        got = self._request(robots_url, {}, retries=1, max_body=MAX_ROBOTS, truncate=True)
         if got.status == 200:
             return Protego.parse(got.body.decode("utf-8", "replace"))
         if 400 <= got.status < 500:
@@ -148,8 +168,16 @@ class Fetcher:
 
     def _interval(self, host: str) -> float:
         robots = self._robots.get(host)
-        delay = robots.crawl_delay(ROBOTS_AGENT) if robots is not None else None
-        return max(self.min_interval, float(delay or 0))
+        delay = float((robots.crawl_delay(ROBOTS_AGENT) if robots is not None else None) or 0)
+        if delay > MAX_CRAWL_DELAY:
+            if host not in self._capped:
+                self._capped.add(host)
+                log.warning(
+                    "robots.txt of %s asks for a Crawl-delay of %g s: waiting %g s between "
+                    "requests instead (the cap)", host, delay, MAX_CRAWL_DELAY,
+                )  # fmt: skip
+            delay = MAX_CRAWL_DELAY
+        return max(self.min_interval, delay)
 
     def _wait_turn(self, host: str) -> None:
         last = self._last.get(host)
@@ -169,7 +197,11 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        for _ in range(MAX_REDIRECTS + 1):
+        for hop in range(MAX_REDIRECTS + 1):
+            offsite = self.offsite(url)
+            if offsite:
+                what = "a redirect to " if hop else ""
+                return Fetched(url, 0, error=f"{what}{offsite}: not fetched", offsite=True)
             if not self.allowed(url):
                 host = urlsplit(url).netloc
                 if host in self.robots_errors:  # no answer: a failure, retried on a later run
@@ -182,7 +214,45 @@ class Fetcher:
         got.error = f"more than {MAX_REDIRECTS} redirects"
         return got
 
-    def _request(self, url: str, headers: dict[str, str], *, retries: int) -> Fetched:
+    def offsite(self, url: str) -> str | None:
+        """Why ``url`` is not fetched (not http(s), or a host the profile does not name), or
+        None when it may be."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in SCHEMES:
+            return f"{url} is not an http(s) URL"
+        if self.hosts is not None and parts.netloc.lower() not in self.hosts:
+            return f"{url} is off the site (hosts: {', '.join(sorted(self.hosts))})"
+        return None
+
+    def _read(self, r: httpx.Response, limit: int, truncate: bool, started: float) -> bytes:
+        """The decoded body, up to ``limit`` bytes and ``deadline`` seconds in all: past
+        either, :class:`_CutOff` (or, with ``truncate``, the body so far)."""
+        out = bytearray()
+        for chunk in r.iter_bytes():
+            out += chunk
+            if len(out) > limit:
+                if truncate:
+                    return bytes(out[:limit])
+                raise _CutOff(
+                    f"the answer is over {limit / 1048576:g} MB after decoding "
+                    "(the profile's max_body_mb): not stored"
+                )
+            if time.monotonic() - started > self.deadline:
+                raise _CutOff(
+                    f"the answer took longer than {self.deadline:g} s in all "
+                    "(the profile's deadline): not stored"
+                )
+        return bytes(out)
+
+    def _request(
+        self,
+        url: str,
+        headers: dict[str, str],
+        *,
+        retries: int,
+        max_body: int | None = None,
+        truncate: bool = False,
+    ) -> Fetched:
         parts = urlsplit(url)
         target = url
         if self.mirror:
@@ -196,11 +266,13 @@ class Fetcher:
             self._wait_turn(parts.netloc)
             started = self.clock.now()
             try:
-                r = self._client.get(target, headers=headers)
+                begun = time.monotonic()
+                with self._client.stream("GET", target, headers=headers) as r:
+                    body = self._read(r, max_body or self.max_body, truncate, begun)
                 got = Fetched(
                     url,
                     r.status_code,
-                    r.content,
+                    body,
                     etag=r.headers.get("etag"),
                     last_modified=r.headers.get("last-modified"),
                     content_type=r.headers.get("content-type"),
@@ -211,6 +283,8 @@ class Fetcher:
                 if r.status_code not in RETRY_STATUSES:
                     return got
                 got.error = f"HTTP {r.status_code}"
+            except _CutOff as e:  # not retried: the same answer would come again
+                return Fetched(url, 0, fetched_at=started, attempts=attempt, error=str(e))
             except httpx.TimeoutException:
                 got = Fetched(url, 0, fetched_at=started, attempts=attempt, error="timed out")
             except httpx.TransportError as e:
@@ -224,3 +298,7 @@ class Fetcher:
             if attempt > retries:
                 return got
             self.clock.sleep(self.backoff * 2 ** (attempt - 1))
+
+
+class _CutOff(Exception):
+    """An answer over the body cap or past its deadline."""

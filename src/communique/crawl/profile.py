@@ -88,14 +88,27 @@ class Profile:
     backoff: float = 2.0  # seconds before the first retry; doubles each time
     publisher: str | None = None  # force a reader (default: sniffed from the page)
     notes: dict[str, Any] = field(default_factory=dict)
+    extra_hosts: tuple[str, ...] = ()  # other hosts the crawl may fetch (``hosts = [...]``)
+    max_body_mb: float = 20.0  # largest answer accepted, after decoding (gzip...)
+    deadline: float = 120.0  # seconds one answer may take in all, however slowly it trickles
 
     @property
     def hosts(self) -> list[str]:
-        return sorted({urlsplit(s.start).netloc for s in self.lists})
+        """Every host the crawl may fetch from: the lists' hosts, the hosts that version
+        rewrites produce, and those the profile names in ``hosts``; nothing else is contacted."""
+        found = {urlsplit(s.start).netloc.lower() for s in self.lists}
+        for spec in self.lists:
+            for rw in spec.rewrites:
+                host = urlsplit(rw.replace).netloc
+                if host and "\\" not in host:
+                    found.add(host.lower())
+        found.update(h.lower() for h in self.extra_hosts)
+        return sorted(found)
 
 
 # -- reading ------------------------------------------------------------------------------------
-_TOP = {"name", "title", "min_interval", "timeout", "retries", "backoff", "publisher", "lists"}
+_TOP = {"name", "title", "min_interval", "timeout", "retries", "backoff", "publisher", "lists",
+        "hosts", "max_body_mb", "deadline"}  # fmt: skip
 _LIST = {"name", "lang", "start", "pages", "items", "versions"}
 _PAGES = {"template", "first", "count", "next", "max"}
 _ITEMS = {"item", "link", "title", "date", "date_pattern", "link_pattern"}
@@ -265,7 +278,21 @@ def parse_profile(data: dict[str, Any], file: Path) -> Profile:
         retries=retries,
         backoff=_positive(r, data, "backoff", float, 2.0),
         publisher=r.get(data, "publisher", "", str),
+        extra_hosts=_hosts(r, data),
+        max_body_mb=_positive(r, data, "max_body_mb", float, 20.0),
+        deadline=_positive(r, data, "deadline", float, 120.0),
     )
+
+
+def _hosts(r: _Reader, data: dict[str, Any]) -> tuple[str, ...]:
+    """``hosts = ["kremlin.ru", ...]``: host names (with a port if any), nothing else."""
+    hosts = data.get("hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+        raise r.fail("hosts", 'must be a list of host names, e.g. ["kremlin.ru"]')
+    for h in hosts:
+        if not re.fullmatch(r"[A-Za-z0-9.-]+(:\d+)?", h):
+            raise r.fail("hosts", f"{h!r} is not a host name (no scheme, no path)")
+    return tuple(hosts)
 
 
 def load_profile(file: Path) -> Profile:

@@ -38,6 +38,7 @@ __all__ = [
     "LENGTH_RATIO",
     "Alignment",
     "MissingExchange",
+    "Omission",
     "Pair",
     "align",
     "align_paragraphs",
@@ -287,6 +288,32 @@ class MissingExchange:
     answers: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class Omission:
+    """Turns of one version (turn numbers ``turns``) without counterpart in the other.
+
+    ``lacking`` is the side (``"a"`` or ``"b"``) said to lack them; ``certain`` says whether
+    the archive states it (``lacks``) or only flags it (``uncertain``), ``reason`` why not."""
+
+    lacking: str
+    turns: tuple[int, ...]
+    certain: bool
+    reason: str = ""
+
+    @property
+    def verdict(self) -> str:
+        return "lacks" if self.certain else "uncertain"
+
+    def to_dict(self, alignment: Alignment | None = None) -> dict[str, object]:
+        out: dict[str, object] = {"lacking": self.lacking, "turns": list(self.turns),
+                                  "verdict": self.verdict, "reason": self.reason}  # fmt: skip
+        if alignment is not None:
+            ids = (alignment.a_id, alignment.b_id)
+            out["lacking_id"] = ids[0] if self.lacking == "a" else ids[1]
+            out["of_id"] = ids[1] if self.lacking == "a" else ids[0]
+        return out
+
+
 @dataclass
 class Alignment:
     a_id: str
@@ -298,23 +325,33 @@ class Alignment:
     b_turns: list[Turn] = field(default_factory=list, repr=False)
     lang_a: str | None = None
     lang_b: str | None = None
+    beads: list[tuple[tuple[int, ...], tuple[int, ...], float]] = field(
+        default_factory=list, repr=False
+    )
 
-    def _missing(self, turns: list[Turn], unmatched: list[int]) -> list[MissingExchange]:
-        gone = set(unmatched)
+    def omissions(self) -> list[Omission]:
+        """The runs of turns one version has and the other lacks, each ``lacks`` or
+        ``uncertain`` (see :func:`judge_gaps`)."""
+        return judge_gaps(self)
+
+    def _missing(self, lacking: str) -> list[MissingExchange]:
+        turns = self.b_turns if lacking == "a" else self.a_turns
+        certain = {n for o in self.omissions() if o.lacking == lacking and o.certain
+                   for n in o.turns}  # fmt: skip
         out = []
         for t in turns:
-            if t.role == "question" and t.n in gone:
+            if t.role == "question" and t.n in certain:
                 answers = tuple(u.n for u in turns if u.answers == t.n)
                 out.append(MissingExchange(t.n, answers))
         return out
 
     def missing_in_a(self) -> list[MissingExchange]:
-        """Questions of version b (turn numbers of b) with no counterpart in version a."""
-        return self._missing(self.b_turns, self.unmatched_b)
+        """Questions of version b (turn numbers of b) that version a certainly lacks."""
+        return self._missing("a")
 
     def missing_in_b(self) -> list[MissingExchange]:
-        """Questions of version a (turn numbers of a) with no counterpart in version b."""
-        return self._missing(self.a_turns, self.unmatched_a)
+        """Questions of version a (turn numbers of a) that version b certainly lacks."""
+        return self._missing("b")
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -327,7 +364,118 @@ class Alignment:
             "unmatched_b": self.unmatched_b,
             "missing_in_a": [[m.question, *m.answers] for m in self.missing_in_a()],
             "missing_in_b": [[m.question, *m.answers] for m in self.missing_in_b()],
+            "omissions": [o.to_dict(self) for o in self.omissions()],
         }
+
+
+def _turn_beads(a: Document, b: Document) -> list[tuple[list[int], list[int], float]]:
+    ua = [_unit(t.text, t.role) for t in a.turns]
+    ub = [_unit(t.text, t.role) for t in b.turns]
+    model = _model(a.lang, b.lang)
+    beads = align_units(ua, ub, model)
+    beads = _shift_gaps(beads, ua, ub, list(a.turns), model)
+    beads = _mirror(_shift_gaps(_mirror(beads), ub, ua, list(b.turns), model))
+    return _pair_lone_turns(beads, ua, ub, model)
+
+
+def _pair_lone_turns(beads: Beads, ua: Sequence[_Unit], ub: Sequence[_Unit], m: _Model) -> Beads:
+    """A gap of one turn on each side, of the same role, between pairs (or a document's end):
+    one turn and its translation whose lengths disagree (a paragraph left out of one), paired
+    with the low score their lengths give rather than both left without counterpart."""
+    out: Beads = []
+    i = 0
+    while i < len(beads):
+        if i + 1 < len(beads):
+            (a1, b1, _), (a2, b2, _) = beads[i], beads[i + 1]
+            x, y = (a1 or a2), (b1 or b2)
+            lone = (not b1 and not a2 and a1 and b2) or (not a1 and not b2 and b1 and a2)
+            closed = (i == 0 or (beads[i - 1][0] and beads[i - 1][1])) and (
+                i + 2 >= len(beads) or (beads[i + 2][0] and beads[i + 2][1])
+            )
+            if lone and closed and len(x) == len(y) == 1 and ua[x[0]].side == ub[y[0]].side:
+                c = _pair_cost([ua[x[0]]], [ub[y[0]]], m)
+                out.append((x, y, 1.0 / (1.0 + math.exp(-(2 * _SKIP_COST - c)))))
+                i += 2
+                continue
+        out.append(beads[i])
+        i += 1
+    return out
+
+
+SHIFT_WINDOW = 4  # how far a gap may slide to cover whole exchanges
+SHIFT_SLACK = 3.0  # how much costlier (in -log P) the slid alignment may be
+
+
+def _whole(turns: list[Turn], run: range) -> bool:
+    """Whether turns ``run`` (positions) are whole exchanges: no answer to a question outside,
+    no question answered outside."""
+    inside = {turns[i].n for i in run}
+    for i in run:
+        t = turns[i]
+        if t.answers is not None and t.answers not in inside:
+            return False
+        if t.role == "question" and any(u.answers == t.n and u.n not in inside for u in turns):
+            return False
+    return True
+
+
+def _shift_gaps(
+    beads: list[tuple[list[int], list[int], float]],
+    ua: Sequence[_Unit],
+    ub: Sequence[_Unit],
+    ta: list[Turn],
+    model: _Model,
+) -> list[tuple[list[int], list[int], float]]:
+    """Slide each run of ``a`` turns without counterpart (the other side having none in the
+    same gap) along the one-to-one pairs around it, to where it covers whole exchanges, when
+    that costs at most ``SHIFT_SLACK`` more: two questions of like length let the programme
+    skip an answer and the next question instead of a question and its answer."""
+    out = list(beads)
+    i = 0
+    while i < len(out):
+        if out[i][1] or not out[i][0]:
+            i += 1
+            continue
+        j = i
+        while j < len(out) and out[j][0] and not out[j][1]:
+            j += 1
+        if (i > 0 and not out[i - 1][0]) or (j < len(out) and not out[j][0]):
+            i = j
+            continue
+        lo = i
+        while lo > 0 and i - lo < SHIFT_WINDOW and len(out[lo - 1][0]) == len(out[lo - 1][1]) == 1:
+            lo -= 1
+        hi = j
+        while hi < len(out) and hi - j < SHIFT_WINDOW and len(out[hi][0]) == len(out[hi][1]) == 1:
+            hi += 1
+        xs = [x for bead in out[lo:hi] for x in bead[0]]
+        ys = [y for bead in out[lo:hi] for y in bead[1]]
+        gap = j - i
+        if _whole(ta, range(xs[i - lo], xs[i - lo] + gap)) or len(ys) == 0:
+            i = j
+            continue
+        options = []
+        for p in range(len(ys) + 1):
+            kept = xs[:p] + xs[p + gap :]
+            cost = sum(_pair_cost([ua[x]], [ub[y]], model) for x, y in zip(kept, ys, strict=True))
+            options.append((cost, p))
+        best = min(c for c, _ in options)
+        whole = [(c, p) for c, p in options
+                 if _whole(ta, range(xs[0] + p, xs[0] + p + gap))]  # fmt: skip
+        if whole and min(whole)[0] <= best + SHIFT_SLACK:
+            cost, p = min(whole)
+            new: list[tuple[list[int], list[int], float]] = []
+            kept = xs[:p] + xs[p + gap :]
+            for k, (x, y) in enumerate(zip(kept, ys, strict=True)):
+                if k == p:
+                    new.extend(([xs[p + g]], [], 0.0) for g in range(gap))
+                c = _pair_cost([ua[x]], [ub[y]], model)
+                new.append(([x], [y], 1.0 / (1.0 + math.exp(-(2 * _SKIP_COST - c)))))
+            if p == len(ys):
+                new.extend(([xs[p + g]], [], 0.0) for g in range(gap))
+            out[lo:hi] = new
+        i = j
+    return out
 
 
 def _model(lang_a: str | None, lang_b: str | None) -> _Model:
@@ -335,22 +483,130 @@ def _model(lang_a: str | None, lang_b: str | None) -> _Model:
     return _Model(ratio, _variance(lang_a, lang_b))
 
 
+def _canonical(a: Document, b: Document) -> bool:
+    """Whether ``(a, b)`` is the order the programme runs in (by language, then id): the
+    length model is not symmetric, so both orders run the same way and mirror each other."""
+    return (a.lang or "", a.id) <= (b.lang or "", b.id)
+
+
+Beads = list[tuple[list[int], list[int], float]]
+
+
+def _mirror(beads: Beads) -> Beads:
+    return [(ib, ia, s) for ia, ib, s in beads]
+
+
 def align(a: Document, b: Document) -> Alignment:
-    """Align the turns of two language versions of a document."""
-    ua = [_unit(t.text, t.role) for t in a.turns]
-    ub = [_unit(t.text, t.role) for t in b.turns]
-    beads = align_units(ua, ub, _model(a.lang, b.lang))
+    """Align the turns of two language versions of a document; ``align(b, a)`` is the mirror
+    image of ``align(a, b)``."""
+    beads = _turn_beads(a, b) if _canonical(a, b) else _mirror(_turn_beads(b, a))
     out = Alignment(a.id, b.id, a_turns=list(a.turns), b_turns=list(b.turns), lang_a=a.lang,
                     lang_b=b.lang)  # fmt: skip
     for ia, ib, score in beads:
         na = tuple(a.turns[i].n for i in ia)
         nb = tuple(b.turns[j].n for j in ib)
+        out.beads.append((na, nb, score))
         if na and nb:
             out.pairs.append(Pair(na, nb, score))
         else:
             out.unmatched_a.extend(na)
             out.unmatched_b.extend(nb)
     return out
+
+
+# -- omissions: what a journalist may publish ----------------------------------------------------
+MIN_ANCHOR = 0.5  # a gap's neighbouring pairs must be at least this sure
+GLUE_SLACK = 1.0  # a neighbour's length cost must not drop by more than this with the gap glued
+
+
+def _length_cost(la: int, lb: int, m: _Model) -> float:
+    mean = (m.ratio * la + lb) / 2.0
+    delta = (lb - m.ratio * la) / math.sqrt(m.variance * max(mean, 1.0))
+    p = _norm_sf(abs(delta))
+    return min(MAX_LEN_COST, -math.log(p) if p > 0 else MAX_LEN_COST)
+
+
+def judge_gaps(al: Alignment) -> list[Omission]:
+    """Each run of turns without counterpart, said ``lacks`` only when nothing explains it
+    but an omission; otherwise ``uncertain`` with the reason:
+
+    - the other version has unmatched turns in the same gap (the two sides disagree there:
+      roles or parsing differ, not content);
+    - the run is not whole exchanges (a question whose answer is paired, or an answer whose
+      question is): a question glued to a statement or split by the parser;
+    - a neighbouring pair is unsure (score under ``MIN_ANCHOR``) or not one-to-one;
+    - a neighbour of the other version is long enough to hold the run (its length fits
+      better with the run glued to its counterpart): the text is there, inside another turn.
+    """
+    model = _model(al.lang_a, al.lang_b)
+    by = {"a": {t.n: t for t in al.a_turns}, "b": {t.n: t for t in al.b_turns}}
+    out: list[Omission] = []
+    beads = al.beads
+    i = 0
+    while i < len(beads):
+        if beads[i][0] and beads[i][1]:
+            i += 1
+            continue
+        j = i
+        while j < len(beads) and not (beads[j][0] and beads[j][1]):
+            j += 1
+        gap_a = [n for b in beads[i:j] for n in b[0]]
+        gap_b = [n for b in beads[i:j] for n in b[1]]
+        prev = beads[i - 1] if i > 0 else None
+        nxt = beads[j] if j < len(beads) else None
+        for side, run, other in (("b", gap_a, gap_b), ("a", gap_b, gap_a)):
+            if not run:
+                continue
+            reason = _doubt(al, by, model, side, run, other, prev, nxt)
+            out.append(Omission(side, tuple(run), not reason, reason))
+        i = j
+    return out
+
+
+def _doubt(
+    al: Alignment,
+    by: dict[str, dict[int, Turn]],
+    model: _Model,
+    lacking: str,
+    run: list[int],
+    other: list[int],
+    prev: tuple[tuple[int, ...], tuple[int, ...], float] | None,
+    nxt: tuple[tuple[int, ...], tuple[int, ...], float] | None,
+) -> str:
+    """Why a run of turns (of the side that is not ``lacking``) may not be an omission ("" if
+    nothing)."""
+    if other:
+        return "the other version also has turns without counterpart here"
+    has = "a" if lacking == "b" else "b"
+    turns = by[has]
+    inside = set(run)
+    for n in run:
+        t = turns[n]
+        if t.answers is not None and t.answers not in inside and t.answers in turns:
+            return f"t{n} answers t{t.answers}, which has a counterpart"
+        if t.role == "question":
+            outside = [u.n for u in turns.values() if u.answers == n and u.n not in inside]
+            if outside:
+                return f"the answer t{outside[0]} to t{n} has a counterpart"
+    if prev is None and nxt is None:
+        return "nothing in the two versions is paired"
+    run_len = sum(text_length(turns[n].text) for n in run)
+    sides = {"a": 0, "b": 1}
+    h, lk = sides[has], sides[lacking]
+    lacking_turns = by[lacking]
+    for bead in (prev, nxt):
+        if bead is None:
+            continue
+        if bead[2] < MIN_ANCHOR:
+            return "a neighbouring pair is unsure"
+        if len(bead[0]) != 1 or len(bead[1]) != 1:
+            return "a neighbouring pair is not one-to-one"
+        lh = text_length(turns[bead[h][0]].text)
+        ll = text_length(lacking_turns[bead[lk][0]].text)
+        m = model if has == "a" else _Model(1.0 / model.ratio, model.variance * model.ratio)
+        if _length_cost(lh + run_len, ll, m) + GLUE_SLACK < _length_cost(lh, ll, m):
+            return f"t{bead[lk][0]} of the other version is long enough to hold these turns"
+    return ""
 
 
 _PARA_RE = re.compile(r"\n\s*\n|\n")
@@ -367,7 +623,9 @@ def align_paragraphs(
     pa, pb = paragraphs(text_a), paragraphs(text_b)
     ua = [_unit(p, None) for p in pa]
     ub = [_unit(p, None) for p in pb]
-    return align_units(ua, ub, _model(lang_a, lang_b))
+    if (lang_a or "", text_a) <= (lang_b or "", text_b):
+        return align_units(ua, ub, _model(lang_a, lang_b))
+    return _mirror(align_units(ub, ua, _model(lang_b, lang_a)))
 
 
 def pair_paragraphs(alignment: Alignment, pair: Pair) -> list[tuple[list[int], list[int], float]]:

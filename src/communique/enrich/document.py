@@ -12,11 +12,15 @@ The register is the shipped ``enrich/data/people.csv`` extended by the user's fi
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
+from itertools import pairwise
 
 from communique.enrich.entities import matcher
+from communique.enrich.names import name_key
 from communique.enrich.people import Register, Resolution
 from communique.model import Document, Mention, Turn
+from communique.structure.labels import is_office_word
 
 PEOPLE_ENV = "COMMUNIQUE_PEOPLE"
 
@@ -68,23 +72,74 @@ def _person_of(value: str, files: tuple[str, ...]) -> str | None:
     return None
 
 
-def resolve_turn(turn: Turn, doc: Document, reg: Register) -> Resolution:
-    """Who said ``turn``: its speaker as the document knows them, else its label."""
+def resolve_turn(
+    turn: Turn, doc: Document, reg: Register, named: tuple[str, ...] = ()
+) -> Resolution:
+    """Who said ``turn``: its speaker as the document knows them, else its label. ``named``:
+    the register ids the document names (for an office label in an undated document)."""
     return reg.resolve(
         turn.speaker or turn.label, lang=doc.lang, date=doc.date, publisher=doc.publisher,
-        role=turn.role, affiliation=turn.affiliation,
+        role=turn.role, affiliation=turn.affiliation, named=named,
     )  # fmt: skip
+
+
+def _named_in(doc: Document, reg: Register) -> tuple[str, ...]:
+    """Register people the document names as its participants (title, lead, speakers), or in
+    its title by office and surname (``Press Conference by President Obama``). The people its
+    turns only mention are left out: a briefing quotes former presidents."""
+    names = [p.name for p in doc.participants]
+    words = re.findall(r"[\w’'-]+", doc.title or "")
+    names += [f"{a} {b}" for a, b in pairwise(words)
+              if is_office_word(a) and b[:1].isupper() and not is_office_word(b)]  # fmt: skip
+    ids: dict[str, None] = {}
+    for name in names:
+        r = reg.resolve(name)
+        if r.person_id is not None and r.person_id in reg:
+            ids[r.person_id] = None
+    return tuple(ids)
+
+
+def _one_id_per_name(doc: Document) -> None:
+    """A name not in the register that asks questions in the document is a journalist in all
+    its turns there (``person:megyn-kelly`` -> ``journalist:megyn-kelly``)."""
+    asked = {t.person.partition(":")[2] for t in doc.turns if t.person and
+             t.person.startswith("journalist:")}  # fmt: skip
+    for turn in doc.turns:
+        if turn.person and turn.person.startswith("person:") and turn.person[7:] in asked:
+            turn.person = "journalist:" + turn.person[7:]
+
+
+def _same_surname(doc: Document, reg: Register) -> None:
+    """A bare surname left unresolved (``MR. McDONOUGH``) is the one person of the document
+    with that surname whom another turn names in full."""
+    people: dict[str, set[str]] = {}
+    for turn in doc.turns:
+        key = name_key(turn.speaker or turn.label) if turn.person else None
+        if key and key.surname and (key.given or turn.person in reg):
+            people.setdefault(key.fsurname, set()).add(turn.person)  # type: ignore[arg-type]
+    for turn in doc.turns:
+        if turn.person or turn.role == "question":
+            continue
+        key = name_key(turn.speaker or turn.label)
+        if key and key.surname and not key.given and not key.initials:
+            found = people.get(key.fsurname, set())
+            if len(found) == 1:
+                turn.person = next(iter(found))
 
 
 def enrich_document(doc: Document, reg: Register | None = None) -> Document:
     """Fill each turn's ``person`` and ``mentions`` (in place; returns ``doc``)."""
     reg = reg or register()
     find = matcher().find
+    for turn in doc.turns:
+        turn.mentions = [Mention(m.start, m.end, m.entity) for m in find(turn.text, doc.lang)]
+    named = _named_in(doc, reg) if not doc.date else ()
     seen: dict[tuple[str | None, str | None, str, str | None], str | None] = {}
     for turn in doc.turns:
         key = (turn.speaker, turn.label, turn.role, turn.affiliation)
         if key not in seen:
-            seen[key] = resolve_turn(turn, doc, reg).person_id
+            seen[key] = resolve_turn(turn, doc, reg, named).person_id
         turn.person = seen[key]
-        turn.mentions = [Mention(m.start, m.end, m.entity) for m in find(turn.text, doc.lang)]
+    _same_surname(doc, reg)
+    _one_id_per_name(doc)
     return doc

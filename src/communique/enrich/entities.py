@@ -41,6 +41,10 @@ Choices (measured on the hand-annotated turns, see ``bench/entities_eval.py``):
   ``Совет Безопасности Российской Федерации``), whose country name is still found.
 - A one-word name alone on its line (``Jordan.``) is a press secretary calling on a reporter
   (the White House briefings), not a country. Other given names (``Chad Griffin``) still match.
+- Names shown (``entity_name``): the current ISO 3166 short names (``Belarus``, ``Türkiye``,
+  ``Czechia``; ISO's common name where it gives one: ``Iran``), index forms turned round
+  (``State of Palestine``); older names (``Belorussia``, ``Turkey``, ``Swaziland``) are aliases
+  that still find the country in texts and in ``entity:`` filters.
 - No Wikidata ids: no packaged source here provides them, and none is written from memory.
 """
 
@@ -338,10 +342,11 @@ class EntityMatcher:
             ent = f"country:{c.alpha_2}"
             forms = {getattr(c, a, None) for a in ("name", "common_name", "official_name")}
             forms.discard(None)
+            iso = getattr(c, "common_name", None) or c.name
             self.names[ent] = {
-                "en": getattr(c, "common_name", None) or c.name,
-                "ru": tr_ru.gettext(getattr(c, "common_name", None) or c.name),
-                "zh": tr_zh.gettext(getattr(c, "common_name", None) or c.name),
+                "en": display_name(c),
+                "ru": tr_ru.gettext(iso),
+                "zh": tr_zh.gettext(iso),
             }
             for f in forms:
                 if ", " not in f:  # "Korea, Republic of": an index form, not a text form
@@ -374,9 +379,12 @@ class EntityMatcher:
         for f in BLOCK_ZH:
             zh.setdefault(f, _Entry(None, None, f, False))
         # pycountry's historic countries with the names above (SU, YU, CS)
+        # (a former country only: the Byelorussian SSR's code BY is Belarus's today, and Belarus
+        # keeps its current ISO name, "Belorussia" being an alias)
         for h in pycountry.historic_countries:
-            if h.alpha_2 in EXTRA_EN:
-                self.names[f"country:{h.alpha_2}"] = {"en": EXTRA_EN[h.alpha_2][0]}
+            ent = f"country:{h.alpha_2}"
+            if h.alpha_2 in EXTRA_EN and ent not in self.names:
+                self.names[ent] = {"en": EXTRA_EN[h.alpha_2][0]}
 
         with organisations.open(encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
@@ -608,6 +616,23 @@ def matcher() -> EntityMatcher:
 
 def find(text: str, lang: str | None = None) -> list[Mention]:
     return matcher().find(text, lang)
+
+
+def display_name(country: object) -> str:
+    """A country's current ISO 3166 short name as people write it: the common name where ISO
+    gives one (``Iran``, ``South Korea``), else the short name (``Belarus``, ``Türkiye``,
+    ``Czechia``), an index form turned round (``Palestine, State of`` -> ``State of
+    Palestine``; ``Congo, The Democratic Republic of the`` -> ``Democratic Republic of the
+    Congo``). Older names (``Belorussia``, ``Turkey``) stay aliases that find the country."""
+    name = getattr(country, "common_name", None) or country.name  # type: ignore[attr-defined]
+    head, sep, tail = name.partition(", ")
+    if sep and re.search(r"\bof(?: the)?$", tail, re.I):
+        name = f"{tail} {head}"
+        name = name[4:] if name.startswith(("The ", "the ")) else name
+    official = getattr(country, "official_name", None)
+    if ", " in name and official and ", " not in official:  # Virgin Islands, British
+        name = official[4:] if official.startswith("the ") else official
+    return name
 
 
 def entity_name(entity: str, lang: str = "en") -> str:

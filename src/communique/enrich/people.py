@@ -1,6 +1,9 @@
 """A register of people and outlets, and speaker labels resolved to them.
 
-The register ships as ``enrich/data/people.csv`` and can be extended by the user with files in the
+The register ships as ``enrich/data/people.csv`` and ``enrich/data/leaders.csv`` (heads of
+state and government, foreign ministers and White House officials, their roles read from corpus
+titles such as "Telephone conversation with President of Kazakhstan Nursultan Nazarbayev") and
+can be extended by the user with files in the
 same plain CSV format (UTF-8, a header row, one *fact* a row)::
 
     id,kind,name,name_ru,name_zh,aliases,role,organisation,country,publisher,from,to,source
@@ -15,10 +18,12 @@ same plain CSV format (UTF-8, a header row, one *fact* a row)::
 * ``name`` (English, as the person's page shows it), ``name_ru``, ``name_zh``, and ``aliases``
   (``|``-separated, any script: other spellings, surname-first forms, initials, pinyin).
 * ``role``, ``organisation``, ``country`` (ISO 3166 alpha-2, checked with pycountry),
-  ``publisher`` (the site whose pages carry this role's words: ``mid.ru``, ``fmprc.gov.cn``),
-  ``from`` and ``to`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; empty = open). In the shipped file
-  ``from``/``to`` are the span the cited sources *attest*: the first and the last dated document
-  that states the role, not the official term, unless the source says otherwise.
+  ``publisher`` (the site whose pages carry this role's words: ``mid.ru``, ``fmprc.gov.cn``;
+  the office labels of that site resolve to its holder, so a foreign head of state named in
+  Kremlin titles has none), ``from`` and ``to`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; empty =
+  open). In the shipped files ``from``/``to`` are the span the cited sources *attest*: the first
+  and the last dated document that states the role, not the official term, unless the source
+  says otherwise (US presidents and vice presidents: their terms, from noon on 20 January).
 * ``source``: where the fact can be checked: a URL or corpus path, with the date and the words.
 
 Later files override and extend earlier ones: a row whose id is known adds its aliases, and its
@@ -35,8 +40,9 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date as date_
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,7 +57,8 @@ from communique.enrich.names import (
     name_key,
     slug,
 )
-from communique.structure.labels import classify_label
+from communique.structure.labels import classify_label, is_office_word
+from communique.structure.people import whole_name
 
 __all__ = [
     "COLUMNS",
@@ -66,6 +73,10 @@ __all__ = [
 ]
 
 SHIPPED = Path(__file__).with_name("data") / "people.csv"
+# Heads of state and government, foreign ministers and other officials of the countries the
+# corpus covers, each role with the corpus titles (or official pages) that state it.
+LEADERS = SHIPPED.with_name("leaders.csv")
+SHIPPED_FILES = (SHIPPED, LEADERS)
 COLUMNS = (
     "id", "kind", "name", "name_ru", "name_zh", "aliases", "role", "organisation", "country",
     "publisher", "from", "to", "source",
@@ -79,6 +90,14 @@ _CONFIDENCE = {
     Match.PREFIX: 0.7,
     Match.SURNAME: 0.6,
 }
+# Role titles that govern a country, by office.
+GOVERNING = {
+    "President": "head of state", "Acting President": "head of state", "King": "head of state",
+    "Queen": "head of state", "Emir": "head of state", "Sultan": "head of state",
+    "Prime Minister": "head of government", "Federal Chancellor": "head of government",
+    "Chancellor": "head of government", "Premier of the State Council": "head of government",
+    "Minister of Foreign Affairs": "foreign minister", "Secretary of State": "foreign minister",
+}  # fmt: skip
 _STOP = {"of", "the", "and", "for", "to", "on", "in", "mr", "ms", "mrs", "dr"}
 _SYNONYMS = {"defense": "defence", "spokesman": "spokesperson", "spokeswoman": "spokesperson"}
 
@@ -110,6 +129,10 @@ class Role:
         if self.start and _hi(date) < _lo(self.start):
             return False
         return not (self.end and _lo(date) > _hi(self.end))
+
+    def title_words(self) -> set[str]:
+        """The words of the title alone (``Vice President`` has ``vice``; ``President`` not)."""
+        return _office_words(self.title)
 
     def words(self) -> set[str]:
         text = " ".join(
@@ -161,15 +184,17 @@ class Resolution:
     """Who a label names.
 
     ``person_id`` is a register id (``sergey-lavrov``, ``outlet:reuters``), a derived id for
-    outlets and journalists not in the register (``outlet:khabar-tv``, ``journalist:maya-
-    bekbayeva``), or None (a role word such as ``Q``, an unknown or ambiguous name). ``role`` is
-    the office held at ``date`` (None without a date or outside every range). ``match`` says how:
-    exact, loose, initials, prefix, surname, office, outlet, cjk, derived, ambiguous, role-word,
+    outlets, journalists and other whole names not in the register (``outlet:khabar-tv``,
+    ``journalist:maya-bekbayeva``, ``person:john-fraher``), or None (a role word such as ``Q``,
+    a bare surname or an ambiguous name). ``role`` is the office held at ``date`` (None without
+    a date or outside every range). ``match`` says how:
+    exact, loose, initials, prefix, surname, office, office-named, outlet, cjk, derived,
+    ambiguous, surname-only (a bare surname the date and publisher do not support), role-word,
     none. ``slug`` is the id the name would get if it were added to the register.
     """
 
     person_id: str | None
-    kind: str  # official | journalist | outlet | unknown
+    kind: str  # official | journalist | outlet | person | unknown
     confidence: float
     name: str | None = None
     role: Role | None = None
@@ -203,7 +228,7 @@ class Register:
     def load(cls, *paths: str | Path, shipped: bool = True) -> Register:
         """The shipped register, then each user file in order (later files win)."""
         reg = cls()
-        for path in ([SHIPPED] if shipped else []) + [Path(p) for p in paths]:
+        for path in (list(SHIPPED_FILES) if shipped else []) + [Path(p) for p in paths]:
             reg.read(path)
         return reg
 
@@ -289,6 +314,23 @@ class Register:
     def __len__(self) -> int:
         return len(self.people)
 
+    def governs(self, country: str) -> list[dict[str, str | None]]:
+        """Who governed ``country`` (ISO alpha-2, ``KZ``) as the register knows it: heads of
+        state and government and foreign ministers, one entry per role, earliest first, each
+        with its dates and source."""
+        code = country.upper()
+        out = []
+        for p in self.people.values():
+            for r in p.roles:
+                office = GOVERNING.get(r.title)
+                if office and (r.country or "").upper() == code:
+                    out.append({"person": p.id, "name": p.name, "office": office,
+                                "title": r.title, "from": r.start, "to": r.end,
+                                "source": r.source})  # fmt: skip
+        order = {o: i for i, o in enumerate(dict.fromkeys(GOVERNING.values()))}
+        out.sort(key=lambda e: (order[e["office"] or ""], e["from"] or "", e["name"] or ""))
+        return out
+
     def outlet(self, text: str) -> str | None:
         """The register id of an outlet named ``text`` (``Reuters``, ``路透社记者``), if any."""
         self._index()
@@ -316,13 +358,19 @@ class Register:
         publisher: str | None = None,
         role: str | None = None,
         affiliation: str | None = None,
+        named: Iterable[str] = (),
     ) -> Resolution:
         """Who ``label`` (a turn's label or speaker) names.
 
         ``date`` picks the role held then and, with ``publisher``, settles surname-only labels
         between namesakes (``MR. IVANOV``); ``role`` is the turn's role: an unknown name that asks
-        questions is a journalist; ``affiliation`` (an outlet) marks a journalist too. ``lang`` is
-        accepted for callers that know it; names are read by script.
+        questions is a journalist; ``affiliation`` (an outlet) marks a journalist too. An office
+        alone (``THE PRESIDENT``) is its holder at ``date``; in an undated document, the one
+        holder of the office at ``publisher`` among the register ids in ``named`` (the people
+        the document names), else the one whose term covers the spans of the officials it
+        names, else nobody. An unknown whole name (given name and surname) that
+        does not ask gets a derived ``person:`` id. ``lang`` is accepted for callers that know
+        it; names are read by script.
         """
         del lang  # names are read by their script
         text = re.sub(r"[:：]\s*$", "", (label or "").strip()).strip()
@@ -342,13 +390,17 @@ class Register:
         if key is None:
             return UNKNOWN
         if not key.has_name:
-            return self._by_office(key, date, publisher)
+            return self._by_office(key, date, publisher, named)
         found = self.candidates(key)
         if found:
             return self._pick(key, found, date, publisher)
-        sl = slug(key.display)
+        whole = _whole(key)
+        sl = slug(whole.display if whole else key.display)
         if role == "question" or affiliation:
             return Resolution(f"journalist:{sl}", "journalist", 0.8, key.display, None, "derived",
+                              slug=sl)  # fmt: skip
+        if whole is not None and sl:
+            return Resolution(f"person:{sl}", "person", 0.5, whole.display, None, "derived",
                               slug=sl)  # fmt: skip
         return Resolution(None, "unknown", 0.0, key.display, slug=sl)
 
@@ -360,23 +412,70 @@ class Register:
         return Resolution(f"outlet:{slug(name)}", "outlet", 0.8 if certain else 0.7, name,
                           match="derived", slug=slug(name))  # fmt: skip
 
-    def _by_office(self, key: NameKey, date: str | None, publisher: str | None) -> Resolution:
+    def _by_office(
+        self, key: NameKey, date: str | None, publisher: str | None, named: Iterable[str] = ()
+    ) -> Resolution:
         """``THE PRESIDENT`` at whitehouse.gov in 2012: the one register person holding an
-        office with those words then, on that publisher's pages."""
+        office with those words then, on that publisher's pages. Every word of the role's title
+        must be in the label or in the role's organisation other than its office words (``THE
+        PRESIDENT`` is not the Vice President; ``PRESS SECRETARY`` is the White House Press
+        Secretary, not the Principal Deputy). Without a date: the one holder, ever, among the
+        people ``named``."""
         words = _office_words(key.office)
-        if not words or not date:
+        if not words:
             return UNKNOWN
-        hits = {
-            p.id: r
-            for p in self.people.values()
-            for r in p.roles_at(date, publisher)
-            if (not publisher or r.publisher == publisher) and words <= r.words()
-        }
+
+        def fits(r: Role) -> bool:
+            if publisher and r.publisher != publisher:
+                return False
+            if not words <= r.words():
+                return False
+            place = " ".join(w for w in (r.organisation or "").split() if not is_office_word(w))
+            return r.title_words() <= words | _office_words(place)
+
+        if date:
+            hits = {p.id: r for p in self.people.values() for r in p.roles_at(date, publisher)
+                    if fits(r)}  # fmt: skip
+            match, confidence = "office", 0.6
+        else:
+            wanted = set(named)
+            hits = {p.id: r for p in self.people.values() if p.id in wanted for r in p.roles
+                    if fits(r)}  # fmt: skip
+            match, confidence = "office-named", 0.5
+            if not hits:
+                hits = self._holders_over(fits, wanted, publisher)
+                match, confidence = "office-window", 0.4
         if len(hits) != 1:
             return Resolution(None, "unknown", 0.0, match="ambiguous" if hits else "none",
                               candidates=tuple(sorted(hits)))  # fmt: skip
         pid, r = next(iter(hits.items()))
-        return Resolution(pid, self.people[pid].kind, 0.6, self.people[pid].name, r, "office")
+        held = r if date else None
+        return Resolution(pid, self.people[pid].kind, confidence, self.people[pid].name, held,
+                          match)  # fmt: skip
+
+    def _holders_over(
+        self, fits: Callable[[Role], bool], named: set[str], publisher: str | None
+    ) -> dict[str, Role]:
+        """In an undated document: the holders of an office whose term covers every span in
+        which the document's named officials of ``publisher`` held their roles there (``THE
+        PRESIDENT`` in a press conference where Jay Carney, press secretary 2011-2014, gives
+        the floor: Barack Obama)."""
+        spans = [
+            (_lo(r.start), _hi(r.end))
+            for pid in named
+            if pid in self.people
+            for r in self.people[pid].roles
+            if publisher and r.publisher == publisher and r.start and r.end and not fits(r)
+        ]
+        if not spans:
+            return {}
+        lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+        return {
+            p.id: r
+            for p in self.people.values()
+            for r in p.roles
+            if fits(r) and r.start and _lo(r.start) <= lo and (not r.end or _hi(r.end) >= hi)
+        }
 
     def _pick(
         self, key: NameKey, found: dict[str, Match], date: str | None, publisher: str | None
@@ -391,6 +490,8 @@ class Register:
                 s += 0.02
                 if publisher and held[0].publisher == publisher:
                     s += 0.01
+            if publisher and any(r.publisher == publisher for r in p.roles):
+                s += 0.025  # an official of this publisher's pages, over a namesake abroad
             if words and any(words <= r.words() for r in (held or p.roles)):
                 s += 0.03
             return s
@@ -400,14 +501,79 @@ class Register:
         top = score(best)
         tied = [pid for pid in ranked if abs(score(pid) - top) < 1e-9]
         if len(tied) > 1:
-            return Resolution(None, "unknown", 0.0, key.display, match="ambiguous",
-                              candidates=tuple(sorted(tied)), slug=slug(key.display))  # fmt: skip
+            near = _nearest_in_time(tied, [self.people[t] for t in tied], date, publisher)
+            if near is None:
+                return Resolution(None, "unknown", 0.0, key.display, match="ambiguous",
+                                  candidates=tuple(sorted(tied)),
+                                  slug=slug(key.display))  # fmt: skip
+            best = near
+            top -= 0.05  # settled by time alone
         p = self.people[best]
         held = p.roles_at(date, publisher)
+        if found[best] == Match.SURNAME and (date or publisher):
+            # "MR. CARNEY" is the register's Jay Carney where and when he speaks for an office:
+            # a role held at the date, a role on this publisher's pages, or the label's office
+            supported = (
+                bool(held)
+                or any(r.publisher == publisher for r in p.roles if publisher)
+                or bool(words and any(words <= r.words() for r in p.roles))
+            )
+            if not supported:
+                return Resolution(None, "unknown", 0.0, key.display, match="surname-only",
+                                  candidates=(best,), slug=slug(key.display))  # fmt: skip
         kind = p.kind if p.kind in ("official", "journalist", "outlet") else "unknown"
         match = "cjk" if key.cjk else found[best].name.lower()
         return Resolution(best, kind, round(min(top, 1.0), 2), p.name, held[0] if held else None,
                           match, tuple(ranked[1:]), slug=best)  # fmt: skip
+
+
+def _days(d: str) -> int:
+    """Day number of an ISO date; a date that is no calendar day (``2009-02-30``) raises."""
+    return date_.fromisoformat(d).toordinal()
+
+
+def _nearest_in_time(
+    ids: list[str], people: list[Person], date: str | None, publisher: str | None
+) -> str | None:
+    """Of namesakes none of whom holds a role at ``date``, the one whose roles at
+    ``publisher`` are within two years of it while every other's are five years or more away
+    (``MS. RICE`` in a 2013 briefing: Susan Rice, not Condoleezza Rice); else None."""
+    try:
+        return _nearest(ids, people, date, publisher) if date else None
+    except ValueError:  # a date that is no calendar day settles nothing
+        return None
+
+
+def _nearest(ids: list[str], people: list[Person], date: str, publisher: str | None) -> str | None:
+    when = _days(_lo(date))
+    gaps = []
+    for person in people:
+        gap = None
+        for r in person.roles:
+            if publisher and r.publisher != publisher:
+                continue
+            lo = _days(_lo(r.start)) if r.start else -(10**9)
+            hi = _days(_hi(r.end)) if r.end else 10**9
+            g = 0 if lo <= when <= hi else min(abs(when - lo), abs(when - hi))
+            gap = g if gap is None else min(gap, g)
+        gaps.append(10**9 if gap is None else gap)
+    order = sorted(range(len(ids)), key=lambda i: gaps[i])
+    first, rest = gaps[order[0]], [gaps[i] for i in order[1:]]
+    if first <= 2 * 366 and all(g >= first + 3 * 366 for g in rest):
+        return ids[order[0]]
+    return None
+
+
+def _whole(key: NameKey) -> NameKey | None:
+    """The key of the whole name in ``key`` (given name and surname), with words before it that
+    no name has dropped (``Editor Lionel Barber`` -> ``Lionel Barber``, ``Senator Gillibrand``
+    -> None); None when no whole name is left."""
+    if key.cjk or not key.given:
+        return None
+    words = " ".join(w for w in (key.given, *key.others, key.surname) if w)
+    whole = whole_name(words)
+    found = name_key(whole) if whole else None
+    return found if found is not None and found.given else None
 
 
 @lru_cache(maxsize=1)

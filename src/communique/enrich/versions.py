@@ -33,21 +33,35 @@ document with its best candidate only.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
-from communique.enrich.align import latin_tokens, length_ratio, numbers_in, text_length
-from communique.model import Document
+from communique.enrich.align import (
+    Alignment,
+    Pair,
+    align,
+    latin_tokens,
+    length_ratio,
+    numbers_in,
+    pair_paragraphs,
+    paragraphs,
+    text_length,
+)
+from communique.model import Document, turn_permalink
 from communique.structure.ids import publisher_doc_id, publisher_from_url
 
 __all__ = [
     "FALLBACK_THRESHOLD",
     "GROUP_THRESHOLD",
+    "Passage",
     "VersionLink",
+    "cached_alignment",
     "content_score",
     "link_versions",
+    "parallel_passages",
     "version_key",
 ]
 
@@ -187,3 +201,116 @@ def link_versions(docs: Iterable[Document]) -> list[VersionLink]:
         if best and best[0] >= FALLBACK_THRESHOLD:
             add(d, best[1], "content", best[0])
     return sorted(links.values(), key=lambda v: (v.a_id, v.b_id))
+
+
+# -- the parallel concordance: a turn's passage in the other language versions held ------------
+_ALIGNMENTS: OrderedDict[tuple[str, str, str, str], Alignment] = OrderedDict()
+ALIGNMENT_CACHE = 64
+
+
+def cached_alignment(a: Document, b: Document) -> Alignment:
+    """``align(a, b)``, remembered for the last ``ALIGNMENT_CACHE`` pairs of revisions."""
+    key = (a.id, a.revision, b.id, b.revision)
+    found = _ALIGNMENTS.get(key)
+    if found is None:
+        found = _ALIGNMENTS[key] = align(a, b)
+        while len(_ALIGNMENTS) > ALIGNMENT_CACHE:
+            _ALIGNMENTS.popitem(last=False)
+    else:
+        _ALIGNMENTS.move_to_end(key)
+    return found
+
+
+@dataclass(frozen=True)
+class Passage:
+    """The passage of another language version aligned with a turn (or a place in it).
+
+    ``turns`` are that version's turn numbers (empty: the turn has no counterpart there);
+    ``text`` the aligned paragraphs when a place (``start``) was given and the paragraphs
+    align, else the aligned turns' whole text; ``paragraph`` says which it is."""
+
+    doc_id: str
+    lang: str | None
+    turns: tuple[int, ...]
+    text: str
+    paragraph: bool = False
+
+    @property
+    def permalink(self) -> str:
+        return turn_permalink(self.doc_id, self.turns[0]) if self.turns else self.doc_id
+
+    def to_dict(self) -> dict[str, object]:
+        return {"doc_id": self.doc_id, "lang": self.lang, "turns": list(self.turns),
+                "permalink": self.permalink, "text": self.text,
+                "paragraph": self.paragraph}  # fmt: skip
+
+
+def parallel_passages(
+    store: Any,
+    doc_id: str,
+    n: int,
+    start: int | None = None,
+    memo: dict[str, Any] | None = None,
+) -> list[Passage]:
+    """Turn ``n`` of ``doc_id`` in each other language version the archive holds (by
+    ``version_links``), through the turn alignment; with ``start`` (a character offset in the
+    turn's text, e.g. a concordance keyword's), only the paragraphs aligned with the one
+    holding it. ``memo`` (a dict kept by the caller) saves reading the same documents and
+    links again for many lines."""
+    memo = {} if memo is None else memo
+
+    def get(key: str, fn: Any, *args: Any) -> Any:
+        if key not in memo:
+            memo[key] = fn(*args)
+        return memo[key]
+
+    links = get(f"links:{doc_id}", store.version_links, doc_id)
+    if not links:
+        return []
+    doc = get(doc_id, store.get, doc_id)
+    if doc is None:
+        return []
+    out = []
+    for link in links:
+        other = get(link["id"], store.get, link["id"])
+        if other is None:
+            continue
+        al = cached_alignment(doc, other)
+        pair = next((p for p in al.pairs if n in p.a), None)
+        if pair is None:
+            out.append(Passage(other.id, other.lang, (), ""))
+            continue
+        texts = {t.n: t.text for t in other.turns}
+        whole = "\n\n".join(texts[m] for m in pair.b if m in texts)
+        part = _aligned_paragraphs(al, pair, n, start) if start is not None else None
+        out.append(Passage(other.id, other.lang, pair.b, part or whole, bool(part)))
+    return out
+
+
+def _aligned_paragraphs(al: Alignment, pair: Pair, n: int, start: int) -> str | None:
+    """The paragraphs of the other side aligned with the paragraph of turn ``n`` holding
+    character ``start`` (None when that paragraph has no counterpart)."""
+    by_a = {t.n: t.text for t in al.a_turns}
+    offset = 0
+    for m in pair.a:
+        if m == n:
+            break
+        offset += len(by_a[m]) + 2
+    joined_a = "\n\n".join(by_a[m] for m in pair.a)
+    at = offset + start
+    index = -1
+    pos = 0
+    for i, para in enumerate(paragraphs(joined_a)):
+        found = joined_a.find(para, pos)
+        pos = found + len(para)
+        if found <= at < pos or at < found:
+            index = i
+            break
+    if index < 0:
+        return None
+    by_b = {t.n: t.text for t in al.b_turns}
+    pb = paragraphs("\n\n".join(by_b[m] for m in pair.b))
+    for ia, ib, _ in pair_paragraphs(al, pair):
+        if index in ia:
+            return "\n\n".join(pb[j] for j in ib) or None
+    return None

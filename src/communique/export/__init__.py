@@ -14,14 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from communique.export.subcorpus import Selection, TooMany, select
+from communique.export.subcorpus import EmptySelection, Selection, TooMany, describe, select
 
 FORMATS = ("csv", "jsonl", "parquet", "tei", "bibtex", "csl")
 TABLE_FORMATS = ("csv", "jsonl", "parquet")
 CITATION_FORMATS = ("bibtex", "csl")
 
-__all__ = ["CITATION_FORMATS", "FORMATS", "TABLE_FORMATS", "Selection", "TooMany", "export",
-           "select"]  # fmt: skip
+__all__ = ["CITATION_FORMATS", "FORMATS", "TABLE_FORMATS", "EmptySelection", "Selection",
+           "TooMany", "describe", "export", "select"]  # fmt: skip
 
 
 def export(
@@ -37,18 +37,18 @@ def export(
     """Export ``selection`` (a :class:`Selection`, ``SearchParams`` or mapping of its fields)
     from ``archive`` as ``fmt`` to ``out`` (a file, or a folder for ``tei``). Returns the
     number of turns (tables) or documents (tei, bibtex, csl) written; ``progress`` is called
-    with each step's count."""
+    with each step's count. A selection that matches nothing raises ``EmptySelection``."""
     if fmt in TABLE_FORMATS:
         from communique.export.tables import write_turns
 
         return write_turns(archive, selection, fmt, out, progress=progress, cap=cap)
     if fmt == "tei":
-        from communique.export.tei import LIST_PERSON, ROOT_FILE, write_tei
+        from communique.export.tei import ROOT_FILE, write_tei
 
         if not isinstance(out, str | Path):
             raise ValueError("tei writes a folder: give a path")
         paths = write_tei(archive, selection, out, progress=progress, base_url=base_url, cap=cap)
-        return sum(1 for p in paths if p.name not in (LIST_PERSON, ROOT_FILE))
+        return sum(1 for p in paths if p.name != ROOT_FILE)
     if fmt in CITATION_FORMATS:
         from communique.export.bundle import write_citations
 

@@ -13,7 +13,15 @@ from typing import IO, Any
 
 from communique.archive import Archive
 from communique.cite import cite
-from communique.export.subcorpus import Guard, Selection, _direct, doc_ids, documents, select
+from communique.export.subcorpus import (
+    Guard,
+    Selection,
+    _direct,
+    doc_ids,
+    documents,
+    require,
+    select,
+)
 from communique.model import Document
 
 FORMATS = ("bibtex", "csl")
@@ -81,7 +89,8 @@ def write_citations(
     file); returns the number of documents."""
     if fmt not in WRITERS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    ids = doc_ids(select(archive, Selection.of(selection), cap=cap))
+    selection = Selection.of(selection)
+    ids = doc_ids(require(select(archive, selection, cap=cap), selection))
     parts = chunks(archive, ids, fmt, base_url=base_url, progress=progress)
     if isinstance(out, str | Path):
         with open(out, "wb") as f:

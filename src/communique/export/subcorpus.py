@@ -33,6 +33,23 @@ class TooMany(ValueError):
     """The selection has more turns than the caller allows."""
 
 
+class EmptySelection(ValueError):
+    """The selection matches no turn: there is nothing to export."""
+
+    def __init__(self, selection: Selection) -> None:
+        super().__init__(
+            f"nothing to export: no turn matches {describe(selection)!r} "
+            "(loosen the query or the filters)"
+        )
+
+
+def require(keys: list[Key], selection: Selection) -> list[Key]:
+    """``keys`` when there are any; else ``EmptySelection``."""
+    if not keys:
+        raise EmptySelection(selection)
+    return keys
+
+
 def _direct(fn: Callable[[], T]) -> T:
     return fn()
 
@@ -148,6 +165,50 @@ def select(archive: Archive, selection: Selection, *, cap: int | None = None) ->
     return keys
 
 
+_ROLE_WORDS = {"question": "questions", "answer": "answers", "statement": "statements",
+               "remark": "remarks", "moderator": "moderators' turns"}  # fmt: skip
+_LANGUAGES = {"en": "English", "ru": "Russian", "zh": "Chinese"}
+
+
+def _values(value: str | tuple[str, ...]) -> list[str]:
+    items = [value] if isinstance(value, str) else list(value)
+    return [v.strip() for item in items for v in item.split(",") if v.strip()]
+
+
+def _either(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def describe(selection: Selection) -> str:
+    """The selection in words: ``Answers by Sergey Lavrov matching “Kazakhstan”, in Russian,
+    dated 2018 to 2019`` (``All turns`` for no query and no filter)."""
+    from communique.cite import publisher_name
+
+    roles = [_ROLE_WORDS.get(r, f"{r} turns") for r in _values(selection.role)]
+    head = " and ".join(roles).capitalize() if roles else "All turns"
+    parts = [head]
+    if speakers := _values(selection.speaker):
+        parts.append("by " + _either(speakers))
+    if selection.q.strip():
+        parts.append(f"matching “{selection.q.strip()}”")
+    rest = []
+    if entities := _values(selection.entity):
+        rest.append("naming " + _either(entities))
+    if kinds := _values(selection.kind):
+        rest.append("in " + _either([k.replace("_", " ") + "s" for k in kinds]))
+    if langs := _values(selection.lang):
+        rest.append("in " + _either([_LANGUAGES.get(x, x) for x in langs]))
+    if publishers := _values(selection.publisher):
+        rest.append("published by " + _either([publisher_name(x) for x in publishers]))
+    if selection.date_from and selection.date_to:
+        rest.append(f"dated {selection.date_from} to {selection.date_to}")
+    elif selection.date_from:
+        rest.append(f"dated {selection.date_from} or later")
+    elif selection.date_to:
+        rest.append(f"dated {selection.date_to} or earlier")
+    return ", ".join([" ".join(parts), *rest])
+
+
 def doc_ids(keys: list[Key]) -> list[str]:
     """The documents of ``keys``, in their first turn's order."""
     return list(dict.fromkeys(d for d, _ in keys))
@@ -171,6 +232,9 @@ def turns(
         wanted.setdefault(d, []).append(n)
     for doc in documents(archive, list(wanted), guard=guard):
         by_n = {t.n: t for t in doc.turns}
+        head = doc.head()  # turn 0: the lead, or the title of a document without turns
+        if head is not None:
+            by_n[0] = head
         for n in wanted[doc.id]:
             turn = by_n.get(n)
             if turn is not None:

@@ -1,10 +1,17 @@
 """A subcorpus as a table of turns: CSV, JSONL or Parquet, one row a turn, streamed.
 
-Columns (``COLUMNS``): ``permalink`` (``<id>#t<n>``), ``pinned`` (``<id>@<revision>#t<n>``),
-``doc_id``, ``n``, ``date``, ``publisher``, ``kind``, ``lang``, ``title``, ``speaker`` (the
-speaker as the document knows them, else the label), ``label`` (verbatim), ``person`` (the
-register's id), ``role``, ``answers`` (the ``n`` of the question an answer answers),
-``question`` (that question's text), ``text`` (exactly as stored), ``url`` (the original page).
+Columns (``COLUMNS``): ``permalink`` (``<id>#t<n>``), ``url`` (the original page), ``pinned``
+(``<id>@<revision>#t<n>``), ``doc_id``, ``n``, ``date``, ``publisher``, ``kind``, ``lang``,
+``title``, ``speaker`` (the speaker as the document knows them, else the label), ``label``
+(verbatim), ``person`` (the register's id), ``role``, ``answers`` (the ``n`` of the question an
+answer answers), ``question`` (that question's text), ``text`` (exactly as stored),
+``linked_versions`` (the ids of the document's language versions the archive holds, separated
+by spaces).
+
+Types (docs/export.md): in Parquet ``n`` and ``answers`` are int32, ``date`` date32, the rest
+strings, with nulls. JSONL has no missing values, so that readers that infer types from the
+first rows (polars, pyarrow) need no hints: an absent string is ``""`` (as in CSV) and an
+absent ``answers`` is ``0`` (turns are numbered from 1).
 
 Rows are produced a few documents at a time; Parquet is written in row groups of ``ROW_GROUP``
 rows, so even a large export never holds every text at once.
@@ -16,17 +23,20 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
 from communique.archive import Archive
-from communique.export.subcorpus import Guard, Key, Selection, _direct, select, turns
+from communique.export.subcorpus import Guard, Key, Selection, _direct, require, select, turns
 from communique.model import Document, Turn, turn_permalink
 
 COLUMNS = (
-    "permalink", "pinned", "doc_id", "n", "date", "publisher", "kind", "lang", "title",
-    "speaker", "label", "person", "role", "answers", "question", "text", "url",
+    "permalink", "url", "pinned", "doc_id", "n", "date", "publisher", "kind", "lang", "title",
+    "speaker", "label", "person", "role", "answers", "question", "text", "linked_versions",
 )  # fmt: skip
+INT_COLUMNS = ("n", "answers")
+BOM = "\ufeff"  # before CSV for spreadsheets (web downloads, --excel): Excel then reads UTF-8
 FORMATS = ("csv", "jsonl", "parquet")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -38,8 +48,9 @@ CHUNK = 64 * 1024  # bytes gathered before a streamed chunk is handed on
 Progress = Callable[[int], None]  # called with the number of rows just written
 
 
-def row(doc: Document, turn: Turn) -> dict[str, Any]:
-    """One turn as a table row (the columns of ``COLUMNS``)."""
+def row(doc: Document, turn: Turn, linked: list[str] | None = None) -> dict[str, Any]:
+    """One turn as a table row (the columns of ``COLUMNS``); ``linked``: the ids of the
+    document's language versions in the archive."""
     question = None
     if turn.answers is not None:
         question = next((t.text for t in doc.turns if t.n == turn.answers), None)
@@ -50,24 +61,31 @@ def row(doc: Document, turn: Turn) -> dict[str, Any]:
         "kind": doc.kind, "lang": doc.lang, "title": doc.title,
         "speaker": turn.speaker or turn.label, "label": turn.label, "person": turn.person,
         "role": turn.role, "answers": turn.answers, "question": question, "text": turn.text,
-        "url": doc.url,
+        "url": doc.url, "linked_versions": " ".join(linked or ()) or None,
     }  # fmt: skip
 
 
 def rows(archive: Archive, keys: list[Key], *, guard: Guard = _direct) -> Iterator[dict[str, Any]]:
     """The rows of the turns ``keys`` (from :func:`select`), in that order."""
+    linked: dict[str, list[str]] = {}
     for doc, turn in turns(archive, keys, guard=guard):
-        yield row(doc, turn)
+        if doc.id not in linked:
+            links = guard(lambda d=doc.id: archive.store.version_links(d))
+            linked[doc.id] = [link["id"] for link in links]
+        yield row(doc, turn, linked[doc.id])
 
 
 # -- writers: rows in, bytes out ---------------------------------------------------------------
 
 
 def csv_chunks(
-    items: Iterable[dict[str, Any]], progress: Progress | None = None
+    items: Iterable[dict[str, Any]], progress: Progress | None = None, *, bom: bool = False
 ) -> Iterator[bytes]:
-    """CSV (UTF-8, a header row, RFC 4180 quoting; empty cells for nulls)."""
+    """CSV (UTF-8, a header row, RFC 4180 quoting; empty cells for nulls); ``bom``: starts
+    with a byte-order mark, for spreadsheets."""
     buf = io.StringIO()
+    if bom:
+        buf.write(BOM)
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for i, r in enumerate(items, start=1):
@@ -84,11 +102,13 @@ def csv_chunks(
 def jsonl_chunks(
     items: Iterable[dict[str, Any]], progress: Progress | None = None
 ) -> Iterator[bytes]:
-    """JSON Lines: one object a turn, keys in the order of ``COLUMNS``."""
+    """JSON Lines: one object a turn, keys in the order of ``COLUMNS``, no nulls (an absent
+    string is ``""``, an absent ``answers`` is ``0``)."""
     parts: list[str] = []
     size = 0
     for r in items:
-        line = json.dumps({c: r[c] for c in COLUMNS}, ensure_ascii=False) + "\n"
+        obj = {c: (0 if c in INT_COLUMNS else "") if r[c] is None else r[c] for c in COLUMNS}
+        line = json.dumps(obj, ensure_ascii=False) + "\n"
         parts.append(line)
         size += len(line)
         if progress:
@@ -102,8 +122,13 @@ def jsonl_chunks(
 def parquet_schema() -> Any:
     import pyarrow as pa
 
-    ints = {"n": pa.int32(), "answers": pa.int32()}
-    return pa.schema([(c, ints.get(c, pa.string())) for c in COLUMNS])
+    types = {"n": pa.int32(), "answers": pa.int32(), "date": pa.date32()}
+    return pa.schema([(c, types.get(c, pa.string())) for c in COLUMNS])
+
+
+def _parquet_row(r: dict[str, Any]) -> dict[str, Any]:
+    """``date`` as a ``datetime.date`` (the record's dates are ``YYYY-MM-DD``)."""
+    return {**r, "date": date.fromisoformat(r["date"]) if r["date"] else None}
 
 
 class _Sink(io.RawIOBase):
@@ -150,7 +175,7 @@ def parquet_chunks(
         batch.clear()
 
     for r in items:
-        batch.append(r)
+        batch.append(_parquet_row(r))
         if len(batch) >= ROW_GROUP:
             flush()
             yield sink.take()
@@ -170,10 +195,14 @@ def chunks(
     *,
     guard: Guard = _direct,
     progress: Progress | None = None,
+    excel: bool = False,
 ) -> Iterator[bytes]:
-    """The table of the turns ``keys`` in ``fmt``, as a stream of byte chunks."""
+    """The table of the turns ``keys`` in ``fmt``, as a stream of byte chunks; ``excel``: CSV
+    with a byte-order mark."""
     if fmt not in WRITERS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt == "csv":
+        return csv_chunks(rows(archive, keys, guard=guard), progress, bom=excel)
     return WRITERS[fmt](rows(archive, keys, guard=guard), progress)
 
 
@@ -185,18 +214,20 @@ def write_turns(
     *,
     progress: Progress | None = None,
     cap: int | None = None,
+    excel: bool = False,
 ) -> int:
     """Write every turn of ``selection`` (a :class:`Selection`, ``SearchParams`` or a mapping
     of its fields) as ``fmt`` (csv, jsonl, parquet) to ``out`` (a path or a binary file);
-    returns the number of rows."""
+    returns the number of rows. ``excel``: CSV with a byte-order mark."""
     if fmt not in WRITERS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    keys = select(archive, Selection.of(selection), cap=cap)
+    selection = Selection.of(selection)
+    keys = require(select(archive, selection, cap=cap), selection)
     if isinstance(out, str | Path):
         with open(out, "wb") as f:
-            for chunk in chunks(archive, keys, fmt, progress=progress):
+            for chunk in chunks(archive, keys, fmt, progress=progress, excel=excel):
                 f.write(chunk)
     else:
-        for chunk in chunks(archive, keys, fmt, progress=progress):
+        for chunk in chunks(archive, keys, fmt, progress=progress, excel=excel):
             out.write(chunk)
     return len(keys)

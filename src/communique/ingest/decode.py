@@ -14,7 +14,6 @@ the text when it was published.
 from __future__ import annotations
 
 import codecs
-import gzip
 import re
 import unicodedata
 import zlib
@@ -25,7 +24,9 @@ from charset_normalizer import from_bytes
 from charset_normalizer.md import mess_ratio
 from ftfy.badness import is_bad
 
-__all__ = ["UnreadableInput", "bytes_to_text", "maybe_gunzip", "repair_text"]
+from communique.ingest.limits import ENV, limits, over
+
+__all__ = ["UnreadableInput", "bytes_to_text", "limit_nesting", "maybe_gunzip", "repair_text"]
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -126,32 +127,129 @@ class UnreadableInput(Exception):
     """Input that cannot be turned into text; the message says what is wrong and what to do."""
 
 
-def maybe_gunzip(data: bytes) -> bytes:
-    """Decompress gzip data (recognised by its magic bytes); other data is returned as is."""
+def maybe_gunzip(data: bytes, *, max_bytes: int | None = None) -> bytes:
+    """Decompress gzip data (recognised by its magic bytes); other data is returned as is.
+
+    Output beyond ``max_bytes`` (default: the document limit) raises :class:`UnreadableInput`
+    as soon as it is produced, so a gzip bomb never expands in memory.
+    """
     if not data.startswith(GZIP_MAGIC):
         return data
+    limit = limits().document_bytes if max_bytes is None else max_bytes
+    out: list[bytes] = []
+    total = 0
+    rest = data
     try:
-        return gzip.decompress(data)
+        while rest.startswith(GZIP_MAGIC):  # concatenated members, like gzip.decompress
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            chunk = inflater.decompress(rest, limit + 1 - total)
+            while True:
+                total += len(chunk)
+                if total > limit:
+                    raise UnreadableInput(
+                        over("gzip data, decompressed,", None, limit, ENV["document_bytes"])
+                    )
+                out.append(chunk)
+                if inflater.eof or not inflater.unconsumed_tail:
+                    break
+                chunk = inflater.decompress(inflater.unconsumed_tail, limit + 1 - total)
+            if not inflater.eof:
+                raise EOFError
+            rest = inflater.unused_data.lstrip(b"\x00")
     except EOFError as exc:
         raise UnreadableInput(
             f"truncated gzip data ({len(data)} bytes, the stream ends early): "
             "the file was cut off while copying or downloading; fetch it again"
         ) from exc
-    except (gzip.BadGzipFile, zlib.error, OSError) as exc:
+    except (zlib.error, OSError) as exc:
         raise UnreadableInput(
             f"truncated or corrupt gzip data ({exc}): the file is damaged; "
             "fetch it again or check it with `gzip -t`"
         ) from exc
+    return b"".join(out)
 
 
-def bytes_to_text(data: bytes, *, declared: str | None = None) -> str:
-    """Decode raw bytes to text, or raise :class:`UnreadableInput`.
+def bytes_to_text(data: bytes, *, declared: str | None = None, max_bytes: int | None = None) -> str:
+    """Decode raw bytes to text, or raise :class:`UnreadableInput`; markup nested deeper than
+    ``MAX_NESTING`` is flattened (:func:`limit_nesting`).
 
     ``declared`` is an encoding the caller was told about (an HTTP header, a CLI option); it is
     tried after strict UTF-8, like the page's own ``<meta charset>``, and only if it decodes.
+    Data over ``max_bytes`` (default: the document limit) is refused.
     """
+    return limit_nesting(_bytes_to_text(data, declared=declared, max_bytes=max_bytes))
+
+
+MAX_NESTING = 256  # elements open inside one another; deeper tags are dropped, text kept
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>")
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+_FIND_OPEN = 64  # open elements searched for the one a closing tag closes
+
+
+def limit_nesting(text: str, max_depth: int = MAX_NESTING) -> str:
+    """``text`` with the tags that would open elements deeper than ``max_depth`` (and their
+    closing tags) removed, their text kept; text within the limit is returned unchanged.
+
+    HTML parsers take time growing with the square of the depth (200,000 nested ``<div>``s:
+    minutes): this pass is linear, and real pages nest a few dozen deep."""
+    if text.count("<") <= max_depth:
+        return text
+    stack: list[tuple[str, bool]] = []  # (tag, kept)
+    depth = 0  # kept elements open
+    cuts: list[tuple[int, int]] = []
+    for m in _TAG.finditer(text):
+        closing, name, selfclosing = m.group(1), m.group(2).lower(), m.group(3)
+        if name in _VOID or selfclosing:
+            continue
+        if not closing:
+            kept = depth < max_depth
+            stack.append((name, kept))
+            if kept:
+                depth += 1
+            else:
+                cuts.append(m.span())
+            continue
+        for i in range(len(stack) - 1, max(len(stack) - 1 - _FIND_OPEN, -1), -1):
+            if stack[i][0] == name:
+                closed = stack[i:]
+                del stack[i:]
+                depth -= sum(1 for _, k in closed if k)
+                if not closed[0][1]:
+                    cuts.append(m.span())
+                break
+    if not cuts:
+        return text
+    parts, last = [], 0
+    for start, end in cuts:
+        parts.append(text[last:start])
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _bytes_to_text(data: bytes, *, declared: str | None, max_bytes: int | None) -> str:
     if not data:
         return ""
+    limit = limits().document_bytes if max_bytes is None else max_bytes
+    if len(data) > limit:
+        raise UnreadableInput(over("document", len(data), limit, ENV["document_bytes"]))
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:

@@ -9,8 +9,11 @@ them.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
@@ -52,11 +55,25 @@ class InProcess:
         pass
 
 
+def _die_with_parent() -> None:
+    """Pool worker start-up: on Linux, ask the kernel to kill this worker when the process that
+    started it dies (even by SIGKILL), so a killed ingest leaves no parse workers behind."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(1)
+
+
 class LocalPool:
-    """A process pool on this machine (``--workers N``)."""
+    """A process pool on this machine (``--workers N``); its workers die with this process."""
 
     def __init__(self, workers: int) -> None:
-        self.pool = ProcessPoolExecutor(workers)
+        self.pool = ProcessPoolExecutor(workers, initializer=_die_with_parent)
         self.describe = f"a local pool of {workers} processes"
 
     def map(self, fn: Callable[[A], R], items: Sequence[A]) -> Iterator[R]:

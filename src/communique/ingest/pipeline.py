@@ -20,6 +20,7 @@ from pathlib import Path
 from communique.enrich.corpus import EnrichReport, after_ingest
 from communique.enrich.document import enrich_document
 from communique.ingest.decode import UnreadableInput
+from communique.ingest.duplicates import LENGTH_RATIO, join_parts, row_number, same_transcript
 from communique.ingest.executors import ParseExecutor, open_executor, worker_id
 from communique.ingest.sources import Failure, RawInput, Skip, iter_items, iter_paths
 from communique.model import Document, Origin
@@ -27,6 +28,10 @@ from communique.store.sql import SQLStore
 from communique.structure.document import PARSER_VERSION, build_document
 from communique.structure.page import NotADocument, Unparseable
 from communique.structure.readers import read_raw
+
+# Items (skips and unchanged inputs too) after which the open transaction is committed, so
+# a table of millions of skipped rows never grows one transaction without bound.
+_RECORDS_PER_COMMIT = 2000
 
 STATUSES = ("new", "updated", "unchanged", "skipped", "failed")
 
@@ -57,8 +62,12 @@ class Parsed:
 
 
 def content_hash(doc: Document) -> str:
-    """What makes two inputs the same document: title, date and the turns' text."""
-    body = json.dumps([doc.title, doc.date, [t.text for t in doc.turns]], ensure_ascii=False)
+    """What makes two inputs the same document: title, date, the turns' text and the lead
+    (left out when there is none, so documents without one hash as before)."""
+    parts: list[object] = [doc.title, doc.date, [t.text for t in doc.turns]]
+    if doc.lead:
+        parts.append(doc.lead)
+    body = json.dumps(parts, ensure_ascii=False)
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -136,7 +145,8 @@ class Ingester:
             batch: list[RawInput] = []
             pending: Iterator[Parsed] | None = None  # a batch the workers are parsing
             self.store.begin()
-            for item in items:
+            # every _RECORDS_PER_COMMIT items (skips and failures too) the transaction commits
+            for recorded, item in enumerate(items, start=1):
                 if on_file is not None:
                     on_file(item.path)
                 if isinstance(item, Skip):
@@ -145,7 +155,7 @@ class Ingester:
                     self._record(item.path, "", "failed", item.reason, None)
                 elif not self._unchanged(item):
                     batch.append(item)
-                if len(batch) >= self.batch_size:
+                if len(batch) >= self.batch_size or recorded % _RECORDS_PER_COMMIT == 0:
                     pending = self._next_batch(pending, batch, pool)
                     batch = []
                     self.store.commit()
@@ -216,7 +226,10 @@ class Ingester:
             if p.error is not None or p.doc is None:
                 self._record(raw.path, raw.sha256, "failed", p.error, None)
                 continue
-            self._store_document(p)
+            try:
+                self._store_document(p)
+            except ValueError as exc:  # a record the store refuses (checked before any write)
+                self._record(raw.path, raw.sha256, "failed", f"invalid record: {exc}", None)
 
     def _store_document(self, p: Parsed) -> None:
         doc, raw = p.doc, p.raw
@@ -230,14 +243,20 @@ class Ingester:
             doc.id = seen[2]
             current = self.store.current(doc.id)
         if raw.kind == "row" and current is not None and current[1] != p.content_hash:
-            table, _, row = raw.path.partition("#row=")
-            if self._table_ids.get(doc.id) == table:
-                # two rows of one table with one URL but different texts: parts, not revisions
-                doc.id = f"{doc.id}-row{row}"
-                current = self.store.current(doc.id)
+            table = raw.path.partition("#row=")[0]
+            if self._table_ids.get(doc.id) == table or _other_parts(self.store, doc, raw.path):
+                # rows of one table with one URL but different texts: parts, not revisions
+                self._store_parts(p)
+                return
         if raw.kind == "row":
             self._table_ids.setdefault(doc.id, raw.path.partition("#row=")[0])
         if current is None:
+            twin = find_twin(self.store, doc)
+            if twin is not None:  # the same transcript under another id: another route to it
+                doc.id, current = twin, self.store.current(twin)
+                assert current is not None
+                self._add_route(doc, current, raw)
+                return
             self.store.put_document(doc, raw.sha256, p.content_hash)
             self._record(raw.path, raw.sha256, "new", None, doc.id)
             return
@@ -249,15 +268,142 @@ class Ingester:
         ]
         if current[0] == raw.sha256 or current[1] == p.content_hash:
             # the same document again, maybe by another route: record the route, change nothing else
-            if len(known) == len(stored.origin):
-                stored.origin.append(new_origin)
-                self.store.put_document(stored, current[0], current[1])
-                self.report.merged += 1
-            self._record(raw.path, raw.sha256, "unchanged", None, doc.id)
+            self._add_route(doc, current, raw)
             return
         doc.origin = [new_origin, *known]
         self.store.put_document(doc, raw.sha256, p.content_hash)
         self._record(raw.path, raw.sha256, "updated", None, doc.id)
+
+    def _add_route(self, doc: Document, current: tuple[str, str], raw: RawInput) -> None:
+        """``raw`` is another route to the stored document ``doc.id``: add it as an origin."""
+        stored = self.store.get(doc.id)
+        assert stored is not None
+        new_origin = doc.origin[0]
+        if all((o.path, o.sha256) != (new_origin.path, new_origin.sha256) for o in stored.origin):
+            stored.origin.append(new_origin)
+            self.store.put_document(stored, current[0], current[1])
+            self.report.merged += 1
+        self._record(raw.path, raw.sha256, "unchanged", None, doc.id)
+
+    def _store_parts(self, p: Parsed) -> None:
+        """A table row that is one part of a stored document: the document again, its parts
+        (this row replacing its own earlier version) joined in row order."""
+        doc, raw = p.doc, p.raw
+        assert doc is not None
+        stored = self.store.get(doc.id)
+        assert stored is not None
+        joined, raw_sha = joined_parts(self.store, stored, doc)
+        self.store.put_document(joined, raw_sha, content_hash(joined))
+        status = "updated" if any(o.path == raw.path for o in stored.origin) else "new"
+        self._record(raw.path, raw.sha256, status, None, doc.id)
+
+
+def find_twin(store: SQLStore, doc: Document) -> str | None:
+    """A stored document of the same publisher, language and date that is the same transcript
+    as ``doc`` (``duplicates.same_transcript``), or None."""
+    if not doc.publisher or not doc.date or not doc.turns:
+        return None
+    texts = [t.text for t in doc.turns]
+    size = sum(len(t) for t in texts)
+    candidates = store.query(
+        "SELECT d.id, d.title, (SELECT coalesce(sum(length(t.text)), 0) FROM turns t "
+        "WHERE t.doc_id = d.id) FROM documents d WHERE d.publisher = ? AND d.date = ? "
+        "AND coalesce(d.lang, '') = ? AND d.id <> ?",
+        (doc.publisher, doc.date, doc.lang or "", doc.id),
+    ).fetchall()
+    for other_id, title, other_size in candidates:
+        if not other_size or min(size, other_size) / max(size, other_size) < LENGTH_RATIO:
+            continue
+        rows = store.query("SELECT text FROM turns WHERE doc_id = ? ORDER BY n", (other_id,))
+        own = None if doc.title_inferred else doc.title  # made-up titles tell nothing apart
+        if same_transcript(own, texts, title, [r[0] for r in rows]):
+            return str(other_id)
+    return None
+
+
+def _parse_origin(store: SQLStore, origin: Origin) -> Document | None:
+    stored = store.get_raw(origin.sha256)
+    if stored is None:
+        return None
+    raw = RawInput(path=stored.path, data=stored.data, kind=stored.kind, meta=stored.meta)
+    doc = parse_raw(raw).doc
+    if doc is not None:
+        doc.origin = [origin]
+    return doc
+
+
+def _other_parts(store: SQLStore, doc: Document, path: str) -> bool:
+    """True when the stored document ``doc.id`` holds rows of ``path``'s table other than it."""
+    stored = store.get(doc.id)
+    table = path.partition("#row=")[0]
+    return stored is not None and any(
+        o.path.partition("#row=")[0] == table and "#row=" in o.path and o.path != path
+        for o in stored.origin
+    )
+
+
+def joined_parts(
+    store: SQLStore, stored: Document, new: Document | None = None
+) -> tuple[Document, str]:
+    """The stored document's parts (its rows of one table with different texts, ``new``
+    replacing the row it comes from) joined in row order, and the raw input of the first
+    part. Origins that carry the same text as a part stay as routes, after the parts."""
+    table = stored.origin[0].path.partition("#row=")[0]
+    replaced = new.origin[0].path if new is not None else None
+    parts: dict[str, Document] = {}  # content hash -> the part (the first row that has it)
+    routes = []
+    for origin in stored.origin:
+        if origin.path == replaced:
+            continue
+        part = None
+        if "#row=" in origin.path and origin.path.partition("#row=")[0] == table:
+            part = _parse_origin(store, origin)
+        key = content_hash(part) if part is not None else None
+        if part is None or key in parts:
+            routes.append(origin)
+        else:
+            parts[key] = part  # type: ignore[index]
+    if new is not None:
+        parts.setdefault(content_hash(new), new)
+    ordered = sorted(parts.values(), key=lambda d: row_number(d.origin[0].path))
+    joined = join_parts(ordered)
+    joined.id = stored.id
+    joined.origin += routes
+    return joined, ordered[0].origin[0].sha256
+
+
+def merge_twins(store: SQLStore, doc_ids: list[str]) -> int:
+    """Documents among ``doc_ids`` that are the same transcript as another stored document
+    (``find_twin``; an archive ingested before near-duplicates were merged): the one seen first
+    keeps its id and takes the other's origins and paths; the other is deleted. Returns the
+    number of documents merged away."""
+    seen = {
+        r[0]: r[1] or ""
+        for r in store.query("SELECT doc_id, min(seen_at) FROM revisions GROUP BY doc_id")
+    }
+    merged = 0
+    for doc_id in doc_ids:
+        while (doc := store.get(doc_id)) is not None and (twin := find_twin(store, doc)):
+            keep, drop = sorted((doc_id, twin), key=lambda d: (seen.get(d, ""), d))
+            kept, dropped = store.get(keep), store.get(drop)
+            current = store.current(keep)
+            assert kept is not None and dropped is not None and current is not None
+            have = {(o.path, o.sha256) for o in kept.origin}
+            kept.origin += [o for o in dropped.origin if (o.path, o.sha256) not in have]
+            store.put_document(kept, current[0], current[1])
+            store.query("UPDATE paths SET doc_id = ? WHERE doc_id = ?", (keep, drop))
+            store.delete(drop)
+            merged += 1
+            if drop == doc_id:
+                break
+    return merged
+
+
+def _has_parts(doc: Document) -> bool:
+    """True for a document joined from several rows of one table (see ``joined_parts``)."""
+    table = doc.origin[0].path.partition("#row=")[0] if doc.origin else ""
+    rows = {o.sha256 for o in doc.origin if "#row=" in o.path and o.path.startswith(table + "#")}
+    return len(rows) > 1 and doc.revision != doc.origin[0].sha256[:12]
 
 
 def count_files(inputs: list[Path]) -> int:
@@ -269,6 +415,7 @@ def reparse(store: SQLStore, *, everything: bool = False) -> Counter[str]:
     ids they have."""
     counts: Counter[str] = Counter()
     rows = store.query("SELECT id, raw_sha256, parser_version, record FROM documents").fetchall()
+    done: list[str] = []
     store.begin()
     try:
         for doc_id, sha, version, record in rows:
@@ -284,12 +431,23 @@ def reparse(store: SQLStore, *, everything: bool = False) -> Counter[str]:
             if p.doc is None:
                 counts["failed"] += 1
                 continue
-            p.doc.origin = Document.from_dict(json.loads(record)).origin
+            before = Document.from_dict(json.loads(record))
+            p.doc.origin = before.origin
             # the id the ingest gave stays (permalinks): a table's ``-rowN`` parts and an
             # edited URL-less page (whose id hashes its first text) parse to another id
             p.doc.id = doc_id
+            done.append(doc_id)
+            if _has_parts(before):  # rows of one table joined into one document
+                joined, sha = joined_parts(store, before)
+                store.put_document(joined, sha, content_hash(joined))
+                counts["reparsed"] += 1
+                continue
             store.put_document(p.doc, sha, p.content_hash)
             counts["reparsed"] += 1
+        if done:
+            counts["merged"] = merge_twins(store, done)
+            if not counts["merged"]:
+                del counts["merged"]
         store.commit()
     except BaseException:
         store.rollback()

@@ -22,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from communique.ingest.decode import UnreadableInput, bytes_to_text
+from communique.ingest.limits import ENV, limits, over
 
 __all__ = [
     "TABLE_SUFFIXES",
+    "BadRow",
     "ColumnMap",
     "TableError",
     "detect_columns",
@@ -58,6 +60,19 @@ _SAMPLE = 1 << 16
 
 class TableError(ValueError):
     """A table that cannot be read; the message names the file (and line) and the problem."""
+
+
+@dataclass
+class BadRow:
+    """A row that cannot be read, yielded in its place: ``where`` (``line 301``) and why. The
+    rows after it are read on, so one bad row costs only itself."""
+
+    where: str
+    reason: str
+
+
+class _Overlong(Exception):
+    """A record over the cell limit (raised while reading its lines)."""
 
 
 @dataclass
@@ -153,14 +168,17 @@ def is_sidecar(
     return "metadata table without a text column"
 
 
-def read_table(path: Path) -> Iterator[dict[str, object]]:
-    """Rows of a table file as dicts, streamed where the format allows.
+def read_table(path: Path) -> Iterator[dict[str, object] | BadRow]:
+    """Rows of a table file as dicts, streamed where the format allows; a row that cannot be
+    read is a :class:`BadRow` in its place (a JSON line that is not JSON or not UTF-8, a CSV
+    quote left open to the end of the file, a row over the cell limit) and reading goes on.
 
     CSV/TSV (any encoding; delimiter sniffed from the header line; fields of any size),
     JSON Lines / NDJSON (line by line; Elasticsearch bulk ``{"index": {"_id": ...}}`` lines
     become an ``_id`` column of the row that follows), ``.json`` (an array of objects, or JSON
     lines), Parquet (record batches) and XLSX (first sheet, read-only). Raises
-    :class:`TableError` naming the file, and the line for JSON.
+    :class:`TableError` naming the file when the table as a whole cannot be read (or is over
+    the input limit where it is read whole: ``.json``, XLSX parts, a non-UTF-8 CSV).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -223,7 +241,7 @@ def _is_utf8_prefix(sample: bytes) -> bool:
     return True
 
 
-def _read_csv(path: Path, delimiter: str | None) -> Iterator[dict[str, object]]:
+def _read_csv(path: Path, delimiter: str | None) -> Iterator[dict[str, object] | BadRow]:
     _raise_field_limit()
     try:
         with path.open("rb") as fh:
@@ -232,8 +250,14 @@ def _read_csv(path: Path, delimiter: str | None) -> Iterator[dict[str, object]]:
         raise TableError(f"{path.name}: cannot read: {e}") from e
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or not _is_utf8_prefix(sample):
         # not UTF-8: decode the whole file with the usual detection (such files are small)
+        limit = limits().input_bytes
+        if path.stat().st_size > limit:
+            raise TableError(
+                f"{path.name}: a table that is not UTF-8 is read whole: "
+                + over("file", path.stat().st_size, limit, ENV["input_bytes"])
+            )
         try:
-            text = bytes_to_text(path.read_bytes())
+            text = bytes_to_text(path.read_bytes(), max_bytes=limit)
         except UnreadableInput as e:
             raise TableError(f"{path.name}: {e}") from e
         yield from _csv_rows(path, io.StringIO(text, newline=""), delimiter)
@@ -243,45 +267,155 @@ def _read_csv(path: Path, delimiter: str | None) -> Iterator[dict[str, object]]:
         yield from _csv_rows(path, fh, delimiter)
 
 
-def _csv_rows(path: Path, fh: io.TextIOBase, delimiter: str | None) -> Iterator[dict[str, object]]:
+class _RecordLines:
+    """The physical lines of a CSV file, fed to ``csv.reader``, keeping those of the record
+    being read (to report and recover from a quote left open) and refusing a record over
+    ``limit`` characters before it is all in memory."""
+
+    def __init__(self, fh: io.TextIOBase, limit: int) -> None:
+        self.fh = fh
+        self.limit = limit
+        self.line = 0  # physical lines read
+        self.start = 1  # the first line of the current record
+        self.record: list[str] = []
+        self.size = 0
+        self.pushed: list[str] = []  # lines to read again (after an unterminated quote)
+
+    def __iter__(self) -> _RecordLines:
+        return self
+
+    def _read(self, n: int) -> str:
+        if self.pushed:
+            return self.pushed.pop()
+        return self.fh.readline(n)
+
+    def __next__(self) -> str:
+        line = self._read(self.limit + 1 - self.size)
+        if not line:
+            raise StopIteration
+        self.line += 1
+        self.size += len(line)
+        self.record.append(line)
+        if self.size > self.limit:
+            raise _Overlong
+        return line
+
+    def new_record(self) -> None:
+        self.start = self.line + 1
+        self.record = []
+        self.size = 0
+
+    def quote_open(self) -> bool:
+        return sum(line.count('"') for line in self.record) % 2 == 1
+
+    def at_end(self) -> bool:
+        if self.pushed:
+            return False
+        nxt = self.fh.readline(self.limit + 1)
+        if nxt:
+            self.pushed.append(nxt)
+            return False
+        return True
+
+    def skip_record(self) -> None:
+        """Read past the rest of an overlong record (to where its quotes balance)."""
+        quotes = sum(line.count('"') for line in self.record)
+        last = self.record[-1] if self.record else "\n"
+        self.record, self.size = [], 0
+        while quotes % 2 == 1 or not last.endswith(("\n", "\r")):
+            chunk = self._read(1 << 20)
+            if not chunk:
+                return
+            if chunk.endswith(("\n", "\r")):
+                self.line += 1
+            quotes += chunk.count('"')
+            last = chunk
+
+    def reread_after_first(self) -> None:
+        """Read the current record's lines again, except its first (after an open quote)."""
+        again = self.record[1:]
+        self.line -= len(again)
+        self.pushed.extend(reversed(again))
+
+
+def _csv_rows(
+    path: Path, fh: io.TextIOBase, delimiter: str | None
+) -> Iterator[dict[str, object] | BadRow]:
+    limit = limits().cell_bytes
     if delimiter is None:
-        first = fh.readline()
+        first = fh.readline(min(limit, _SAMPLE))
         fh.seek(0)
         delimiter = _sniff_delimiter(first)
-    reader = csv.reader(fh, delimiter=delimiter)
-    try:
-        header = next(reader, None)
-        if header is None:
+    lines = _RecordLines(fh, limit)
+    reader = csv.reader(lines, delimiter=delimiter)
+    names: list[str] | None = None
+    while True:
+        lines.new_record()
+        try:
+            row = next(reader)
+        except StopIteration:
             return
-        names = _unique(header)
-        for row in reader:
-            if not row or not any(cell.strip() for cell in row):
-                continue
-            yield dict(zip(names, row + [""] * (len(names) - len(row)), strict=False))
-    except csv.Error as e:
-        raise TableError(f"{path.name}: line {reader.line_num}: bad CSV: {e}") from e
+        except _Overlong:
+            where = lines.start
+            lines.skip_record()
+            reader = csv.reader(lines, delimiter=delimiter)
+            yield BadRow(f"line {where}", over("row", None, limit, ENV["cell_bytes"]) + "; skipped")
+            continue
+        except csv.Error as e:
+            if names is None:
+                raise TableError(f"{path.name}: line {lines.start}: bad CSV: {e}") from e
+            reader = csv.reader(lines, delimiter=delimiter)
+            yield BadRow(f"line {lines.start}", f"bad CSV: {e}")
+            continue
+        if len(lines.record) > 1 and lines.quote_open() and lines.at_end():
+            # a quote opened and never closed: the rest of the file became one cell
+            where = lines.start
+            lines.reread_after_first()
+            reader = csv.reader(lines, delimiter=delimiter)
+            yield BadRow(
+                f"line {where}",
+                "unterminated quote: a quoted cell opened on this line never closes, so the "
+                "rest of the file read as one cell; this row is left out and the lines after "
+                "it are read again as rows",
+            )
+            continue
+        if names is None:
+            names = _unique(row)
+            continue
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        yield dict(zip(names, row + [""] * (len(names) - len(row)), strict=False))
 
 
 # ------------------------------------------------------------------------------- JSON
 
 
-def _json_rows(path: Path, lines: Iterable[str]) -> Iterator[dict[str, object]]:
+def _json_rows(
+    path: Path, lines: Iterable[tuple[int, str | BadRow]]
+) -> Iterator[dict[str, object] | BadRow]:
+    """Rows of numbered JSON lines; a line that is not a JSON object is a :class:`BadRow`."""
     pending_id: object = None
-    for lineno, line in enumerate(lines, start=1):
+    for lineno, line in lines:
+        if isinstance(line, BadRow):
+            pending_id = None
+            yield line
+            continue
         line = line.strip()
         if not line:
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as e:
-            raise TableError(
-                f"{path.name}: line {lineno}: invalid JSON ({e.msg} at column {e.colno}); "
-                "each line must be one JSON object"
-            ) from e
-        if not isinstance(obj, dict):
-            raise TableError(
-                f"{path.name}: line {lineno}: expected a JSON object, got {type(obj).__name__}"
+            pending_id = None
+            yield BadRow(
+                f"line {lineno}",
+                f"invalid JSON ({e.msg} at column {e.colno}); each line must be one JSON object",
             )
+            continue
+        if not isinstance(obj, dict):
+            pending_id = None
+            yield BadRow(f"line {lineno}", f"expected a JSON object, got {type(obj).__name__}")
+            continue
         if len(obj) == 1:
             action, meta = next(iter(obj.items()))
             if action in _BULK_ACTIONS and isinstance(meta, dict):
@@ -294,17 +428,57 @@ def _json_rows(path: Path, lines: Iterable[str]) -> Iterator[dict[str, object]]:
         yield obj
 
 
-def _read_jsonl(path: Path) -> Iterator[dict[str, object]]:
-    try:
-        with path.open(encoding="utf-8-sig", errors="strict") as fh:
-            yield from _json_rows(path, fh)
-    except UnicodeDecodeError as e:
-        raise TableError(f"{path.name}: not UTF-8 ({e.reason} at byte {e.start})") from e
+def _utf8_lines(fh: io.BufferedIOBase, limit: int) -> Iterator[tuple[int, str | BadRow]]:
+    """Numbered lines of a binary file decoded as UTF-8 one by one: a line that is not UTF-8
+    or is over ``limit`` bytes is a :class:`BadRow` and the lines after it are read on."""
+    lineno = 0
+    while True:
+        line = fh.readline(limit + 1)
+        if not line:
+            return
+        lineno += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # skip the rest of the line unread
+                line = fh.readline(1 << 20)
+            yield (
+                lineno,
+                BadRow(
+                    f"line {lineno}", over("line", None, limit, ENV["cell_bytes"]) + "; skipped"
+                ),
+            )
+            continue
+        if lineno == 1 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8) :]
+        try:
+            yield lineno, line.decode("utf-8")
+        except UnicodeDecodeError as e:
+            yield (
+                lineno,
+                BadRow(
+                    f"line {lineno}",
+                    f"not UTF-8 ({e.reason} at byte {e.start} of the line): re-save as UTF-8",
+                ),
+            )
 
 
-def _read_json(path: Path) -> Iterator[dict[str, object]]:
+def _read_jsonl(path: Path) -> Iterator[dict[str, object] | BadRow]:
     try:
-        text = bytes_to_text(path.read_bytes())
+        fh = path.open("rb")
+    except OSError as e:
+        raise TableError(f"{path.name}: cannot read: {e}") from e
+    with fh:
+        yield from _json_rows(path, _utf8_lines(fh, limits().cell_bytes))
+
+
+def _read_json(path: Path) -> Iterator[dict[str, object] | BadRow]:
+    limit = limits().input_bytes
+    if path.stat().st_size > limit:
+        raise TableError(
+            f"{path.name}: a .json table is read whole: "
+            + over("file", path.stat().st_size, limit, ENV["input_bytes"])
+        )
+    try:
+        text = bytes_to_text(path.read_bytes(), max_bytes=limit)
     except UnreadableInput as e:
         raise TableError(f"{path.name}: {e}") from e
     try:
@@ -314,7 +488,8 @@ def _read_json(path: Path) -> Iterator[dict[str, object]]:
             raise TableError(
                 f"{path.name}: line {e.lineno}: invalid JSON ({e.msg} at column {e.colno})"
             ) from e
-        yield from _json_rows(path, text.splitlines())  # JSON Lines saved as .json
+        # JSON Lines saved as .json
+        yield from _json_rows(path, enumerate(text.splitlines(), start=1))
         return
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
@@ -323,9 +498,8 @@ def _read_json(path: Path) -> Iterator[dict[str, object]]:
         raise TableError(f"{path.name}: a JSON table is an array of objects")
     for i, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            raise TableError(
-                f"{path.name}: item {i}: expected a JSON object, got {type(item).__name__}"
-            )
+            yield BadRow(f"item {i}", f"expected a JSON object, got {type(item).__name__}")
+            continue
         yield item
 
 
@@ -343,9 +517,41 @@ def _read_parquet(path: Path) -> Iterator[dict[str, object]]:
         yield from batch.to_pylist()
 
 
-def _read_xlsx(path: Path) -> Iterator[dict[str, object]]:
+_STRINGS_SHARE = 4  # the shared strings of a workbook may be a quarter of the input limit
+_MAX_BLANK_ROWS = 100_000  # blank rows in a row after which a sheet is taken to have ended
+
+
+def _check_xlsx_size(path: Path) -> None:
+    """Refuse a workbook whose parts expand past the input limit (shared strings are read
+    whole by openpyxl): sizes from the ZIP directory, which the reader also holds them to."""
+    import zipfile
+
+    limit = limits().input_bytes
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+            strings = sum(
+                i.file_size for i in zf.infolist() if "sharedstrings" in i.filename.lower()
+            )
+    except (zipfile.BadZipFile, OSError) as e:
+        raise TableError(f"{path.name}: not a readable XLSX workbook: {e}") from e
+    if total > limit:
+        raise TableError(
+            f"{path.name}: " + over("workbook (uncompressed)", total, limit, ENV["input_bytes"])
+        )
+    # openpyxl holds the shared strings in memory, about ten times their XML
+    if strings > limit // _STRINGS_SHARE:
+        raise TableError(
+            f"{path.name}: "
+            + over("its shared strings (uncompressed)", strings, limit // _STRINGS_SHARE,
+                   ENV["input_bytes"] + f", which allows 1/{_STRINGS_SHARE} of it")
+        )  # fmt: skip
+
+
+def _read_xlsx(path: Path) -> Iterator[dict[str, object] | BadRow]:
     import openpyxl
 
+    _check_xlsx_size(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # BadZipFile, InvalidFileException, KeyError...
@@ -353,10 +559,19 @@ def _read_xlsx(path: Path) -> Iterator[dict[str, object]]:
     try:
         ws = wb.worksheets[0]
         names: list[str] | None = None
-        for row in ws.iter_rows():
+        blank = 0
+        for n, row in enumerate(ws.iter_rows(), start=1):
             values = tuple(_xlsx_value(cell) for cell in row)
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                blank += 1
+                if blank >= _MAX_BLANK_ROWS:
+                    yield BadRow(
+                        f"sheet row {n}",
+                        f"{blank:,} blank rows in a row: the rest of the sheet is not read",
+                    )
+                    return
                 continue
+            blank = 0
             if names is None:
                 while values and values[-1] is None:
                     values = values[:-1]

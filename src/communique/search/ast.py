@@ -115,3 +115,13 @@ class QueryError(ValueError):
         self.position = position
         pointer = " " * position + "^"
         super().__init__(f"{message}\n  {query}\n  {pointer}")
+
+
+class QueryTooCostly(ValueError):
+    """A query the archive will not run as written (a ``*`` matching too many words, NEAR
+    with too many alternatives): the message says what to narrow. A 400 over HTTP."""
+
+
+class QueryOverBudget(RuntimeError):
+    """A query that ran past its time budget and was stopped: the message says what to
+    narrow. A 503 over HTTP."""

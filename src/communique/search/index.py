@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import sqlite3
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
@@ -37,7 +38,7 @@ from tantivy import Occur
 from tantivy import Query as TQ
 
 from communique.enrich.document import person_of
-from communique.model import turn_permalink
+from communique.model import Document, turn_permalink
 from communique.search.analysis import (
     analyzers,
     fold,
@@ -64,6 +65,8 @@ from communique.search.ast import (
     Prefix,
     Query,
     QueryError,
+    QueryOverBudget,
+    QueryTooCostly,
     Term,
 )
 from communique.search.expand import AcronymTable, expand_acronyms
@@ -83,7 +86,7 @@ from communique.store.sql import SQLStore
 
 Fetch = Callable[[str, Any], Iterable[Any]]  # a store's ``query``: (sql, args) -> rows
 
-INDEX_VERSION = 4  # bump when fields or analysis change: an older index is rebuilt on open
+INDEX_VERSION = 5  # bump when fields or analysis change: an older index is rebuilt (5: turn 0)
 STATE = "communique-index.json"
 FACETS = ("year", "publisher", "kind", "lang", "speaker", "role", "entity")
 # the field each facet counts: speakers are counted as people (person id, else the name)
@@ -100,6 +103,11 @@ KWIC_MAX_WORKERS = 8
 KWIC_MIN_CORES = 3
 SQL_BATCH = 900  # ids in one `IN (...)` of a query
 MAX_FORMS = 5000  # indexed words looked at to find the forms of a word (NEAR)
+# Query cost limits (docs/query.md, "Limits"): one query never holds the archive for long.
+MAX_PREFIX_TERMS = 5000  # indexed words one `*` may stand for
+MAX_NEAR_PREFIX_TERMS = 500  # ... on a side of NEAR (each pair of words is a phrase search)
+MAX_NEAR_PAIRS = 64  # alternatives on one side of NEAR times those on the other
+QUERY_SECONDS = 10.0  # time budget of one search or concordance ($COMMUNIQUE_QUERY_SECONDS)
 BUILD_HEAP = 1_000_000_000
 POOL_MIN_ZH_DOCS = 200  # segment Chinese in worker processes when a build has this many
 SYNC_HEAP = 200_000_000
@@ -115,6 +123,14 @@ _TURN_SQL = (
     "AND m.n = t.n) "
     "FROM documents d JOIN turns t ON t.doc_id = d.id"
 )
+# documents with a head (``Document.head``: turn 0, the lead or a turnless document's title):
+# those whose record holds a lead, and those without turns
+_HEAD_SQL = (
+    "SELECT d.id, d.revision, d.publisher, d.lang, d.kind, d.date, d.title, d.record "
+    "FROM documents d WHERE (d.record LIKE ? OR NOT EXISTS "
+    "(SELECT 1 FROM turns t WHERE t.doc_id = d.id))"
+)
+_HAS_LEAD = '%"lead": "%'  # how a record with a lead reads (Document.to_dict, json.dumps)
 
 
 def build_schema() -> tantivy.Schema:
@@ -208,6 +224,7 @@ class SyncReport:
 
     documents: int = 0
     turns: int = 0
+    heads: int = 0  # leads and turnless titles indexed as turn 0 (not counted in ``turns``)
     from_seq: int = 0
     to_seq: int = 0
     rebuilt: bool = False
@@ -294,6 +311,17 @@ def _turn_docs(
         doc.add_unsigned("rowid", rowid)
         doc.add_bytes("meta", meta)
         yield doc
+
+
+def _head_docs(rows: Iterable[Any], gen: int) -> Iterator[tantivy.Document]:
+    """The tantivy documents of documents' heads (rows of ``_HEAD_SQL``): turn 0, an unlabelled
+    statement holding the lead (or a turnless document's title). Its store row id is 0 (no
+    turn row has it), so concordances and exports read it from the index's stored fields."""
+    for r in rows:
+        head = Document.from_dict(json.loads(r[7])).head()
+        if head is not None:
+            row = (*r[:7], 0, None, None, None, head.role, 0, None, head.text, 0, None, None)
+            yield from _turn_docs([row], gen)
 
 
 def _segmenting_pool() -> ProcessPoolExecutor | None:
@@ -425,7 +453,10 @@ class SearchIndex:
         if not self._usable():
             return {}
         searcher = tantivy.Index.open(str(self.path)).searcher()
-        found = searcher.terms_with_prefix("doc_id", "", filter_query=TQ.all_query())
+        turns = TQ.boolean_query(  # heads (turn 0) are not rows of the store's turns table
+            [(Occur.Must, TQ.all_query()), (Occur.MustNot, TQ.term_query(self.schema, "n", 0))]
+        )
+        found = searcher.terms_with_prefix("doc_id", "", filter_query=turns)
         return {term: count for term, count in found if count}
 
     def _write_state(self, seq: int, build: str, path: Path | None = None) -> None:
@@ -452,6 +483,7 @@ class SearchIndex:
 
     def open(self, sync: bool = True) -> SyncReport:
         """Open the index (building it if missing or outdated), then catch up with the store."""
+        remove_stale_builds(self.path)
         if not self._usable():
             return self.rebuild()
         try:
@@ -493,6 +525,9 @@ class SearchIndex:
                                 writer.add_document(doc)
                                 report.turns += 1
                             report.documents += 1
+                    for doc in _head_docs(store.stream(_HEAD_SQL, (_HAS_LEAD,)), seq):
+                        writer.add_document(doc)
+                        report.heads += 1
             finally:
                 if pool is not None:
                     pool.shutdown(cancel_futures=True)
@@ -565,6 +600,10 @@ class SearchIndex:
                 for doc in _turn_docs(group, seq):
                     writer.add_document(doc)
                     report.turns += 1
+            heads = store.query(f"{_HEAD_SQL} AND d.id IN ({marks})", [_HAS_LEAD, *chunk])
+            for doc in _head_docs(heads, seq):
+                writer.add_document(doc)
+                report.heads += 1
         report.documents, report.to_seq = len(ids), seq
 
     # -- compiling queries ----------------------------------------------------------------------
@@ -626,6 +665,8 @@ class SearchIndex:
             return [[_rx(t) for t in toks]] if toks else []
         if isinstance(node, Prefix):
             toks = raw_terms(node.prefix)
+            if toks:
+                self._check_prefix(node, toks[-1], MAX_NEAR_PREFIX_TERMS, " on a side of NEAR")
             return [[*map(_rx, toks[:-1]), _rx(toks[-1]) + ".*"]] if toks else []
         if isinstance(node, Or):
             out: list[list[str]] = []
@@ -636,6 +677,15 @@ class SearchIndex:
                 out += alts
             return out
         return None
+
+    def _check_prefix(self, node: Prefix, start: str, limit: int, where: str = "") -> None:
+        """Refuse a ``*`` that stands for more than ``limit`` indexed words."""
+        found = self.index.searcher().terms_with_prefix("text_raw", start, limit=limit + 1)
+        if len(found) > limit:
+            raise QueryTooCostly(
+                f"{node.prefix}* matches more than {limit:,} different words{where}: "
+                "write more letters before the *, or the words themselves"
+            )
 
     def _leaves(self, node: Node) -> list[Node]:
         """The positive words, phrases and prefixes of a subtree."""
@@ -657,6 +707,13 @@ class SearchIndex:
                 extra.append(self.compile(side))  # must be near the other side
                 alts = [a for leaf in self._leaves(side) for a in (self._positions(leaf) or [])]
             sides.append(alts)
+        pairs = len(sides[0]) * len(sides[1])
+        if pairs > MAX_NEAR_PAIRS:
+            raise QueryTooCostly(
+                f"NEAR/{node.distance} between {len(sides[0])} and {len(sides[1])} alternatives "
+                f"is {pairs:,} pairs of words to look for, more than {MAX_NEAR_PAIRS}: put fewer "
+                "words (or word beginnings) on its sides, or split it into several searches"
+            )
         slop = max(node.distance - 1, 0)
         clauses = []
         for a in sides[0]:
@@ -685,6 +742,7 @@ class SearchIndex:
             toks = raw_terms(node.prefix)
             if not toks:
                 return TQ.empty_query()
+            self._check_prefix(node, toks[-1], MAX_PREFIX_TERMS)
             if len(toks) == 1:
                 return TQ.regex_query(self.schema, "text_raw", _rx(toks[0]) + ".*")
             words = [*map(_rx, toks[:-1]), _rx(toks[-1]) + ".*"]
@@ -800,6 +858,7 @@ class SearchIndex:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         if limit < 0 or offset < 0:
             raise ValueError("limit and offset must not be negative")
+        budget = Budget()
         query = self.expand(query)
         tq = self.query(query, extra)
         searcher = self.searcher()
@@ -823,11 +882,11 @@ class SearchIndex:
             res = searcher.search(tq, limit, count=True, order_by_field=key, offset=offset,
                                   order=order)  # fmt: skip
         matcher = self.matcher(query.node)
-        hits = [
-            self._hit(searcher.doc(addr), score if sort == "relevance" else None, matcher,
-                      snippet_size)
-            for score, addr in res.hits
-        ]  # fmt: skip
+        hits = []
+        for score, addr in res.hits:
+            budget.check()
+            hits.append(self._hit(searcher.doc(addr), score if sort == "relevance" else None,
+                                  matcher, snippet_size))  # fmt: skip
         total = res.count if res.count is not None else len(hits)
         out = SearchResults(text, total, hits, offset=offset, sort=sort)
         if counting is not None:
@@ -884,6 +943,7 @@ class SearchIndex:
         self, query: Query, extra: Filters | None, width: int, sort: str, limit: int | None
     ) -> list[KwicLine]:
         """``kwic``, its arguments checked."""
+        budget = Budget()
         query = self.expand(query)
         tq = self.query(query, extra)
         searcher = self.searcher()
@@ -899,6 +959,7 @@ class SearchIndex:
             lines += found
             keys += found_keys
             offset += size
+            budget.check()
             if not paged or len(hits) < size or len(lines) >= (limit or 0):
                 break
         if sort in ("left", "right"):
@@ -937,6 +998,64 @@ class SearchIndex:
 
     def close(self) -> None:
         self._index = None
+
+
+def remove_stale_builds(path: Path) -> list[Path]:
+    """Remove ``<index>.tmp-PID`` and ``<index>.old-PID`` left beside ``path`` by a build whose
+    process is gone (killed mid-build); those of a live process are left alone."""
+    removed = []
+    for stale in path.parent.glob(f"{path.name}.*-*"):
+        kind, _, pid = stale.name.removeprefix(path.name + ".").partition("-")
+        if kind not in ("tmp", "old") or not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(stale, ignore_errors=True)
+        removed.append(stale)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process (not merely a thread: kill() accepts thread ids too) ``pid`` runs."""
+    if pid == os.getpid():
+        return True
+    status = Path(f"/proc/{pid}/status")
+    if Path("/proc/self").exists():
+        try:
+            tgid = next(ln for ln in status.read_text().splitlines() if ln.startswith("Tgid:"))
+        except (OSError, StopIteration):
+            return False
+        return int(tgid.split()[1]) == pid
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def query_seconds() -> float:
+    """The time budget of one query: ``$COMMUNIQUE_QUERY_SECONDS``, else ``QUERY_SECONDS``."""
+    try:
+        return float(os.environ.get("COMMUNIQUE_QUERY_SECONDS") or QUERY_SECONDS)
+    except ValueError:
+        return QUERY_SECONDS
+
+
+class Budget:
+    """A query's deadline, checked between steps of its work (a step already in tantivy runs
+    to its end; the cost limits keep every step short)."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = query_seconds() if seconds is None else seconds
+        self.deadline = time.monotonic() + self.seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise QueryOverBudget(
+                f"the query ran longer than its budget of {self.seconds:g} s and was stopped: "
+                "narrow it (longer word beginnings before *, a smaller NEAR distance, fewer "
+                "alternatives) or add a filter such as date:2020 or speaker:lavrov"
+            )
 
 
 @functools.cache

@@ -11,6 +11,7 @@ expressions. Concordance lines are sorted by one string key each (:func:`sort_ke
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import re
@@ -21,8 +22,10 @@ from typing import NamedTuple
 from communique.model import turn_permalink
 from communique.search.analysis import (
     HAN,
+    MAX_TOKEN_BYTES,
     WORD,
     count_words,
+    has_han_fast,
     raw_terms,
     stem_and_start,
     stem_lang,
@@ -322,10 +325,47 @@ class Matcher:
 
 
 def _near(text: str, spans: list[Span], others: list[Span], distance: int) -> list[Span]:
-    """The spans with one of ``others`` at most ``distance`` words away (either side)."""
+    """The spans with one of ``others`` at most ``distance`` words away (either side).
+
+    Only the nearest other span on each side can be the closest, so each span is checked
+    against two (found by bisection): linear in the matches, whatever their number."""
+    if not spans or not others:
+        return []
+    if has_han_fast(text):
+        return _near_pairs(text, spans, others, distance)
+    starts = [m.start() for m in WORD.finditer(text) if len(m.group().encode()) < MAX_TOKEN_BYTES]
+    after = sorted(others)
+    after_starts = [c for c, _ in after]
+    before_ends = sorted(d for _, d in others)
     keep = []
     for a, b in spans:
+        gaps = []
+        i = bisect.bisect_left(after_starts, b)  # the first other starting at or after b
+        if i < len(after):
+            gaps.append((b, after_starts[i]))
+        j = bisect.bisect_right(before_ends, a) - 1  # the last other ending at or before a
+        if j >= 0:
+            gaps.append((before_ends[j], a))
+        for lo, hi in gaps:
+            words = bisect.bisect_left(starts, hi) - bisect.bisect_left(starts, lo)
+            if hi - lo <= 40 * distance and words < distance:
+                keep.append((a, b))
+                break
+    return keep
+
+
+_MAX_PAIRS = 100_000  # pairs of matches compared in Chinese text before giving up
+
+
+def _near_pairs(text: str, spans: list[Span], others: list[Span], distance: int) -> list[Span]:
+    """:func:`_near` by comparing pairs (Chinese: words are not found by a pattern), bounded."""
+    keep = []
+    budget = _MAX_PAIRS
+    for a, b in spans:
         for c, d in others:
+            budget -= 1
+            if budget < 0:
+                return keep
             if c >= b:
                 gap = text[b:c]
             elif a >= d:

@@ -43,6 +43,7 @@ FIELDS: tuple[str, ...] = (
     "speaker", "role", "kind", "lang", "publisher", "doc", "date", "entity",
 )  # fmt: skip
 MAX_NEAR = 1000  # largest NEAR/n distance accepted
+MAX_DEPTH = 32  # deepest nesting of parentheses and negations accepted
 
 _QUOTE_OPEN = '"“„«'
 _QUOTE_CLOSE = '"”“»'
@@ -406,12 +407,24 @@ _FILTER_RESTRICTS = "filters restrict the whole query"
 class _Parser:
     """Recursive descent over the token list; one method per grammar rule."""
 
-    __slots__ = ("i", "text", "toks")
+    __slots__ = ("depth", "i", "text", "toks")
 
     def __init__(self, text: str, toks: list[_Tok]) -> None:
         self.text = text
         self.toks = toks
         self.i = 0
+        self.depth = 0  # open parentheses and negations around the current token
+
+    def deeper(self, t: _Tok) -> None:
+        """Enter a group or a negation; past MAX_DEPTH the query is refused (a pointed error,
+        never a recursion error)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(
+                f"the query nests parentheses or negations more than {MAX_DEPTH} deep: "
+                "remove the extra levels (they do not change what it finds)",
+                t.pos,
+            )
 
     def peek(self) -> _Tok:
         t = self.toks[self.i]
@@ -524,7 +537,9 @@ class _Parser:
         if op.kind != "NOT":
             return self.parse_primary(after)
         self.take()
+        self.deeper(op)
         inner = self.parse_unary(op)
+        self.depth -= 1
         if inner.filters:
             f = inner.filters[0]
             raise self.error(
@@ -557,10 +572,12 @@ class _Parser:
             return _Part(None, t.pos, True, [t])
         if kind == "(":
             self.take()
+            self.deeper(t)
             inner = self.parse_or(t)
             if self.peek().kind != ")":
                 raise self.unclosed(t)
             self.take()
+            self.depth -= 1
             return _Part(inner.node, t.pos, inner.positive, inner.filters)
         raise self.missing(t, after)
 

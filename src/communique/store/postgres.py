@@ -48,7 +48,13 @@ from psycopg.pq import TransactionStatus
 from communique.model import Document
 from communique.store.paths import data_paths
 from communique.store.sql import Args, SQLStore, now
-from communique.store.sqlite import MIGRATIONS
+from communique.store.sqlite import (
+    HISTORY_LINKS,
+    LINK_VIEWS,
+    LINKS,
+    MIGRATIONS,
+    PEOPLE_ENTITIES,
+)
 
 MIGRATE_LOCK = 0x636F6D6D01  # pg_advisory_xact_lock keys ("comm" + n)
 WRITE_LOCK = 0x636F6D6D02
@@ -61,6 +67,22 @@ PG_EXTRA: dict[int, list[str]] = {
         "CREATE FUNCTION group_concat_step(text, text) RETURNS text LANGUAGE sql IMMUTABLE "
         "STRICT AS $$ SELECT $1 || ',' || $2 $$",
         "CREATE AGGREGATE group_concat(text) (SFUNC = group_concat_step, STYPE = text)",
+    ],
+}
+
+# statements PostgreSQL runs instead of a translated SQLite migration (keyed by its text, so a
+# renumbering at a merge keeps them paired): where SQLite rebuilds a table, ALTER TABLE
+PG_INSTEAD: dict[str, list[str]] = {
+    LINKS: [
+        *(s.strip() for s in PEOPLE_ENTITIES.split(";") if s.strip()),
+        "ALTER TABLE turns ADD FOREIGN KEY (person) REFERENCES people(id)",
+        "ALTER TABLE turns ADD FOREIGN KEY (doc_id, answers) REFERENCES turns(doc_id, n) "
+        "DEFERRABLE INITIALLY DEFERRED",
+        "ALTER TABLE mentions ADD FOREIGN KEY (entity) REFERENCES entities(id)",
+        "ALTER TABLE mentions ADD FOREIGN KEY (doc_id, n) REFERENCES turns(doc_id, n) "
+        "ON DELETE CASCADE",
+        *(s.strip() for s in HISTORY_LINKS.split(";") if s.strip()),
+        *(s.strip() for s in LINK_VIEWS.split(";") if s.strip()),
     ],
 }
 
@@ -141,7 +163,8 @@ class PostgresStore(SQLStore):
             for version, sql in enumerate(MIGRATIONS, start=1):
                 if version in done:
                     continue
-                for statement in pg_ddl(sql) + PG_EXTRA.get(version, []):
+                statements = PG_INSTEAD.get(sql) or pg_ddl(sql)
+                for statement in statements + PG_EXTRA.get(version, []):
                     self.conn.execute(statement)
                 self.conn.execute("INSERT INTO schema_migrations VALUES (%s, %s)", (version, now()))
 

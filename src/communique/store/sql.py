@@ -29,6 +29,10 @@ RAW_COLUMNS = ("sha256", "kind", "data", "meta", "first_path", "size", "first_se
 WATCH_COLUMNS = ("name", "query", "filters", "created")
 
 
+# the ``document`` link of a history row: its doc_id if that document exists (migration 5)
+_LINK = "(SELECT id FROM documents WHERE id = ?)"
+
+
 def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -133,18 +137,20 @@ class SQLStore:
         self, run_id: int, path: str, status: str, reason: str | None, doc_id: str | None
     ) -> None:
         self.query(
-            "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?)",
-            (run_id, path, status, reason, doc_id, now()),
+            "INSERT INTO ingest_log (run_id, path, status, reason, doc_id, at, document) "
+            f"VALUES (?, ?, ?, ?, ?, ?, {_LINK})",
+            (run_id, path, status, reason, doc_id, now(), doc_id),
         )
 
     def set_path(
         self, path: str, sha256: str, status: str, reason: str | None, doc_id: str | None
     ) -> None:
         self.query(
-            "INSERT INTO paths VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET "
+            "INSERT INTO paths (path, sha256, status, reason, doc_id, seen_at, document) "
+            f"VALUES (?, ?, ?, ?, ?, ?, {_LINK}) ON CONFLICT (path) DO UPDATE SET "
             "sha256 = excluded.sha256, status = excluded.status, reason = excluded.reason, "
-            "doc_id = excluded.doc_id, seen_at = excluded.seen_at",
-            (path, sha256, status, reason, doc_id, now()),
+            "doc_id = excluded.doc_id, seen_at = excluded.seen_at, document = excluded.document",
+            (path, sha256, status, reason, doc_id, now(), doc_id),
         )
 
     def path_status(self, path: str) -> tuple[str, str, str | None] | None:
@@ -192,6 +198,10 @@ class SQLStore:
     def put_document(self, doc: Document, raw_sha256: str, content_hash: str) -> None:
         """Insert or replace a document with its turns, origins and a revision entry (in the
         caller's write transaction, else in one of its own)."""
+        numbers = {t.n for t in doc.turns}
+        for t in doc.turns:  # turns.(doc_id, answers) is a key to the question turn
+            if t.answers is not None and t.answers not in numbers:
+                raise ValueError(f"{doc.id}: turn {t.n} answers turn {t.answers}, which it lacks")
         record = json.dumps(doc.to_dict(), ensure_ascii=False)
         with self._writing():
             existed = self.current(doc.id) is not None  # writers are serialised: still true
@@ -210,6 +220,7 @@ class SQLStore:
                     doc.kind, doc.date, doc.title, doc.parser_version, record, now(),
                 ),
             )  # fmt: skip
+            self._labels(doc)
             self.query("DELETE FROM turns WHERE doc_id = ?", (doc.id,))
             self._many(
                 "INSERT INTO turns (doc_id, n, label, speaker, affiliation, role, interpreted, "
@@ -231,13 +242,36 @@ class SQLStore:
                 [(doc.id, i, o.path, o.url, o.sha256) for i, o in enumerate(doc.origin)],
             )
             self.query(
-                "INSERT INTO revisions VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (doc.id, doc.revision, raw_sha256, now()),
+                "INSERT INTO revisions (doc_id, revision, raw_sha256, seen_at, document) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (doc.id, doc.revision, raw_sha256, now(), doc.id),
             )
             self._change(doc.id, "update" if existed else "insert")
 
+    def _labels(self, doc: Document) -> None:
+        """The people and entities ``doc``'s turns and mentions point at (store/labels.py):
+        a register name replaces a label; a label never replaces a name."""
+        from communique.store.labels import entity_rows, person_rows
+
+        self._many(
+            "INSERT INTO people VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "name = excluded.name, kind = excluded.kind, name_from = excluded.name_from "
+            "WHERE excluded.name_from = 'register' AND (people.name <> excluded.name "
+            "OR people.kind <> excluded.kind OR people.name_from <> 'register')",
+            person_rows(doc),
+        )
+        self._many(
+            "INSERT INTO entities VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "name = excluded.name, name_ru = excluded.name_ru, name_zh = excluded.name_zh "
+            "WHERE entities.name <> excluded.name",
+            entity_rows(doc),
+        )
+
     def _change(self, doc_id: str, op: str) -> None:
-        self.query("INSERT INTO changes (doc_id, op, at) VALUES (?, ?, ?)", (doc_id, op, now()))
+        self.query(
+            "INSERT INTO changes (doc_id, op, at, document) VALUES (?, ?, ?, ?)",
+            (doc_id, op, now(), None if op == "delete" else doc_id),
+        )
 
     def get(self, doc_id: str, revision: str | None = None) -> Document | None:
         record = self._one("SELECT record FROM documents WHERE id = ?", (doc_id,))
@@ -397,11 +431,11 @@ class SQLStore:
         row["failures"] = row["failures"] or 0
         row["meta"] = json.dumps(row["meta"] or {}, ensure_ascii=False)
         marks = ", ".join("?" * len(CRAWL_PAGE_COLUMNS))
-        updates = ", ".join(f"{c} = excluded.{c}" for c in CRAWL_PAGE_COLUMNS[1:])
+        updates = ", ".join(f"{c} = excluded.{c}" for c in (*CRAWL_PAGE_COLUMNS[1:], "document"))
         self.query(
-            f"INSERT INTO crawl_pages ({', '.join(CRAWL_PAGE_COLUMNS)}) VALUES ({marks}) "
-            f"ON CONFLICT (url) DO UPDATE SET {updates}",
-            [row[c] for c in CRAWL_PAGE_COLUMNS],
+            f"INSERT INTO crawl_pages ({', '.join(CRAWL_PAGE_COLUMNS)}, document) "
+            f"VALUES ({marks}, {_LINK}) ON CONFLICT (url) DO UPDATE SET {updates}",
+            [*(row[c] for c in CRAWL_PAGE_COLUMNS), row["doc_id"]],
         )
 
     def crawl_pages(

@@ -20,7 +20,7 @@ from typing import Any
 from communique.store.paths import data_paths
 from communique.store.sql import CRAWL_PAGE_COLUMNS, Args, SQLStore, now
 
-__all__ = ["CRAWL_PAGE_COLUMNS", "MIGRATIONS", "SQLiteStore", "now"]
+__all__ = ["CRAWL_PAGE_COLUMNS", "LINKS", "MIGRATIONS", "SQLiteStore", "now"]
 
 MIGRATIONS: list[str] = [
     # 1: the initial schema
@@ -169,6 +169,132 @@ MIGRATIONS: list[str] = [
     """,
 ]
 
+# the tables people and entities, and the views, of LINKS (both backends run these as they are)
+PEOPLE_ENTITIES = """
+    CREATE TABLE people (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name_from TEXT NOT NULL
+    );
+    INSERT INTO people
+        SELECT person, coalesce(min(speaker), min(affiliation), min(label), person),
+               CASE WHEN person LIKE 'outlet:%' THEN 'outlet'
+                    WHEN person LIKE 'journalist:%' THEN 'journalist'
+                    WHEN person LIKE 'person:%' THEN 'person' ELSE 'official' END,
+               'label'
+        FROM turns WHERE person IS NOT NULL GROUP BY person;
+    CREATE TABLE entities (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        name_ru TEXT,
+        name_zh TEXT
+    );
+    INSERT INTO entities
+        SELECT entity,
+               CASE WHEN entity LIKE 'country:%' THEN 'country'
+                    WHEN entity LIKE 'org:%' THEN 'org'
+                    WHEN entity LIKE 'person:%' THEN 'person' ELSE 'unknown' END,
+               entity, NULL, NULL
+        FROM (SELECT DISTINCT entity FROM mentions) e
+"""
+LINK_VIEWS = """
+    CREATE VIEW turns_in_context AS
+        SELECT t.doc_id, t.n, d.date, d.publisher, d.kind, d.lang, d.title, t.role,
+               t.speaker, t.label, t.person, p.name AS person_name, t.answers,
+               t.interpreted, t.text
+        FROM turns t JOIN documents d ON d.id = t.doc_id
+        LEFT JOIN people p ON p.id = t.person;
+    CREATE VIEW questions_and_answers AS
+        SELECT a.doc_id, d.date, d.publisher, d.lang, d.title,
+               q.n AS question_n, q.speaker AS asked_by, q.text AS question,
+               a.n AS answer_n, a.speaker AS answered_by, a.person AS answered_by_person,
+               a.text AS answer
+        FROM turns a JOIN turns q ON q.doc_id = a.doc_id AND q.n = a.answers
+        JOIN documents d ON d.id = a.doc_id;
+    CREATE VIEW mentions_in_context AS
+        SELECT m.entity, e.name AS entity_name, e.kind AS entity_kind, m.doc_id, m.n,
+               d.date, d.publisher, d.lang, t.role, t.speaker, t.person,
+               substr(t.text, m.start + 1, m."end" - m.start) AS surface
+        FROM mentions m JOIN entities e ON e.id = m.entity
+        JOIN turns t ON t.doc_id = m.doc_id AND t.n = m.n
+        JOIN documents d ON d.id = m.doc_id;
+    CREATE VIEW speakers AS
+        SELECT p.id, p.name, p.kind, count(*) AS turns, count(DISTINCT t.doc_id) AS documents,
+               min(d.date) AS first_date, max(d.date) AS last_date
+        FROM people p JOIN turns t ON t.person = p.id JOIN documents d ON d.id = t.doc_id
+        GROUP BY p.id, p.name, p.kind;
+    CREATE VIEW documents_by_month AS
+        SELECT substr(date, 1, 7) AS month, publisher, lang, kind, count(*) AS documents
+        FROM documents WHERE date IS NOT NULL GROUP BY 1, 2, 3, 4
+"""
+
+# history tables: their doc_id outlives a deleted document (the change log's delete entry is
+# what the indexes follow), so it cannot be a key; ``document`` is the same id as a link, while
+# the document exists (set when the row is written, NULL once the document is deleted)
+HISTORY_TABLES = ("revisions", "changes", "paths", "ingest_log", "crawl_pages")
+HISTORY_LINKS = ";".join(
+    f"""
+    ALTER TABLE {t} ADD COLUMN document TEXT REFERENCES documents(id) ON DELETE SET NULL;
+    UPDATE {t} SET document = doc_id WHERE doc_id IN (SELECT id FROM documents);
+    CREATE INDEX {t}_document ON {t}(document)"""
+    for t in HISTORY_TABLES
+)
+
+# 5 (LINKS): foreign keys for Datasette and SQL readers. ``people`` (turns.person ->) and
+# ``entities`` (mentions.entity ->), with names (store/labels.py fills them as documents are
+# stored; here, for an existing archive, from the labels); turns.(doc_id, answers) -> the
+# question turn; mentions.(doc_id, n) -> its turn; ``document`` in the history tables (above).
+# SQLite cannot add a constraint to a table:
+# turns and mentions are rebuilt (rows, rowids and indexes kept; ``_migrate`` turns foreign
+# keys off around it). PostgreSQL adds the constraints instead (postgres.PG_INSTEAD). And
+# views for the common questions.
+LINKS = (
+    PEOPLE_ENTITIES
+    + ";"
+    + """
+    CREATE TABLE turns_linked (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        n INTEGER NOT NULL,
+        label TEXT, speaker TEXT, affiliation TEXT,
+        role TEXT NOT NULL,
+        interpreted INTEGER NOT NULL,
+        answers INTEGER,
+        text TEXT NOT NULL,
+        person TEXT REFERENCES people(id),
+        PRIMARY KEY (doc_id, n),
+        FOREIGN KEY (doc_id, answers) REFERENCES turns(doc_id, n) DEFERRABLE INITIALLY DEFERRED
+    );
+    INSERT INTO turns_linked (rowid, doc_id, n, label, speaker, affiliation, role, interpreted,
+                              answers, text, person)
+        SELECT rowid, doc_id, n, label, speaker, affiliation, role, interpreted, answers, text,
+               person FROM turns;
+    DROP TABLE turns;
+    ALTER TABLE turns_linked RENAME TO turns;
+    CREATE INDEX turns_speaker ON turns(speaker);
+    CREATE INDEX turns_person ON turns(person);
+    CREATE TABLE mentions_linked (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        n INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        entity TEXT NOT NULL REFERENCES entities(id),
+        FOREIGN KEY (doc_id, n) REFERENCES turns(doc_id, n) ON DELETE CASCADE
+    );
+    INSERT INTO mentions_linked SELECT doc_id, n, start, "end", entity FROM mentions;
+    DROP TABLE mentions;
+    ALTER TABLE mentions_linked RENAME TO mentions;
+    CREATE INDEX mentions_entity ON mentions(entity, doc_id);
+    CREATE INDEX mentions_turn ON mentions(doc_id, n);
+"""
+    + ";"
+    + HISTORY_LINKS
+    + ";"
+    + LINK_VIEWS
+)
+MIGRATIONS.append(LINKS)
+
 
 class SQLiteStore(SQLStore):
     """The embedded store. One writer at a time; readers can share the file."""
@@ -201,11 +327,20 @@ class SQLiteStore(SQLStore):
     # -- schema ---------------------------------------------------------------------------------
     def _migrate(self) -> None:
         """Apply the missing migrations, each in a transaction; ``BEGIN IMMEDIATE`` takes the
-        write lock first, so of two processes opening a new archive only one migrates."""
+        write lock first, so of two processes opening a new archive only one migrates.
+        Foreign keys are off meanwhile (a migration may rebuild a table others point at, as
+        SQLite's ALTER TABLE procedure asks) and checked before each commit."""
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations "
             "(version INTEGER PRIMARY KEY, applied_at TEXT)"
         )
+        self.db.execute("PRAGMA foreign_keys=OFF")  # not inside a transaction: there it is a no-op
+        try:
+            self._apply_migrations()
+        finally:
+            self.db.execute("PRAGMA foreign_keys=ON")
+
+    def _apply_migrations(self) -> None:
         for version, sql in enumerate(MIGRATIONS, start=1):
             self.db.execute("BEGIN IMMEDIATE")
             try:
@@ -216,6 +351,9 @@ class SQLiteStore(SQLStore):
                     for statement in sql.split(";"):
                         if statement.strip():
                             self.db.execute(statement)
+                    broken = self.db.execute("PRAGMA foreign_key_check").fetchone()
+                    if broken:
+                        raise sqlite3.IntegrityError(f"migration {version}: {tuple(broken)}")
                     self.db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, now()))
                 self.db.execute("COMMIT")
             except BaseException:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date as _date
 from datetime import timedelta
 
-__all__ = ["DateInfo", "find_date", "find_time", "parse_date_field"]
+__all__ = ["DateInfo", "find_date", "find_time", "iso_date_line", "parse_date_field"]
 
 
 @dataclass(frozen=True)
@@ -359,6 +359,32 @@ def parse_date_field(value: str, *, dayfirst: bool | None = None) -> DateInfo | 
     if info is None or info.date is None:
         return None
     return info
+
+
+_ISO_LINE_RE = re.compile(
+    r"[\s\u00a0\u3000]*(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[T ]|,\s*|\s+-\s+|\s+)(\d{1,2}):(\d{2})"
+    r"(?::\d{2}(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2}|[A-Z]{2,4})?[\s\u00a0\u3000]*"
+)
+
+
+def iso_date_line(line: str) -> DateInfo | None:
+    """A line that is only an ISO date, with an optional time (``2013-02-20 18:30``,
+    ``2013-02-20T18:30:00+03:00``, ``2013-02-20 18:30 MSK``), as plain-text pages print it
+    under the title; None for anything else (a date inside a sentence is not a date line)."""
+    if len(line) > 40 or "-" not in line:
+        return None
+    m = _ISO_LINE_RE.fullmatch(line)
+    if m is None:
+        return None
+    y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    if not _valid(y, mo, d):
+        return None
+    time = _hhmm(int(m[4]), int(m[5]), None) if m[4] else None
+    if m[4] and time is None:
+        return None
+    zone = m[6] or ""
+    tz = _tz(zone if zone.isalpha() else None, None if zone.isalpha() else zone, False)
+    return DateInfo(_iso(y, mo, d), False, time, tz if time else None)
 
 
 _DATE_BOUND = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")

@@ -8,7 +8,17 @@ from communique.structure.ids import canonical_url, document_id, publisher_doc_i
 from communique.structure.kinds import classify_kind
 from communique.structure.page import Page
 from communique.structure.people import participants_from, principal_and_others
+from communique.structure.text import clean_inline
 from communique.structure.turns import TurnContext, labelled_questions, make_turns
+
+_KIND_NAMES = {
+    "press_conference": "press conference", "phone_call": "telephone conversation",
+    "other": "document",
+}  # fmt: skip
+_SHORT_PUBLISHERS = {
+    "kremlin.ru": "Kremlin", "fmprc.gov.cn": "Chinese MFA", "mid.ru": "Russian MFA",
+    "whitehouse.gov": "White House", "state.gov": "State Department",
+}  # fmt: skip
 
 # Bump when a parser change alters records; `communique reparse` re-derives older ones.
 PARSER_VERSION = "2026.11.28.3"  # .2: people and entity mentions on turns; .3: people named
@@ -26,7 +36,7 @@ def build_document(page: Page, *, origin: Origin, revision: str) -> Document:
             page.tz = page.tz or found.tz
     provisional = classify_kind(page.title, kind_hint=page.kind_hint, publisher=page.publisher)
     principal, people, _outlets = principal_and_others(page.title, page.lead, page.speaker_hint)
-    ctx = TurnContext(kind=provisional, principal=principal, people=people)
+    ctx = TurnContext(kind=_turn_kind(provisional), principal=principal, people=people)
     turns = make_turns(page.blocks, ctx)
     labelled = sum(1 for t in turns if t.label is not None)
     questions = labelled_questions(turns)
@@ -38,7 +48,7 @@ def build_document(page: Page, *, origin: Origin, revision: str) -> Document:
         question_turns=questions,
     )
     if kind != provisional:
-        ctx.kind = kind
+        ctx.kind = _turn_kind(kind)
         turns = make_turns(page.blocks, ctx)
     speakers: list[tuple[str, str | None]] = []
     for t in turns:
@@ -47,6 +57,10 @@ def build_document(page: Page, *, origin: Origin, revision: str) -> Document:
     url = page.url or origin.url
     publisher_id = page.publisher_id or publisher_doc_id(page.publisher, url)
     text = "\n\n".join(t.text for t in turns)
+    lead = clean_inline(page.lead) if page.lead else None
+    title, title_inferred = page.title, False
+    if not (title and title.strip()):
+        title, title_inferred = inferred_title(page.publisher, kind, page.date), True
     license_, attribution = page.license, page.attribution
     if page.publisher in LICENSES and license_ is None:
         license_, attribution = LICENSES[page.publisher]
@@ -64,7 +78,8 @@ def build_document(page: Page, *, origin: Origin, revision: str) -> Document:
         origin=[origin],
         publisher=page.publisher,
         lang=page.lang,
-        title=page.title,
+        title=title,
+        title_inferred=title_inferred,
         kind=kind,  # type: ignore[arg-type]
         turns=turns,
         date=page.date,
@@ -77,5 +92,21 @@ def build_document(page: Page, *, origin: Origin, revision: str) -> Document:
         attribution=attribution or (page.publisher if license_ else None),
         versions=page.versions,
         participants=participants_from(principal, people, speakers),
+        lead=lead or None,
         parser_version=PARSER_VERSION,
     )
+
+
+def _turn_kind(kind: str) -> str:
+    """The kind turns are made as: a telephone conversation is a conversation, as a meeting
+    is (narration stays unattributed)."""
+    return "meeting" if kind == "phone_call" else kind
+
+
+def inferred_title(publisher: str | None, kind: str, date: str | None) -> str:
+    """A display title for a document published without one: publisher, kind and date
+    (``Chinese MFA briefing, 2022-03-01``); the record flags it ``title_inferred``."""
+    what = _KIND_NAMES.get(kind, kind.replace("_", " "))
+    name = _SHORT_PUBLISHERS.get(publisher or "", publisher)
+    who = f"{name} {what}" if name else what[:1].upper() + what[1:]
+    return f"{who}, {date}" if date else f"{who}, undated"

@@ -1,4 +1,8 @@
-"""The document's kind, from what the publisher calls it (title, category) and its shape."""
+"""The document's kind, from what the publisher calls it (title, category) and its shape.
+
+A telephone conversation is a ``phone_call`` whatever its wording ("Telephone conversation
+with ...", "... spoke by telephone with ..."); press statements after talks are ``statement``s.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +44,16 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("statement", re.compile(r"\bstatement\b|заявлени|声明", re.I)),
+    (
+        "phone_call",
+        re.compile(
+            r"\btelephone\b|\btelephoned\b|\bphone\s(?:calls?|conversations?|talks)|\bby\sphone\b|"
+            r"\bphoned\b|\b(?:over|on)\sthe\sphone\b|телефонн|通电话",
+            re.I,
+        ),
+    ),
+    # "Press statements following talks": the statements are the document, not the talks
+    ("statement", re.compile(r"\bstatements?\b|заявлени|声明", re.I)),
     (
         "speech",
         re.compile(

@@ -1,8 +1,10 @@
 """A watch's latest hits as an Atom 1.0 feed (RFC 4287).
 
 The feed's id is its own URL; each entry is one turn: its id and link are the turn's permalink
-(``<base>/d/<id>#t<n>``), ``updated`` is when the document arrived in the archive, the author
-is the speaker, the summary the turn's text (shortened). Entries are newest first.
+(``<base>/d/<id>#t<n>``), ``updated`` is when the document arrived in the archive, ``published``
+the document's date (for an undated document, its arrival, with a ``category term="undated"``
+saying so), the author is the speaker, the summary the turn's text (shortened). Entries are
+newest first. Atom is the default namespace (no prefixes).
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from communique.track.watch import Watch, WatchHit
 
 ATOM = "http://www.w3.org/2005/Atom"
 SUMMARY_CHARS = 1000
-ET.register_namespace("", ATOM)
+UNDATED_NOTE = "Undated document: published is when the archive received it"
+# Atom as the default namespace. Not register_namespace(""): that would take "" away from any
+# other namespace given it (TEI in export/tei.py), and one of the two would get ns0: prefixes
+ET._namespace_map[ATOM] = ""  # type: ignore[attr-defined]
 
 
 def _shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
@@ -58,12 +63,14 @@ def atom_feed(watch: Watch, hits: list[WatchHit], base: str) -> bytes:
         add(entry, "id", url)
         add(entry, "title", f"{who}: {h.title or h.doc_id} (#t{h.n})")
         add(entry, "updated", item.arrived)
-        if h.date and len(h.date) == 10:
-            add(entry, "published", f"{h.date}T00:00:00Z")
+        dated = bool(h.date and len(h.date) == 10)
+        add(entry, "published", f"{h.date}T00:00:00Z" if dated else item.arrived)
         add(add(entry, "author"), "name", who)
         add(entry, "link", rel="alternate", type="text/html", href=url)
         for term in (h.publisher, h.kind, h.lang):
             if term:
                 add(entry, "category", term=term)
+        if not dated:
+            add(entry, "category", term="undated", label=UNDATED_NOTE)
         add(entry, "summary", _shorten(h.text or h.snippet), type="text")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -83,6 +83,12 @@ def add_watch(store: Any, name: str, query: str, filters: dict[str, Any] | None 
     from communique.archive import make_filters
     from communique.search.query import parse_query
 
+    _check_text("the watch name", name)
+    _check_text("the query", query)
+    for key, value in (filters or {}).items():
+        _check_text(f"the filter {key!r}", key)
+        for v in value if isinstance(value, list | tuple) else [value]:
+            _check_text(f"the filter {key!r}", str(v))
     if not NAME.fullmatch(name or ""):
         raise WatchError(
             f"watch name {name!r}: use 1-80 letters, digits, '.', '_' or '-' "
@@ -100,6 +106,19 @@ def add_watch(store: Any, name: str, query: str, filters: dict[str, Any] | None 
         raise WatchError(str(e)) from None
     store.put_watch(name, watch.query, cleaned)
     return get_watch(store, name)
+
+
+def _check_text(what: str, value: str) -> None:
+    """Refuse text that is not valid Unicode (a lone surrogate such as ``\\udfff``, which no
+    store can keep) with a :class:`WatchError` naming where it is."""
+    try:
+        str(value).encode("utf-8")
+    except UnicodeEncodeError as e:
+        bad = str(value)[e.start]
+        raise WatchError(
+            f"{what} holds a character that is not valid text (U+{ord(bad):04X}, half of a "
+            f"surrogate pair) at position {e.start}: remove it"
+        ) from None
 
 
 def watches(store: Any) -> list[Watch]:

@@ -62,6 +62,9 @@ def _page_links(request: Request, page: int, size: int, total: int) -> dict[str,
     }
 
 
+Parallel = Annotated[bool, Query(description="also the passage in the other language versions")]
+
+
 def hit_json(hit: Hit, base: str) -> dict[str, Any]:
     d = hit.to_dict()
     d["url"] = f"{base}/d/{hit.permalink}"
@@ -106,11 +109,41 @@ def search(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     facets: Annotated[bool, Query(description="also count hits by facet")] = False,
+    parallel: Parallel = False,
 ) -> dict[str, Any]:
     """Matching turns, best first (or by date), each with its snippet, highlights, permalink and
-    the question it answers."""
+    the question it answers; with ``parallel``, each hit's aligned passage in every other
+    language version held (``parallel``: lang, doc_id, turns, permalink, text)."""
     p = SearchParams.from_query(request.query_params)
-    return _results_json(request, p, service(request).search(p, facets=facets))
+    res = service(request).search(p, facets=facets)
+    out = _results_json(request, p, res)
+    if parallel:
+        places = [(h.doc_id, h.n, hit_start(h)) for h in res.hits]
+        for item, passages in zip(out["hits"], service(request).parallel(places), strict=True):
+            item["parallel"] = passages
+    if not res.total and (hints := speaker_hints(request, p)):
+        # "No speaker matches “Lavorv”: did you mean Lavrov?"
+        out["message"] = " ".join(h.message for h in hints)
+    return out
+
+
+def hit_start(hit: Hit) -> int | None:
+    """Where the hit's first highlighted word stands in its turn's text (None: not found)."""
+    if not hit.highlights:
+        return None
+    a, b = hit.highlights[0]
+    at = hit.text.find(hit.snippet[a:b])
+    return at if at >= 0 else None
+
+
+def speaker_hints(request: Request, p: SearchParams) -> list[Any]:
+    """When a search found nothing: its speaker filters that match no one, each with the
+    closest speaker that does (``search.speakers.SpeakerHint``)."""
+    from communique.search.speakers import speaker_hints as hints
+
+    if not p.speaker and "speaker:" not in p.q.lower():
+        return []
+    return service(request).run(lambda a: hints(a, p.q, p.filters()["speaker"]))
 
 
 @router.get("/facets", summary="Counts of a search's hits by facet")
@@ -123,9 +156,10 @@ def facets(request: Request, q: Q = "") -> dict[str, Any]:
 
 
 SEARCH_CSV_COLUMNS = (
-    "permalink", "pinned", "date", "publisher", "kind", "lang", "title", "speaker", "role",
-    "question", "text", "url",
+    "permalink", "source_url", "pinned", "date", "publisher", "kind", "lang", "title", "speaker",
+    "role", "question", "text", "url",
 )  # fmt: skip
+BOM = "\ufeff"  # CSV downloads start with one, so Excel reads the UTF-8 (Chinese, Russian)
 
 
 @router.get("/search/export", summary="Export a search's hits as CSV or JSON")
@@ -152,16 +186,28 @@ def export_search(
         )  # fmt: skip
         return Response(body, media_type="application/json", headers=_attachment(f"{stem}.json"))
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out)
     writer.writerow(SEARCH_CSV_COLUMNS)
+    sources = _source_urls(svc, list(dict.fromkeys(h.doc_id for h in hits)))
     for h in hits:
         writer.writerow([
-            h.permalink, h.pinned, h.date or "", h.publisher or "", h.kind or "", h.lang or "",
-            h.title or "", h.speaker or h.label or "", h.role,
+            h.permalink, sources.get(h.doc_id) or "", h.pinned, h.date or "", h.publisher or "",
+            h.kind or "", h.lang or "", h.title or "", h.speaker or h.label or "", h.role,
             h.question.text if h.question else "", h.text, f"{base}/d/{h.permalink}",
         ])  # fmt: skip
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers=_attachment(f"{stem}.csv"))  # fmt: skip
+
+
+def _source_urls(svc: Any, doc_ids: list[str]) -> dict[str, str | None]:
+    """The original page's URL of each document (for the CSV's ``source_url``)."""
+
+    def read(archive: Any) -> dict[str, str | None]:
+        docs = {d: archive.store.get(d) for d in doc_ids}
+        return {d: doc.url for d, doc in docs.items() if doc is not None}
+
+    return svc.run(read)
 
 
 def _attachment(name: str) -> dict[str, str]:
@@ -176,17 +222,24 @@ def kwic(
     sort: Annotated[str, Query(description="corpus, date, left or right")] = "corpus",
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    parallel: Parallel = False,
 ) -> Response:
     """Every occurrence of the query's words in the matching turns (same filters as
-    ``/search``), with left context, keyword, right context and the turn's permalink."""
+    ``/search``), with left context, keyword, right context and the turn's permalink; with
+    ``parallel``, each line's aligned paragraph in every other language version held."""
     k = KwicParams.from_query(request.query_params)
     lines = service(request).kwic(k)
     if format == "csv":
-        return Response(to_csv(lines), media_type="text/csv; charset=utf-8",
+        return Response(BOM + to_csv(lines), media_type="text/csv; charset=utf-8",
                         headers=_attachment("communique-kwic.csv"))  # fmt: skip
+    items = [line.to_dict() for line in lines]
+    if parallel:
+        places = [(line.doc_id, line.n, line.start) for line in lines]
+        for item, passages in zip(items, service(request).parallel(places), strict=True):
+            item["parallel"] = passages
     return JSONResponse(
         {"query": k.search.q, "width": k.width, "sort": k.sort, "count": len(lines),
-         "lines": [line.to_dict() for line in lines]}
+         "lines": items}
     )  # fmt: skip
 
 
@@ -359,7 +412,10 @@ def check_token(request: Request, authorization: str | None, action: str) -> Non
     token: str | None = request.app.state.token
     if token is None:
         raise HTTPException(403, f"{action} over HTTP is off (start the server with a token)")
-    given = (authorization or "").removeprefix("Bearer ").strip()
+    scheme, _, given = (authorization or "").strip().partition(" ")
+    given = given.strip()
+    if scheme.lower() != "bearer":  # the documented scheme only (RFC 6750), never a bare token
+        given = ""
     if not given or not hmac.compare_digest(given.encode(), token.encode()):
         raise HTTPException(401, "a valid token is needed", {"www-authenticate": "Bearer"})
 

@@ -4,6 +4,11 @@
 the Python functions in ``communique.analysis.stats`` and of the CLI commands, with the search
 filters of ``/search`` (``speaker``, ``role``, ``kind``, ``lang``, ``publisher``, ``entity``,
 ``from``, ``to``). JSON, or CSV with ``format=csv``.
+
+Rates count the words of the query's languages (``langs`` in a trend); a trend period without
+documents has ``per_10k`` null (a gap); each rate comes with its 95% Wilson interval (``low``,
+``high``), ``small`` when it rests on fewer than ``min_sample`` words, and ``search``: the
+``/search`` URL of the turns behind it.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ from communique.web.service import ArchiveService, BadRequest, SearchParams, all
 
 router = APIRouter(prefix="/api/v1", tags=["analyse"])
 T = TypeVar("T")
-OWN = {"by", "split", "per_10k", "window", "top", "sort", "limit", "min", "min_words",
+OWN = {"by", "split", "per_10k", "window", "top", "sort", "limit", "min", "min_words", "min_sample",
        "stopwords", "ngrams", "format", "a", "b", "page", "size"}  # fmt: skip
 
 Fmt = Annotated[str, Query(description="json or csv")]
+MinSample = Annotated[int, Query(ge=0, description="Fewer words than this: a small sample")]
 Opt = Annotated[str, Query(description="A value or a comma list")]
 
 
@@ -56,7 +62,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
 def _answer(fmt: str, rows: list[dict[str, Any]], payload: dict[str, Any], name: str) -> Any:
     if fmt == "csv":
         return Response(
-            to_csv(rows),
+            "\ufeff" + to_csv(rows),  # a byte-order mark: Excel then reads the UTF-8
             media_type="text/csv; charset=utf-8",
             headers={"content-disposition": f'attachment; filename="{name}.csv"'},
         )
@@ -74,6 +80,7 @@ def trend(
     per_10k: bool = False,
     window: Annotated[int, Query(ge=0, le=60)] = 0,
     top: Annotated[int, Query(ge=1, le=50)] = 8,
+    min_sample: MinSample = stats.MIN_SAMPLE,
     format: Fmt = "json",
     speaker: Opt = "",
     kind: Opt = "",
@@ -86,7 +93,15 @@ def trend(
     res = run(
         request,
         lambda a: stats.trend(
-            a, sp.q, by=by, split=split or None, per_10k=per_10k, window=window, top=top, **flt
+            a,
+            sp.q,
+            by=by,
+            split=split or None,
+            per_10k=per_10k,
+            window=window,
+            top=top,
+            min_sample=min_sample,
+            **flt,
         ),
     )
     return _answer(format, res.rows(), {"params": sp.to_query(), **res.to_dict()}, "trend")
@@ -99,6 +114,7 @@ def who_says(
     sort: Annotated[str, Query(description="hits, ratio, ll or per_10k")] = "hits",
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
     min_words: Annotated[int, Query(ge=0)] = 0,
+    min_sample: MinSample = stats.MIN_SAMPLE,
     format: Fmt = "json",
 ) -> Any:
     """Per person: matching turns, words, expected hits from the share of words, ratio, LL."""
@@ -107,7 +123,9 @@ def who_says(
         raise BadRequest("who-says needs a query (q)")
     res = run(
         request,
-        lambda a: stats.who_says(a, sp.q, sort=sort, limit=limit, min_words=min_words, **flt),
+        lambda a: stats.who_says(
+            a, sp.q, sort=sort, limit=limit, min_words=min_words, min_sample=min_sample, **flt
+        ),
     )
     rows = stats.to_rows(res)
     return _answer(format, rows, {"query": sp.q, "params": sp.to_query(), "people": rows},

@@ -15,7 +15,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from communique.export import CITATION_FORMATS, FORMATS, TABLE_FORMATS
-from communique.export.subcorpus import Key, Selection, TooMany, doc_ids, select
+from communique.export.subcorpus import (
+    EmptySelection,
+    Key,
+    Selection,
+    TooMany,
+    doc_ids,
+    require,
+    select,
+)
 from communique.web.service import ArchiveService, BadRequest
 
 router = APIRouter(prefix="/api/v1", tags=["export"])
@@ -81,19 +89,26 @@ def subcorpus(
     date_to: Annotated[str, Query(alias="to", description="YYYY, YYYY-MM or date")] = "",
 ) -> StreamingResponse:
     """Every turn matching the search (same parameters as ``/search``; no paging), streamed:
-    ``csv``, ``jsonl``, ``parquet`` (a row a turn), ``tei`` (a zip: one TEI file per document,
-    ``listPerson.xml``, ``communique.xml``), ``bibtex`` or ``csl`` (a citation per document).
-    At most 50,000 turns a request (a 400 says so beyond; narrow with filters)."""
+    ``csv``, ``jsonl``, ``parquet`` (a row a turn), ``tei`` (a zip: one TEI file per document and
+    the corpus root ``communique.xml``), ``bibtex`` or ``csl`` (a citation per document).
+    At most 50,000 turns a request (a 400 says so beyond; narrow with filters); a selection
+    that matches nothing is a 400 too."""
     if format not in FORMATS:
         raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     svc, selection, keys = _selected(request, MAX_TURNS)
+    try:
+        require(keys, selection)
+    except EmptySelection as e:
+        raise BadRequest(str(e)) from None
     guard = _guard(svc)
     base = str(request.base_url).rstrip("/")
     body: Iterator[bytes]
     if format in TABLE_FORMATS:
         from communique.export.tables import MEDIA_TYPES, chunks
 
-        body, media = chunks(svc.archive, keys, format, guard=guard), MEDIA_TYPES[format]
+        # CSV for spreadsheets: a byte-order mark, so Excel reads the UTF-8 (Chinese, Russian)
+        body = chunks(svc.archive, keys, format, guard=guard, excel=format == "csv")
+        media = MEDIA_TYPES[format]
     elif format in CITATION_FORMATS:
         from communique.export import bundle
 
@@ -101,10 +116,10 @@ def subcorpus(
         body = bundle.chunks(svc.archive, ids, format, guard=guard, base_url=base)
         media = bundle.MEDIA_TYPES[format]
     else:
-        from communique.export.tei import _title, zip_chunks
+        from communique.export.tei import corpus_title, zip_chunks
 
         body = zip_chunks(svc.archive, doc_ids(keys), guard=guard, base_url=base,
-                          title=_title(selection))  # fmt: skip
+                          title=corpus_title(selection))  # fmt: skip
         media = "application/zip"
     name = f"communique-subcorpus.{EXTENSIONS[format]}"
     headers = {

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from communique.search.ast import QueryError, QueryOverBudget, QueryTooCostly
 from communique.web.service import ArchiveService, BadRequest
 
 HERE = Path(__file__).parent
@@ -85,6 +87,48 @@ class BodyLimit:
             await _too_large(self.limit)(scope, receive, send)
 
 
+class HostGuard:
+    """Links (permalinks, feeds, citations) are built from the request's host: this keeps a
+    forged ``Host`` header out of them. With ``public_url`` every request is seen as addressed
+    to it; otherwise a ``Host`` outside ``allowed_hosts`` (names, matched without the port) is
+    refused with 400. Neither given: the host is taken as sent (the library's default;
+    ``communique serve`` always gives one)."""
+
+    def __init__(
+        self, app: ASGIApp, public_url: str | None, allowed_hosts: list[str] | None
+    ) -> None:
+        self.app = app
+        self.public: tuple[str, str] | None = None
+        if public_url:
+            parts = urlsplit(public_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"public URL {public_url!r}: give http(s)://host[:port]")
+            self.public = (parts.scheme, parts.netloc)
+        self.allowed = {h.lower().strip("[]") for h in allowed_hosts} if allowed_hosts else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = [(k, v) for k, v in scope.get("headers") or [] if k != b"host"]
+        if self.public is not None:
+            scheme, netloc = self.public
+            scope = {**scope, "scheme": scheme, "headers": [*headers, (b"host", netloc.encode())]}
+        elif self.allowed is not None:
+            host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+            name = urlsplit(f"//{host}").hostname or ""
+            if name not in self.allowed:
+                response = JSONResponse(
+                    {"error": "bad_request", "message": "this server does not answer for the "
+                     "host named in the request (see: communique serve --public-url, "
+                     "--allowed-host)"},
+                    status_code=400, headers=SECURITY_HEADERS,
+                )  # fmt: skip
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 class _BodyTooLarge(Exception):
     pass
 
@@ -119,11 +163,14 @@ def create_app(
     max_body: int = MAX_BODY,
     service: ArchiveService | None = None,
     data_dir: str | Path | None = None,
+    public_url: str | None = None,
+    allowed_hosts: list[str] | None = None,
 ) -> FastAPI:
     """The application over the archive at ``db_path``.
 
     ``token``: when set, ``POST /api/v1/documents`` accepts uploads that carry it as
     ``Authorization: Bearer <token>``; unset, adding documents over HTTP is off.
+    ``public_url`` / ``allowed_hosts``: where links point (see :class:`HostGuard`).
     """
     from communique.web import (
         api_analyse,
@@ -131,6 +178,7 @@ def create_app(
         api_track,
         api_verify,
         pages_analyse,
+        pages_people,
         pages_track,
         pages_verify,
     )
@@ -169,6 +217,17 @@ def create_app(
     async def bad_request(request: Request, exc: BadRequest) -> Response:
         return _error(request, 400, "bad_request", str(exc))
 
+    @app.exception_handler(QueryError)
+    @app.exception_handler(QueryTooCostly)
+    async def bad_query(request: Request, exc: ValueError) -> Response:
+        return _error(request, 400, "bad_request", str(exc))
+
+    @app.exception_handler(QueryOverBudget)
+    async def over_budget(request: Request, exc: QueryOverBudget) -> Response:
+        response = _error(request, 503, "query_over_budget", str(exc))
+        response.headers["retry-after"] = "1"
+        return response
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         first: dict[str, Any] = exc.errors()[0] if exc.errors() else {}
@@ -194,8 +253,14 @@ def create_app(
     app.include_router(api_router)
     for module in (api_analyse, api_export, api_track, api_verify):
         app.include_router(module.router)
-    for module in (pages_analyse, pages_track, pages_verify):
+    for module in (pages_analyse, pages_people, pages_track, pages_verify):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(pages_router, include_in_schema=False)
     app.add_middleware(BodyLimit, limit=max_body)  # type: ignore[arg-type]
+    if public_url or allowed_hosts:
+        app.add_middleware(
+            HostGuard,
+            public_url=public_url,
+            allowed_hosts=allowed_hosts,  # type: ignore[arg-type]
+        )
     return app

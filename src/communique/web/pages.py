@@ -30,6 +30,7 @@ from communique.enrich.entities import entity_name
 from communique.model import ROLES, Document, Turn
 from communique.search.index import Hit
 from communique.search.kwic import SORTS as KWIC_SORTS
+from communique.web.api import speaker_hints
 from communique.web.service import (
     MAX_PAGE_SIZE,
     ArchiveService,
@@ -266,18 +267,52 @@ def search_page(request: Request) -> Response:
         results = service(request).search(p, facets=True)
     except BadRequest as e:
         return _search_response(request, p, None, str(e))
-    return _search_response(request, p, results, None)
+    from communique.web.api import hit_start
+
+    places = [(h.doc_id, h.n, hit_start(h)) for h in results.hits]
+    hints = [] if results.total else speaker_hints(request, p)
+    return _search_response(request, p, results, None, parallel_for(request, places), hints)
 
 
 def _search_response(
-    request: Request, p: SearchParams, results: Any, error: str | None
-) -> HTMLResponse:
+    request: Request, p: SearchParams, results: Any, error: str | None,
+    parallel: list[Any] | None = None, hints: Any = (),
+) -> HTMLResponse:  # fmt: skip
     last = max(1, math.ceil(results.total / p.size)) if results else 1
     return render(
         request, "search.html", 400 if error else 200, p=p, results=results, error=error,
         choices=choices(request), pages=pages_around(p.page, last), last=last,
         active=active_filters(p), facet_links=facet_links(p, results) if results else {},
+        parallel=parallel, parallel_toggle=parallel_toggle(request),
+        speaker_hints=[{"message": h.message, "url": _hint_url(p, h)} for h in hints],
     )  # fmt: skip
+
+
+def parallel_for(request: Request, places: list[tuple[str, int, int | None]]) -> list[Any] | None:
+    """With ``parallel=1`` in the URL: each hit's passage in the other language versions held
+    (the parallel concordance), else None."""
+    if request.query_params.get("parallel", "") not in ("1", "on", "true"):
+        return None
+    return service(request).parallel(places)
+
+
+def parallel_toggle(request: Request) -> dict[str, Any]:
+    """The link that shows (or hides) the other language versions under each hit."""
+    on = request.query_params.get("parallel", "") in ("1", "on", "true")
+    items = [(k, v) for k, v in request.query_params.multi_items() if k != "parallel"]
+    if not on:
+        items.append(("parallel", "1"))
+    return {"on": on, "url": f"{request.url.path}?{urlencode(items)}"}
+
+
+def _hint_url(p: SearchParams, hint: Any) -> str | None:
+    """The same search with the suggested speaker (a value of the speaker filter only; one
+    inside the query is the user's to retype)."""
+    values = p.speaker.split(",")
+    if not hint.suggestion or hint.value not in values:
+        return None
+    return search_url(p, speaker=",".join(hint.suggestion if v == hint.value else v
+                                          for v in values))  # fmt: skip
 
 
 def active_filters(p: SearchParams) -> list[dict[str, str]]:
@@ -387,8 +422,7 @@ def align_page(request: Request, a_id: str, b_id: str) -> Response:
     a, b, alignment = found
     rows = alignment_rows(a, b, alignment)
     return render(
-        request, "align.html", a=a, b=b, rows=rows,
-        missing_in_a=alignment.missing_in_a(), missing_in_b=alignment.missing_in_b(),
+        request, "align.html", a=a, b=b, rows=rows, omissions=alignment.omissions(),
     )  # fmt: skip
 
 
@@ -410,10 +444,10 @@ def alignment_rows(a: Document, b: Document, alignment: Alignment) -> list[dict[
         keyed.append(((min(p.a), min(p.b)), row))
     for n in alignment.unmatched_a:
         keyed.append(((n, before("a", n)[1] + 0.5), {"left": [a_turns[n]], "right": [],
-                                                      "score": None}))  # fmt: skip
+                                                      "score": None, "paras": []}))  # fmt: skip
     for n in alignment.unmatched_b:
         keyed.append(((before("b", n)[0] + 0.5, n), {"left": [], "right": [b_turns[n]],
-                                                      "score": None}))  # fmt: skip
+                                                      "score": None, "paras": []}))  # fmt: skip
     return [row for _, row in sorted(keyed, key=lambda kr: kr[0])]
 
 
@@ -437,7 +471,7 @@ def _csl_text(csl: dict[str, Any]) -> str:
 def cite_page(request: Request, doc_ref: str, turn: int | None = None) -> Response:
     doc, pinned = _document(request, doc_ref)
     by_n = {t.n: t for t in doc.turns}
-    the_turn = by_n.get(turn) if turn is not None else None
+    the_turn = doc.turn(turn) if turn is not None else None  # 0: the lead or a turnless title
     if turn is not None and the_turn is None:
         raise HTTPException(404, f"Document {doc.id} has no turn {turn}.")
     question = by_n.get(the_turn.answers) if the_turn and the_turn.answers else None
@@ -497,9 +531,29 @@ def kwic_page(request: Request) -> Response:
         return _kwic_response(request, k, None, None)
     try:
         lines = service(request).kwic(k)
+        total = kwic_total(request, k, lines)
     except BadRequest as e:
         return _kwic_response(request, k, None, str(e))
-    return _kwic_response(request, k, lines, None)
+    places = [(line.doc_id, line.n, line.start) for line in lines]
+    return _kwic_response(request, k, lines, None, parallel_for(request, places), total)
+
+
+KWIC_COUNT_TURNS = 20_000  # up to this many matching turns, every line is counted
+
+
+def kwic_total(request: Request, k: KwicParams, lines: list[Any]) -> dict[str, Any]:
+    """How many lines the whole concordance has: ``{"lines": n}`` (exact), or, beyond
+    ``KWIC_COUNT_TURNS`` matching turns, ``{"at_least": turns}`` (a turn has a line at least);
+    ``turns``: the matching turns."""
+    svc = service(request)
+    flt = k.search.filters()
+    turns = svc.run(lambda a: a.search(k.search.q, limit=0, **flt).total)
+    if len(lines) < k.limit:
+        return {"lines": len(lines), "at_least": None, "turns": turns}
+    if turns > KWIC_COUNT_TURNS:
+        return {"lines": None, "at_least": max(turns, len(lines)), "turns": turns}
+    every = svc.run(lambda a: a.kwic(k.search.q, width=10, sort="corpus", **flt))
+    return {"lines": len(every), "at_least": None, "turns": turns}
 
 
 def kwic_query(k: KwicParams) -> dict[str, str]:
@@ -520,13 +574,16 @@ def kwic_url(k: KwicParams) -> str:
 
 
 def _kwic_response(
-    request: Request, k: KwicParams, lines: list[Any] | None, error: str | None
-) -> HTMLResponse:
+    request: Request, k: KwicParams, lines: list[Any] | None, error: str | None,
+    parallel: list[Any] | None = None, total: dict[str, Any] | None = None,
+) -> HTMLResponse:  # fmt: skip
     csv_url = f"/api/v1/kwic?{query_string({**kwic_query(k), 'format': 'csv'})}"
     return render(
         request, "kwic.html", 400 if error else 200, k=k, p=k.search, lines=lines, error=error,
+        total=total or {},
         choices=choices(request), csv_url=csv_url, sorts=KWIC_SORTS,
         sort_urls={s: kwic_url(replace(k, sort=s)) for s in KWIC_SORTS},
+        parallel=parallel, parallel_toggle=parallel_toggle(request),
     )  # fmt: skip
 
 

@@ -19,27 +19,47 @@ router = APIRouter()
 W, H, PAD = 800, 260, 40
 
 
+def _segments(pts: list[tuple[float, float] | None]) -> list[str]:
+    """SVG polyline ``points`` of each run of consecutive points (a gap, None, breaks a line)."""
+    out, run = [], []
+    for pt in [*pts, None]:
+        if pt is None:
+            if run:
+                out.append(" ".join(f"{x},{y}" for x, y in run))
+            run = []
+        else:
+            run.append(pt)
+    return out
+
+
 def line_chart(trend: stats.Trend) -> dict[str, Any]:
-    """Polylines (one a series) and axis labels of ``trend`` in a W x H viewBox."""
-    values = [(s.name, s.per_10k if trend.per_10k else [float(x) for x in s.hits], s.avg)
+    """Line segments and points (one set a series) and axis labels of ``trend`` in a W x H
+    viewBox. A period without words is a gap (no point, the line broken); a point from a
+    small sample is marked ``small``; each point links to its turns."""
+    values = [(s, s.per_10k if trend.per_10k else
+               [float(x) if w else None for x, w in zip(s.hits, s.words, strict=True)])
               for s in trend.series]  # fmt: skip
-    top = max([v for _, ys, avg in values for v in (*ys, *(avg or []))] + [1e-9])
+    top = max([v for s, ys in values for v in (*ys, *(s.avg or [])) if v is not None] + [1e-9])
     n = max(len(trend.periods) - 1, 1)
 
     def xy(i: int, v: float) -> tuple[float, float]:
         return (round(PAD + i * (W - 2 * PAD) / n, 1), round(H - PAD - v * (H - 2 * PAD) / top, 1))
 
     lines = []
-    for k, (name, ys, avg) in enumerate(values):
-        pts = [(*xy(i, v), trend.periods[i], round(v, 2)) for i, v in enumerate(ys)]
-        avg_pts = " ".join(f"{x},{y}" for x, y in (xy(i, v) for i, v in enumerate(avg or [])))
+    for k, (s, ys) in enumerate(values):
+        avg = s.avg or []
+        pts = [
+            {"x": xy(i, v)[0], "y": xy(i, v)[1], "period": trend.periods[i], "value": round(v, 2),
+             "hits": s.hits[i], "words": s.words[i], "small": s.small[i], "href": s.search[i]}
+            for i, v in enumerate(ys) if v is not None
+        ]  # fmt: skip
         lines.append(
             {
-                "name": name,
+                "name": s.name,
                 "cls": f"series-{k % 8}",
                 "points": pts,
-                "path": " ".join(f"{x},{y}" for x, y, *_ in pts),
-                "avg": avg_pts,
+                "paths": _segments([None if v is None else xy(i, v) for i, v in enumerate(ys)]),
+                "avg": _segments([None if v is None else xy(i, v) for i, v in enumerate(avg)]),
             }
         )
     step = max(1, len(trend.periods) // 12)
@@ -48,13 +68,21 @@ def line_chart(trend: stats.Trend) -> dict[str, Any]:
             "top": round(top, 2), "base": H - PAD}  # fmt: skip
 
 
+def _r(values: list[float | None]) -> list[float | None]:
+    return [None if v is None else round(v, 4) for v in values]
+
+
 def chart_data(trend: stats.Trend, chart: dict[str, Any]) -> dict[str, Any]:
-    """What ``trends.js`` redraws the chart from (embedded as a JSON data block)."""
+    """What ``trends.js`` redraws the chart from (embedded as a JSON data block): per series
+    and period the hits, words, rate, its 95% interval, the small-sample flag and the URL of
+    the turns; a rate of None is a gap (no documents)."""
     return {
         "query": trend.query, "by": trend.by, "split": trend.split, "per_10k": trend.per_10k,
-        "window": trend.window, "periods": trend.periods,
+        "window": trend.window, "periods": trend.periods, "min_sample": trend.min_sample,
+        "langs": trend.langs,
         "series": [{"name": s.name, "cls": line["cls"], "hits": s.hits, "words": s.words,
-                    "per_10k": [round(v, 4) for v in s.per_10k]}
+                    "per_10k": _r(s.per_10k), "low": _r(s.low), "high": _r(s.high),
+                    "small": s.small, "search": s.search}
                    for s, line in zip(trend.series, chart["lines"], strict=True)],
     }  # fmt: skip
 
@@ -85,11 +113,19 @@ def trends_page(request: Request) -> Response:
         by, split = qp.get("by") or "year", qp.get("split") or None
         per_10k = qp.get("per_10k") in ("1", "true", "on")
         window = _int(request, "window", 0, 0, 60)
+        min_sample = _int(request, "min_sample", stats.MIN_SAMPLE, 0, 1_000_000_000)
         if sp.q:
             trend = run(
                 request,
                 lambda a: stats.trend(
-                    a, sp.q, by=by, split=split, per_10k=per_10k, window=window, **flt
+                    a,
+                    sp.q,
+                    by=by,
+                    split=split,
+                    per_10k=per_10k,
+                    window=window,
+                    min_sample=min_sample,
+                    **flt,
                 ),
             )
             chart = line_chart(trend)
@@ -175,8 +211,10 @@ def who_says_page(request: Request) -> Response:
         limit = _int(request, "limit", 20, 1, 1000)
         min_words = _int(request, "min_words", 0, 0, 1_000_000_000)
         if sp.q:
+            min_sample = _int(request, "min_sample", stats.MIN_SAMPLE, 0, 1_000_000_000)
             rows = run(request, lambda a: stats.who_says(
-                a, sp.q, sort=sort, limit=limit, min_words=min_words, **flt))  # fmt: skip
+                a, sp.q, sort=sort, limit=limit, min_words=min_words, min_sample=min_sample,
+                **flt))  # fmt: skip
     except BadRequest as e:
         sp, limit, min_words, error = SearchParams(q=qp.get("q", "")), 20, 0, str(e)
     own = _own(request, sp)
@@ -187,6 +225,7 @@ def who_says_page(request: Request) -> Response:
     ]  # fmt: skip
     return render(request, "who_says.html", 400 if error else 200, p=sp, rows=rows,
                   people=people, error=error, sort=sort, sorts=stats.WHO_SORTS, limit=limit,
+                  min_sample=qp.get("min_sample") or stats.MIN_SAMPLE,
                   min_words=min_words, choices=choices(request),
                   csv_url=f"/api/v1/who-says?{query_string({**own, 'format': 'csv'})}",
                   json_url=f"/api/v1/who-says?{query_string(own)}")  # fmt: skip

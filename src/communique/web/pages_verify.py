@@ -22,7 +22,8 @@ CONTEXT = 300  # characters of the turn shown around the matched span
 
 
 def marked(m: Match, context: int = CONTEXT) -> dict[str, Any]:
-    """The turn around the matched span as (text, marked) pieces, with … where cut."""
+    """The turn around the matched span as (text, marked) pieces, with … where cut; marked
+    are the words the quote matches (not the words it left out or changed)."""
     text = m.hit.text
     a, b = m.span
     lo, hi = max(0, a - context), min(len(text), b + context)
@@ -34,7 +35,7 @@ def marked(m: Match, context: int = CONTEXT) -> dict[str, Any]:
         hi = cut if cut > b else hi
     pieces: list[tuple[str, bool]] = []
     at = lo
-    for s, e in sorted(m.spans):
+    for s, e in sorted(m.matched or m.spans):  # only the words the quote matches
         s, e = max(s, at), min(e, hi)
         if s >= e:
             continue

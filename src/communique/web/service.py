@@ -232,6 +232,8 @@ class EntitySummary:
     by_lang: dict[str, int] = field(default_factory=dict)
     speakers: list[dict[str, Any]] = field(default_factory=list)  # who names it most
     together: list[dict[str, Any]] = field(default_factory=list)  # named in the same turns
+    # a country's heads of state and government and foreign ministers in the register
+    governed_by: list[dict[str, Any]] = field(default_factory=list)
 
 
 class ArchiveService:
@@ -324,6 +326,18 @@ class ArchiveService:
         except ValueError as e:
             raise BadRequest(str(e)) from None
 
+    def parallel(self, places: list[tuple[str, int, int | None]]) -> list[list[dict[str, Any]]]:
+        """For each (document id, turn number, character offset or None): the aligned passage
+        in every other language version held (the parallel concordance)."""
+        from communique.enrich.versions import parallel_passages
+
+        def run() -> list[list[dict[str, Any]]]:
+            memo: dict[str, Any] = {}
+            return [[p.to_dict() for p in parallel_passages(self._db, d, n, at, memo)]
+                    for d, n, at in places]  # fmt: skip
+
+        return self._locked(run)
+
     # -- documents and turns --------------------------------------------------------------------
     def document(self, doc_id: str, revision: str | None = None) -> Document | None:
         """The document; with ``revision``, that version (re-derived from its raw input)."""
@@ -340,7 +354,7 @@ class ArchiveService:
         if doc is None:
             return None
         by_n = {t.n: t for t in doc.turns}
-        turn = by_n.get(n)
+        turn = by_n.get(n) if n else doc.head()  # turn 0: the lead or a turnless title
         if turn is None:
             return None
         return TurnView(doc, turn, by_n.get(turn.answers) if turn.answers else None)
@@ -571,6 +585,7 @@ class ArchiveService:
                 [{"person": pid, "name": self.person_name(pid) if pid else who, "mentions": n}
                  for pid, who, n in speakers],
                 [{"id": e, "name": entity_name(e), "turns": n} for e, n in together],
+                _governed_by(ident, one),
             )  # fmt: skip
 
         return self._locked(run)
@@ -631,3 +646,19 @@ def safe_filename(name: str) -> str:
 
 
 _SUMMARY = ("id", "date", "publisher", "kind", "lang", "title", "turns")
+
+
+def _governed_by(entity: str, query: Any) -> list[dict[str, Any]]:
+    """A country entity's heads of state and government and foreign ministers from the
+    register, each with the turns the archive holds from them."""
+    if not entity.startswith("country:"):
+        return []
+    rows = register().governs(entity.partition(":")[2])
+    ids = sorted({r["person"] for r in rows})
+    turns: dict[str, int] = {}
+    if ids:
+        marks = ", ".join("?" for _ in ids)
+        turns = dict(query(
+            f"SELECT person, count(*) FROM turns WHERE person IN ({marks}) GROUP BY person", ids
+        ).fetchall())  # fmt: skip
+    return [{**r, "turns": turns.get(r["person"], 0)} for r in rows]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from communique.structure.dates import find_date
+from communique.structure.dates import find_date, iso_date_line
 from communique.structure.labels import classify_label, is_office_word, split_label
 from communique.structure.page import Block, Page
 from communique.structure.text import clean_inline, guess_lang, split_paragraphs
@@ -99,7 +99,7 @@ def read_text_page(
     if publisher is None and any(_MIDRU_VERSIONS.search(p) for p in pars[:6]):
         page.publisher = "mid.ru"  # mid.ru's language switcher reads "en-GB1 ru-RU1"
     pars = _cut_trailer(pars, page)
-    body = _read_header(pars, page)
+    body = _read_header(_split_date_lines(pars), page)
     blocks: list[Block] = []
     for par in body:
         for piece in _split_on_line_labels(par):
@@ -170,10 +170,15 @@ def _read_header(pars: list[str], page: Page) -> list[str]:
                 page.date, page.time, page.tz = info.date, info.time, info.tz
                 page.date_inferred = info.inferred
             i += 1
+            nxt = pars[i].strip() if i < len(pars) else ""
+            if iso_date_line(one) and "\n" not in nxt and nxt and _place_line(nxt):
+                page.place = page.place or clean_inline(nxt)  # the place under a date line
+                i += 1
             continue
-        if page.title is None and i <= 2 and "\n" not in par and len(one) <= 400:
+        if page.title is None and i <= 2 and "\n" not in par and len(one) <= 1000:
             split = split_label(one)
-            if not (split and classify_label(split.label)):
+            dated = _date_line_follows(pars, i)  # a title above its date line, colon or not
+            if dated or (len(one) <= 400 and not (split and classify_label(split.label))):
                 page.title = one
                 i += 1
                 continue
@@ -186,7 +191,93 @@ def _read_header(pars: list[str], page: Page) -> list[str]:
             continue
         break
     _place_from_header(header_lines, page)
-    return pars[i:]
+    return _date_after_lead(pars, i, page)
+
+
+_HEAD_PARS = 6  # paragraphs at the top of a page where a date line is looked for
+_LEAD_PARS = 2  # paragraphs a lead between the title and its date line may have
+_PLACE_LINE = re.compile(r"^[A-ZА-ЯЁ][\w.’'\- ]+(?:, [A-ZА-ЯЁ][\w.’'\- ]+){0,3}$")
+
+
+def _date_line_follows(pars: list[str], i: int) -> bool:
+    """True when an ISO date line comes within a lead's length after paragraph ``i``."""
+    return any(iso_date_line(p.strip()) for p in pars[i + 1 : i + 2 + _LEAD_PARS])
+
+
+def _split_date_lines(pars: list[str]) -> list[str]:
+    """Top paragraphs holding an ISO date line among other lines (``Title\n2013-02-20 18:30``)
+    split around it, so that the title, the date line, a place line after it and the rest are
+    read apart."""
+    out: list[str] = []
+    for k, par in enumerate(pars):
+        lines = par.split("\n")
+        if k >= _HEAD_PARS or len(lines) < 2 or not any(iso_date_line(ln) for ln in lines):
+            out.append(par)
+            continue
+        chunk: list[str] = []
+        after_date = False
+        last_date = max(n for n, ln in enumerate(lines) if iso_date_line(ln))
+        for n, line in enumerate(lines):
+            header = n < last_date and line.strip()  # title and kicker lines above the date
+            if header or iso_date_line(line) or (after_date and _place_line(line)):
+                if chunk:
+                    out.append("\n".join(chunk))
+                    chunk = []
+                out.append(line.strip())
+                after_date = bool(iso_date_line(line))
+            else:
+                chunk.append(line)
+                after_date = False
+        if chunk:
+            out.append("\n".join(chunk))
+    return out
+
+
+_PLACE_SMALL = frozenset({"of", "on", "am", "de", "la", "le", "del", "upon", "the", "and"})
+
+
+def _place_line(line: str) -> bool:
+    """A place as printed under a date line: ``Gorki, Moscow Region``, ``The Kremlin, Moscow``
+    (capitalised words, no sentence punctuation, six words at most)."""
+    one = clean_inline(line)
+    words = one.replace(",", " ").split()
+    capitalised = all(w[:1].isupper() or w in _PLACE_SMALL for w in words)
+    return (
+        bool(_PLACE_LINE.match(one))
+        and 0 < len(words) <= 6
+        and capitalised
+        and not one.endswith(".")
+        and not _opens_turn(one)
+    )
+
+
+def _date_after_lead(pars: list[str], i: int, page: Page) -> list[str]:
+    """An ISO date line after a lead (``Title / lead / 2013-02-20 18:30 / body``): the date is
+    read, the paragraphs before it become the page's lead (when the page has a title and the
+    lead is short), a place line after it the place. A paragraph that is only an ISO date is
+    never body text: one further down the top of the page is read and dropped too. Returns
+    the body."""
+    if page.date:
+        return pars[i:]
+    for j in range(i, min(i + _HEAD_PARS, len(pars))):
+        info = iso_date_line(pars[j].strip())
+        if info is not None:
+            break
+        if _opens_turn(clean_inline(pars[j])):
+            return pars[i:]
+    else:
+        return pars[i:]
+    page.date, page.time, page.tz = info.date, info.time, info.tz
+    if page.title and 0 < j - i <= _LEAD_PARS and page.lead is None:
+        page.lead = " ".join(clean_inline(p) for p in pars[i:j])
+        kept: list[str] = []
+    else:
+        kept = pars[i:j]  # body paragraphs above the date line stay body
+    j += 1
+    if j < len(pars) and "\n" not in pars[j].strip() and _place_line(pars[j]):
+        page.place = page.place or clean_inline(pars[j])
+        j += 1
+    return kept + pars[j:]
 
 
 def _opens_turn(one: str) -> bool:

@@ -2,7 +2,10 @@
 // draws an SVG and a table. This redraws the chart from the JSON data block the page embeds
 // (<script type="application/json">, never executed) at the width the chart really has, with
 // a tooltip on hover, tap and keyboard focus, a legend that toggles series, and a switch
-// between matching turns and hits per 10,000 words.
+// between matching turns and hits per 10,000 words. A period without documents (a rate of
+// null) is a gap: no point, the line broken. Points from small samples are greyed out; the
+// tooltip gives the counts and the 95% interval; Enter, or a second tap or click on a point,
+// opens the turns behind it.
 "use strict";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -22,15 +25,26 @@ function htmlEl(name, attrs, text) {
   return node;
 }
 
-/** Trailing mean over `window` values (fewer at the start), as stats.moving_average. */
+/** Trailing mean over `window` values (fewer at the start), gaps (null) left out, as
+ * stats.moving_average. */
 function movingAverage(values, window) {
-  const out = [];
-  let total = 0;
-  values.forEach((v, i) => {
-    total += v;
-    if (i >= window) total -= values[i - window];
-    out.push(total / Math.min(i + 1, window));
+  return values.map((value, i) => {
+    const have = values.slice(Math.max(0, i - window + 1), i + 1).filter((v) => v !== null);
+    return value === null ? null : have.reduce((a, b) => a + b, 0) / have.length;
   });
+}
+
+/** The SVG points of each run of non-null values (a null breaks the line). */
+function runs(values, x, y, r1) {
+  const out = [];
+  let run = [];
+  values.forEach((v, i) => {
+    if (v === null) {
+      if (run.length) out.push(run.join(" "));
+      run = [];
+    } else run.push(`${r1(x(i))},${r1(y(v))}`);
+  });
+  if (run.length) out.push(run.join(" "));
   return out;
 }
 
@@ -104,15 +118,18 @@ function trendChart(figure) {
   svg.setAttribute("role", "group"); // its points are focusable: not a single image any more
   figure.classList.add("enhanced");
 
+  /** The values plotted: null for a period without documents (a gap). */
   function values(s) {
-    return state.mode === "per_10k" ? s.per_10k : s.hits;
+    return state.mode === "per_10k" ? s.per_10k : s.hits.map((h, i) => (s.words[i] ? h : null));
   }
 
   function describe(s, i) {
     const hits = hitsText(s.hits[i]);
     const per = rateText(s.per_10k[i]);
     const first = state.mode === "per_10k" ? [per, hits] : [hits, per];
-    return { title: data.periods[i], series: s.name, value: first[0], other: first[1] };
+    const ci = `95% CI ${rate.format(s.low[i])}–${rate.format(s.high[i])} in ${number.format(s.words[i])} words`;
+    const small = s.small[i] ? `small sample (fewer than ${number.format(data.min_sample)} words)` : "";
+    return { title: data.periods[i], series: s.name, value: first[0], other: first[1], ci, small };
   }
 
   function setMode(mode) {
@@ -136,7 +153,8 @@ function trendChart(figure) {
     head.append(htmlEl("strong", { class: "tt-period" }, d.title), " ",
       htmlEl("span", { class: `tt-series ${s.cls}` }, d.series));
     tooltip.replaceChildren(head, htmlEl("p", { class: "tt-value" }, d.value),
-      htmlEl("p", { class: "tt-other" }, d.other));
+      htmlEl("p", { class: "tt-other" }, d.other), htmlEl("p", { class: "tt-ci" }, d.ci));
+    if (d.small) tooltip.appendChild(htmlEl("p", { class: "tt-small" }, d.small));
     tooltip.hidden = false;
     const box = figure.getBoundingClientRect();
     const dot = point.getBoundingClientRect();
@@ -152,6 +170,7 @@ function trendChart(figure) {
 
   function hide() {
     tooltip.hidden = true;
+    delete tooltip.dataset.tapped;
     state.active = null;
     svg.querySelectorAll(".point.active").forEach((p) => p.classList.remove("active"));
   }
@@ -160,16 +179,25 @@ function trendChart(figure) {
   function move(point, key) {
     const k = Number(point.dataset.series);
     const i = Number(point.dataset.index);
-    const n = data.periods.length;
     const shown = data.series.map((_, j) => j).filter((j) => !state.hidden.has(j));
+    // the periods with a point in a series (gaps have none)
+    const at = (j) => [...svg.querySelectorAll(`.point[data-series="${j}"]`)]
+      .map((p) => Number(p.dataset.index));
+    const mine = at(k);
+    const nearest = (list) => list.reduce((best, v) =>
+      (best === null || Math.abs(v - i) < Math.abs(best - i) ? v : best), null);
     let target = null;
-    if (key === "ArrowRight") target = [k, Math.min(n - 1, i + 1)];
-    else if (key === "ArrowLeft") target = [k, Math.max(0, i - 1)];
-    else if (key === "Home") target = [k, 0];
-    else if (key === "End") target = [k, n - 1];
+    if (key === "ArrowRight") target = [k, mine.find((v) => v > i) ?? i];
+    else if (key === "ArrowLeft") target = [k, [...mine].reverse().find((v) => v < i) ?? i];
+    else if (key === "Home") target = [k, mine[0]];
+    else if (key === "End") target = [k, mine[mine.length - 1]];
     else if (key === "ArrowDown" || key === "ArrowUp") {
-      const at = shown.indexOf(k) + (key === "ArrowDown" ? 1 : -1);
-      if (at >= 0 && at < shown.length) target = [shown[at], i];
+      const next = shown.indexOf(k) + (key === "ArrowDown" ? 1 : -1);
+      if (next >= 0 && next < shown.length) {
+        const j = shown[next];
+        const v = nearest(at(j));
+        if (v !== null) target = [j, v];
+      }
     } else if (key === "Escape") {
       hide();
       return true;
@@ -201,7 +229,8 @@ function trendChart(figure) {
       const ys = values(s);
       return { s, k, ys, avg: data.window > 1 ? movingAverage(ys, data.window) : null };
     });
-    const top = Math.max(0, ...lines.flatMap((l) => [...l.ys, ...(l.avg || [])]));
+    const top = Math.max(0, ...lines.flatMap((l) => [...l.ys, ...(l.avg || [])])
+      .filter((v) => v !== null));
     const ticks = niceTicks(top, narrow ? 4 : 5, state.mode === "hits");
     const yMax = ticks[ticks.length - 1];
     const x = (i) => m.left + (n > 1 ? (i * plotW) / (n - 1) : plotW / 2);
@@ -235,31 +264,47 @@ function trendChart(figure) {
     let first = true;
     for (const { s, k, ys, avg } of lines) {
       const g = svgEl("g", { class: `series ${s.cls}` }, svg);
-      const path = ys.map((v, i) => `${r1(x(i))},${r1(y(v))}`).join(" ");
-      svgEl("polyline", { class: "line", points: path, "aria-hidden": "true" }, g);
+      for (const path of runs(ys, x, y, r1)) {
+        svgEl("polyline", { class: "line", points: path, "aria-hidden": "true" }, g);
+      }
       if (avg) {
-        const a = avg.map((v, i) => `${r1(x(i))},${r1(y(v))}`).join(" ");
-        svgEl("polyline", { class: "avg", points: a, "aria-hidden": "true" }, g);
+        for (const a of runs(avg, x, y, r1)) {
+          svgEl("polyline", { class: "avg", points: a, "aria-hidden": "true" }, g);
+        }
       }
       ys.forEach((v, i) => {
+        if (v === null) return; // a gap: no documents in this period
         const d = describe(s, i);
         const point = svgEl("circle", {
-          class: "point", cx: r1(x(i)), cy: r1(y(v)), r: narrow ? 4 : 3.5, role: "img",
-          tabindex: first && i === 0 ? 0 : -1, "data-series": k, "data-index": i,
-          "aria-label": `${d.title}, ${d.series}: ${d.value}; ${d.other}`,
+          class: s.small[i] ? "point small" : "point", cx: r1(x(i)), cy: r1(y(v)),
+          r: narrow ? 4 : 3.5, role: "link", "data-href": s.search[i],
+          tabindex: first ? 0 : -1, "data-series": k, "data-index": i,
+          "aria-label": `${d.title}, ${d.series}: ${d.value}; ${d.other}; ${d.ci}${d.small ? `; ${d.small}` : ""}`,
         }, g);
+        first = false;
         point.addEventListener("pointerenter", () => show(point));
         point.addEventListener("pointerleave", (e) => {
           if (e.pointerType === "mouse" && document.activeElement !== point) hide();
         });
-        point.addEventListener("click", () => show(point));
+        point.addEventListener("click", (e) => {
+          // a mouse click opens the turns; a first tap shows the tooltip, a second opens them
+          const key = `${k}/${i}`;
+          if (e.pointerType === "mouse" || tooltip.dataset.tapped === key) {
+            window.location.href = point.dataset.href;
+          } else {
+            show(point);
+            tooltip.dataset.tapped = key;
+          }
+        });
         point.addEventListener("focus", () => show(point));
         point.addEventListener("blur", hide);
         point.addEventListener("keydown", (e) => {
-          if (move(point, e.key)) e.preventDefault();
+          if (e.key === "Enter") {
+            window.location.href = point.dataset.href;
+            e.preventDefault();
+          } else if (move(point, e.key)) e.preventDefault();
         });
       });
-      first = false;
     }
     unit.textContent = `${MODES[state.mode]}${data.window > 1
       ? `; dashed: ${data.window}-period moving average` : ""}`;
