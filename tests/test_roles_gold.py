@@ -25,20 +25,21 @@ from communique.model import ROLES
 ROOT = Path(__file__).resolve().parents[1]
 
 START_F1_MIN = 0.95  # the issue's target, per publisher
-# Measured on the development split with the parser of branch `gold` (rounded down).
+# Measured on the development split with the merged parser of 2026-12-07 (rounded down); the
+# held-out split's figures are printed by bench/roles_eval.py, never asserted or tuned on.
 ROLE_MIN = {
-    "fmprc.gov.cn": 0.94,
-    "kremlin.ru": 0.29,
+    "fmprc.gov.cn": 0.97,
+    "kremlin.ru": 0.85,
     "mid.ru": 1.0,
-    "state.gov": 0.71,
-    "whitehouse.gov": 0.83,
+    "state.gov": 0.98,
+    "whitehouse.gov": 0.98,
 }
 LINK_MIN = {
-    "fmprc.gov.cn": 0.93,
-    "kremlin.ru": 0.06,
+    "fmprc.gov.cn": 0.96,
+    "kremlin.ru": 0.90,
     "mid.ru": 1.0,
-    "state.gov": 0.94,
-    "whitehouse.gov": 0.95,
+    "state.gov": 1.0,
+    "whitehouse.gov": 1.0,
 }
 TARGET = 0.95  # issue 13: role and link accuracy per publisher, on pages never used to develop
 
