@@ -265,6 +265,28 @@ def test_cli_subcorpus(search_db: Path, tmp_path: Path) -> None:
     assert bad.exit_code == 2
 
 
+def test_public_url_from_the_environment(search_db: Path, tmp_path: Path) -> None:
+    """$COMMUNIQUE_PUBLIC_URL (or --public-url) is where the permalinks of a TEI export and a
+    citation bundle point: nothing a user copies names the machine the export ran on."""
+    from communique.cli import app
+
+    runner = CliRunner()
+    env = {"COMMUNIQUE_PUBLIC_URL": "https://archive.example.org"}
+    folder = tmp_path / "tei"
+    result = runner.invoke(app, ["subcorpus", "Kazakhstan", "-f", "tei", "-o", str(folder),
+                                 *db_options(search_db), "-q"], env=env)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    tei = "".join(p.read_text(encoding="utf-8") for p in folder.iterdir())
+    assert "https://archive.example.org/d/" in tei and "127.0.0.1" not in tei
+    bib = tmp_path / "kz.bib"
+    result = runner.invoke(app, ["subcorpus", "Kazakhstan", "-f", "bibtex", "-o", str(bib),
+                                 "--public-url", "https://mirror.example.net",
+                                 *db_options(search_db), "-q"], env=env)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = bib.read_text(encoding="utf-8")
+    assert "https://mirror.example.net/d/" in text and "archive.example.org" not in text
+
+
 def test_api_subcorpus(server) -> None:
     url = f"{server.url}/api/v1/subcorpus"
     params = {"q": "Kazakhstan", "role": "answer"}

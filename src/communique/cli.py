@@ -843,8 +843,9 @@ def serve(
     public_url: Annotated[
         str | None,
         typer.Option(
+            envvar="COMMUNIQUE_PUBLIC_URL",
             help="The URL clients reach the server at (https://archive.example.org): "
-            "permalinks and feeds use it, whatever Host a request names."
+            "permalinks, citations, exports and feeds use it, whatever Host a request names.",
         ),
     ] = None,
     allowed_host: Annotated[

@@ -60,7 +60,12 @@ def subcorpus(
     from_: FromOpt = None,
     to: ToOpt = None,
     base_url: Annotated[
-        str, typer.Option(help="Base URL of the archive's web interface, for permalinks.")
+        str,
+        typer.Option(
+            "--public-url", "--base-url", envvar="COMMUNIQUE_PUBLIC_URL",
+            help="The archive's public web address (https://archive.example.org), for the "
+            "permalinks in tables, TEI and citations.",
+        ),
     ] = "",
     excel: Annotated[
         bool, typer.Option("--excel", help="CSV for spreadsheets: UTF-8 with a byte-order mark.")
