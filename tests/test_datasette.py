@@ -211,3 +211,25 @@ def test_metadata_without_fts_says_where_search_lives(request, search_db: str, t
     assert meta["databases"]["archive"]["tables"]["raw_inputs"] == {"hidden": True}
     people = meta["databases"]["archive"]["tables"]["people"]
     assert people["label_column"] == "name" and people["license"] and people["source"]
+
+
+def test_ingest_keeps_an_fts_copy_in_line(tmp_path: Path) -> None:
+    """Once ``communique fts`` has made the copy, every ingest follows it like the search
+    index: the seed's words are searchable in ``turns_fts`` without running ``fts`` again."""
+    db = str(tmp_path / "a.db")
+    kremlin = sorted((SEED.parents[1] / "corpus" / "kremlin_en" / "html").glob("*.html.gz"))[:3]
+    runner = CliRunner()
+    result = runner.invoke(app, ["ingest", *map(str, kremlin), "--db", db, "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["fts", "--db", db]).exit_code == 0
+    result = runner.invoke(app, ["ingest", str(SEED), "--db", db, "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    con = sqlite3.connect(db)
+    try:
+        # the seed: Lavrov on the Caspian Summit in Astana
+        hits = con.execute(
+            "SELECT doc_id FROM turns_fts WHERE turns_fts MATCH '\"Caspian Summit\"'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert hits and all(d.startswith("midru-") for (d,) in hits)

@@ -211,6 +211,7 @@ def _sync_index(db: str | Path, quiet: bool, data_dir: Path | None = None) -> No
         busy = nullcontext() if quiet else console.status("updating the search index")
         with busy:
             done = SearchIndex(store).open()
+            _follow_fts(store)
     except Exception as e:  # the archive is fine; the index can be rebuilt with reindex
         if is_disk_full(e):
             console.print(f"[red]{DISK_FULL_MESSAGE}[/] ({escape(str(e))})")
@@ -224,6 +225,15 @@ def _sync_index(db: str | Path, quiet: bool, data_dir: Path | None = None) -> No
     elif not quiet and (done.documents or done.rebuilt):
         what = "built" if done.rebuilt else "updated"
         console.print(f"search index {what}: {done.documents} documents, {done.turns} turns")
+
+
+def _follow_fts(store: Any) -> None:
+    """Where ``communique fts`` made the FTS5 copy of the turns (SQLite), bring it in line with
+    the change log too; an archive without one stays without one."""
+    from communique.store import fts
+
+    if getattr(store, "db", None) is not None and fts.exists(store):
+        fts.update(store)
 
 
 def _date_bound(value: str | None, end: bool) -> str | None:
