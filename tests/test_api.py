@@ -32,7 +32,9 @@ from .conftest import (
     db_options,
     free_port,
     rows_of,
+    spawn,
     start_server,
+    stop_process,
     stop_server,
 )
 
@@ -570,17 +572,21 @@ def capped_server(
            "--max-body", "4096"]  # fmt: skip
     log = folder / "serve.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        proc = spawn(cmd, stdout=out, stderr=subprocess.STDOUT)
     srv = Server(f"http://127.0.0.1:{port}", db, proc, folder)
     deadline = time.monotonic() + 60
-    while True:
-        assert proc.poll() is None, log.read_text()
-        try:
-            httpx.get(f"{srv.url}/api/v1/stats", timeout=2)
-            break
-        except httpx.TransportError:
-            assert time.monotonic() < deadline, "the capped server did not answer"
-            time.sleep(0.2)
+    try:
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                httpx.get(f"{srv.url}/api/v1/stats", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the capped server did not answer"
+                time.sleep(0.2)
+    except BaseException:
+        stop_process(proc)
+        raise
     yield srv
     stop_server(srv)
 

@@ -8,6 +8,7 @@ import hashlib
 import json
 import shutil
 import sqlite3
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from .conftest import (
     new_target,
     open_archive,
     rows_of,
+    spawn,
+    stop_process,
 )
 from .pgserver import database_of
 
@@ -294,7 +297,6 @@ def test_backups_taken_while_another_process_ingests_are_consistent(
     """An ingest of the whole Kremlin folder runs in another process while two backups are
     taken: each restores (its counts checked against its manifest) into an archive that checks
     clean, and the later one holds more."""
-    import subprocess
     import sys
     import time
 
@@ -303,7 +305,7 @@ def test_backups_taken_while_another_process_ingests_are_consistent(
 
     cmd = [sys.executable, "-m", "communique.cli", "ingest", str(KREMLIN_HTML),
            *db_options(archive), "--workers", "2", "-q"]  # fmt: skip
-    writer = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    writer = spawn(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     manifests = []
     try:
         for n in (1, 2):
@@ -319,8 +321,8 @@ def test_backups_taken_while_another_process_ingests_are_consistent(
                 manifests.append(json.loads(tar.extractfile("manifest.json").read()))  # type: ignore[union-attr]
         assert writer.poll() is None, "the ingest ended before the backups: nothing was tested"
     finally:
-        writer.terminate()
-        writer.wait(30)
+        stop_process(writer)  # the ingest and its pool workers, even when an assert failed
+    assert writer.returncode is not None
     first, second = (m["counts"]["documents"] for m in manifests)
     assert DOCUMENTS < first < second
     for n, manifest in enumerate(manifests, start=1):
