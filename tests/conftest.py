@@ -70,7 +70,8 @@ def stop_process(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
 
 def leftover_processes() -> list[tuple[int, str]]:
     """Processes this test run started (they carry ``RUN_MARK``) that are still running,
-    besides this one and its own pool workers (forks of it, stopped when it exits)."""
+    besides this one and its own pool workers and multiprocessing's resource tracker (they
+    end with it)."""
     me, mark = os.getpid(), f"{RUN_MARK}={os.environ.get(RUN_MARK)}".encode()
     own_cmdline = Path(f"/proc/{me}/cmdline").read_bytes()
     found = []
@@ -85,7 +86,8 @@ def leftover_processes() -> list[tuple[int, str]]:
             state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except (OSError, ValueError, IndexError):
             continue  # gone meanwhile, or not ours to read
-        if state == "Z" or (parent == me and cmdline == own_cmdline):
+        helper = b"multiprocessing.resource_tracker" in cmdline  # ends when we do
+        if state == "Z" or (parent == me and (cmdline == own_cmdline or helper)):
             continue
         found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode(errors="replace")))
     return found

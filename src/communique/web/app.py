@@ -21,6 +21,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from communique.analysis.corpus import Preparing
+from communique.web.heavy import Busy
 from communique.web.service import ArchiveService, BadRequest
 
 HERE = Path(__file__).parent
@@ -119,11 +121,14 @@ def create_app(
     max_body: int = MAX_BODY,
     service: ArchiveService | None = None,
     data_dir: str | Path | None = None,
+    **service_options: Any,
 ) -> FastAPI:
     """The application over the archive at ``db_path``.
 
     ``token``: when set, ``POST /api/v1/documents`` accepts uploads that carry it as
     ``Authorization: Bearer <token>``; unset, adding documents over HTTP is off.
+    ``service_options``: ``ArchiveService``'s (``heavy_workers``, ``heavy_queue``,
+    ``deadline``...).
     """
     from communique.web import (
         api_analyse,
@@ -137,7 +142,7 @@ def create_app(
     from communique.web.api import router as api_router
     from communique.web.pages import router as pages_router
 
-    svc = service or ArchiveService(db_path, data_dir=data_dir)
+    svc = service or ArchiveService(db_path, data_dir=data_dir, **service_options)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
@@ -168,6 +173,18 @@ def create_app(
     @app.exception_handler(BadRequest)
     async def bad_request(request: Request, exc: BadRequest) -> Response:
         return _error(request, 400, "bad_request", str(exc))
+
+    @app.exception_handler(Preparing)
+    async def preparing(request: Request, exc: Preparing) -> Response:
+        response = _error(request, 503, "preparing", str(exc))
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.exception_handler(Busy)
+    async def busy(request: Request, exc: Busy) -> Response:
+        response = _error(request, 503, "busy", str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
