@@ -23,7 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from communique.analysis.corpus import Preparing
 from communique.web.heavy import Busy
-from communique.web.service import ArchiveService, BadRequest
+from communique.web.openapi import describe
+from communique.web.service import ArchiveService, BadRequest, impossible_date
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -159,7 +160,18 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.service = svc
+    describe(app)  # the OpenAPI description as the server really answers (web/openapi.py)
     app.state.token = token or None
+
+    @app.middleware("http")
+    async def real_dates(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """``from=2020-02-30`` is a 400 everywhere, not a quietly moved bound."""
+        wrong = impossible_date(request.query_params)
+        if wrong:
+            return _error(request, 400, "bad_request", wrong)
+        return await call_next(request)
 
     @app.middleware("http")
     async def security_headers(

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -78,6 +79,28 @@ def _one(params: Mapping[str, Any], name: str, default: str = "", *, many: bool 
     if len(value) > MAX_QUERY_CHARS:
         raise BadRequest(f"{name} is longer than {MAX_QUERY_CHARS} characters")
     return value
+
+
+DATE_PARAMS = ("from", "to", "since")
+_FULL_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
+
+
+def impossible_date(params: Mapping[str, Any]) -> str | None:
+    """What is wrong with a day that does not exist in a date parameter (``from=2020-02-30``,
+    ``to=2021-02-29``), or None. Partial dates (``2020``, ``2020-02``) are bounds, always fine;
+    other shapes are left to the parameter's own check."""
+    for name in DATE_PARAMS:
+        values = params.getlist(name) if hasattr(params, "getlist") else [params.get(name)]
+        for value in values:
+            m = _FULL_DATE.fullmatch(str(value or ""))
+            if m is None:
+                continue
+            y, mo, d = (int(g) for g in m.groups())
+            try:
+                date(y, mo, d)
+            except ValueError as e:
+                return f"{name}: {value.strip()!r} is not a date ({e})"
+    return None
 
 
 def all_values(params: Mapping[str, Any], name: str) -> Any:
