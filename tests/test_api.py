@@ -435,8 +435,10 @@ def test_openapi_documents_every_status_and_parameter(api: httpx.Client) -> None
     assert re.fullmatch(search["kind"]["pattern"], "speech,interview")
     assert not re.fullmatch(search["kind"]["pattern"], "memo")
     assert re.fullmatch(search["role"]["pattern"], "answer")
-    for value, fits in (("2016", True), ("2016-05", True), ("2016-05-31", True), ("May", False)):
-        assert bool(re.fullmatch(search["from"]["pattern"], value)) is fits
+    bound, day = search["from"]["anyOf"]  # a year or a month; or a day that exists
+    for value, fits in (("2016", True), ("2016-05", True), ("2016-13", False), ("May", False)):
+        assert bool(re.fullmatch(bound["pattern"], value)) is fits
+    assert day == {"type": "string", "format": "date"}
     for route in ("/collocations", "/kwic", "/who-says", "/verify"):
         params = spec["paths"][f"/api/v1{route}"]["get"]["parameters"]
         assert [p["required"] for p in params if p["name"] == "q"] == [True], route

@@ -11,7 +11,8 @@ it once, from the routes FastAPI found:
 - the ``200`` of search, facets, documents, stats, kwic and trend has a schema (the Pydantic
   models below), and the routes that can answer CSV (or other formats) say so;
 - parameters are described as they are checked: enums for ``sort``, ``by``, ``split`` and
-  ``format``, a pattern for comma lists of ``kind``/``role`` and for dates, ``required`` on
+  ``format``, a pattern for comma lists of ``kind``/``role``, dates as a year, a month or a
+  day that exists (``format: date``), ``required`` on
   the ``q`` that must be given.
 """
 
@@ -29,7 +30,6 @@ from communique.search.index import SORTS
 from communique.search.kwic import SORTS as KWIC_SORTS
 
 PREFIX = "/api/v1"
-DATE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"  # YYYY, YYYY-MM or YYYY-MM-DD (checked as a date)
 HEAVY = {"/trend", "/who-says", "/collocations", "/keyness", "/frequencies", "/verify",
          "/subcorpus", "/subcorpus/summary", "/kwic"}  # fmt: skip
 NOT_FOUND = {"/align"}  # besides every path with a parameter in it
@@ -297,7 +297,11 @@ def _describe_parameter(route: str, p: dict[str, Any]) -> None:
     schema = p.setdefault("schema", {})
     name = p["name"]
     if name in ("from", "to"):
-        schema["pattern"] = DATE
+        schema.pop("type", None)
+        schema["anyOf"] = [
+            {"type": "string", "pattern": r"^([0-9]{4}(-(0[1-9]|1[0-2]))?)?$"},
+            {"type": "string", "format": "date"},
+        ]  # a year, a month, or a day that exists
     elif name == "kind":
         schema["pattern"] = _comma_list(KINDS)
     elif name == "role":
