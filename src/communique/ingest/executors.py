@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
@@ -56,7 +58,9 @@ class LocalPool:
     """A process pool on this machine (``--workers N``)."""
 
     def __init__(self, workers: int) -> None:
-        self.pool = ProcessPoolExecutor(workers)
+        self.pool = ProcessPoolExecutor(
+            workers, initializer=_end_with_parent, initargs=(os.getpid(),)
+        )
         self.describe = f"a local pool of {workers} processes"
 
     def map(self, fn: Callable[[A], R], items: Sequence[A]) -> Iterator[R]:
@@ -64,6 +68,18 @@ class LocalPool:
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
+
+
+def _end_with_parent(parent: int) -> None:
+    """In a pool worker: end when the process that started the pool is gone (killed, it could
+    not shut its pool down; the worker would otherwise wait for work forever)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
 def _apply_chunk(fn: Callable[[Any], Any], chunk: Sequence[Any]) -> list[Any]:
