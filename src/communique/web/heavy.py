@@ -10,7 +10,9 @@ included) and waits for its answer:
   once with :class:`Busy` (the API answers ``503`` with ``Retry-After``);
 - a request that has no answer within ``deadline`` seconds (waiting included) gets
   :class:`Busy` too, and the worker running it is stopped and replaced: nothing holds a worker
-  forever.
+  forever;
+- the workers run at a lower CPU priority (``nice`` 10), so that on a busy machine searches and
+  pages, answered by the server's own threads, go first.
 
 With ``workers=0`` the functions run in the request's thread (no processes, no deadline).
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
+import os
 import pickle
 import queue
 import signal
@@ -37,6 +40,7 @@ log = logging.getLogger(__name__)
 WORKERS = 2
 QUEUE = 8
 DEADLINE_S = 60.0
+NICE = 10  # the workers' lower CPU priority
 STARTUP_S = 120.0  # for a worker to open the archive (not counted in a request's deadline)
 
 
@@ -185,6 +189,7 @@ class HeavyPool:
 def _serve(conn: Connection, target: str, data_dir: str | None) -> None:
     """A worker: open the archive read-only, then answer requests until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
+    os.nice(NICE)  # on a busy machine the server's own threads (searches, pages) go first
     from communique.analysis.corpus import follow_token_cache, reading_token_cache
     from communique.archive import Archive
 
