@@ -154,7 +154,8 @@ def test_heavy_work_beyond_the_queue_is_refused_at_once(archive_copy: str) -> No
                 pool.call(lambda a: "quick", lambda f: f(None))
             except Busy as e:
                 refused = e
-        assert refused is not None and "busy" in str(refused) and refused.retry_after >= 1
+        assert refused is not None and "busy (1 running, 0 waiting)" in str(refused)
+        assert refused.retry_after >= 1
         assert thread.is_alive()
         release.touch()
         thread.join(60)
@@ -193,6 +194,10 @@ def test_the_api_answers_503_with_retry_after_when_the_workers_are_busy(
             assert r.status_code == 503
             assert r.json()["error"] == "busy" and "try again" in r.json()["message"]
             assert int(r.headers["retry-after"]) >= 1
+            page = client.get("/collocations", params={"q": "Kazakhstan"})  # pages say so too
+            assert page.status_code == 503 and "text/html" in page.headers["content-type"]
+            assert "workers are busy (1 running, 0 waiting)" in page.text
+            assert page.headers["retry-after"]
             stats = client.get("/api/v1/stats")  # plain reads go on meanwhile
             assert stats.status_code == 200 and stats.json()["documents"] == 13
             assert thread.is_alive()

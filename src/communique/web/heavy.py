@@ -136,8 +136,8 @@ class HeavyPool:
             return local(fn)
         if not self._admitted.acquire(blocking=False):
             raise Busy(
-                f"the server is busy with {self.workers + self.queue_size} analyses; "
-                "try again shortly",
+                f"the server's analysis workers are busy ({self.workers} running, "
+                f"{self.queue_size} waiting): try again shortly",
                 self._retry_after(),
             )
         try:
