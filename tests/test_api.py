@@ -476,6 +476,17 @@ def test_answers_match_their_documented_schemas(api: httpx.Client) -> None:
     trend = ok(api.get("/trend", params={"q": "Kazakhstan"}))
     conforms(spec, "TrendOut", trend)
     assert trend["series"][0]["hits"][trend["periods"].index("2018")] == 11
+    speakers = ok(api.get("/speakers"))
+    conforms(spec, "SpeakersOut", speakers)
+    top = speakers["items"][0]["name"]
+    conforms(spec, "SpeakerSummary", ok(api.get(f"/speakers/{top}")))
+    conforms(spec, "PeopleOut", ok(api.get("/people")))
+    conforms(spec, "EntitiesOut", ok(api.get("/entities")))
+    kazakhstan = ok(api.get("/entities/KZ"))
+    conforms(spec, "EntitySummary", kazakhstan)
+    assert kazakhstan["id"] == "country:KZ" and kazakhstan["by_year"]["2018"] >= 11
+    conforms(spec, "Collocations", ok(api.get("/collocations", params={"q": "Kazakhstan"})))
+    conforms(spec, "Keyness", ok(api.get("/keyness", params={"a": "Kazakhstan", "b": ""})))
     with pytest.raises(ValidationError):  # the schemas do check: a count that is not a number
         conforms(spec, "SearchOut", {**found, "total": "eleven"})
 

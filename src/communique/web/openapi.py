@@ -8,8 +8,10 @@ it once, from the routes FastAPI found:
   (``{"error", "message"}``): ``400`` and ``500`` everywhere, ``404`` where a path names a
   thing (and ``/align``), ``401``/``403`` where a token is needed, ``413`` where a body is
   sent, ``503`` (with ``Retry-After``) on the heavy routes that run in the analysis workers;
-- the ``200`` of search, facets, documents, stats, kwic and trend has a schema (the Pydantic
-  models below), and the routes that can answer CSV (or other formats) say so;
+- the ``200`` of search, facets, documents, stats, kwic, trend, the lists of speakers, people
+  and entities has a schema (the Pydantic models below), and so has each answer that is a
+  dataclass (a speaker, a person, an entity, collocations, keyness: its type is its schema);
+  the routes that can answer CSV (or other formats) say so;
 - parameters are described as they are checked: enums for ``sort``, ``by``, ``split`` and
   ``format``, a pattern for comma lists of ``kind``/``role``, dates as a year, a month or a
   day that exists (``format: date``), ``required`` on
@@ -22,7 +24,7 @@ import re
 from typing import Any
 
 from fastapi import FastAPI
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from communique.analysis.stats import COLLOCATION_SORTS, PERIODS, SPLITS, WHO_SORTS
 from communique.model import KINDS, ROLES
@@ -207,9 +209,58 @@ class TrendOut(BaseModel):
     total: int
 
 
-MODELS: dict[str, type[BaseModel]] = {
+class SpeakerItem(BaseModel):
+    name: str
+    turns: int
+    documents: int
+
+
+class PersonItem(BaseModel):
+    id: str
+    name: str
+    turns: int
+    documents: int
+
+
+class EntityItem(BaseModel):
+    id: str
+    name: str
+    mentions: int
+    documents: int
+
+
+class SpeakersOut(BaseModel):
+    page: int
+    size: int
+    items: list[SpeakerItem]
+
+
+class PeopleOut(BaseModel):
+    page: int
+    size: int
+    items: list[PersonItem]
+
+
+class EntitiesOut(BaseModel):
+    page: int
+    size: int
+    items: list[EntityItem]
+
+
+def _dataclass_models() -> dict[str, Any]:
+    """Answers that are a dataclass as ``asdict`` gives it: its type is its schema."""
+    from communique.analysis.stats import Collocations, Keyness
+    from communique.web.service import EntitySummary, PersonSummary, SpeakerSummary
+
+    return {"/speakers/{name}": SpeakerSummary, "/people/{person_id}": PersonSummary,
+            "/entities/{value}": EntitySummary, "/collocations": Collocations,
+            "/keyness": Keyness}  # fmt: skip
+
+
+MODELS: dict[str, Any] = {
     "/search": SearchOut, "/facets": FacetsOut, "/documents": DocumentsOut,
-    "/stats": StatsOut, "/kwic": KwicOut, "/trend": TrendOut,
+    "/stats": StatsOut, "/kwic": KwicOut, "/trend": TrendOut, "/speakers": SpeakersOut,
+    "/people": PeopleOut, "/entities": EntitiesOut,
 }  # fmt: skip
 
 
@@ -225,8 +276,9 @@ def describe(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _schema_of(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+def _schema_of(model: Any, components: dict[str, Any]) -> dict[str, Any]:
+    """A Pydantic model's (or a dataclass's) schema among the components; a reference to it."""
+    schema = TypeAdapter(model).json_schema(ref_template="#/components/schemas/{model}")
     for name, sub in schema.pop("$defs", {}).items():
         components[name] = sub
     components[model.__name__] = schema
@@ -251,6 +303,7 @@ def rewrite(spec: dict[str, Any]) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
     error_ref = _schema_of(Error, components)
+    models = {**MODELS, **_dataclass_models()}
     for path, operations in spec.get("paths", {}).items():
         route = path.removeprefix(PREFIX)
         for method, op in operations.items():
@@ -280,8 +333,8 @@ def rewrite(spec: dict[str, Any]) -> dict[str, Any]:
                                  for media in _export_media()}  # fmt: skip
             elif ok is not None and method == "get":
                 content = ok.setdefault("content", {})
-                if route in MODELS:
-                    content["application/json"] = {"schema": _schema_of(MODELS[route],
+                if route in models:
+                    content["application/json"] = {"schema": _schema_of(models[route],
                                                                          components)}  # fmt: skip
                 if route in CSV_TOO:
                     content["text/csv"] = {"schema": {"type": "string"}}
