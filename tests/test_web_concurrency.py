@@ -9,6 +9,7 @@ No timings here (they are in bench/serve_mixed.py): every check is an order of e
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -130,6 +131,25 @@ def test_heavy_work_past_its_deadline_is_stopped_and_its_worker_replaced(
         pool.close()
 
 
+def test_a_worker_that_died_while_idle_is_replaced(archive_copy: str) -> None:
+    pool = HeavyPool(archive_copy, data_dir_of(archive_copy), workers=1, queue_size=0, deadline=60)
+    try:
+        pid = pool.call(lambda a: os.getpid(), lambda f: f(None))
+        os.kill(pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        wait_for(lambda: not Path(f"/proc/{pid}").exists() or "Z" in _state(pid), "its end")
+        again = pool.call(lambda a: (os.getpid(), a.store.stats()["documents"]), lambda f: f(None))
+        assert again[0] != pid and again[1] == 13
+    finally:
+        pool.close()
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
 def test_heavy_work_beyond_the_queue_is_refused_at_once(archive_copy: str) -> None:
     pool = HeavyPool(archive_copy, data_dir_of(archive_copy), workers=1, queue_size=0, deadline=60)
     try:
@@ -237,3 +257,21 @@ def test_the_server_prepares_the_word_cache_without_a_request(service: ArchiveSe
     assert service.archive.store.paths.analysis.exists()  # outside a request: the service's own
     res = service.heavy(lambda a: a.trend("Kazakhstan", by="year"))
     assert res.to_dict()["series"][0]["hits"][res.to_dict()["periods"].index("2018")] == 11
+
+
+@pytest.mark.backends("postgresql")
+def test_a_read_connection_the_database_closed_is_replaced(service: ArchiveService) -> None:
+    import psycopg
+
+    assert service.search(SearchParams(q="Bloomberg"), facets=False).total > 0
+    url = str(service.db_path)
+    with psycopg.connect(url, autocommit=True) as admin:  # as a database restart would
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND application_name NOT LIKE 'pg_%'"
+        )
+    with pytest.raises(psycopg.OperationalError):  # the request that finds it closed fails
+        service.document(BLOOMBERG)
+    doc = service.document(BLOOMBERG)  # the next one gets a new connection
+    assert doc is not None and doc.date == "2016-09-05"

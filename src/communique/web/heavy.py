@@ -152,6 +152,9 @@ class HeavyPool:
             worker = self._idle.get(timeout=self.deadline)
         except queue.Empty:
             raise self._late(started) from None
+        if not worker.process.is_alive():  # died while idle (killed, out of memory): replace it
+            self._retire(worker)
+            worker = self._start()
         answered = False
         try:
             started += worker.wait_ready()  # a fresh worker's start is not the request's time

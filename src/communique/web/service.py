@@ -304,9 +304,19 @@ class _Readers:
         try:
             yield store
         finally:
-            if store.in_transaction:  # a request that stopped half-way through a read
-                store.rollback()
-            self._idle.put(store)
+            self._give_back(store)
+
+    def _give_back(self, store: SQLStore) -> None:
+        """Back to the pool; a connection the database closed (a restart) is dropped instead."""
+        conn = getattr(store, "conn", None)  # PostgreSQL's
+        if conn is not None and (conn.closed or conn.broken):
+            with self._lock:
+                self._all.remove(store)
+            self._room.release()
+            return
+        if store.in_transaction:  # a request that stopped half-way through a read
+            store.rollback()
+        self._idle.put(store)
 
     def close(self) -> None:
         with self._lock:
