@@ -78,6 +78,17 @@ class _Worker:
         self.ready = True
         return time.monotonic() - started
 
+    def dead(self) -> bool:
+        """Gone while idle: its process ended, or its end of the pipe closed (an idle worker
+        that has said it is ready sends nothing, so anything readable is the end of the pipe;
+        this also holds where the process was reaped by someone else)."""
+        if not self.process.is_alive():
+            return True
+        try:
+            return self.ready and self.conn.poll(0)
+        except OSError:
+            return True
+
     def stop(self) -> None:
         self.conn.close()
         if self.process.is_alive():
@@ -152,7 +163,7 @@ class HeavyPool:
             worker = self._idle.get(timeout=self.deadline)
         except queue.Empty:
             raise self._late(started) from None
-        if not worker.process.is_alive():  # died while idle (killed, out of memory): replace it
+        if worker.dead():  # died while idle (killed, out of memory): replace it
             self._retire(worker)
             worker = self._start()
         answered = False
@@ -165,7 +176,11 @@ class HeavyPool:
             status, value = pickle.loads(worker.conn.recv_bytes())
             answered = True
         except (EOFError, OSError) as e:  # the worker died (killed, out of memory...)
-            raise RuntimeError(f"an analysis worker stopped unexpectedly ({e!r})") from None
+            worker.process.join(5)
+            raise RuntimeError(
+                f"an analysis worker stopped unexpectedly ({e!r}, exit code "
+                f"{worker.process.exitcode})"
+            ) from None
         finally:
             if answered:
                 self._idle.put(worker)
