@@ -79,14 +79,19 @@ class _Worker:
         return time.monotonic() - started
 
     def dead(self) -> bool:
-        """Gone while idle: its process ended, or its end of the pipe closed (an idle worker
-        that has said it is ready sends nothing, so anything readable is the end of the pipe;
-        this also holds where the process was reaped by someone else)."""
+        """Gone while idle: its process ended (or was reaped elsewhere, or is a zombie), or its
+        end of the pipe closed (an idle worker that has said it is ready sends nothing, so
+        anything readable is the end of the pipe)."""
         if not self.process.is_alive():
             return True
+        pid = self.process.pid
         try:
+            os.kill(pid, 0)  # reaped by someone else: is_alive cannot tell
+            stat = Path(f"/proc/{pid}/stat")
+            if stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                return True  # a zombie (Linux)
             return self.ready and self.conn.poll(0)
-        except OSError:
+        except (OSError, IndexError):
             return True
 
     def stop(self) -> None:
