@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -37,6 +40,74 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "backends(*names): run only on these storage backends (default: all)"
     )
+    os.environ.setdefault(RUN_MARK, str(os.getpid()))  # inherited by every process we start
+
+
+# -- every process a test starts is stopped, even when the test fails -------------------------
+RUN_MARK = "COMMUNIQUE_TEST_RUN"  # in the environment of every process started by this run
+
+
+def spawn(cmd: list[str], **options: Any) -> subprocess.Popen[bytes]:
+    """``Popen`` in a process group of its own, so ``stop_process`` stops its children too
+    (an ingest's pool workers, say)."""
+    return subprocess.Popen(cmd, start_new_session=True, **options)
+
+
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """Stop a ``spawn``-ed process and everything in its group: SIGTERM, then SIGKILL."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            continue
+        if sig == signal.SIGTERM:  # the leader is gone: its group's stragglers go too
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        return
+
+
+def leftover_processes() -> list[tuple[int, str]]:
+    """Processes this test run started (they carry ``RUN_MARK``) that are still running,
+    besides this one and its own pool workers and multiprocessing's resource tracker (they
+    end with it)."""
+    me, mark = os.getpid(), f"{RUN_MARK}={os.environ.get(RUN_MARK)}".encode()
+    own_cmdline = Path(f"/proc/{me}/cmdline").read_bytes()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            if mark not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            cmdline = (entry / "cmdline").read_bytes()
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile, or not ours to read
+        helper = b"multiprocessing.resource_tracker" in cmdline  # ends when we do
+        if state == "Z" or (parent == me and (cmdline == own_cmdline or helper)):
+            continue
+        found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode(errors="replace")))
+    return found
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if a process a test started outlives it (and stop that process)."""
+    if os.environ.get(RUN_MARK) != str(os.getpid()):
+        return  # a nested pytest (a test running pytest) checks nothing
+    left = leftover_processes()
+    for pid, _ in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    if left:
+        lines = "\n".join(f"  {pid}: {cmd[:200]}" for pid, cmd in left)
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("")
+            reporter.write_line(f"processes started by tests outlived them (killed):\n{lines}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -252,28 +323,28 @@ def start_server(
     if token:
         cmd += ["--token", token]
     log_path = folder / f"serve-{port}.log"
-    log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    log = open(log_path, "wb")  # noqa: SIM115 - closed once the child holds it
+    proc = spawn(cmd, stdout=log, stderr=subprocess.STDOUT)
+    log.close()  # the child has its own copy
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited: {log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/api/v1/stats", timeout=2):
-                return Server(url, db, proc, folder)
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the server did not answer within 60 s")
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server exited: {log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{url}/api/v1/stats", timeout=2):
+                    return Server(url, db, proc, folder)
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("the server did not answer within 60 s")
+    except BaseException:
+        stop_process(proc)
+        raise
 
 
 def stop_server(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+    stop_process(server.process)
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,9 @@ from .conftest import (
     db_options,
     free_port,
     rows_of,
+    spawn,
     start_server,
+    stop_process,
     stop_server,
 )
 
@@ -416,6 +418,105 @@ def test_openapi_lists_every_route(api: httpx.Client) -> None:
     assert {"q", "speaker", "role", "kind", "lang", "publisher", "from", "to"} <= search_params
 
 
+HEAVY_ROUTES = ("/trend", "/who-says", "/collocations", "/keyness", "/frequencies", "/verify",
+                "/subcorpus", "/subcorpus/summary", "/kwic")  # fmt: skip
+
+
+def test_openapi_documents_every_status_and_parameter(api: httpx.Client) -> None:
+    spec = ok(api.get("/openapi.json"))
+    error_ref = {"$ref": "#/components/schemas/Error"}
+    assert spec["components"]["schemas"]["Error"]["required"] == ["error", "message"]
+    for path, operations in spec["paths"].items():
+        route = path.removeprefix("/api/v1")
+        for method, op in operations.items():
+            codes = set(op["responses"])
+            assert "422" not in codes and {"400", "500"} <= codes, (method, path)  # 422: never
+            for code, answer in op["responses"].items():
+                if code >= "400":
+                    assert answer["content"] == {"application/json": {"schema": error_ref}}
+            if "{" in path:
+                assert "404" in codes, path
+            if route in HEAVY_ROUTES:
+                assert "Retry-After" in op["responses"]["503"]["headers"], path
+            if any(p["name"] == "authorization" for p in op.get("parameters", [])):
+                assert {"401", "403"} <= codes, (method, path)
+    search = {p["name"]: p["schema"] for p in spec["paths"]["/api/v1/search"]["get"]["parameters"]}
+    assert set(search["sort"]["enum"]) == {"relevance", "date", "oldest"}
+    assert re.fullmatch(search["kind"]["pattern"], "speech,interview")
+    assert not re.fullmatch(search["kind"]["pattern"], "memo")
+    assert re.fullmatch(search["role"]["pattern"], "answer")
+    bound, day = search["from"]["anyOf"]  # a year or a month; or a day that exists
+    for value, fits in (("2016", True), ("2016-05", True), ("2016-13", False), ("May", False)):
+        assert bool(re.fullmatch(bound["pattern"], value)) is fits
+    assert day == {"type": "string", "format": "date"}
+    for route in ("/collocations", "/kwic", "/who-says", "/verify"):
+        params = spec["paths"][f"/api/v1{route}"]["get"]["parameters"]
+        assert [p["required"] for p in params if p["name"] == "q"] == [True], route
+    trend = {p["name"]: p["schema"] for p in spec["paths"]["/api/v1/trend"]["get"]["parameters"]}
+    assert trend["by"]["enum"] == ["day", "month", "quarter", "year"]
+    assert trend["format"]["enum"] == ["json", "csv"]
+    export = spec["paths"]["/api/v1/search/export"]["get"]["responses"]["200"]["content"]
+    assert {"text/csv", "application/json"} <= set(export)
+
+
+def conforms(spec: dict, model: str, body: object) -> None:
+    """``body`` is valid against the spec's component schema ``model``."""
+    from jsonschema import Draft202012Validator
+
+    schema = {"$ref": f"#/components/schemas/{model}", "components": spec["components"]}
+    Draft202012Validator(schema).validate(body)
+
+
+def test_answers_match_their_documented_schemas(api: httpx.Client) -> None:
+    from jsonschema import ValidationError
+
+    spec = ok(api.get("/openapi.json"))
+    seed_2018 = {"q": "Kazakhstan", "from": "2018", "to": "2018"}  # the seed's 11 turns
+    found = ok(api.get("/search", params=seed_2018))
+    conforms(spec, "SearchOut", found)
+    assert found["total"] == 11
+    conforms(spec, "FacetsOut", ok(api.get("/facets", params=seed_2018)))
+    listed = ok(api.get("/documents"))
+    conforms(spec, "DocumentsOut", listed)
+    assert listed["total"] == 13
+    conforms(spec, "StatsOut", ok(api.get("/stats")))
+    lines = ok(api.get("/kwic", params=seed_2018))
+    conforms(spec, "KwicOut", lines)
+    assert lines["count"] >= 11
+    trend = ok(api.get("/trend", params={"q": "Kazakhstan"}))
+    conforms(spec, "TrendOut", trend)
+    assert trend["series"][0]["hits"][trend["periods"].index("2018")] == 11
+    speakers = ok(api.get("/speakers"))
+    conforms(spec, "SpeakersOut", speakers)
+    top = speakers["items"][0]["name"]
+    conforms(spec, "SpeakerSummary", ok(api.get(f"/speakers/{top}")))
+    conforms(spec, "PeopleOut", ok(api.get("/people")))
+    conforms(spec, "EntitiesOut", ok(api.get("/entities")))
+    kazakhstan = ok(api.get("/entities/KZ"))
+    conforms(spec, "EntitySummary", kazakhstan)
+    assert kazakhstan["id"] == "country:KZ" and kazakhstan["by_year"]["2018"] >= 11
+    conforms(spec, "Collocations", ok(api.get("/collocations", params={"q": "Kazakhstan"})))
+    conforms(spec, "Keyness", ok(api.get("/keyness", params={"a": "Kazakhstan", "b": ""})))
+    with pytest.raises(ValidationError):  # the schemas do check: a count that is not a number
+        conforms(spec, "SearchOut", {**found, "total": "eleven"})
+
+
+@pytest.mark.parametrize(
+    ("route", "params"),
+    [("/search", {"from": "2020-02-30"}), ("/search", {"to": "2021-02-29"}),
+     ("/trend", {"from": "2019-06-31"}), ("/verify", {"to": "2022-04-31"}),
+     ("/subcorpus/summary", {"from": "2023-02-29"})],
+)  # fmt: skip
+def test_impossible_dates_are_400(api: httpx.Client, route: str, params: dict) -> None:
+    (value,) = params.values()
+    message = error(api.get(route, params={"q": "Kazakhstan", **params}), 400)
+    assert f"{value!r} is not a date" in message
+
+
+def test_a_leap_day_is_a_date(api: httpx.Client) -> None:
+    assert ok(api.get("/search", params={"q": "Kazakhstan", "to": "2020-02-29"}))["total"] >= 11
+
+
 # -- errors --------------------------------------------------------------------------------------
 
 
@@ -580,17 +681,21 @@ def capped_server(
            "--max-body", "4096"]  # fmt: skip
     log = folder / "serve.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        proc = spawn(cmd, stdout=out, stderr=subprocess.STDOUT)
     srv = Server(f"http://127.0.0.1:{port}", db, proc, folder)
     deadline = time.monotonic() + 60
-    while True:
-        assert proc.poll() is None, log.read_text()
-        try:
-            httpx.get(f"{srv.url}/api/v1/stats", timeout=2)
-            break
-        except httpx.TransportError:
-            assert time.monotonic() < deadline, "the capped server did not answer"
-            time.sleep(0.2)
+    try:
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                httpx.get(f"{srv.url}/api/v1/stats", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the capped server did not answer"
+                time.sleep(0.2)
+    except BaseException:
+        stop_process(proc)
+        raise
     yield srv
     stop_server(srv)
 

@@ -8,6 +8,7 @@ import hashlib
 import json
 import shutil
 import sqlite3
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from .conftest import (
     new_target,
     open_archive,
     rows_of,
+    spawn,
+    stop_process,
 )
 from .pgserver import database_of
 
@@ -297,7 +300,6 @@ def test_backups_taken_while_another_process_ingests_are_consistent(
     """An ingest of the whole Kremlin folder runs in another process while two backups are
     taken: each restores (its counts checked against its manifest) into an archive that checks
     clean, and the later one holds more."""
-    import subprocess
     import sys
     import time
 
@@ -306,7 +308,7 @@ def test_backups_taken_while_another_process_ingests_are_consistent(
 
     cmd = [sys.executable, "-m", "communique.cli", "ingest", str(KREMLIN_HTML),
            *db_options(archive), "--workers", "2", "-q"]  # fmt: skip
-    writer = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    writer = spawn(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     manifests = []
     try:
         for n in (1, 2):
@@ -322,8 +324,8 @@ def test_backups_taken_while_another_process_ingests_are_consistent(
                 manifests.append(json.loads(tar.extractfile("manifest.json").read()))  # type: ignore[union-attr]
         assert writer.poll() is None, "the ingest ended before the backups: nothing was tested"
     finally:
-        writer.terminate()
-        writer.wait(30)
+        stop_process(writer)  # the ingest and its pool workers, even when an assert failed
+    assert writer.returncode is not None
     first, second = (m["counts"]["documents"] for m in manifests)
     assert DOCUMENTS < first < second
     for n, manifest in enumerate(manifests, start=1):
@@ -338,3 +340,46 @@ def test_backups_taken_while_another_process_ingests_are_consistent(
         )
         code, output = invoke("check", *db_options(target))
         assert code == 0, output
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "stat").read_text().rsplit(")", 1)[1].split()[
+                1
+            ] == str(pid):
+                found.append(int(entry.name))
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+def test_an_ingest_stopped_by_a_signal_leaves_no_pool_workers(archive: str) -> None:
+    """SIGTERM to an ingest with a pool (as a service manager or a test stops it): its workers
+    end too, rather than wait for work forever."""
+    import os
+    import signal
+    import sys
+    import time
+
+    cmd = [sys.executable, "-m", "communique.cli", "ingest", str(KREMLIN_HTML),
+           *db_options(archive), "--workers", "2", "-q"]  # fmt: skip
+    writer = spawn(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(children_of(writer.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        workers = children_of(writer.pid)
+        assert len(workers) >= 2, "the ingest started no pool"
+        assert writer.poll() is None, "the ingest ended before it could be stopped"
+        os.kill(writer.pid, signal.SIGTERM)  # the ingest alone, not its process group
+        writer.wait(30)
+        deadline = time.monotonic() + 30
+        while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+        assert left == [], f"pool workers still running after their ingest: {left}"
+    finally:
+        stop_process(writer)

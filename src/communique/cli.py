@@ -877,6 +877,25 @@ def serve(
     request_timeout: Annotated[
         float, typer.Option(help="Seconds a client has to send a whole request.")
     ] = 30.0,
+    heavy_workers: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Processes for heavy analyses (keyness, collocations, verify, "
+            "sorted KWIC, subcorpus selection); 0: in the request's thread.",
+        ),
+    ] = 2,
+    heavy_queue: Annotated[
+        int, typer.Option(min=0, help="Heavy requests that may wait; more get 503 Retry-After.")
+    ] = 8,
+    deadline: Annotated[
+        float,
+        typer.Option(
+            min=1,
+            help="Seconds a heavy request may take (waiting included) before "
+            "it is stopped and answered 503 with Retry-After.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Serve the archive: web interface at /, REST API at /api/v1 (docs at /api/v1/docs)."""
     from communique.web import create_app
@@ -890,8 +909,11 @@ def serve(
         raise typer.Exit(2)
     hosts = None if public_url else serve_hosts(host, allowed_host)
     with console.status("bringing the search index up to date"):
-        web_app = create_app(db, token=token, max_body=max_body or MAX_BODY, data_dir=data_dir,
-                             public_url=public_url, allowed_hosts=hosts)  # fmt: skip
+        web_app = create_app(
+            db, token=token, max_body=max_body or MAX_BODY, data_dir=data_dir,
+            public_url=public_url, allowed_hosts=hosts,
+            heavy_workers=heavy_workers, heavy_queue=heavy_queue, deadline=deadline,
+        )  # fmt: skip
     console.print(f"serving {db} on http://{host}:{port}/ (API: http://{host}:{port}/api/v1/docs)")
     # what start-up loaded (the index, the people register, gazetteers) lives as long as the
     # server: kept out of the garbage collector's full passes, which would walk it again and

@@ -33,6 +33,7 @@ import threading
 import weakref
 from array import array
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -107,6 +108,7 @@ class TokenCache:
         self._words: list[str] = []
         self._freq: np.ndarray = np.zeros(0, np.int64)
         self._stop: np.ndarray | None = None
+        self._loaded = -1  # the seq of the file the vocabulary was read at (a follower's)
 
     def close(self) -> None:
         self.db.close()
@@ -131,21 +133,35 @@ class TokenCache:
                 return 0
             return self._update(seq, progress)
 
+    def follow(self) -> None:
+        """Read the vocabulary again if another process updated the file since (a follower's
+        cache: see ``follow_token_cache``)."""
+        with self.lock:
+            seq = self._seq()
+            if seq < 0:
+                raise Preparing(0, 0)
+            if seq != self._loaded:
+                self._vocab, self._words, self._freq = self._read_vocab()
+                self._stop, self._loaded = None, seq
+
     def _load(self) -> None:
         if self._vocab is not None:
             return
+        with self.lock:
+            if self._vocab is None:
+                self._vocab, self._words, self._freq = self._read_vocab()
+                self._stop = None
+
+    def _read_vocab(self) -> tuple[_Vocab, list[str], np.ndarray]:
         rows = self.db.execute("SELECT id, word, freq FROM vocab ORDER BY id").fetchall()
-        self._vocab = _Vocab((w, i) for i, w, _ in rows)
-        self._words = [w for _, w, _ in rows]
-        self._freq = np.array([f or 0 for _, _, f in rows], dtype=np.int64)
-        self._stop = None
+        vocab = _Vocab((w, i) for i, w, _ in rows)
+        return vocab, [w for _, w, _ in rows], np.array([f or 0 for _, _, f in rows], np.int64)
 
     def _update(self, seq: int, progress: Progress | None) -> int:
+        """Tokenise what changed; readers in other threads keep the vocabulary they have until
+        the new one is swapped in at the end."""
         since = self._seq()
-        self._vocab = None
-        self._load()
-        vocab = self._vocab
-        assert vocab is not None
+        vocab = self._read_vocab()[0]  # as the file holds it (another process may have updated)
         db = self.db
         known = len(vocab)
         db.execute("BEGIN")
@@ -183,13 +199,11 @@ class TokenCache:
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
-            self._vocab = None
             raise
-        self._words = [""] * len(vocab)
+        words = [""] * len(vocab)
         for w, i in vocab.items():
-            self._words[i] = w
-        self._freq = freq
-        self._stop = None
+            words[i] = w
+        self._vocab, self._words, self._freq, self._stop = vocab, words, freq, None
         return done
 
     def _drop_stale(self, since: int) -> tuple[int, Iterable[Any]]:
@@ -297,14 +311,100 @@ def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 _CACHES: weakref.WeakKeyDictionary[Any, TokenCache] = weakref.WeakKeyDictionary()
 _CACHES_LOCK = threading.Lock()
+_OWNERS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_PREPARING: weakref.WeakKeyDictionary[Any, tuple[int, int]] = weakref.WeakKeyDictionary()
+_FOLLOWERS: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-def token_cache(archive: Archive, progress: Progress | None = None) -> TokenCache:
-    """The archive's token cache, brought up to date with its store."""
+class Preparing(RuntimeError):
+    """The token cache is being built (in the background) and not usable yet."""
+
+    def __init__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        self.percent = int(100 * done / total) if total else 0
+        super().__init__(
+            f"preparing: {self.percent}% (the word counts the analyses read are being built "
+            "from the archive; try again shortly)"
+        )
+
+
+def share_token_cache(handle: Archive, owner: Archive) -> None:
+    """Let ``handle`` (a server's handle on the archive for one request) use ``owner``'s token
+    cache as ``prepare_token_cache(owner)`` last brought it up to date: its analyses never build
+    or update the cache, and raise :class:`Preparing` while it is first built."""
+    _OWNERS[handle] = owner
+
+
+def prepare_token_cache(archive: Archive, progress: Progress | None = None) -> TokenCache:
+    """Build or update ``archive``'s token cache (off the request path: at ingest, or in a
+    server's background thread); handles shared with it see the progress as :class:`Preparing`
+    until a first build is done."""
+
+    def step(what: str, done: int, total: int) -> None:
+        _PREPARING[archive] = (done, total)
+        if progress:
+            progress(what, done, total)
+
+    cache = _cache_of(archive)
+    first = cache._seq() < 0
+    if first:
+        _PREPARING[archive] = (0, 0)
+    try:
+        cache.sync(step if first else progress)
+    finally:
+        _PREPARING.pop(archive, None)
+    return cache
+
+
+def _cache_of(archive: Archive) -> TokenCache:
     with _CACHES_LOCK:
         cache = _CACHES.get(archive)
         if cache is None:
             cache = _CACHES[archive] = TokenCache(archive)
             weakref.finalize(archive, cache.close)
-    cache.sync(progress)
+    return cache
+
+
+def follow_token_cache(archive: Archive) -> None:
+    """``archive``'s analyses read its token cache as another process keeps it (a server's
+    background thread) and never build or update it themselves (:class:`Preparing` until it
+    is first built)."""
+    _FOLLOWERS.add(archive)
+
+
+@contextmanager
+def reading_token_cache(archive: Archive) -> Iterator[None]:
+    """One state of a followed cache for everything inside (a read transaction on its file)."""
+    if archive not in _FOLLOWERS:
+        yield
+        return
+    cache = _cache_of(archive)
+    with cache.lock:
+        cache.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            cache.db.execute("COMMIT")
+
+
+def token_cache(archive: Archive, progress: Progress | None = None) -> TokenCache:
+    """The archive's token cache, brought up to date with its store (for a handle shared with
+    ``share_token_cache``: its owner's cache as it is, or :class:`Preparing`; for one that
+    ``follow_token_cache``: as the file holds it)."""
+    if archive in _FOLLOWERS:
+        cache = _cache_of(archive)
+        cache.follow()
+        return cache
+    owner = _OWNERS.get(archive)
+    if owner is None:
+        cache = _cache_of(archive)
+        cache.sync(progress)
+        return cache
+    state = _PREPARING.get(owner)
+    if state is not None:
+        raise Preparing(*state)
+    with _CACHES_LOCK:
+        cache = _CACHES.get(owner)
+    if cache is None:
+        raise Preparing(0, 0)
     return cache

@@ -14,6 +14,8 @@ import os
 import signal
 import socket
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
@@ -73,7 +75,9 @@ class LocalPool:
     """A process pool on this machine (``--workers N``); its workers die with this process."""
 
     def __init__(self, workers: int) -> None:
-        self.pool = ProcessPoolExecutor(workers, initializer=_die_with_parent)
+        self.pool = ProcessPoolExecutor(
+            workers, initializer=_end_with_parent, initargs=(os.getpid(),)
+        )
         self.describe = f"a local pool of {workers} processes"
 
     def map(self, fn: Callable[[A], R], items: Sequence[A]) -> Iterator[R]:
@@ -81,6 +85,20 @@ class LocalPool:
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
+
+
+def _end_with_parent(parent: int) -> None:
+    """In a pool worker: end when the process that started the pool is gone (killed, it could
+    not shut its pool down; the worker would otherwise wait for work forever)."""
+
+    _die_with_parent()  # Linux: the kernel ends this worker at once; elsewhere, the watch
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
 def _apply_chunk(fn: Callable[[Any], Any], chunk: Sequence[Any]) -> list[Any]:

@@ -305,11 +305,14 @@ class SQLiteStore(SQLStore):
         *,
         check_same_thread: bool = True,
         data_dir: str | os.PathLike[str] | None = None,
+        migrate: bool = True,
     ) -> None:
         """Open (creating and migrating) the archive at ``path``.
 
         ``check_same_thread=False`` lets a server use the connection from several threads; it
-        must then serialise the calls itself (``web.service.ArchiveService`` holds a lock).
+        must then serialise the calls itself (``web.service.ArchiveService`` gives each request
+        a connection of its own). ``migrate=False``: another connection has migrated it (a
+        server's read connections, which must not wait for a writer's lock to open).
         """
         self.path = str(path)
         self.target = self.path
@@ -322,7 +325,8 @@ class SQLiteStore(SQLStore):
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.query = self.db.execute  # type: ignore[method-assign]  # the fast path: no wrapper
-        self._migrate()
+        if migrate:
+            self._migrate()
 
     # -- schema ---------------------------------------------------------------------------------
     def _migrate(self) -> None:

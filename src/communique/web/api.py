@@ -3,7 +3,8 @@
 Search and concordance take the same query string as the web pages (``q``, ``speaker``,
 ``role``, ``kind``, ``lang``, ``publisher``, ``from``, ``to``, ``sort``, ``page``, ``size``), so a
 page's URL and its API URL differ only in the path. Errors are ``{"error", "message"}`` with a
-4xx status.
+4xx status, or 503 with ``Retry-After`` (busy, preparing); ``web/openapi.py`` describes every
+status and the main answers.
 """
 
 from __future__ import annotations

@@ -42,10 +42,10 @@ def _filters(params: Mapping[str, Any]) -> tuple[SearchParams, dict[str, Any]]:
 
 
 def run(request: Request, fn: Callable[[Any], T]) -> T:
-    """``fn(archive)`` under the service's lock; a bad parameter is a 400."""
+    """``fn(archive)`` in the service's analysis workers; a bad parameter is a 400."""
     svc: ArchiveService = request.app.state.service
     try:
-        return svc.run(fn)
+        return svc.heavy(fn)
     except ValueError as e:
         raise BadRequest(str(e)) from None
 

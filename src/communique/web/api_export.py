@@ -46,7 +46,7 @@ def _selected(request: Request, cap: int | None) -> tuple[ArchiveService, Select
     selection = Selection.from_query(request.query_params)  # BadRequest for a bad value
     svc = _service(request)
     try:
-        keys = svc.run(lambda archive: select(archive, selection, cap=cap))
+        keys = svc.heavy(lambda archive: select(archive, selection, cap=cap))
     except TooMany as e:
         raise BadRequest(str(e)) from None
     except (QueryError, ValueError) as e:

@@ -58,9 +58,9 @@ def service(request: Request) -> ArchiveService:
 
 
 def run_verify(svc: ArchiveService, p: VerifyParams) -> VerifyResult:
-    """``verify`` through the service's lock (one archive connection for every request)."""
+    """``verify`` in the service's analysis workers."""
     try:
-        return svc.run(
+        return svc.heavy(
             lambda archive: verify_quote(
                 archive, p.q, min_score=p.min_score, limit=p.limit, **p.filters()
             )

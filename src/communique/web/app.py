@@ -22,8 +22,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from communique.analysis.corpus import Preparing
 from communique.search.ast import QueryError, QueryOverBudget, QueryTooCostly
-from communique.web.service import ArchiveService, BadRequest
+from communique.web.heavy import Busy
+from communique.web.openapi import describe
+from communique.web.service import ArchiveService, BadRequest, impossible_date
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -165,12 +168,15 @@ def create_app(
     data_dir: str | Path | None = None,
     public_url: str | None = None,
     allowed_hosts: list[str] | None = None,
+    **service_options: Any,
 ) -> FastAPI:
     """The application over the archive at ``db_path``.
 
     ``token``: when set, ``POST /api/v1/documents`` accepts uploads that carry it as
     ``Authorization: Bearer <token>``; unset, adding documents over HTTP is off.
     ``public_url`` / ``allowed_hosts``: where links point (see :class:`HostGuard`).
+    ``service_options``: ``ArchiveService``'s (``heavy_workers``, ``heavy_queue``,
+    ``deadline``...).
     """
     from communique.web import (
         api_analyse,
@@ -185,7 +191,7 @@ def create_app(
     from communique.web.api import router as api_router
     from communique.web.pages import router as pages_router
 
-    svc = service or ArchiveService(db_path, data_dir=data_dir)
+    svc = service or ArchiveService(db_path, data_dir=data_dir, **service_options)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
@@ -202,7 +208,18 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.service = svc
+    describe(app)  # the OpenAPI description as the server really answers (web/openapi.py)
     app.state.token = token or None
+
+    @app.middleware("http")
+    async def real_dates(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """``from=2020-02-30`` is a 400 everywhere, not a quietly moved bound."""
+        wrong = impossible_date(request.query_params)
+        if wrong:
+            return _error(request, 400, "bad_request", wrong)
+        return await call_next(request)
 
     @app.middleware("http")
     async def security_headers(
@@ -226,6 +243,18 @@ def create_app(
     async def over_budget(request: Request, exc: QueryOverBudget) -> Response:
         response = _error(request, 503, "query_over_budget", str(exc))
         response.headers["retry-after"] = "1"
+        return response
+
+    @app.exception_handler(Preparing)
+    async def preparing(request: Request, exc: Preparing) -> Response:
+        response = _error(request, 503, "preparing", str(exc))
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.exception_handler(Busy)
+    async def busy(request: Request, exc: Busy) -> Response:
+        response = _error(request, 503, "busy", str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     @app.exception_handler(RequestValidationError)

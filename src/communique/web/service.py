@@ -1,21 +1,36 @@
 """What the web interface and the REST API ask of the archive, in one thread-safe place.
 
 Both front ends take their parameters through :class:`SearchParams` (so a page URL and an API URL
-with the same query string mean the same search) and read through :class:`ArchiveService`, which
-serialises access to the archive (one SQLite connection, one search index) with a lock.
+with the same query string mean the same search) and read through :class:`ArchiveService`.
+
+Requests run side by side: each borrows a store connection from a bounded pool (SQLite in WAL
+mode, or a PostgreSQL connection) and shares the one tantivy index (its searchers are
+thread-safe). Only writes (uploads) and the background thread that follows the store's change
+log hold the write lock, and readers never wait for it.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import logging
+import queue
 import re
 import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from communique.analysis.corpus import (
+    Preparing,
+    prepare_token_cache,
+    share_token_cache,
+    token_cache,
+)
 from communique.archive import Archive
 from communique.enrich.align import Alignment, align
 from communique.enrich.document import register
@@ -29,14 +44,19 @@ from communique.search.kwic import SORTS as KWIC_SORTS
 from communique.search.kwic import KwicLine
 from communique.search.query import parse_query
 from communique.store.paths import is_url
+from communique.store.sql import SQLStore
+from communique.store.sqlite import SQLiteStore
 from communique.track.revisions import document_at
+from communique.web.heavy import DEADLINE_S, QUEUE, WORKERS, Busy, HeavyPool
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100
 MAX_QUERY_CHARS = 2000
 MAX_KWIC_LINES = 5000
 MAX_SORTED_KWIC_TURNS = 100_000  # sorting by context reads every hit: beyond this, narrow it
-SYNC_EVERY_S = 2.0  # how often a request checks the store's change log for new documents
+SYNC_EVERY_S = 2.0  # how often the server applies the store's change log to its index
+READERS = 32  # store connections requests may hold at once (more requests wait for one)
+log = logging.getLogger(__name__)
 
 
 def split_ref(doc_ref: str) -> tuple[str, str | None]:
@@ -59,6 +79,28 @@ def _one(params: Mapping[str, Any], name: str, default: str = "", *, many: bool 
     if len(value) > MAX_QUERY_CHARS:
         raise BadRequest(f"{name} is longer than {MAX_QUERY_CHARS} characters")
     return value
+
+
+DATE_PARAMS = ("from", "to", "since")
+_FULL_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
+
+
+def impossible_date(params: Mapping[str, Any]) -> str | None:
+    """What is wrong with a day that does not exist in a date parameter (``from=2020-02-30``,
+    ``to=2021-02-29``), or None. Partial dates (``2020``, ``2020-02``) are bounds, always fine;
+    other shapes are left to the parameter's own check."""
+    for name in DATE_PARAMS:
+        values = params.getlist(name) if hasattr(params, "getlist") else [params.get(name)]
+        for value in values:
+            m = _FULL_DATE.fullmatch(str(value or ""))
+            if m is None:
+                continue
+            y, mo, d = (int(g) for g in m.groups())
+            try:
+                date(y, mo, d)
+            except ValueError as e:
+                return f"{name}: {value.strip()!r} is not a date ({e})"
+    return None
 
 
 def all_values(params: Mapping[str, Any], name: str) -> Any:
@@ -236,8 +278,68 @@ class EntitySummary:
     governed_by: list[dict[str, Any]] = field(default_factory=list)
 
 
+class _Readers:
+    """A bounded pool of store connections for reads: a request borrows one and gives it back."""
+
+    def __init__(self, open_one: Callable[[], SQLStore], size: int) -> None:
+        self._open_one = open_one
+        self._idle: queue.LifoQueue[SQLStore] = queue.LifoQueue()
+        self._room = threading.BoundedSemaphore(size)  # connections that may still be opened
+        self._all: list[SQLStore] = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def borrow(self) -> Iterator[SQLStore]:
+        try:
+            store = self._idle.get_nowait()
+        except queue.Empty:
+            if self._room.acquire(blocking=False):
+                try:
+                    store = self._open_one()
+                except BaseException:
+                    self._room.release()
+                    raise
+                with self._lock:
+                    self._all.append(store)
+            else:  # every connection is in use: wait for one
+                store = self._idle.get()
+        try:
+            yield store
+        finally:
+            self._give_back(store)
+
+    def _give_back(self, store: SQLStore) -> None:
+        """Back to the pool; a connection the database closed (a restart) is dropped instead."""
+        conn = getattr(store, "conn", None)  # PostgreSQL's
+        if conn is not None and (conn.closed or conn.broken):
+            with self._lock:
+                self._all.remove(store)
+            self._room.release()
+            return
+        if store.in_transaction:  # a request that stopped half-way through a read
+            store.rollback()
+        self._idle.put(store)
+
+    def close(self) -> None:
+        with self._lock:
+            for store in self._all:
+                store.close()
+            self._all.clear()
+
+
+class _Current:
+    """``ArchiveService.archive``: the archive handle of the request running in this thread
+    (inside :meth:`ArchiveService.run` and the service's methods), else the service's own."""
+
+    def __init__(self, service: ArchiveService) -> None:
+        self._service = service
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._service._handle(), name)
+
+
 class ArchiveService:
-    """The archive behind the web interface and the API; every call holds one lock."""
+    """The archive behind the web interface and the API; requests read side by side."""
 
     def __init__(
         self,
@@ -245,41 +347,172 @@ class ArchiveService:
         *,
         sync_every: float = SYNC_EVERY_S,
         data_dir: str | Path | None = None,
+        readers: int = READERS,
+        heavy_workers: int = WORKERS,
+        heavy_queue: int = QUEUE,
+        deadline: float = DEADLINE_S,
     ) -> None:
         """``db_path``: a SQLite file or a PostgreSQL URL; ``data_dir``: where this server keeps
-        its index, token cache and uploads (``store.paths.data_paths``)."""
+        its index, token cache and uploads (``store.paths.data_paths``); ``readers``: the most
+        store connections requests hold at once. A thread applies the store's change log to the
+        index every ``sync_every`` seconds (documents another process ingested). Heavy
+        analyses run in ``heavy_workers`` processes with ``heavy_queue`` more waiting, each
+        answered within ``deadline`` seconds or refused (``web.heavy``)."""
         self.db_path = db_path if is_url(db_path) else Path(db_path)
-        self.archive = Archive(self.db_path, check_same_thread=False, data_dir=data_dir)
-        self._lock = threading.RLock()
+        self._data_dir = data_dir
+        # the service's own archive: the writer (uploads) and the index's follower
+        self._main = Archive(self.db_path, check_same_thread=False, data_dir=data_dir)
+        self._lock = threading.RLock()  # writes and index syncs (never taken by a read)
         self._sync_every = sync_every
-        self._synced_at = time.monotonic()
         self._cache: dict[str, Any] = {}
-        segment("中文")  # load the Chinese segmenter now, not under the lock of a first request
+        self._generation = 0  # one more at each change of the archive
+        self._local = threading.local()
+        self._readers = _Readers(self._open_reader, readers)
+        self.archive: Any = _Current(self)
+        self._stop = threading.Event()
+        self._main.index.acronyms()  # read once here, shared by every request's handle
+        segment("中文")  # load the Chinese segmenter now, not in a first request
+        # the analyses' word cache, built and updated by a thread of its own (with its own
+        # connection), never in a request: until it is first built they answer "preparing"
+        self._derived = self._view(self._open_reader(), shared=False)
+        self._changed = threading.Event()
+        self._changed.set()
+        self._threads = [
+            threading.Thread(target=self._follow, name="index-follower", daemon=True),
+            threading.Thread(target=self._prepare, name="word-cache", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+        self._pool = HeavyPool(
+            self.db_path, data_dir, workers=heavy_workers, queue_size=heavy_queue,
+            deadline=deadline,
+        )  # fmt: skip
 
     def close(self) -> None:
+        self._stop.set()
+        self._pool.close()
+        for thread in self._threads:
+            thread.join(timeout=10)  # a first build of the word cache may go on: it is derived
         with self._lock:
-            self.archive.close()
+            self._readers.close()
+            self._main.close()
+            self._derived.store.close()
+
+    # -- handles on the archive -----------------------------------------------------------------
+    def _open_reader(self) -> SQLStore:
+        """A store connection of its own for requests (the archive is migrated already)."""
+        if is_url(self.db_path):
+            from communique.store.postgres import PostgresStore
+
+            return PostgresStore(str(self.db_path), migrate=False, data_dir=self._data_dir)
+        return SQLiteStore(
+            self.db_path, check_same_thread=False, data_dir=self._data_dir, migrate=False
+        )
+
+    def _view(self, store: SQLStore, *, shared: bool = True) -> Archive:
+        """A handle on the archive for one request: its own store connection, the shared index
+        (as last synced: a sync swaps in a new tantivy searcher, never changes one in use) and,
+        if ``shared``, the word cache the service keeps up to date."""
+        view = copy.copy(self._main)
+        view.store = store
+        view.index = copy.copy(self._main.index)
+        view.index.store = store
+        if shared:
+            share_token_cache(view, self._derived)
+        return view
+
+    def _handle(self) -> Archive:
+        return getattr(self._local, "view", None) or self._main
+
+    @contextmanager
+    def _reading(self) -> Iterator[Archive]:
+        """This thread's request handle (re-entrant: nested calls share one connection)."""
+        current = getattr(self._local, "view", None)
+        if current is not None:
+            yield current
+            return
+        with self._readers.borrow() as store:
+            self._local.view = self._view(store)
+            try:
+                yield self._local.view
+            finally:
+                self._local.view = None
+
+    def _follow(self) -> None:
+        """Apply the store's change log to the index every ``sync_every`` seconds."""
+        while not self._stop.wait(self._sync_every):
+            try:
+                self.sync()
+            except Exception:  # the next round tries again; requests go on meanwhile
+                log.exception("bringing the index up to date failed")
+
+    def sync(self) -> None:
+        """Apply the store's changes to the index now (documents another process ingested)."""
+        with self._lock:
+            done = self._main.sync()
+            if done.documents or done.rebuilt:
+                self._changed_now()
+
+    def _changed_now(self) -> None:
+        self._generation += 1
+        self._cache.clear()  # what was counted over the archive is stale
+        self._main.index.acronyms()
+        self._changed.set()  # the word cache follows
+
+    def _prepare(self) -> None:
+        """Build the word cache, then update it after each change (the analyses read it)."""
+        while not self._stop.is_set():
+            if not self._changed.wait(1.0):
+                continue
+            self._changed.clear()
+            try:
+                prepare_token_cache(self._derived)
+            except Exception:  # the next change tries again
+                if not self._stop.is_set():
+                    log.exception("preparing the word cache failed")
+
+    def preparing(self) -> dict[str, Any]:
+        """How far the derived data is: ``{"word_cache": {"ready": bool, "percent": N}}``."""
+        try:
+            token_cache(self._view(self._derived.store))
+        except Preparing as e:
+            return {"word_cache": {"ready": False, "percent": e.percent}}
+        return {"word_cache": {"ready": True, "percent": 100}}
 
     def run(self, fn: Callable[[Archive], T]) -> T:
-        """Run ``fn(archive)`` under the service's lock (for analyses and exports that read the
-        archive in their own way)."""
-        return self._locked(lambda: fn(self.archive))
+        """Run ``fn(archive)`` with this request's handle on the archive (for analyses and
+        exports that read the archive in their own way)."""
+        with self._reading() as archive:
+            return fn(archive)
+
+    def heavy(self, fn: Callable[[Archive], T]) -> T:
+        """``fn(archive)`` in the pool of analysis workers (keyness, collocations, verify, a
+        sorted concordance...): :class:`web.heavy.Busy` when the queue is full or the deadline
+        passes, :class:`Preparing` while the word cache is first built. ``fn`` may be a
+        closure (it is sent with cloudpickle); what it returns must pickle."""
+        try:
+            return self._pool.call(fn, self.run)
+        except Preparing:  # the worker knows it is not ready; the server knows how far it is
+            state = self.preparing()["word_cache"]
+            if state["ready"]:
+                raise Busy("the word cache was just prepared: try again", 1) from None
+            raise Preparing(state["percent"], 100) from None
 
     def _locked(self, fn: Callable[[], T]) -> T:
-        with self._lock:
-            if time.monotonic() - self._synced_at >= self._sync_every:
-                self._synced_at = time.monotonic()
-                done = self.archive.sync()  # documents another process ingested meanwhile
-                if done.documents or done.rebuilt:
-                    self._cache.clear()  # what was counted over the archive is stale
+        """``fn()`` with this request's handle bound (``self.archive`` inside it). The name is
+        historical: reads take no lock."""
+        with self._reading():
             return fn()
 
     def _cached(self, key: str, fn: Callable[[], T]) -> T:
         """``fn()`` once until the archive changes (counts over the whole archive)."""
-        with self._lock:
-            if key not in self._cache:
-                self._cache[key] = fn()
+        if key in self._cache:
             return self._cache[key]
+        generation = self._generation
+        value = fn()
+        if generation == self._generation:  # not counted over a state a sync has replaced
+            self._cache[key] = value
+        return value
 
     @property
     def _db(self) -> Any:
@@ -306,23 +539,13 @@ class ArchiveService:
             raise BadRequest(str(e)) from None
 
     def kwic(self, k: KwicParams) -> list[KwicLine]:
+        """Concordance lines; sorted by context (every hit read), in the analysis workers."""
         if not k.search.q:
             raise BadRequest("a concordance needs a query (q)")
-        flt = k.search.filters()
-
-        def run() -> list[KwicLine]:
-            if k.sort in ("left", "right"):
-                hits = self.archive.search(k.search.q, limit=0, **flt).total
-                if hits > MAX_SORTED_KWIC_TURNS:
-                    raise BadRequest(
-                        f"sorting a concordance by context reads every one of its {hits:,} "
-                        f"matching turns: narrow the query or the filters to at most "
-                        f"{MAX_SORTED_KWIC_TURNS:,}, or sort by corpus order or date"
-                    )
-            return self.archive.kwic(k.search.q, width=k.width, sort=k.sort, limit=k.limit, **flt)
-
         try:
-            return self._locked(run)
+            if k.sort in ("left", "right"):
+                return self.heavy(partial(kwic_lines, k=k))
+            return self._locked(lambda: kwic_lines(self.archive, k))
         except ValueError as e:
             raise BadRequest(str(e)) from None
 
@@ -594,8 +817,9 @@ class ArchiveService:
     def stats(self) -> dict[str, Any]:
         """What the archive holds (counted once until it changes)."""
         counted = self._locked(lambda: self._cached("stats", self.archive.store.stats))
-        # how far the store's change log and this server's index are (replicas converge)
-        return {**counted, **self._locked(self.positions)}
+        # how far the store's change log and this server's index are (replicas converge), and
+        # whether the derived data the analyses read is ready
+        return {**counted, **self._locked(self.positions), "derived": self.preparing()}
 
     def positions(self) -> dict[str, int]:
         """``change_seq``: the store's latest change; ``index_seq``: the latest this server's
@@ -621,21 +845,34 @@ class ArchiveService:
         The file is kept under ``<db>.uploads/`` with a sanitised name (the raw bytes are in the
         archive anyway); the same upload twice is recognised as unchanged.
         """
-        folder = self.archive.store.paths.uploads
+        folder = self._main.store.paths.uploads
         # a folder per content: two different files sent under one name are two inputs, not an
         # edit of one (the same file sent again is unchanged); the name itself is kept, since
         # readers take ids from it (fmprc t1740278.html)
         path = folder / hashlib.sha256(data).hexdigest()[:16] / safe_filename(filename)
 
-        def run() -> IngestReport:
+        with self._lock:  # one upload at a time, on the service's own connection
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-            report = Ingester(self.archive.store, workers=1, fmt=fmt).run([path])
-            self.archive.sync()
-            self._cache.clear()
+            report = Ingester(self._main.store, workers=1, fmt=fmt).run([path])
+            self._main.sync()
+            self._changed_now()
             return report
 
-        return self._locked(run)
+
+def kwic_lines(archive: Archive, k: KwicParams) -> list[KwicLine]:
+    """The concordance ``k`` asks for (a sort by context refused beyond
+    ``MAX_SORTED_KWIC_TURNS`` matching turns)."""
+    flt = k.search.filters()
+    if k.sort in ("left", "right"):
+        hits = archive.search(k.search.q, limit=0, **flt).total
+        if hits > MAX_SORTED_KWIC_TURNS:
+            raise BadRequest(
+                f"sorting a concordance by context reads every one of its {hits:,} "
+                f"matching turns: narrow the query or the filters to at most "
+                f"{MAX_SORTED_KWIC_TURNS:,}, or sort by corpus order or date"
+            )
+    return archive.kwic(k.search.q, width=k.width, sort=k.sort, limit=k.limit, **flt)
 
 
 def safe_filename(name: str) -> str:

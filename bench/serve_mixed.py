@@ -1,0 +1,244 @@
+"""Searches while heavy analyses run: does one user's keyness stall another's search?
+(a benchmark, never a test)
+
+    python bench/serve_mixed.py [--db ARCHIVE | --keep DIR] [--corpus ../shared/corpus]
+                                [--searchers 16] [--heavy 4] [--seconds 60] [--seed N]
+                                [--serve-option OPT ...]
+
+Serves an archive of the shared corpus (``--db``, or ingested into ``--keep DIR`` or a
+temporary folder) with ``communique serve`` on loopback, then runs two phases of ``--seconds``
+each: ``--searchers`` clients sending ``GET /api/v1/search`` alone (the baseline), then the same
+searchers while ``--heavy`` clients cycle through keyness, collocations, verify and a KWIC sorted
+by context (one kind each, in turn). Every loop is bounded by the phase's time. Prints, per
+phase, search p50/p95/p99 and max, the heavy requests' count and latency, errors (a status other
+than 200, 503 counted apart, or an exception), the server's RSS after start-up, after the
+search-only phase and at the end, and its analysis workers'; then the targets of issue 17 (search
+p99 < 150 ms and within 2x of the baseline, 0 errors, server RSS growth over the mixed run
+< 20%) with yes/no. ``--serve-option`` passes options on to ``serve``. Exits 1 on any error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from serve_load import (  # noqa: E402
+    WORD,
+    Request,
+    Tally,
+    client,
+    ingest,
+    make_queries,
+    pct,
+    sample_turns,
+    say,
+    start_server,
+)
+
+HEAVY_KINDS = ("keyness", "collocations", "verify", "kwic-sorted")
+
+
+@dataclass
+class Heavy:
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    statuses: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def heavy_requests(turns: list[tuple[str, str | None, str]], rng: random.Random) -> list[Request]:
+    """Heavy requests built from real turns: a keyness of two languages, collocations and a
+    sorted KWIC of a frequent word, a verify of a real sentence."""
+    words = [w.lower() for text, _, lang in turns if lang == "en" for w in WORD.findall(text)]
+    common = [w for w, n in Counter(words).most_common(60) if len(w) >= 5] or ["russia"]
+    sentences = [t[0][:160] for t in turns if t[2] == "en" and len(t[0]) > 80] or ["peace"]
+    out = []
+    for i in range(40):
+        kind = HEAVY_KINDS[i % len(HEAVY_KINDS)]
+        word = rng.choice(common)
+        if kind == "keyness":
+            params = (("a", word), ("b", ""), ("lang", "en"), ("limit", "20"))  # B: all of it
+        elif kind == "collocations":
+            params = (("q", word), ("limit", "20"))
+        elif kind == "verify":
+            params = (("q", rng.choice(sentences)),)
+        else:
+            params = (("q", word), ("sort", "left"), ("limit", "200"))
+        out.append(Request(kind, params))
+    return out
+
+
+PATHS = {"keyness": "/api/v1/keyness", "collocations": "/api/v1/collocations",
+         "verify": "/api/v1/verify", "kwic-sorted": "/api/v1/kwic"}  # fmt: skip
+
+
+def heavy_client(url: str, reqs: list[Request], start: int, until: float, out: Heavy) -> None:
+    i = start
+    with httpx.Client(base_url=url, timeout=120) as http:
+        while time.perf_counter() < until:
+            req = reqs[i % len(reqs)]
+            i += 1
+            t = time.perf_counter()
+            try:
+                r = http.get(PATHS[req.kind], params=req.params)
+                status = str(r.status_code)
+            except Exception as e:  # counted, never fatal
+                status = type(e).__name__
+            with out.lock:
+                out.statuses[f"{req.kind} {status}"] += 1
+                if status == "200":
+                    out.latencies.setdefault(req.kind, []).append(time.perf_counter() - t)
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def children_rss_kb(pid: int) -> int:
+    """RSS of the server's child processes (its analysis workers)."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "stat").read_text().rsplit(")", 1)[1].split()[
+                1
+            ] == str(pid):
+                total += rss_kb(int(entry.name))
+        except (OSError, IndexError):
+            continue
+    return total
+
+
+def phase(url: str, queries: list[Request], heavy: list[Request], searchers: int,
+          heavies: int, seconds: float) -> tuple[Tally, Heavy, float]:  # fmt: skip
+    tally, out = Tally(), Heavy()
+    until = time.perf_counter() + seconds
+    threads = [threading.Thread(target=client, args=(url, queries, i * 37, until, tally))
+               for i in range(searchers)]  # fmt: skip
+    threads += [threading.Thread(target=heavy_client, args=(url, heavy, i, until, out))
+                for i in range(heavies)]  # fmt: skip
+    start = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return tally, out, time.perf_counter() - start
+
+
+def report(name: str, tally: Tally, out: Heavy, wall: float) -> tuple[float, int]:
+    every = [v for values in tally.latencies.values() for v in values]
+    errors = sum(tally.failures.values())
+    print(f"\n== {name}: {len(every)} searches in {wall:.1f} s ({len(every) / wall:.1f}/s)")
+    p99 = pct(every, 99) if every else float("inf")
+    if every:
+        print(f"search ms: p50 {pct(every, 50):.1f}  p95 {pct(every, 95):.1f}  p99 {p99:.1f}  "
+              f"max {max(every) * 1000:.1f}")  # fmt: skip
+    print(f"search errors: {errors}" + (f" {dict(tally.failures)}" if errors else ""))
+    for example in tally.examples:
+        print(f"  e.g. {example}")
+    for kind in HEAVY_KINDS:
+        values = out.latencies.get(kind, [])
+        if values:
+            print(f"{kind:<13} {len(values):>4} ok  p50 {pct(values, 50):8.0f} ms  "
+                  f"max {max(values) * 1000:8.0f} ms")  # fmt: skip
+    bad = {k: n for k, n in out.statuses.items() if not k.endswith(" 200")}
+    busy = sum(n for k, n in bad.items() if k.endswith(" 503"))
+    if out.statuses:
+        print(
+            f"heavy: {sum(out.statuses.values())} requests, busy (503) {busy}, "
+            f"other errors {sum(bad.values()) - busy}" + (f" {bad}" if bad else "")
+        )
+    return p99, errors + sum(bad.values()) - busy
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--db", type=Path, help="an existing archive (default: ingest --corpus)")
+    ap.add_argument("--keep", type=Path, help="ingest into (or reuse the archive in) this folder")
+    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    ap.add_argument("--searchers", type=int, default=16)
+    ap.add_argument("--heavy", type=int, default=4)
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--serve-option", action="append", default=[], help="passed on to serve")
+    args = ap.parse_args()
+    seed = args.seed if args.seed is not None else random.randrange(1_000_000)
+    rng = random.Random(seed)
+    say(f"seed {seed}; {args.searchers} searchers, {args.heavy} heavy clients, "
+        f"{args.seconds:g} s per phase")  # fmt: skip
+
+    with tempfile.TemporaryDirectory(prefix="serve-mixed-") as tmp:
+        if args.db:
+            db = args.db.resolve()
+            if not db.exists():
+                raise SystemExit(f"no archive at {db}")
+        else:
+            folder = args.keep.resolve() if args.keep else Path(tmp)
+            folder.mkdir(parents=True, exist_ok=True)
+            db = folder / "archive.db"
+            if not db.exists():
+                ingest(args.corpus, db)
+        turns = sample_turns(db, rng, 2000)
+        queries = make_queries(turns, rng, 300)
+        heavy = heavy_requests(turns, rng)
+        proc, url = start_server(db, Path(tmp) / "serve.log", tuple(args.serve_option))
+        try:
+            with httpx.Client(base_url=url, timeout=300) as warm:  # untimed first requests
+                ready_by = time.monotonic() + 900  # the word cache is built in the background
+                while time.monotonic() < ready_by:
+                    derived = warm.get("/api/v1/stats").json().get("derived", {})
+                    if derived.get("word_cache", {"ready": True})["ready"]:
+                        break
+                    time.sleep(1)
+                for req in [*queries[:20], *heavy[: len(HEAVY_KINDS)]]:
+                    path = PATHS.get(req.kind, "/api/v1/search")
+                    warm.get(path, params=req.params)
+            rss0 = rss_kb(proc.pid)
+            say(f"server {url} over {db}, RSS {rss0 / 1024:.0f} MiB; search only")
+            base = phase(url, queries, heavy, args.searchers, 0, args.seconds)
+            rss_base = rss_kb(proc.pid)
+            say(f"RSS {rss_base / 1024:.0f} MiB; searches with heavy clients")
+            mixed = phase(url, queries, heavy, args.searchers, args.heavy, args.seconds)
+            rss1, workers = rss_kb(proc.pid), children_rss_kb(proc.pid)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except Exception:
+                proc.kill()
+                proc.wait()
+    p99_base, errors_base = report("search only", *base)
+    p99_mixed, errors_mixed = report(f"search + {args.heavy} heavy clients", *mixed)
+    growth = (rss1 - rss_base) / rss_base * 100 if rss_base else 0.0  # over the mixed run
+    print(f"\nserver RSS: {rss0 / 1024:.0f} MiB, after search only {rss_base / 1024:.0f} MiB, "
+          f"at the end {rss1 / 1024:.0f} MiB ({growth:+.0f}% over the mixed run); "
+          f"its child processes (analysis workers) {workers / 1024:.0f} MiB")  # fmt: skip
+    errors = errors_base + errors_mixed
+    print("targets:")
+    print(f"  search p99 < 150 ms with heavy clients: {p99_mixed:.1f} ms "
+          f"{'yes' if p99_mixed < 150 else 'NO'}")  # fmt: skip
+    ratio = p99_mixed / p99_base if p99_base else float("inf")
+    print(f"  within 2x of search only ({p99_base:.1f} ms): {ratio:.2f}x "
+          f"{'yes' if ratio <= 2 else 'NO'}")  # fmt: skip
+    print(f"  0 errors: {errors} {'yes' if errors == 0 else 'NO'}")
+    print(f"  server RSS growth over the mixed run < 20%: {growth:+.0f}% "
+          f"{'yes' if growth < 20 else 'NO'}")  # fmt: skip
+    print(f"seed {seed}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

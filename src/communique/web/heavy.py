@@ -1,0 +1,267 @@
+"""Heavy analyses in worker processes, so that one user's keyness never stalls another's search.
+
+A :class:`HeavyPool` keeps ``workers`` processes (started fresh, not forked from the server),
+each with its own read-only handle on the archive: the same store, the search index the server
+keeps up to date (reloaded when it changed) and the word cache the server prepares (read, never
+written). A request sends a function of the archive (pickled with cloudpickle, closures
+included) and waits for its answer:
+
+- at most ``workers`` run at once and ``queue`` more wait; beyond that the request is refused at
+  once with :class:`Busy` (the API answers ``503`` with ``Retry-After``);
+- a request that has no answer within ``deadline`` seconds (waiting included) gets
+  :class:`Busy` too, and the worker running it is stopped and replaced: nothing holds a worker
+  forever;
+- the workers run at a lower CPU priority (``nice`` 10), so that on a busy machine searches and
+  pages, answered by the server's own threads, go first.
+
+With ``workers=0`` the functions run in the request's thread (no processes, no deadline).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing
+import os
+import pickle
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, TypeVar
+
+import cloudpickle
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+WORKERS = 2
+QUEUE = 8
+DEADLINE_S = 60.0
+NICE = 10  # the workers' lower CPU priority
+STARTUP_S = 120.0  # for a worker to open the archive (not counted in a request's deadline)
+
+
+class Busy(RuntimeError):
+    """No answer now: the queue is full, or the deadline passed. Try again after
+    ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class _Worker:
+    def __init__(self, target: str, data_dir: str | None) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(
+            target=_serve, args=(child, target, data_dir), name="communique-heavy", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.ready = False  # it says so once it has opened the archive
+
+    def wait_ready(self) -> float:
+        """Wait (up to ``STARTUP_S``) for the worker to have opened the archive; the seconds
+        waited."""
+        if self.ready:
+            return 0.0
+        started = time.monotonic()
+        if not self.conn.poll(STARTUP_S):
+            raise RuntimeError(f"an analysis worker did not start within {STARTUP_S:g} s")
+        message = self.conn.recv_bytes()
+        if message != b"ready":
+            raise RuntimeError(f"an analysis worker failed to start: {message[:300]!r}")
+        self.ready = True
+        return time.monotonic() - started
+
+    def dead(self) -> bool:
+        """Gone while idle: its process ended (or was reaped elsewhere, or is a zombie), or its
+        end of the pipe closed (an idle worker that has said it is ready sends nothing, so
+        anything readable is the end of the pipe)."""
+        if not self.process.is_alive():
+            return True
+        pid = self.process.pid
+        try:
+            os.kill(pid, 0)  # reaped by someone else: is_alive cannot tell
+            stat = Path(f"/proc/{pid}/stat")
+            if stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                return True  # a zombie (Linux)
+            return self.ready and self.conn.poll(0)
+        except (OSError, IndexError):
+            return True
+
+    def stop(self) -> None:
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+
+
+class HeavyPool:
+    """Worker processes over one archive (see the module's notes)."""
+
+    def __init__(
+        self,
+        target: str | Path,
+        data_dir: str | Path | None = None,
+        *,
+        workers: int = WORKERS,
+        queue_size: int = QUEUE,
+        deadline: float = DEADLINE_S,
+    ) -> None:
+        self.target, self.data_dir = str(target), str(data_dir) if data_dir else None
+        self.workers, self.queue_size, self.deadline = workers, queue_size, deadline
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._admitted = threading.BoundedSemaphore(max(workers, 1) + queue_size)
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(workers):
+            self._idle.put(self._start())
+
+    def _start(self) -> _Worker:
+        worker = _Worker(self.target, self.data_dir)
+        with self._lock:
+            self._all.append(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+        worker.stop()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers, self._all = self._all, []
+        for worker in workers:
+            worker.stop()
+
+    def _retry_after(self) -> int:
+        return max(1, math.ceil(min(self.deadline, 30) / 2))
+
+    def call(self, fn: Callable[[Any], T], local: Callable[[Callable[[Any], T]], T]) -> T:
+        """``fn(archive)`` in a worker (``local(fn)`` runs it here when there are none);
+        :class:`Busy` when the queue is full or the deadline passes."""
+        if self.workers == 0:
+            return local(fn)
+        if not self._admitted.acquire(blocking=False):
+            raise Busy(
+                f"the server's analysis workers are busy ({self.workers} running, "
+                f"{self.queue_size} waiting): try again shortly",
+                self._retry_after(),
+            )
+        try:
+            return self._call(fn)
+        finally:
+            self._admitted.release()
+
+    def _call(self, fn: Callable[[Any], T]) -> T:
+        started = time.monotonic()
+        payload = cloudpickle.dumps(fn)
+        try:
+            worker = self._idle.get(timeout=self.deadline)
+        except queue.Empty:
+            raise self._late(started) from None
+        if worker.dead():  # died while idle (killed, out of memory): replace it
+            self._retire(worker)
+            worker = self._start()
+        answered = False
+        try:
+            started += worker.wait_ready()  # a fresh worker's start is not the request's time
+            worker.conn.send_bytes(payload)
+            left = self.deadline - (time.monotonic() - started)
+            if left <= 0 or not worker.conn.poll(left):
+                raise self._late(started)
+            status, value = pickle.loads(worker.conn.recv_bytes())
+            answered = True
+        except (EOFError, OSError) as e:  # the worker died (killed, out of memory...)
+            worker.process.join(5)
+            raise RuntimeError(
+                f"an analysis worker stopped unexpectedly ({e!r}, exit code "
+                f"{worker.process.exitcode})"
+            ) from None
+        finally:
+            if answered:
+                self._idle.put(worker)
+            else:  # it may still be working: stop it, start a fresh one in its place
+                self._retire(worker)
+                if not self._closed:
+                    self._idle.put(self._start())
+        if status == "error":
+            raise value
+        return value
+
+    def _late(self, started: float) -> Busy:
+        waited = time.monotonic() - started
+        return Busy(
+            f"no answer within the server's deadline of {self.deadline:g} s (waited "
+            f"{waited:.0f} s): narrow the query or the filters, or try again later",
+            self._retry_after(),
+        )
+
+
+# -- the worker side ------------------------------------------------------------------------------
+
+
+def _serve(conn: Connection, target: str, data_dir: str | None) -> None:
+    """A worker: open the archive read-only, then answer requests until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
+    os.nice(NICE)  # on a busy machine the server's own threads (searches, pages) go first
+    from communique.analysis.corpus import follow_token_cache, reading_token_cache
+    from communique.archive import Archive
+
+    try:
+        archive = Archive(target, sync=False, data_dir=data_dir)
+    except Exception as e:
+        conn.send_bytes(f"{type(e).__name__}: {e}".encode())
+        return
+    follow_token_cache(archive)
+    seen = archive.index.state() or {}
+    conn.send_bytes(b"ready")
+    while True:
+        try:
+            payload = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        try:
+            seen = _refresh(archive, seen)
+            with reading_token_cache(archive):  # one state of the word cache per request
+                result: tuple[str, Any] = ("ok", cloudpickle.loads(payload)(archive))
+        except Exception as e:
+            result = ("error", e)
+        conn.send_bytes(_dumps(result))
+
+
+def _refresh(archive: Any, seen: dict[str, Any]) -> dict[str, Any]:
+    """See what the server's index follower applied since the last request."""
+    now = archive.index.state() or {}
+    if now.get("build") != seen.get("build"):
+        archive.index.open(sync=False)  # rebuilt elsewhere: open the new directory
+    elif now.get("seq") != seen.get("seq"):
+        archive.index.index.reload()
+    if now != seen:  # what the index derived from the archive may have changed with it
+        archive.index._forms_cache.clear()
+        archive.index._acronyms = None
+    return now
+
+
+def _dumps(result: tuple[str, Any]) -> bytes:
+    """The answer pickled; an exception that does not pickle (or unpickle: one whose
+    constructor takes more than its message) goes as its kind and message."""
+    try:
+        data = pickle.dumps(result)
+        if result[0] == "error":
+            pickle.loads(data)
+        return data
+    except Exception:
+        status, value = result
+        if status == "ok":
+            value = RuntimeError(f"an analysis returned what cannot be sent back: {value!r:.200}")
+        kind = ValueError if isinstance(value, ValueError) else RuntimeError
+        return pickle.dumps(("error", kind(str(value))))
