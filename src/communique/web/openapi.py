@@ -193,8 +193,12 @@ class SeriesOut(BaseModel):
     name: str
     hits: list[int]
     words: list[int]
-    per_10k: list[float]
-    avg: list[float] | None
+    per_10k: list[float | None] = Field(description="null: a gap (no documents in the period)")
+    low: list[float | None] = Field(description="95% Wilson interval, per 10k words")
+    high: list[float | None]
+    small: list[bool] = Field(description="fewer words than min_sample: a small sample")
+    search: list[str] = Field(description="the /search URL of the turns behind each point")
+    avg: list[float | None] | None
 
 
 class TrendOut(BaseModel):
@@ -207,6 +211,8 @@ class TrendOut(BaseModel):
     periods: list[str]
     series: list[SeriesOut]
     total: int
+    langs: list[str] | None = Field(description="the languages whose words are counted")
+    min_sample: int
 
 
 class SpeakerItem(BaseModel):
