@@ -34,9 +34,22 @@ def test_records_validate_and_round_trip(path, schema) -> None:
     parsed = parse_raw(RawInput(path=str(path), data=path.read_bytes(), kind="file"))
     assert parsed.doc is not None, parsed.error or parsed.skip
     record = parsed.doc.to_dict()
-    jsonschema.validate(record, schema)
+    jsonschema.validate(record, schema, format_checker=jsonschema.FormatChecker())
     assert record["schema_version"] == SCHEMA_VERSION
     assert Document.from_dict(json.loads(json.dumps(record))).to_dict() == record
+
+
+def test_schema_checks_dates_as_dates(schema) -> None:
+    """A date that has the right shape but does not exist (2021-02-29) is refused."""
+    path = SAMPLES[1]
+    parsed = parse_raw(RawInput(path=str(path), data=path.read_bytes(), kind="file"))
+    assert parsed.doc is not None
+    record = parsed.doc.to_dict()
+    checker = jsonschema.FormatChecker()
+    jsonschema.validate(record, schema, format_checker=checker)
+    for bad in ("2021-02-29", "2020-02-30", "2020-13-01"):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**record, "date": bad}, schema, format_checker=checker)
 
 
 def test_schema_kinds_match_the_model(schema) -> None:
