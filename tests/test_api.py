@@ -553,6 +553,16 @@ def test_every_response_carries_the_csp(api: httpx.Client, server: Server) -> No
     has_csp(httpx.get(f"{server.url}/no-such-page"))
 
 
+def test_options_lists_every_allowed_method(server: Server) -> None:
+    r = httpx.options(f"{server.url}/api/v1/documents")
+    assert r.status_code == 204
+    assert set(r.headers["allow"].split(", ")) == {"GET", "HEAD", "POST", "OPTIONS"}
+    r = httpx.options(f"{server.url}/api/v1/search")
+    assert r.status_code == 204 and set(r.headers["allow"].split(", ")) == {
+        "GET", "HEAD", "OPTIONS"}  # fmt: skip
+    assert httpx.options(f"{server.url}/api/v1/no-such-route").status_code == 404
+
+
 def test_several_speakers_mean_either(api: httpx.Client) -> None:
     params = [("q", "Kazakhstan"), ("speaker", "Sergey Lavrov"), ("speaker", "Hua Chunying")]
     res = ok(api.get("/search", params=[*params, ("size", "100")]))

@@ -9,6 +9,7 @@ errors that are JSON under ``/api`` and a plain page elsewhere, never a tracebac
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -148,6 +149,19 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the API routes at ``path`` take (with HEAD for GET, and OPTIONS), read off
+    the OpenAPI description; empty when no API route has that path."""
+    methods: set[str] = set()
+    for template, operations in app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            methods |= {m.upper() for m in operations if m.isalpha()}
+    if not methods:
+        return []
+    return sorted(methods | {"OPTIONS"} | ({"HEAD"} if "GET" in methods else set()))
+
+
 def _error(request: Request, status: int, code: str, message: str) -> Response:
     if _wants_json(request):
         response: Response = JSONResponse({"error": code, "message": message}, status_code=status)
@@ -220,6 +234,18 @@ def create_app(
         if wrong:
             return _error(request, 400, "bad_request", wrong)
         return await call_next(request)
+
+    @app.middleware("http")
+    async def options(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """``OPTIONS`` on a route answers ``204`` with ``Allow``: every method it takes."""
+        if request.method != "OPTIONS":
+            return await call_next(request)
+        allowed = allowed_methods(app, request.url.path)
+        if not allowed:
+            return await call_next(request)
+        return Response(status_code=204, headers={"Allow": ", ".join(allowed)})
 
     @app.middleware("http")
     async def security_headers(
