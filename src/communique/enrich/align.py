@@ -536,7 +536,10 @@ def judge_gaps(al: Alignment) -> list[Omission]:
       question is): a question glued to a statement or split by the parser;
     - a neighbouring pair is unsure (score under ``MIN_ANCHOR``) or not one-to-one;
     - a neighbour of the other version is long enough to hold the run (its length fits
-      better with the run glued to its counterpart): the text is there, inside another turn.
+      better with the run glued to its counterpart), or gives most of the run's numbers
+      (``NUMBERS_HELD``): the text is there, inside another turn;
+    - the run is narration without a speaker ("The following question was raised after the
+      press conference:"), which one version often folds into the question it introduces.
     """
     model = _model(al.lang_a, al.lang_b)
     by = {"a": {t.n: t for t in al.a_turns}, "b": {t.n: t for t in al.b_turns}}
@@ -561,6 +564,9 @@ def judge_gaps(al: Alignment) -> list[Omission]:
             out.append(Omission(side, tuple(run), not reason, reason))
         i = j
     return out
+
+
+NUMBERS_HELD = 0.6  # share of a run's numbers that, found in a neighbour, say the text is there
 
 
 def _doubt(
@@ -588,12 +594,19 @@ def _doubt(
             outside = [u.n for u in turns.values() if u.answers == n and u.n not in inside]
             if outside:
                 return f"the answer t{outside[0]} to t{n} has a counterpart"
+    if all(turns[n].role == "statement" and not turns[n].speaker for n in run):
+        return "narration without a speaker, which versions word or place differently"
     if prev is None and nxt is None:
         return "nothing in the two versions is paired"
     run_len = sum(text_length(turns[n].text) for n in run)
     sides = {"a": 0, "b": 1}
     h, lk = sides[has], sides[lacking]
     lacking_turns = by[lacking]
+    numbers = frozenset().union(*(numbers_in(turns[n].text) for n in run))
+    for bead in (prev, nxt) if len(numbers) >= 2 else ():
+        for m in bead[lk] if bead else ():
+            if len(numbers & numbers_in(lacking_turns[m].text)) >= NUMBERS_HELD * len(numbers):
+                return f"t{m} of the other version gives the numbers these turns give"
     for bead in (prev, nxt):
         if bead is None:
             continue
