@@ -182,6 +182,30 @@ EXTRA_DEV: dict[str, tuple[Callable[[], list[str]], int]] = {
     "fmprc_zh_bracketed_interjection": (_fmprc("zh", r"（记者："), 2),
 }
 
+
+def _kremlin_modest(
+    title_re: str, labels: tuple[int, int], max_paras: int
+) -> Callable[[], list[str]]:
+    """Kremlin candidates of ``labels`` labelled paragraphs and at most ``max_paras`` in all."""
+    by_labels = _kremlin(title_re, None, labels)
+
+    def candidates() -> list[str]:
+        return [
+            rel for rel in by_labels() if len(paragraphs(body(raw_text(CORPUS / rel)))) <= max_paras
+        ]
+
+    return candidates
+
+
+# A fourth round (seed + 3): more development pages of Kremlin conversations (meetings, talks,
+# forums), so the meeting rules are written on more than a handful of pages: 8-60 labelled
+# paragraphs and at most 200 paragraphs in all (long State Council sessions cannot be labelled
+# by hand in one sitting). Only development pages: the held-out meetings stay the measure.
+EXTRA_DEV_KREMLIN: tuple[Callable[[], list[str]], int] = (
+    _kremlin_modest(r"meeting|conversation|talks|forum", (8, 60), 200),
+    8,
+)
+
 # Few enough to list: (class, path relative to the corpus, or the seed's path from the project)
 FIXED: list[tuple[str, str]] = [
     ("state_tv_interview", "official_transcripts/us_ukraine_rubio.csv#row=1"),
@@ -219,6 +243,12 @@ def pick() -> list[dict[str, object]]:
         for rel in rng.sample(side, min(k, len(side))):
             out.append({"class": cls, "path": rel, "split": "dev"})
             taken.add(rel)
+    rng = random.Random(SEED + 3)
+    candidates, k = EXTRA_DEV_KREMLIN
+    side = sorted(p for p in set(candidates()) - taken if not held_out(p))
+    for rel in rng.sample(side, min(k, len(side))):
+        out.append({"class": "kremlin_conversation", "path": rel, "split": "dev"})
+        taken.add(rel)
     for cls, rel in FIXED:
         split = "heldout" if not rel.startswith("..") and held_out(rel) else "dev"
         out.append({"class": cls, "path": rel, "split": split})

@@ -29,14 +29,14 @@ START_F1_MIN = 0.95  # the issue's target, per publisher
 # held-out split's figures are printed by bench/roles_eval.py, never asserted or tuned on.
 ROLE_MIN = {
     "fmprc.gov.cn": 0.97,
-    "kremlin.ru": 0.85,
+    "kremlin.ru": 0.88,
     "mid.ru": 1.0,
     "state.gov": 0.98,
     "whitehouse.gov": 0.98,
 }
 LINK_MIN = {
     "fmprc.gov.cn": 0.96,
-    "kremlin.ru": 0.90,
+    "kremlin.ru": 0.87,
     "mid.ru": 1.0,
     "state.gov": 1.0,
     "whitehouse.gov": 1.0,
