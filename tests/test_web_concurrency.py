@@ -9,6 +9,7 @@ No timings here (they are in bench/serve_mixed.py): every check is an order of e
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import threading
 import time
@@ -278,3 +279,23 @@ def test_a_read_connection_the_database_closed_is_replaced(service: ArchiveServi
         service.document(BLOOMBERG)
     doc = service.document(BLOOMBERG)  # the next one gets a new connection
     assert doc is not None and doc.date == "2016-09-05"
+
+
+def _not_ready(archive: Any) -> None:
+    raise Preparing(1, 4)
+
+
+def test_errors_from_a_worker_keep_their_kind(service: ArchiveService) -> None:
+    """A malformed query (a 400) and a cache not ready in a worker (a 503) raised in an
+    analysis worker come back as themselves, not as a bare error (a 500): the first trend of a
+    freshly started server answered 500 before."""
+    from communique.search.ast import QueryError
+
+    wait_for(lambda: service.preparing()["word_cache"]["ready"], "the word cache")
+    with pytest.raises(QueryError) as bad:
+        service.heavy(lambda a: a.search("Kazakhstan AND ("))
+    assert bad.value.position > 0 and bad.value.query == "Kazakhstan AND ("
+    with pytest.raises(Busy):  # the worker was not ready, the server is: "try again"
+        service.heavy(_not_ready)
+    again = pickle.loads(pickle.dumps(Preparing(1, 4)))
+    assert isinstance(again, Preparing) and again.percent == 25

@@ -327,6 +327,10 @@ class Preparing(RuntimeError):
             "from the archive; try again shortly)"
         )
 
+    def __reduce__(self) -> tuple[type, tuple[int, int]]:
+        """Pickled with its counts (it travels back from the analysis workers)."""
+        return (type(self), (self.done, self.total))
+
 
 def share_token_cache(handle: Archive, owner: Archive) -> None:
     """Let ``handle`` (a server's handle on the archive for one request) use ``owner``'s token

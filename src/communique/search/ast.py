@@ -111,10 +111,15 @@ class QueryError(ValueError):
     """A malformed query. ``position`` is the 0-based character offset of the problem."""
 
     def __init__(self, message: str, query: str, position: int) -> None:
+        self.message = message
         self.query = query
         self.position = position
         pointer = " " * position + "^"
         super().__init__(f"{message}\n  {query}\n  {pointer}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, int]]:
+        """Pickled with its three parts (it travels back from the analysis workers)."""
+        return (type(self), (self.message, self.query, self.position))
 
 
 class QueryTooCostly(ValueError):
