@@ -25,6 +25,8 @@ from .conftest import (
     data_dir_of,
     db_options,
     free_port,
+    spawn,
+    stop_process,
     stop_server,
 )
 
@@ -93,7 +95,8 @@ def start(db: str, *options: str) -> Server:
     log_path = folder / f"serve-{port}.log"
     cmd = [sys.executable, "-m", "communique.cli", "serve", *db_options(db), "--port", str(port),
            *options]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)
+    with log_path.open("wb") as log:  # the child keeps its own copy
+        proc = spawn(cmd, stdout=log, stderr=subprocess.STDOUT)  # stop_server stops its group
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -104,7 +107,7 @@ def start(db: str, *options: str) -> Server:
                 return Server(url, db, proc, folder)
         except OSError:
             time.sleep(0.2)
-    proc.kill()
+    stop_process(proc)
     raise RuntimeError("the server did not answer within 60 s")
 
 
