@@ -49,6 +49,26 @@ def ingest(corpus: Path, db: Path) -> None:
     subprocess.run(cmd, check=True, cwd=ROOT)
 
 
+def archive_for(db: Path | None, keep: Path | None, corpus: Path, tmp: Path) -> Path:
+    """The archive to serve: ``--db`` as given, else ``archive.db`` in ``--keep`` (reused if
+    there) or in ``tmp``, ingested from ``corpus``."""
+    if db:
+        db = db.resolve()
+        if not db.exists():
+            raise SystemExit(f"no archive at {db}")
+        return db
+    folder = keep.resolve() if keep else tmp
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "archive.db"
+    if db.exists():
+        say(f"reusing {db}")
+    else:
+        t = time.perf_counter()
+        ingest(corpus, db)
+        say(f"ingested in {time.perf_counter() - t:.0f} s")
+    return db
+
+
 def sample_turns(db: Path, rng: random.Random, n: int) -> list[tuple[str, str | None, str]]:
     """``n`` random turns (text, speaker, document language), read-only."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -222,20 +242,7 @@ def main() -> int:
     say(f"seed {seed}, {args.clients} clients, {args.seconds:g} s")
 
     with tempfile.TemporaryDirectory(prefix="serve-load-") as tmp:
-        if args.db:
-            db = args.db.resolve()
-            if not db.exists():
-                raise SystemExit(f"no archive at {db}")
-        else:
-            folder = args.keep.resolve() if args.keep else Path(tmp)
-            folder.mkdir(parents=True, exist_ok=True)
-            db = folder / "archive.db"
-            if db.exists():
-                say(f"reusing {db}")
-            else:
-                t = time.perf_counter()
-                ingest(args.corpus, db)
-                say(f"ingested in {time.perf_counter() - t:.0f} s")
+        db = archive_for(args.db, args.keep, args.corpus, Path(tmp))
         turns = sample_turns(db, rng, 2000)
         queries = make_queries(turns, rng, args.queries)
         mix = Counter(q.kind for q in queries)

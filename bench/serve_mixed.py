@@ -38,8 +38,8 @@ from serve_load import (  # noqa: E402
     WORD,
     Request,
     Tally,
+    archive_for,
     client,
-    ingest,
     make_queries,
     pct,
     sample_turns,
@@ -181,16 +181,7 @@ def main() -> int:
         f"{args.seconds:g} s per phase")  # fmt: skip
 
     with tempfile.TemporaryDirectory(prefix="serve-mixed-") as tmp:
-        if args.db:
-            db = args.db.resolve()
-            if not db.exists():
-                raise SystemExit(f"no archive at {db}")
-        else:
-            folder = args.keep.resolve() if args.keep else Path(tmp)
-            folder.mkdir(parents=True, exist_ok=True)
-            db = folder / "archive.db"
-            if not db.exists():
-                ingest(args.corpus, db)
+        db = archive_for(args.db, args.keep, args.corpus, Path(tmp))
         turns = sample_turns(db, rng, 2000)
         queries = make_queries(turns, rng, 300)
         heavy = heavy_requests(turns, rng)

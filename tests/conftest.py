@@ -309,17 +309,18 @@ class Server:
 
 
 def start_server(
-    db: str | Path, *, token: str | None = None, data_dir: Path | None = None
+    db: str | Path, *options: str, token: str | None = None, data_dir: Path | None = None
 ) -> Server:
     """Start ``communique serve`` on a free loopback port; wait until it answers.
-    ``data_dir``: the server's own derived files for a PostgreSQL archive (as on another
-    machine), instead of the archive's data dir."""
+    ``options``: more ``serve`` options (``--public-url ...``). ``data_dir``: the server's own
+    derived files for a PostgreSQL archive (as on another machine), instead of the archive's
+    data dir."""
     import urllib.request
 
     port = free_port()
     folder = data_dir or data_dir_of(db) or Path(db).parent
-    options = ["--db", str(db), "--data-dir", str(data_dir)] if data_dir else db_options(db)
-    cmd = [sys.executable, "-m", "communique.cli", "serve", *options, "--port", str(port)]
+    target = ["--db", str(db), "--data-dir", str(data_dir)] if data_dir else db_options(db)
+    cmd = [sys.executable, "-m", "communique.cli", "serve", *target, "--port", str(port), *options]
     if token:
         cmd += ["--token", token]
     log_path = folder / f"serve-{port}.log"

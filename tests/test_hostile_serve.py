@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -22,11 +19,7 @@ from .conftest import (
     CORPUS,
     Server,
     build_archive,
-    data_dir_of,
-    db_options,
-    free_port,
-    spawn,
-    stop_process,
+    start_server,
     stop_server,
 )
 
@@ -89,28 +82,6 @@ COSTLY = (
 )
 
 
-def start(db: str, *options: str) -> Server:
-    port = free_port()
-    folder = data_dir_of(db) or Path(db).parent
-    log_path = folder / f"serve-{port}.log"
-    cmd = [sys.executable, "-m", "communique.cli", "serve", *db_options(db), "--port", str(port),
-           *options]  # fmt: skip
-    with log_path.open("wb") as log:  # the child keeps its own copy
-        proc = spawn(cmd, stdout=log, stderr=subprocess.STDOUT)  # stop_server stops its group
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited: {log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/api/v1/stats", timeout=2):
-                return Server(url, db, proc, folder)
-        except OSError:
-            time.sleep(0.2)
-    stop_process(proc)
-    raise RuntimeError("the server did not answer within 60 s")
-
-
 @pytest.fixture(scope="session")
 def long_db(request: pytest.FixtureRequest, backend: str) -> str:
     return build_archive(request, backend, "long", LONG_PAGES)
@@ -118,7 +89,7 @@ def long_db(request: pytest.FixtureRequest, backend: str) -> str:
 
 @pytest.fixture(scope="session")
 def served(long_db: str) -> Iterator[Server]:
-    srv = start(long_db, "--token", TOKEN, "--request-timeout", "2",
+    srv = start_server(long_db, "--token", TOKEN, "--request-timeout", "2",
                 "--max-client-connections", "6")  # fmt: skip
     yield srv
     stop_server(srv)
@@ -198,7 +169,7 @@ def test_a_forged_host_is_refused(served: Server) -> None:
 
 
 def test_links_use_the_public_url(long_db: str) -> None:
-    srv = start(long_db, "--public-url", "https://archive.example.org")
+    srv = start_server(long_db, "--public-url", "https://archive.example.org")
     try:
         status, body = get(f"{srv.url}/api/v1/search?q=sanctions&size=1",
                            {"host": "evil.example"})  # fmt: skip
@@ -275,7 +246,7 @@ def test_a_query_over_its_time_budget_is_a_503(
     long_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COMMUNIQUE_QUERY_SECONDS", "0")  # every query is over it at once
-    srv = start(long_db)
+    srv = start_server(long_db)
     try:
         status, body = get(f"{srv.url}/api/v1/search?q=russia")
         assert status == 503

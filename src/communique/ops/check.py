@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from communique.ops.backup import analysis_files
-from communique.search.index import INDEX_VERSION, SearchIndex
+from communique.search.index import INDEX_VERSION, SearchIndex, process_alive
 from communique.store import is_url, open_store
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -110,16 +110,6 @@ def check(
 def _short(ids: list[str]) -> str:
     shown = ", ".join(ids[:SHOWN])
     return shown + (f" and {len(ids) - SHOWN} more" if len(ids) > SHOWN else "")
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Checker:
@@ -413,7 +403,7 @@ def leftover_files(store: Any, target: str) -> list[Path]:
             continue
         for p in sorted(folder.iterdir()):
             m = re.fullmatch(pattern, p.name)
-            if m and not _pid_alive(int(m.group(1))):
+            if m and not process_alive(int(m.group(1))):
                 found.append(p)
     return found
 

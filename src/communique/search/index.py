@@ -1006,14 +1006,14 @@ def remove_stale_builds(path: Path) -> list[Path]:
     removed = []
     for stale in path.parent.glob(f"{path.name}.*-*"):
         kind, _, pid = stale.name.removeprefix(path.name + ".").partition("-")
-        if kind not in ("tmp", "old") or not pid.isdigit() or _alive(int(pid)):
+        if kind not in ("tmp", "old") or not pid.isdigit() or process_alive(int(pid)):
             continue
         shutil.rmtree(stale, ignore_errors=True)
         removed.append(stale)
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """Whether a process (not merely a thread: kill() accepts thread ids too) ``pid`` runs."""
     if pid == os.getpid():
         return True
