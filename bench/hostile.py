@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from communique.ingest.limits import Limits, size  # noqa: E402
+from communique.sources.limits import Limits, size  # noqa: E402
 
 MB = 1 << 20
 

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from communique.ingest.pipeline import parse_raw  # noqa: E402
-from communique.ingest.sources import RawInput, iter_items  # noqa: E402
 from communique.model import Document  # noqa: E402
+from communique.sources.walk import RawInput, iter_items  # noqa: E402
 
 CORPUS = (ROOT.parent / "shared" / "corpus").resolve()
 ROLES = ("question", "answer", "statement", "remark", "moderator")

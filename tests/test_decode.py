@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from communique.ingest.decode import UnreadableInput, bytes_to_text, maybe_gunzip, repair_text
+from communique.sources.decode import UnreadableInput, bytes_to_text, maybe_gunzip, repair_text
 
 from .conftest import CORPUS
 
@@ -266,7 +266,7 @@ def test_repair_real_powell_csv() -> None:
 
 
 def test_deep_nesting_is_flattened_and_text_kept() -> None:
-    from communique.ingest.decode import MAX_NESTING, limit_nesting
+    from communique.sources.decode import MAX_NESTING, limit_nesting
 
     deep = "<html><body>" + "<div>" * 200_000 + "<p>Deep words.</p>" + "</div>" * 200_000
     flat = limit_nesting(deep + "<p>After.</p></body></html>")
@@ -276,7 +276,7 @@ def test_deep_nesting_is_flattened_and_text_kept() -> None:
 
 
 def test_real_pages_are_not_touched_by_the_nesting_limit() -> None:
-    from communique.ingest.decode import limit_nesting
+    from communique.sources.decode import limit_nesting
 
     for name in ("006152.html.gz", "007954.html.gz"):
         text = gzip.decompress((CORPUS / "kremlin_en" / "html" / name).read_bytes()).decode()

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from communique.cli import app
-from communique.enrich.corpus import enrich_archive
+from communique.ingest.enrichment import enrich_archive
 from communique.store import open_store
 from tests.conftest import Server, copy_archive, db_options
 
@@ -221,7 +221,7 @@ def test_resaving_a_document_keeps_its_links_and_acronyms(
 def test_links_are_caught_up_after_a_crash_before_enrichment(
     request: pytest.FixtureRequest, pair_db: str, tmp_path: Path
 ) -> None:
-    from communique.enrich.corpus import ENRICHED, after_ingest
+    from communique.ingest.enrichment import ENRICHED, after_ingest
 
     db = copy_archive(request, pair_db, tmp_path)
     store = open_store(db)

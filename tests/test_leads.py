@@ -16,8 +16,8 @@ from communique.cite import cite
 from communique.cli import app
 from communique.export import Selection, export
 from communique.ingest.pipeline import parse_raw
-from communique.ingest.sources import iter_items
 from communique.ops.check import check
+from communique.sources.walk import iter_items
 
 from .conftest import (
     KREMLIN_HTML,

@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from communique.cite import cite
 from communique.ingest.pipeline import parse_raw
-from communique.ingest.sources import iter_items
+from communique.sources.walk import iter_items
 from communique.structure.dates import iso_date_line
 from communique.structure.kinds import classify_kind
 from communique.structure.publishers.textpage import read_text_page

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 
 from communique.ingest.pipeline import parse_raw
-from communique.ingest.sources import RawInput
 from communique.model import KINDS, SCHEMA_VERSION, Document
+from communique.sources.walk import RawInput
 from communique.structure.kinds import classify_kind
 
 from .conftest import CORPUS, SEED

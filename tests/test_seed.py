@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from communique.ingest.pipeline import parse_raw
-from communique.ingest.sources import RawInput
 from communique.model import Document
+from communique.sources.walk import RawInput
 
 from .conftest import SEED
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from communique.ingest.pipeline import parse_raw
-from communique.ingest.sources import RawInput, iter_items
 from communique.model import Document
+from communique.sources.walk import RawInput, iter_items
 
 from .conftest import CORPUS
 

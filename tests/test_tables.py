@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from communique.ingest.tables import (
+from communique.sources.tables import (
     TABLE_SUFFIXES,
     BadRow,
     ColumnMap,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from communique.ingest.decode import bytes_to_text, maybe_gunzip
+from communique.sources.decode import bytes_to_text, maybe_gunzip
 from communique.structure.page import Page, Unparseable
 from communique.structure.publishers.whitehouse import looks_like_whitehouse, read_whitehouse
 

@@ -21,14 +21,14 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from communique.ingest.executors import ExecutorUnavailable, open_executor
-from communique.ingest.limits import (
+from communique.ingest.pipeline import Ingester, count_files, reparse
+from communique.render import ROLE_STYLE, print_document
+from communique.sources.limits import (
     DISK_FULL_EXIT,
     DISK_FULL_MESSAGE,
     is_disk_full,
     set_env_limits,
 )
-from communique.ingest.pipeline import Ingester, count_files, reparse
-from communique.render import ROLE_STYLE, print_document
 from communique.store import SQLStore, is_url, open_store
 from communique.store.base import DocFilter
 from communique.structure.dates import date_bound
@@ -773,9 +773,9 @@ def people(
     """Speakers clustered into people across spellings and scripts (register first)."""
     import csv
 
-    from communique.enrich.corpus import speaker_labels
     from communique.enrich.document import register
     from communique.enrich.people import COLUMNS, cluster_labels
+    from communique.ingest.enrichment import speaker_labels
 
     store = _open(db)
     try:
@@ -813,7 +813,7 @@ def people(
 def enrich(db: DbOption = DEFAULT_DB, data_dir: DataDirOption = None) -> None:
     """Re-apply the register of people (with $COMMUNIQUE_PEOPLE files) and the entity
     gazetteer to every document, then relink language versions and relearn acronyms."""
-    from communique.enrich.corpus import enrich_archive
+    from communique.ingest.enrichment import enrich_archive
 
     store = _open(db)
     try:

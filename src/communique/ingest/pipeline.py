@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from communique.enrich.corpus import EnrichReport, after_ingest
 from communique.enrich.document import enrich_document
-from communique.ingest.decode import UnreadableInput
 from communique.ingest.duplicates import LENGTH_RATIO, join_parts, row_number, same_transcript
+from communique.ingest.enrichment import EnrichReport, after_ingest
 from communique.ingest.executors import ParseExecutor, open_executor, worker_id
-from communique.ingest.sources import Failure, RawInput, Skip, iter_items, iter_paths
 from communique.model import Document, Origin
+from communique.sources.decode import UnreadableInput
+from communique.sources.walk import Failure, RawInput, Skip, iter_items, iter_paths
 from communique.store.sql import SQLStore
 from communique.structure.document import PARSER_VERSION, build_document
 from communique.structure.page import NotADocument, Unparseable

@@ -418,7 +418,7 @@ class Repairer:
         self.done: list[str] = []
 
     def run(self) -> list[str]:
-        from communique.enrich.corpus import after_ingest
+        from communique.ingest.enrichment import after_ingest
 
         lost = self.ids("raw-missing", "raw-damaged")
         broken = self.ids("record-unreadable", "turns-mismatch")
@@ -439,7 +439,7 @@ class Repairer:
     def _parse(self, sha: str) -> Any:
         """The document parsed from a stored raw input (None when gone, damaged or failing)."""
         from communique.ingest.pipeline import parse_raw
-        from communique.ingest.sources import RawInput
+        from communique.sources.walk import RawInput
 
         stored = self.store.get_raw(sha)
         if stored is None:

@@ -251,7 +251,7 @@ class SQLStore:
     def _labels(self, doc: Document) -> None:
         """The people and entities ``doc``'s turns and mentions point at (store/labels.py):
         a register name replaces a label; a label never replaces a name."""
-        from communique.store.labels import entity_rows, person_rows
+        from communique.enrich.labels import entity_rows, person_rows
 
         self._many(
             "INSERT INTO people VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "

@@ -6,8 +6,8 @@ import json
 import re
 from typing import Any
 
-from communique.ingest.decode import bytes_to_text, maybe_gunzip, repair_text
-from communique.ingest.sources import RawInput
+from communique.sources.decode import bytes_to_text, maybe_gunzip, repair_text
+from communique.sources.walk import RawInput
 from communique.structure.dates import find_date, parse_date_field
 from communique.structure.ids import canonical_url, publisher_doc_id, publisher_from_url, url_lang
 from communique.structure.page import Block, NotADocument, Page

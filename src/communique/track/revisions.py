@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from communique.ingest.pipeline import parse_raw
-from communique.ingest.sources import RawInput
 from communique.model import Document
+from communique.sources.walk import RawInput
 
 
 def revision_rows(store: Any, doc_id: str, current: str | None = None) -> list[dict[str, Any]]:

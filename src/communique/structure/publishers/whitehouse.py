@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from communique.ingest.decode import UnreadableInput, bytes_to_text, repair_text
+from communique.sources.decode import UnreadableInput, bytes_to_text, repair_text
 from communique.structure.dates import find_date, find_time
 from communique.structure.html import parse_html
 from communique.structure.page import Block, Page, Unparseable

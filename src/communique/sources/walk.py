@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from communique.ingest.decode import UnreadableInput, bytes_to_text
-from communique.ingest.limits import ENV, limits, over
-from communique.ingest.tables import (
+from communique.sources.decode import UnreadableInput, bytes_to_text
+from communique.sources.limits import ENV, limits, over
+from communique.sources.tables import (
     TABLE_SUFFIXES,
     BadRow,
     ColumnMap,

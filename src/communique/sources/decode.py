@@ -24,7 +24,7 @@ from charset_normalizer import from_bytes
 from charset_normalizer.md import mess_ratio
 from ftfy.badness import is_bad
 
-from communique.ingest.limits import ENV, limits, over
+from communique.sources.limits import ENV, limits, over
 
 __all__ = ["UnreadableInput", "bytes_to_text", "limit_nesting", "maybe_gunzip", "repair_text"]
 

@@ -21,8 +21,8 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-from communique.ingest.decode import UnreadableInput, bytes_to_text
-from communique.ingest.limits import ENV, limits, over
+from communique.sources.decode import UnreadableInput, bytes_to_text
+from communique.sources.limits import ENV, limits, over
 
 __all__ = [
     "TABLE_SUFFIXES",
