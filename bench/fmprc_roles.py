@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from tests.conftest import CORPUS  # noqa: E402
 
 from communique.ingest.pipeline import parse_raw  # noqa: E402
-from communique.sources.walk import RawInput  # noqa: E402
+from communique.sources.raw import RawInput  # noqa: E402
 from communique.structure.publishers import fmprc  # noqa: E402
 
 FMPRC = CORPUS / "fmprc_en_zh"

@@ -20,7 +20,7 @@ from tests.conftest import CORPUS  # noqa: E402
 from tests.test_kremlin_reader import read_raw, scan_labels  # noqa: E402
 
 from communique.ingest.pipeline import parse_raw  # noqa: E402
-from communique.sources.walk import RawInput  # noqa: E402
+from communique.sources.raw import RawInput  # noqa: E402
 from communique.structure.publishers.kremlin import read_kremlin  # noqa: E402
 
 NOTE = re.compile(r"\s*\([^()]*\)?$")  # "(retranslated)": turns keep the label without it

@@ -22,7 +22,8 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser
 
 from communique.ingest.pipeline import parse_raw
-from communique.sources.walk import RawInput, iter_items
+from communique.sources.raw import RawInput
+from communique.sources.walk import iter_items
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"

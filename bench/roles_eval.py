@@ -35,7 +35,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from communique.enrich.names import slug  # noqa: E402
 from communique.ingest.pipeline import parse_raw  # noqa: E402
 from communique.model import Document  # noqa: E402
-from communique.sources.walk import RawInput, iter_items  # noqa: E402
+from communique.sources.raw import RawInput  # noqa: E402
+from communique.sources.walk import iter_items  # noqa: E402
 
 GOLD_DIR = ROOT / "tests" / "fixtures" / "gold_roles"
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from communique.ingest.pipeline import parse_raw  # noqa: E402
 from communique.model import Document  # noqa: E402
-from communique.sources.walk import RawInput, iter_items  # noqa: E402
+from communique.sources.raw import RawInput  # noqa: E402
+from communique.sources.walk import iter_items  # noqa: E402
 
 CORPUS = (ROOT.parent / "shared" / "corpus").resolve()
 ROLES = ("question", "answer", "statement", "remark", "moderator")

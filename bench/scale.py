@@ -48,7 +48,7 @@ from tests.pgserver import PgServer, database_of  # noqa: E402
 
 from communique.ingest.pipeline import Ingester, IngestReport  # noqa: E402
 from communique.model import Document  # noqa: E402
-from communique.sources.walk import RawInput  # noqa: E402
+from communique.sources.raw import RawInput  # noqa: E402
 from communique.store import open_store  # noqa: E402
 from ingest import read_floor  # noqa: E402
 from serve_load import (  # noqa: E402

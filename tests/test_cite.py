@@ -8,7 +8,7 @@ import re
 from communique.cite import cite
 from communique.ingest.pipeline import parse_raw
 from communique.model import Document, Participant
-from communique.sources.walk import RawInput
+from communique.sources.raw import RawInput
 from communique.web.pages import web_link
 from tests.conftest import SEED
 

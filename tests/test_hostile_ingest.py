@@ -23,7 +23,8 @@ from typer.testing import CliRunner
 
 from communique.cli import app
 from communique.ingest.pipeline import Ingester
-from communique.sources.walk import Failure, iter_items
+from communique.sources.raw import Failure
+from communique.sources.walk import iter_items
 from communique.store import open_store
 
 from .conftest import CORPUS, db_options, index_dir_of

@@ -10,7 +10,7 @@ import pytest
 
 from communique.ingest.pipeline import parse_raw
 from communique.model import KINDS, SCHEMA_VERSION, Document
-from communique.sources.walk import RawInput
+from communique.sources.raw import RawInput
 from communique.structure.kinds import classify_kind
 
 from .conftest import CORPUS, SEED

@@ -6,7 +6,7 @@ import pytest
 
 from communique.ingest.pipeline import parse_raw
 from communique.model import Document
-from communique.sources.walk import RawInput
+from communique.sources.raw import RawInput
 
 from .conftest import SEED
 

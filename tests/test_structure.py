@@ -14,7 +14,8 @@ import pytest
 
 from communique.ingest.pipeline import parse_raw
 from communique.model import Document
-from communique.sources.walk import RawInput, iter_items
+from communique.sources.raw import RawInput
+from communique.sources.walk import iter_items
 
 from .conftest import CORPUS
 

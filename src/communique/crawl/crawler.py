@@ -19,7 +19,7 @@ from communique.crawl.extract import Listed, page_links, parse_html
 from communique.crawl.fetch import Fetched, Fetcher, iso
 from communique.crawl.profile import ListSpec, Profile
 from communique.ingest.pipeline import Ingester
-from communique.sources.walk import RawInput
+from communique.sources.raw import RawInput
 from communique.store.sql import SQLStore
 from communique.structure.ids import canonical_url
 

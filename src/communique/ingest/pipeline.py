@@ -23,7 +23,8 @@ from communique.ingest.enrichment import EnrichReport, after_ingest
 from communique.ingest.executors import ParseExecutor, open_executor, worker_id
 from communique.model import Document, Origin
 from communique.sources.decode import UnreadableInput
-from communique.sources.walk import Failure, RawInput, Skip, iter_items, iter_paths
+from communique.sources.raw import Failure, RawInput, Skip
+from communique.sources.walk import iter_items, iter_paths
 from communique.store.sql import SQLStore
 from communique.structure.document import PARSER_VERSION, build_document
 from communique.structure.page import NotADocument, Unparseable

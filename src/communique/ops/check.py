@@ -439,7 +439,7 @@ class Repairer:
     def _parse(self, sha: str) -> Any:
         """The document parsed from a stored raw input (None when gone, damaged or failing)."""
         from communique.ingest.pipeline import parse_raw
-        from communique.sources.walk import RawInput
+        from communique.sources.raw import RawInput
 
         stored = self.store.get_raw(sha)
         if stored is None:

@@ -7,18 +7,17 @@ metadata that sidecars (``manifest.csv``) or table columns give.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from communique.sources.decode import UnreadableInput, bytes_to_text
 from communique.sources.limits import ENV, limits, over
+from communique.sources.raw import Failure, Item, RawInput, Skip
 from communique.sources.tables import (
     TABLE_SUFFIXES,
     BadRow,
@@ -30,36 +29,6 @@ from communique.sources.tables import (
 
 SIDECAR_NAMES = {"manifest.csv", "source.md", "readme", "readme.md", "readme.txt", "license"}
 DOC_SUFFIXES = {".txt", ".text", ".html", ".htm", ".shtml", ".xhtml", ".gz", ""}
-
-
-@dataclass
-class RawInput:
-    """One raw input, kept verbatim: a file's bytes, or a table row as canonical JSON."""
-
-    path: str  # as found; a row is "<file>#row=<n>"
-    data: bytes
-    kind: str  # "file" | "row"
-    meta: dict[str, Any] = field(default_factory=dict)
-    sha256: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.sha256:
-            self.sha256 = hashlib.sha256(self.data).hexdigest()
-
-
-@dataclass
-class Skip:
-    path: str
-    reason: str
-
-
-@dataclass
-class Failure:
-    path: str
-    reason: str
-
-
-Item = RawInput | Skip | Failure
 
 
 def shown_path(path: Path | str) -> str:

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from communique.sources.decode import bytes_to_text, maybe_gunzip, repair_text
-from communique.sources.walk import RawInput
+from communique.sources.raw import RawInput
 from communique.structure.dates import find_date, parse_date_field
 from communique.structure.ids import canonical_url, publisher_doc_id, publisher_from_url, url_lang
 from communique.structure.page import Block, NotADocument, Page

@@ -12,7 +12,7 @@ from typing import Any
 
 from communique.ingest.pipeline import parse_raw
 from communique.model import Document
-from communique.sources.walk import RawInput
+from communique.sources.raw import RawInput
 
 
 def revision_rows(store: Any, doc_id: str, current: str | None = None) -> list[dict[str, Any]]:
