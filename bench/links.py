@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from communique.enrich.labels import label_rows  # noqa: E402
 from communique.ingest.pipeline import Ingester  # noqa: E402
 from communique.store import fts  # noqa: E402
 from communique.store.sqlite import MIGRATIONS, SQLiteStore  # noqa: E402
@@ -80,7 +81,7 @@ def main() -> None:
         for doc_id in ids:
             doc = store.get(doc_id)
             assert doc is not None
-            store.put_document(doc, store.raw_of(doc_id) or "", "bench")
+            store.put_document(doc, store.raw_of(doc_id) or "", "bench", label_rows(doc))
         t = time.perf_counter()
         done = fts.update(store)
         print(f"fts update after {len(ids)} documents stored again: {done['turns']} turns in "

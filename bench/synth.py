@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from itertools import accumulate
 from pathlib import Path
 
+from communique.enrich.labels import label_rows
 from communique.model import Document, Origin, Participant, Turn
 from communique.store.sqlite import SQLiteStore
 from communique.structure.document import PARSER_VERSION
@@ -186,7 +187,7 @@ def write_archive(
         for doc, raw in docs:
             sha = doc.origin[0].sha256
             store.put_raw(sha, "row", raw, {"synthetic": True}, doc.origin[0].path)
-            store.put_document(doc, sha, sha)
+            store.put_document(doc, sha, sha, label_rows(doc))
             done += 1
             if done % batch == 0:
                 store.commit()

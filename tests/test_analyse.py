@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from communique import Archive
 from communique.analysis import stats
 from communique.analysis.stopwords import is_stop
+from communique.enrich.labels import label_rows
 
 from .conftest import copy_archive, db_options, open_archive, rows_of
 
@@ -359,7 +360,7 @@ def test_word_cache_follows_a_changed_document(
         seed.kind = "speech"
         raw, content = archive.store.current(seed.id) or ("", "")
         archive.store.begin()
-        archive.store.put_document(seed, raw, content)
+        archive.store.put_document(seed, raw, content, label_rows(seed))
         archive.store.commit()
         archive.sync()
         words = archive.frequencies(kind="speech")[0]

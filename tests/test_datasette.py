@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from communique.cli import app
+from communique.enrich.labels import label_rows
 from communique.store import open_store
 from communique.store import sqlite as sqlite_store
 
@@ -182,7 +183,8 @@ def test_migration_5_on_an_archive_made_before_it(tmp_path: Path) -> None:
         assert people == [{"id": "sergey-lavrov", "name": "Sergey Lavrov", "name_from": "label"}]
         doc_id = before[0][1]
         doc = store.get(doc_id)
-        store.put_document(doc, store.raw_of(doc_id), "rehash")  # writes still work
+        # writes still work
+        store.put_document(doc, store.raw_of(doc_id), "rehash", label_rows(doc))
         assert store.rows("SELECT name_from FROM people")[0]["name_from"] == "register"
         linked = store.rows("SELECT doc_id, document FROM changes ORDER BY seq")
         assert linked and all(r["document"] == r["doc_id"] == doc_id for r in linked)

@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from communique.cli import app
+from communique.enrich.labels import label_rows
 from communique.ingest.enrichment import enrich_archive
 from communique.store import open_store
 from tests.conftest import Server, copy_archive, db_options
@@ -111,7 +112,7 @@ def test_enrich_archive_redoes_links_and_is_idempotent(
         for t in seed.turns:
             t.person = None
         raw, content = store.current(SEED_ID) or ("", "")
-        store.put_document(seed, raw, content)
+        store.put_document(seed, raw, content, label_rows(seed))
         store.commit()
         before = store.query("SELECT count(*) FROM mentions").fetchone()[0]
         seq = store.last_change()
@@ -210,7 +211,7 @@ def test_resaving_a_document_keeps_its_links_and_acronyms(
         store.begin()
         for d in (doc, seed):  # e.g. the same page met again by another route
             raw, content = store.current(d.id) or ("", "")
-            store.put_document(d, raw, content)
+            store.put_document(d, raw, content, label_rows(d))
         store.commit()
         assert [v["id"] for v in store.version_links(ZH)] == [EN]
         assert store.acronym_table() == acronyms and "CICA" in acronyms

@@ -21,6 +21,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from communique.cite import cite
+from communique.enrich.labels import label_rows
 from communique.export import EmptySelection, Selection, describe, export
 from communique.export.tables import COLUMNS
 from communique.export.tei import ROOT_FILE, TEI_NS, XML_NS
@@ -282,10 +283,10 @@ def test_a_dangling_answer_is_a_clear_error_and_writes_nothing(archive_target: s
     try:
         store.put_raw(sha, "file", b"x", {}, "x")
         with pytest.raises(ValueError, match="turn 2 answers turn 7"):
-            store.put_document(doc, sha, "h")
+            store.put_document(doc, sha, "h", label_rows(doc))
         assert store.doc_ids() == [] and store.rows("SELECT count(*) AS c FROM turns")[0]["c"] == 0
         doc.turns[1].answers = 1  # the question it answers: stored, the key holds
-        store.put_document(doc, sha, "h")
+        store.put_document(doc, sha, "h", label_rows(doc))
         assert store.rows("SELECT answers FROM turns WHERE n = 2") == [{"answers": 1}]
     finally:
         store.close()

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from communique import Archive
 from communique.cli import app
+from communique.enrich.labels import label_rows
 from communique.search import QueryError
 from communique.store import open_store
 
@@ -396,7 +397,7 @@ def test_index_follows_the_store_and_recovers(archive_target: str) -> None:
     assert doc is not None
     doc.turns[0].text = "A question about the Zyxwv initiative."
     store.begin()
-    store.put_document(doc, store.raw_of(SEED_ID) or "", "edited")
+    store.put_document(doc, store.raw_of(SEED_ID) or "", "edited", label_rows(doc))
     store.commit()
     store.close()
     with open_archive(db) as a:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from communique.enrich.labels import label_rows
 from communique.ingest.pipeline import Ingester
 from communique.store import data_paths, open_store
 from communique.store.postgres import pg_sql
@@ -87,7 +88,7 @@ def test_documents_revisions_deletion_and_the_change_log(target: str) -> None:
         doc.turns[0].text += " (edited)"
         doc.revision = "edited"
         store.begin()
-        store.put_document(doc, "f" * 64, "other content")
+        store.put_document(doc, "f" * 64, "other content", label_rows(doc))
         store.commit()
         got = store.get(doc.id)
         assert got is not None and got.turns[0].text.endswith(" (edited)")

@@ -5,22 +5,28 @@ A person's name is the register's (``enrich/data/people.csv`` and ``$COMMUNIQUE_
 the label the transcript prints; its kind is the register's (``official``, ``journalist``,
 ``outlet``), else the prefix of a derived id (``outlet:khabar-tv``). An entity's names are the
 gazetteer's in English, Russian and Chinese; its kind is the prefix of its id (``country``,
-``org``, ``person``). Rows are written with the turns (``SQLStore.put_document``), so the
-foreign keys ``turns.person`` and ``mentions.entity`` always resolve.
+``org``, ``person``). Every writer passes ``label_rows(doc)`` to ``SQLStore.put_document``,
+which writes them with the turns, so the foreign keys ``turns.person`` and ``mentions.entity``
+always resolve.
 """
 
 from __future__ import annotations
 
+from communique.enrich.document import register
+from communique.enrich.entities import matcher
 from communique.model import Document
 
 PersonRow = tuple[str, str, str, str]  # id, name, kind, source (register | label)
 EntityRow = tuple[str, str, str, str | None, str | None]  # id, kind, name, name_ru, name_zh
 
 
+def label_rows(doc: Document) -> tuple[list[PersonRow], list[EntityRow]]:
+    """The ``people`` and ``entities`` rows of ``doc``: what ``SQLStore.put_document`` takes."""
+    return person_rows(doc), entity_rows(doc)
+
+
 def person_rows(doc: Document) -> list[PersonRow]:
     """A row for every person the turns of ``doc`` point at."""
-    from communique.enrich.document import register
-
     people = register().people
     out: dict[str, PersonRow] = {}
     for turn in doc.turns:
@@ -39,8 +45,6 @@ def person_rows(doc: Document) -> list[PersonRow]:
 
 def entity_rows(doc: Document) -> list[EntityRow]:
     """A row for every entity the mentions of ``doc`` point at."""
-    from communique.enrich.entities import matcher
-
     names = matcher().names
     out: dict[str, EntityRow] = {}
     for turn in doc.turns:

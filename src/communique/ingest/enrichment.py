@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from communique.enrich.acronyms import learn
 from communique.enrich.document import enrich_document, register
+from communique.enrich.labels import label_rows
 from communique.enrich.versions import link_versions, version_key
 from communique.model import Document
 from communique.store.sql import SQLStore
@@ -155,7 +156,7 @@ def enrich_archive(
                 enrich_document(doc, reg)
                 if _enrichment(doc) != before:  # a re-save is a change the indexes redo
                     raw, content = store.current(doc.id) or ("", "")
-                    store.put_document(doc, raw, content)
+                    store.put_document(doc, raw, content, label_rows(doc))
                 if on_document:
                     on_document(doc.id)
             store.commit()

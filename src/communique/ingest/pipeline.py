@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from communique.enrich.document import enrich_document
+from communique.enrich.labels import label_rows
 from communique.ingest.duplicates import LENGTH_RATIO, join_parts, row_number, same_transcript
 from communique.ingest.enrichment import EnrichReport, after_ingest
 from communique.ingest.executors import ParseExecutor, open_executor, worker_id
@@ -258,7 +259,7 @@ class Ingester:
                 assert current is not None
                 self._add_route(doc, current, raw)
                 return
-            self.store.put_document(doc, raw.sha256, p.content_hash)
+            self.store.put_document(doc, raw.sha256, p.content_hash, label_rows(doc))
             self._record(raw.path, raw.sha256, "new", None, doc.id)
             return
         stored = self.store.get(doc.id)
@@ -272,7 +273,7 @@ class Ingester:
             self._add_route(doc, current, raw)
             return
         doc.origin = [new_origin, *known]
-        self.store.put_document(doc, raw.sha256, p.content_hash)
+        self.store.put_document(doc, raw.sha256, p.content_hash, label_rows(doc))
         self._record(raw.path, raw.sha256, "updated", None, doc.id)
 
     def _add_route(self, doc: Document, current: tuple[str, str], raw: RawInput) -> None:
@@ -282,7 +283,7 @@ class Ingester:
         new_origin = doc.origin[0]
         if all((o.path, o.sha256) != (new_origin.path, new_origin.sha256) for o in stored.origin):
             stored.origin.append(new_origin)
-            self.store.put_document(stored, current[0], current[1])
+            self.store.put_document(stored, current[0], current[1], label_rows(stored))
             self.report.merged += 1
         self._record(raw.path, raw.sha256, "unchanged", None, doc.id)
 
@@ -294,7 +295,7 @@ class Ingester:
         stored = self.store.get(doc.id)
         assert stored is not None
         joined, raw_sha = joined_parts(self.store, stored, doc)
-        self.store.put_document(joined, raw_sha, content_hash(joined))
+        self.store.put_document(joined, raw_sha, content_hash(joined), label_rows(joined))
         status = "updated" if any(o.path == raw.path for o in stored.origin) else "new"
         self._record(raw.path, raw.sha256, status, None, doc.id)
 
@@ -391,7 +392,7 @@ def merge_twins(store: SQLStore, doc_ids: list[str]) -> int:
             assert kept is not None and dropped is not None and current is not None
             have = {(o.path, o.sha256) for o in kept.origin}
             kept.origin += [o for o in dropped.origin if (o.path, o.sha256) not in have]
-            store.put_document(kept, current[0], current[1])
+            store.put_document(kept, current[0], current[1], label_rows(kept))
             store.query("UPDATE paths SET doc_id = ? WHERE doc_id = ?", (keep, drop))
             store.delete(drop)
             merged += 1
@@ -440,10 +441,10 @@ def reparse(store: SQLStore, *, everything: bool = False) -> Counter[str]:
             done.append(doc_id)
             if _has_parts(before):  # rows of one table joined into one document
                 joined, sha = joined_parts(store, before)
-                store.put_document(joined, sha, content_hash(joined))
+                store.put_document(joined, sha, content_hash(joined), label_rows(joined))
                 counts["reparsed"] += 1
                 continue
-            store.put_document(p.doc, sha, p.content_hash)
+            store.put_document(p.doc, sha, p.content_hash, label_rows(p.doc))
             counts["reparsed"] += 1
         if done:
             counts["merged"] = merge_twins(store, done)

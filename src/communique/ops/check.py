@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from communique.enrich.labels import label_rows
 from communique.ops.backup import analysis_files
 from communique.search.index import INDEX_VERSION, SearchIndex, process_alive
 from communique.store import is_url, open_store
@@ -483,10 +484,14 @@ class Repairer:
                                 (doc_id,),
                             )
                         ] or doc.origin
-                    self.store.put_document(doc, row["raw_sha256"], parsed.content_hash)
+                    self.store.put_document(
+                        doc, row["raw_sha256"], parsed.content_hash, label_rows(doc)
+                    )
                     fixed.append(doc_id)
                 elif doc_id in broken and record is not None and record.id == doc_id:
-                    self.store.put_document(record, row["raw_sha256"], content_hash(record))
+                    self.store.put_document(
+                        record, row["raw_sha256"], content_hash(record), label_rows(record)
+                    )
                     from_record.append(doc_id)
                 else:
                     failed.append(doc_id)
@@ -523,14 +528,16 @@ class Repairer:
                     doc.id != recorded and held is not None and held[0] == r["sha256"]
                 ):  # the document made from this very input is held under another id
                     if self.store.current(doc.id) is None:
-                        self.store.put_document(doc, r["sha256"], parsed.content_hash)
+                        self.store.put_document(
+                            doc, r["sha256"], parsed.content_hash, label_rows(doc)
+                        )
                         made.append(doc.id)
                     self.store.set_path(r["path"], r["sha256"], r["status"], None, doc.id)
                     pointed.append(r["path"])
                     continue
                 doc.id = recorded  # the id the ingest gave it (it may differ from the parse)
                 if self.store.current(recorded) is None:  # two paths may name one document
-                    self.store.put_document(doc, r["sha256"], parsed.content_hash)
+                    self.store.put_document(doc, r["sha256"], parsed.content_hash, label_rows(doc))
                     made.append(recorded)
             self.store.commit()
         except BaseException:

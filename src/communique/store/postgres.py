@@ -47,7 +47,7 @@ from psycopg.pq import TransactionStatus
 
 from communique.model import Document
 from communique.store.paths import data_paths
-from communique.store.sql import Args, SQLStore, now
+from communique.store.sql import Args, Labels, SQLStore, now
 from communique.store.sqlite import (
     HISTORY_LINKS,
     LINK_VIEWS,
@@ -208,12 +208,14 @@ class PostgresStore(SQLStore):
     def in_transaction(self) -> bool:
         return self.conn.info.transaction_status != TransactionStatus.IDLE
 
-    def put_document(self, doc: Document, raw_sha256: str, content_hash: str) -> None:
+    def put_document(
+        self, doc: Document, raw_sha256: str, content_hash: str, labels: Labels
+    ) -> None:
         """``SQLStore.put_document`` in psycopg's pipeline mode: its statements (the record,
         turns, mentions, origins, revision, change log) go to the server without waiting for
         each answer, a few round trips instead of one each."""
         with self.conn.pipeline():
-            super().put_document(doc, raw_sha256, content_hash)
+            super().put_document(doc, raw_sha256, content_hash, labels)
 
     def begin(self) -> None:
         self.conn.execute("BEGIN")

@@ -20,6 +20,11 @@ from communique.store.base import DocFilter, StoredRaw
 from communique.store.paths import DataPaths
 
 Args = Sequence[Any]
+# rows of ``people`` (id, name, kind, name_from) and ``entities`` (id, kind, name, name_ru,
+# name_zh) that a document's turns and mentions point at: ``enrich.labels.label_rows`` makes them
+Labels = tuple[
+    Sequence[tuple[str, str, str, str]], Sequence[tuple[str, str, str, str | None, str | None]]
+]
 
 CRAWL_PAGE_COLUMNS = (
     "url", "site", "state", "first_seen", "last_tried", "last_ok", "http_status", "etag",
@@ -195,9 +200,12 @@ class SQLStore:
         ).fetchone()
         return (row[0], row[1]) if row else None
 
-    def put_document(self, doc: Document, raw_sha256: str, content_hash: str) -> None:
+    def put_document(
+        self, doc: Document, raw_sha256: str, content_hash: str, labels: Labels
+    ) -> None:
         """Insert or replace a document with its turns, origins and a revision entry (in the
-        caller's write transaction, else in one of its own)."""
+        caller's write transaction, else in one of its own); ``labels`` are the ``people`` and
+        ``entities`` rows its turns and mentions point at (``enrich.labels.label_rows``)."""
         numbers = {t.n for t in doc.turns}
         for t in doc.turns:  # turns.(doc_id, answers) is a key to the question turn
             if t.answers is not None and t.answers not in numbers:
@@ -220,7 +228,7 @@ class SQLStore:
                     doc.kind, doc.date, doc.title, doc.parser_version, record, now(),
                 ),
             )  # fmt: skip
-            self._labels(doc)
+            self._labels(labels)
             self.query("DELETE FROM turns WHERE doc_id = ?", (doc.id,))
             self._many(
                 "INSERT INTO turns (doc_id, n, label, speaker, affiliation, role, interpreted, "
@@ -248,23 +256,22 @@ class SQLStore:
             )
             self._change(doc.id, "update" if existed else "insert")
 
-    def _labels(self, doc: Document) -> None:
-        """The people and entities ``doc``'s turns and mentions point at (store/labels.py):
-        a register name replaces a label; a label never replaces a name."""
-        from communique.enrich.labels import entity_rows, person_rows
-
+    def _labels(self, labels: Labels) -> None:
+        """The people and entities a document's turns and mentions point at: a register name
+        replaces a label; a label never replaces a name."""
+        people, entities = labels
         self._many(
             "INSERT INTO people VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
             "name = excluded.name, kind = excluded.kind, name_from = excluded.name_from "
             "WHERE excluded.name_from = 'register' AND (people.name <> excluded.name "
             "OR people.kind <> excluded.kind OR people.name_from <> 'register')",
-            person_rows(doc),
+            people,
         )
         self._many(
             "INSERT INTO entities VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
             "name = excluded.name, name_ru = excluded.name_ru, name_zh = excluded.name_zh "
             "WHERE entities.name <> excluded.name",
-            entity_rows(doc),
+            entities,
         )
 
     def _change(self, doc_id: str, op: str) -> None:

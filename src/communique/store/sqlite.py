@@ -243,7 +243,7 @@ HISTORY_LINKS = ";".join(
 )
 
 # 5 (LINKS): foreign keys for Datasette and SQL readers. ``people`` (turns.person ->) and
-# ``entities`` (mentions.entity ->), with names (store/labels.py fills them as documents are
+# ``entities`` (mentions.entity ->), with names (enrich/labels.py makes them as documents are
 # stored; here, for an existing archive, from the labels); turns.(doc_id, answers) -> the
 # question turn; mentions.(doc_id, n) -> its turn; ``document`` in the history tables (above).
 # SQLite cannot add a constraint to a table:
