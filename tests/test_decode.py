@@ -1,4 +1,4 @@
-"""ingest.decode: gunzip, encoding detection, binary rejection, mojibake repair."""
+"""sources.decode: gunzip, encoding detection, binary rejection, mojibake repair."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ingest.tables: reading CSV/TSV/JSONL/Parquet/XLSX, column detection, sidecars."""
+"""sources.tables: reading CSV/TSV/JSONL/Parquet/XLSX, column detection, sidecars."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Runs in the ingest workers right after structuring (``ingest.pipeline.parse_raw``), so it is a
 pure function of the document and the register. What needs other documents (language versions,
-acronyms learned from the archive) is in ``enrich.corpus``.
+acronyms learned from the archive) is run over the store by ``ingest.enrichment``.
 
 The register is the shipped ``enrich/data/people.csv`` extended by the user's files named in
 ``$COMMUNIQUE_PEOPLE`` (paths separated by ``os.pathsep``; the format is described in

@@ -1,5 +1,6 @@
-"""Enrichment across documents: links between language versions, acronyms learned from the
-archive, and re-applying the per-document enrichment to what is already stored.
+"""Enrichment across documents, run over the store: links between language versions, acronyms
+learned from the archive, and re-applying the per-document enrichment to what is already stored
+(the algorithms are in ``enrich``).
 
 ``after_ingest(store, doc_ids)`` runs at the end of an ingest for the documents it added or
 changed; ``enrich_archive(store)`` redoes everything (``communique enrich``).
