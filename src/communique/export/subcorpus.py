@@ -18,8 +18,8 @@ import tantivy
 from communique.archive import Archive, make_filters
 from communique.model import Document, Turn
 from communique.search.ast import MatchAll, Query
-from communique.search.index import _TURN_BITS, _doc_hash
 from communique.search.query import parse_query
+from communique.search.schema import _TURN_BITS, _doc_hash
 
 T = TypeVar("T")
 Guard = Callable[[Callable[[], T]], T]  # runs a read (e.g. under the web service's lock)

@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from communique.ops.backup import analysis_files
-from communique.search.index import INDEX_VERSION, SearchIndex, process_alive
+from communique.search.build import process_alive
+from communique.search.index import SearchIndex
+from communique.search.schema import INDEX_VERSION
 from communique.store import is_url, open_store
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
