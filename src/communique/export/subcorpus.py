@@ -19,7 +19,7 @@ from communique.archive import Archive, make_filters
 from communique.model import Document, Turn
 from communique.search.ast import MatchAll, Query
 from communique.search.query import parse_query
-from communique.search.schema import _TURN_BITS, _doc_hash
+from communique.search.schema import TURN_BITS, doc_hash
 
 T = TypeVar("T")
 Guard = Callable[[Callable[[], T]], T]  # runs a read (e.g. under the web service's lock)
@@ -158,7 +158,7 @@ def select(archive: Archive, selection: Selection, *, cap: int | None = None) ->
             row = rows.get(rowid) if rowid is not None else None
             # the chrono key carries a checksum of the turn's id: a row the store has changed
             # since the index saw it is looked up in the index's own stored fields instead
-            if row is None or int(key) & _TURN_BITS != _doc_hash(row[0]) | min(row[1], 0xFFFF):
+            if row is None or int(key) & TURN_BITS != doc_hash(row[0]) | min(row[1], 0xFFFF):
                 doc = searcher.doc(addr)
                 row = (doc.get_first("doc_id"), int(doc.get_first("n")))
             keys.append(row)

@@ -34,13 +34,13 @@ from communique.search.analysis import (
 )
 from communique.search.expand import AcronymTable
 from communique.search.schema import (
-    _HAS_LEAD,
-    _HEAD_SQL,
-    _TURN_SQL,
+    HAS_LEAD,
+    HEAD_SQL,
     INDEX_VERSION,
-    _head_docs,
-    _needs_segmenting,
-    _turn_docs,
+    TURN_SQL,
+    head_docs,
+    needs_segmenting,
+    turn_docs,
 )
 from communique.store.sql import SQLStore
 
@@ -89,10 +89,10 @@ def _segmented(
     batch: list[list[Any]] = []
 
     def submit() -> None:
-        if pool is None:  # segmented inline by _turn_docs
+        if pool is None:  # segmented inline by turn_docs
             pending.append((batch, [], None))
             return
-        texts = sorted({t for g in batch for r in g if (t := _needs_segmenting(r[14]))})
+        texts = sorted({t for g in batch for r in g if (t := needs_segmenting(r[14]))})
         fut = pool.submit(segment_many, texts) if texts else None
         pending.append((batch, texts, fut))
 
@@ -230,14 +230,14 @@ class IndexBuilder:
                     index = tantivy.Index(self.schema, path=str(tmp))
                     register(index)
                     writer = index.writer(heap_size=BUILD_HEAP)
-                    rows = store.stream(_TURN_SQL + " ORDER BY d.id, t.n")
+                    rows = store.stream(TURN_SQL + " ORDER BY d.id, t.n")
                     for batch, segmented in _segmented(_by_document(rows), pool):
                         for group in batch:
-                            for doc in _turn_docs(group, seq, segmented):
+                            for doc in turn_docs(group, seq, segmented):
                                 writer.add_document(doc)
                                 report.turns += 1
                             report.documents += 1
-                    for doc in _head_docs(store.stream(_HEAD_SQL, (_HAS_LEAD,)), seq):
+                    for doc in head_docs(store.stream(HEAD_SQL, (HAS_LEAD,)), seq):
                         writer.add_document(doc)
                         report.heads += 1
             finally:
@@ -307,13 +307,13 @@ class IndexBuilder:
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            rows = store.query(f"{_TURN_SQL} WHERE d.id IN ({marks}) ORDER BY d.id, t.n", chunk)
+            rows = store.query(f"{TURN_SQL} WHERE d.id IN ({marks}) ORDER BY d.id, t.n", chunk)
             for group in _by_document(rows):
-                for doc in _turn_docs(group, seq):
+                for doc in turn_docs(group, seq):
                     writer.add_document(doc)
                     report.turns += 1
-            heads = store.query(f"{_HEAD_SQL} AND d.id IN ({marks})", [_HAS_LEAD, *chunk])
-            for doc in _head_docs(heads, seq):
+            heads = store.query(f"{HEAD_SQL} AND d.id IN ({marks})", [HAS_LEAD, *chunk])
+            for doc in head_docs(heads, seq):
                 writer.add_document(doc)
                 report.heads += 1
         report.documents, report.to_seq = len(ids), seq

@@ -35,7 +35,7 @@ def facet_request() -> dict[str, Any]:
     return aggs
 
 
-def _facet_counts(result: dict[str, Any]) -> dict[str, dict[str, int]]:
+def facet_counts(result: dict[str, Any]) -> dict[str, dict[str, int]]:
     """Facet name -> value -> count, from the aggregation's result; speakers beyond the listed
     ones are summed as (other)."""
     out: dict[str, dict[str, int]] = {}
@@ -52,6 +52,6 @@ def _facet_counts(result: dict[str, Any]) -> dict[str, dict[str, int]]:
 
 
 @functools.cache
-def _aggregator() -> ThreadPoolExecutor:
+def aggregator() -> ThreadPoolExecutor:
     """The threads that count facets while a search runs."""
     return ThreadPoolExecutor(max_workers=2, thread_name_prefix="communique-facets")

@@ -27,7 +27,7 @@ from communique.search.budget import Budget
 from communique.search.build import IndexBuilder
 from communique.search.compile import QueryCompiler
 from communique.search.expand import AcronymTable
-from communique.search.facets import _aggregator, _facet_counts, facet_request
+from communique.search.facets import aggregator, facet_counts, facet_request
 from communique.search.kwic import SORTS as KWIC_SORTS
 from communique.search.kwic import (
     KwicLine,
@@ -36,8 +36,8 @@ from communique.search.kwic import (
     snippet,
     sort_lines,
 )
-from communique.search.kwic_fetch import _gc_paused, _items, _kwic_parallel, _KwicJob, _stored_turn
-from communique.search.schema import _none, _text, _unpack, build_schema
+from communique.search.kwic_fetch import KwicJob, gc_paused, hit_items, kwic_parallel, stored_turn
+from communique.search.schema import build_schema, known_or_none, stored_text, unpack_meta
 from communique.store.sql import SQLStore
 
 SORTS = ("relevance", "date", "oldest")
@@ -159,7 +159,7 @@ class SearchIndex(IndexBuilder, QueryCompiler):
             return out
         # facets are counted on another thread (tantivy lets go of the GIL) while this one
         # finds the top hits and makes their snippets: the same searcher, the same snapshot
-        counting = _aggregator().submit(searcher.aggregate, tq, facet_request()) if facets else None
+        counting = aggregator().submit(searcher.aggregate, tq, facet_request()) if facets else None
         if sort == "relevance" and self.store.replicated:
             res = _by_relevance(searcher, tq, limit, offset)  # every replica ranks alike
         elif sort == "relevance":
@@ -181,21 +181,20 @@ class SearchIndex(IndexBuilder, QueryCompiler):
         total = res.count if res.count is not None else len(hits)
         out = SearchResults(text, total, hits, offset=offset, sort=sort)
         if counting is not None:
-            out.facets = _facet_counts(counting.result())
+            out.facets = facet_counts(counting.result())
         return out
 
     @staticmethod
     def _hit(doc: tantivy.Document, score: float | None, matcher: Matcher, size: int) -> Hit:
-        text = _text(doc)
-        title, date, revision, label, affiliation, interp, answers, q_n, q_who, q_text = _unpack(
-            doc.get_first("meta")
-        )
+        text = stored_text(doc)
+        meta = unpack_meta(doc.get_first("meta"))
+        title, date, revision, label, affiliation, interp, answers, q_n, q_who, q_text = meta
         snip, marks = snippet(text, matcher.spans(text), size)
         return Hit(
             doc_id=doc.get_first("doc_id"), n=doc.get_first("n"), revision=revision, title=title,
-            date=date, publisher=_none(doc.get_first("publisher")),
-            kind=_none(doc.get_first("kind")), lang=_none(doc.get_first("lang")),
-            speaker=_none(doc.get_first("speaker")), label=label, affiliation=affiliation,
+            date=date, publisher=known_or_none(doc.get_first("publisher")),
+            kind=known_or_none(doc.get_first("kind")), lang=known_or_none(doc.get_first("lang")),
+            speaker=known_or_none(doc.get_first("speaker")), label=label, affiliation=affiliation,
             role=doc.get_first("role"), interpreted=bool(interp),
             answers=None if answers is None else int(answers),
             question=None if q_n is None else Question(int(q_n), q_who, q_text or ""),
@@ -205,7 +204,7 @@ class SearchIndex(IndexBuilder, QueryCompiler):
 
     def facets(self, tq: TQ, searcher: tantivy.Searcher | None = None) -> dict[str, dict[str, int]]:
         """Counts per year, publisher, kind, language, speaker and role of the query's hits."""
-        return _facet_counts((searcher or self.searcher()).aggregate(tq, facet_request()))
+        return facet_counts((searcher or self.searcher()).aggregate(tq, facet_request()))
 
     def kwic(
         self,
@@ -227,7 +226,7 @@ class SearchIndex(IndexBuilder, QueryCompiler):
         """
         if sort not in KWIC_SORTS:
             raise ValueError(f"sort must be one of {', '.join(KWIC_SORTS)}, not {sort!r}")
-        with _gc_paused():
+        with gc_paused():
             return self._kwic(query, extra, width, sort, limit)
 
     def _kwic(
@@ -269,18 +268,18 @@ class SearchIndex(IndexBuilder, QueryCompiler):
         """The lines of ``hits`` (chronological) and their sort keys, on up to one process a
         core when there are many; a chunk whose rows changed in the store is done again here
         with those turns read from the index."""
-        items = _items(searcher, hits, offset)
+        items = hit_items(searcher, hits, offset)
         by_order = {order: addr for order, (_, addr) in enumerate(hits, start=offset)}
 
         def stored(orders: list[int]) -> list[Turn]:
-            return [_stored_turn(searcher.doc(by_order[o])) for o in orders]
+            return [stored_turn(searcher.doc(by_order[o])) for o in orders]
 
-        job = _KwicJob(self.store.target, node, width, sort)
+        job = KwicJob(self.store.target, node, width, sort)
         workers = min(os.cpu_count() or 1, KWIC_MAX_WORKERS)
         if len(items) < KWIC_PARALLEL_MIN or workers < KWIC_MIN_CORES:
             lines, keys, _ = job.run(self.store.query, items, stored)
             return lines, keys
-        return _kwic_parallel(
+        return kwic_parallel(
             job, items, workers, lambda part: job.run(self.store.query, part, stored)
         )
 

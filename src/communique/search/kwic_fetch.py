@@ -28,7 +28,7 @@ from communique.search.kwic import (
     sort_keys,
     turn_lines,
 )
-from communique.search.schema import _TURN_BITS, _doc_hash, _none, _text
+from communique.search.schema import TURN_BITS, doc_hash, known_or_none, stored_text
 from communique.store.paths import is_url
 
 Fetch = Callable[[str, Any], Iterable[Any]]  # a store's ``query``: (sql, args) -> rows
@@ -37,7 +37,7 @@ SQL_BATCH = 900  # ids in one `IN (...)` of a query
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection meanwhile: a concordance makes hundreds of thousands of
     tuples (none in a cycle), and each collection would walk all of them again."""
     was = gc.isenabled()
@@ -52,7 +52,7 @@ def _gc_paused() -> Iterator[None]:
 Items = list[tuple[int, int, int | None]]  # (order, chrono key, store rowid) of hits
 
 
-def _items(
+def hit_items(
     searcher: tantivy.Searcher, hits: list[tuple[Any, tantivy.DocAddress]], offset: int
 ) -> Items:
     """(order, chrono key, store rowid) of hits sorted by ``chrono`` (the value each carries)."""
@@ -79,8 +79,8 @@ def _fetch_turns(fetch: Fetch, items: Items) -> list[Turn | None]:
         if row is not None:
             h = hashes.get(row[0])
             if h is None:
-                h = hashes[row[0]] = _doc_hash(row[0])
-            if key & _TURN_BITS != h | min(row[1], 0xFFFF):
+                h = hashes[row[0]] = doc_hash(row[0])
+            if key & TURN_BITS != h | min(row[1], 0xFFFF):
                 row = None
         out.append(row)
     return out
@@ -98,17 +98,17 @@ def _doc_info(fetch: Fetch, ids: set[str]) -> dict[str, DocInfo]:
     return out
 
 
-def _stored_turn(doc: tantivy.Document) -> Turn:
+def stored_turn(doc: tantivy.Document) -> Turn:
     """A turn as the index holds it (when its store row changed)."""
-    return (doc.get_first("doc_id"), doc.get_first("n"), _none(doc.get_first("speaker")),
-            doc.get_first("role"), _text(doc), None)  # fmt: skip
+    return (doc.get_first("doc_id"), doc.get_first("n"), known_or_none(doc.get_first("speaker")),
+            doc.get_first("role"), stored_text(doc), None)  # fmt: skip
 
 
 Chunk = tuple[list[KwicLine], list[str], bool]  # lines, their sort keys, done
 
 
 @dataclass(frozen=True)
-class _KwicJob:
+class KwicJob:
     """What a concordance needs to turn hits into lines, in this process or a forked one."""
 
     target: str  # the store: a SQLite file or a PostgreSQL URL
@@ -160,12 +160,12 @@ class _KwicJob:
                 lines, keys, done = self.run(db.execute, items)
             finally:
                 db.close()
-        plain = list(map(tuple, lines))  # made KwicLines again by _kwic_parallel
+        plain = list(map(tuple, lines))  # made KwicLines again by kwic_parallel
         return cast(list[KwicLine], plain), keys, done
 
 
-def _kwic_parallel(
-    job: _KwicJob, items: Items, workers: int, here: Callable[[Items], Chunk]
+def kwic_parallel(
+    job: KwicJob, items: Items, workers: int, here: Callable[[Items], Chunk]
 ) -> tuple[list[KwicLine], list[str]]:
     """``items`` in ``workers`` equal chunks: the first done ``here`` (this process), the
     others by forked processes at the same time (they only read SQLite and run Python). A

@@ -25,8 +25,8 @@ NONE = "(none)"  # the facet value of a turn without one (undated, no speaker, .
 LANG_FIELD = {"en": "text_en", "ru": "text_ru"}
 _EPOCH = Date(1900, 1, 1).toordinal()
 _UNDATED = (1 << 20) - 1
-_TURN_BITS = (1 << 40) - 1  # the part of a chrono key that identifies the turn
-_TURN_SQL = (
+TURN_BITS = (1 << 40) - 1  # the part of a chrono key that identifies the turn
+TURN_SQL = (
     "SELECT d.id, d.revision, d.publisher, d.lang, d.kind, d.date, d.title, t.n, t.label, "
     "t.speaker, t.affiliation, t.role, t.interpreted, t.answers, t.text, t.rowid, t.person, "
     "(SELECT group_concat(DISTINCT m.entity) FROM mentions m WHERE m.doc_id = t.doc_id "
@@ -35,12 +35,12 @@ _TURN_SQL = (
 )
 # documents with a head (``Document.head``: turn 0, the lead or a turnless document's title):
 # those whose record holds a lead, and those without turns
-_HEAD_SQL = (
+HEAD_SQL = (
     "SELECT d.id, d.revision, d.publisher, d.lang, d.kind, d.date, d.title, d.record "
     "FROM documents d WHERE (d.record LIKE ? OR NOT EXISTS "
     "(SELECT 1 FROM turns t WHERE t.doc_id = d.id))"
 )
-_HAS_LEAD = '%"lead": "%'  # how a record with a lead reads (Document.to_dict, json.dumps)
+HAS_LEAD = '%"lead": "%'  # how a record with a lead reads (Document.to_dict, json.dumps)
 
 
 def build_schema() -> tantivy.Schema:
@@ -62,7 +62,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_unsigned_field("gen", stored=True)  # the changes.seq this turn was indexed at
     sb.add_unsigned_field("rowid", fast=True)  # the turn's row in the store (KWIC reads it)
     # title, date, revision, label, affiliation, interpreted, answers, question n, who, text
-    sb.add_bytes_field("meta", stored=True)  # packed by _pack
+    sb.add_bytes_field("meta", stored=True)  # packed by pack_meta
     sb.add_bytes_field("text_orig", stored=True)  # the text, when text_raw holds a changed copy
     return sb.build()
 
@@ -78,23 +78,23 @@ def _chrono(date: str | None, doc_id: str) -> tuple[int, int, int, str]:
         days, ymd, year = Date(y, m, d).toordinal() - _EPOCH, y * 10000 + m * 100 + d, str(y)
     except ValueError:
         days, ymd, year = -1, -1, NONE
-    h = _doc_hash(doc_id)
+    h = doc_hash(doc_id)
     asc = ((days if days >= 0 else _UNDATED) << 40) | h
     desc = ((days + 1 if days >= 0 else 0) << 40) | h
     return ymd, asc, desc, year
 
 
-def _needs_segmenting(text: str) -> str | None:
+def needs_segmenting(text: str) -> str | None:
     """The folded text if it has Chinese to segment, else None."""
     if text.isascii() or not has_han_fast(text):
         return None
     return fold(text)
 
 
-def _turn_docs(
+def turn_docs(
     rows: list[Any], gen: int, segmented: dict[str, str] | None = None
 ) -> Iterator[tantivy.Document]:
-    """The tantivy documents of one document's turns (rows of ``_TURN_SQL``, one document).
+    """The tantivy documents of one document's turns (rows of ``TURN_SQL``, one document).
 
     ``segmented`` maps folded texts to their segmentation when it was done beforehand.
     """
@@ -108,7 +108,7 @@ def _turn_docs(
         person, entities = r[16:18]
         q = asked.get(answers) if answers is not None else None
         question = (None, None, None) if q is None else (str(q[7]), q[9] or q[8], q[14])
-        meta = _pack(  # what a hit shows that has no field of its own (see build_schema)
+        meta = pack_meta(  # what a hit shows that has no field of its own (see build_schema)
             title, date, revision, label, affiliation, "1" if interpreted else "",
             None if answers is None else str(answers), *question,
         )  # fmt: skip
@@ -149,21 +149,21 @@ def _turn_docs(
         yield doc
 
 
-def _head_docs(rows: Iterable[Any], gen: int) -> Iterator[tantivy.Document]:
-    """The tantivy documents of documents' heads (rows of ``_HEAD_SQL``): turn 0, an unlabelled
+def head_docs(rows: Iterable[Any], gen: int) -> Iterator[tantivy.Document]:
+    """The tantivy documents of documents' heads (rows of ``HEAD_SQL``): turn 0, an unlabelled
     statement holding the lead (or a turnless document's title). Its store row id is 0 (no
     turn row has it), so concordances and exports read it from the index's stored fields."""
     for r in rows:
         head = Document.from_dict(json.loads(r[7])).head()
         if head is not None:
             row = (*r[:7], 0, None, None, None, head.role, 0, None, head.text, 0, None, None)
-            yield from _turn_docs([row], gen)
+            yield from turn_docs([row], gen)
 
 
 _SEP, _NULL, _JSON = "\x1f", "\x00", "\x1e"
 
 
-def _pack(*fields: str | None) -> bytes:
+def pack_meta(*fields: str | None) -> bytes:
     """Strings (or None) as bytes: joined by U+001F, or (marked by U+001E) JSON when one of them
     holds a control character used here. Reading is a ``split``: much quicker than JSON."""
     if any(f and (_SEP in f or _NULL in f or _JSON in f) for f in fields):
@@ -171,23 +171,24 @@ def _pack(*fields: str | None) -> bytes:
     return _SEP.join(_NULL if f is None else f for f in fields).encode()
 
 
-def _unpack(data: bytes) -> list[str | None]:
+def unpack_meta(data: bytes) -> list[str | None]:
     text = data.decode()
     if text[:1] == _JSON:
         return json.loads(text[1:])
     return [None if f == _NULL else f for f in text.split(_SEP)]
 
 
-def _text(doc: tantivy.Document) -> str:
+def stored_text(doc: tantivy.Document) -> str:
     """A stored turn's text as published."""
     orig = doc.get_first("text_orig")
     return orig.decode() if orig is not None else (doc.get_first("text_raw") or "")
 
 
-def _doc_hash(doc_id: str) -> int:
+def doc_hash(doc_id: str) -> int:
     """The document part of a ``chrono`` key: crc24 of the id, shifted past the turn number."""
     return (zlib.crc32(doc_id.encode()) & 0xFFFFFF) << 16
 
 
-def _none(value: str | None) -> str | None:
+def known_or_none(value: str | None) -> str | None:
+    """A stored field's value, None for ``(none)`` (how a turn without one is indexed)."""
     return None if value in (None, NONE) else value
