@@ -42,6 +42,7 @@ import numpy as np
 from communique.analysis.stopwords import is_stop
 from communique.search.analysis import raw_tokens
 from communique.store.sqlite import SQLiteStore
+from communique.structure.dates import ymd_number
 
 if TYPE_CHECKING:
     from communique.archive import Archive
@@ -83,10 +84,9 @@ class _Vocab(dict[str, int]):
 
 def _ymd(date: str | None) -> int | None:
     try:
-        y, m, d = (int(x) for x in (date or "").split("-"))
+        return ymd_number(date)
     except ValueError:
         return None
-    return y * 10000 + m * 100 + d
 
 
 class TokenCache:

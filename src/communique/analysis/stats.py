@@ -39,6 +39,7 @@ from communique.search.ast import (
     Query,
     Term,
 )
+from communique.structure.dates import ymd_number, ymd_parts
 
 if TYPE_CHECKING:
     from communique.archive import Archive
@@ -209,16 +210,11 @@ def _sql_filters(f: Filters) -> tuple[str, list[Any]]:
             args += norm
     if f.date_from:
         where.append("ymd >= ?")
-        args.append(_ymd(f.date_from))
+        args.append(ymd_number(f.date_from, partial=True))
     if f.date_to:
         where.append("ymd <= ?")
-        args.append(_ymd(f.date_to))
+        args.append(ymd_number(f.date_to, partial=True))
     return (" WHERE " + " AND ".join(where)) if where else "", args
-
-
-def _ymd(value: str) -> int:
-    y, m, d = ([int(p) for p in value.split("-")] + [1, 1])[:3]
-    return y * 10000 + m * 100 + d
 
 
 def _words_rows(
@@ -251,7 +247,7 @@ def _words_rows(
 # -- trends -----------------------------------------------------------------------------------
 def period_of(ymd: int, by: str) -> str:
     """``YYYYMMDD`` as its period: ``2014``, ``2014-Q2``, ``2014-05`` or ``2014-05-06``."""
-    y, m, d = ymd // 10000, ymd // 100 % 100, ymd % 100
+    y, m, d = ymd_parts(ymd)
     if by == "year":
         return f"{y:04d}"
     if by == "quarter":

@@ -38,6 +38,7 @@ from communique.search.ast import (
 from communique.search.expand import AcronymTable, expand_acronyms
 from communique.search.schema import LANG_FIELD
 from communique.store.sql import SQLStore
+from communique.structure.dates import ymd_number
 
 MAX_FORMS = 5000  # indexed words looked at to find the forms of a word (NEAR)
 # Query cost limits (docs/query.md, "Limits"): one query never holds the archive for long.
@@ -293,14 +294,12 @@ def _any(queries: list[TQ]) -> TQ:
 
 def _ymd(value: str) -> int:
     """``YYYY-MM-DD`` (``-31`` of a short month is fine) as an integer ``YYYYMMDD``."""
-    parts = [*value.split("-"), "1", "1"][:3]
     try:
-        y, m, d = (int(p) for p in parts)
+        return ymd_number(value, partial=True)
     except ValueError:
         raise QueryError(
             f"not a date: {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD", value, 0
         ) from None
-    return y * 10000 + m * 100 + d
 
 
 _RX_SPECIAL = set("\\.+*?()|[]{}^$#&-~")

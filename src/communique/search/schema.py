@@ -19,6 +19,7 @@ from communique.search.analysis import (
     has_han_fast,
     segment,
 )
+from communique.structure.dates import ymd_number, ymd_parts
 
 INDEX_VERSION = 5  # bump when fields or analysis change: an older index is rebuilt (5: turn 0)
 NONE = "(none)"  # the facet value of a turn without one (undated, no speaker, ...)
@@ -74,8 +75,9 @@ def _chrono(date: str | None, doc_id: str) -> tuple[int, int, int, str]:
     """(YYYYMMDD or -1, ascending key, descending key, year) of a document; add ``n`` (the
     ascending key) or ``0xFFFF - n`` (the descending one) for a turn."""
     try:
-        y, m, d = (int(x) for x in (date or "").split("-"))
-        days, ymd, year = Date(y, m, d).toordinal() - _EPOCH, y * 10000 + m * 100 + d, str(y)
+        ymd = ymd_number(date)
+        y, m, d = ymd_parts(ymd)
+        days, year = Date(y, m, d).toordinal() - _EPOCH, str(y)
     except ValueError:
         days, ymd, year = -1, -1, NONE
     h = doc_hash(doc_id)
