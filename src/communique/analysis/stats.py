@@ -39,6 +39,7 @@ from communique.search.ast import (
     Query,
     Term,
 )
+from communique.store.chunks import in_chunks, placeholders
 from communique.structure.dates import ymd_number, ymd_parts
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ def _sql_filters(f: Filters) -> tuple[str, list[Any]]:
             norm = [v.strip().lower() for v in values]
             if col == "kind":
                 norm = [v.replace("-", "_").replace(" ", "_") for v in norm]
-            where.append(f"{col} IN ({','.join('?' * len(norm))})")
+            where.append(f"{col} IN ({placeholders(len(norm))})")
             args += norm
     if f.date_from:
         where.append("ymd >= ?")
@@ -230,16 +231,15 @@ def _words_rows(
         return [tuple(r) for r in cache.query(sql, args)]
     if _simple_filters(f) and col == "who" and values:
         where, args = _sql_filters(f)
-        marks = ",".join("?" * len(values))
+        marks = placeholders(len(values))
         cond = f"{where} AND who IN ({marks})" if where else f" WHERE who IN ({marks})"
         sql = f"SELECT ymd, who, sum(words) FROM turn_tokens{cond} GROUP BY 1, 2"
         return [tuple(r) for r in cache.query(sql, [*args, *values])]
     rowids = matching_rowids(archive, Query(MatchAll(), f)).tolist()
     out: dict[tuple[int | None, str | None], int] = defaultdict(int)
     sql = f"SELECT ymd, {col or 'NULL'}, words FROM turn_tokens WHERE rowid IN"
-    for i in range(0, len(rowids), 900):
-        chunk = rowids[i : i + 900]
-        for ymd, value, words in cache.query(f"{sql} ({','.join('?' * len(chunk))})", chunk):
+    for marks, chunk in in_chunks(rowids):
+        for ymd, value, words in cache.query(f"{sql} ({marks})", chunk):
             out[(ymd, value)] += words
     return [(k[0], k[1], v) for k, v in out.items()]
 

@@ -20,6 +20,7 @@ from communique.model import Document, Turn
 from communique.search.ast import MatchAll, Query
 from communique.search.query import parse_query
 from communique.search.schema import TURN_BITS, doc_hash
+from communique.store.chunks import in_chunks
 
 T = TypeVar("T")
 Guard = Callable[[Callable[[], T]], T]  # runs a read (e.g. under the web service's lock)
@@ -149,9 +150,7 @@ def select(archive: Archive, selection: Selection, *, cap: int | None = None) ->
         rowids = searcher.fast_field_values("rowid", addrs)
         want = sorted({r for r in rowids if r is not None})
         rows: dict[int, tuple[str, int]] = {}
-        for i in range(0, len(want), SQL_BATCH):
-            chunk = want[i : i + SQL_BATCH]
-            marks = ",".join("?" * len(chunk))
+        for marks, chunk in in_chunks(want, SQL_BATCH):
             sql = f"SELECT rowid, doc_id, n FROM turns WHERE rowid IN ({marks})"
             rows.update({r[0]: (r[1], r[2]) for r in store.query(sql, chunk)})
         for (key, addr), rowid in zip(hits, rowids, strict=True):

@@ -42,6 +42,7 @@ from communique.search.schema import (
     needs_segmenting,
     turn_docs,
 )
+from communique.store.chunks import in_chunks
 from communique.store.sql import SQLStore
 
 STATE = "communique-index.json"
@@ -304,9 +305,7 @@ class IndexBuilder:
         seq = max((c[0] for c in changes), default=start)
         for doc_id in ids:
             writer.delete_documents_by_term("doc_id", doc_id)
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for marks, chunk in in_chunks(ids, 500):
             rows = store.query(f"{TURN_SQL} WHERE d.id IN ({marks}) ORDER BY d.id, t.n", chunk)
             for group in _by_document(rows):
                 for doc in turn_docs(group, seq):

@@ -29,11 +29,10 @@ from communique.search.kwic import (
     turn_lines,
 )
 from communique.search.schema import TURN_BITS, doc_hash, known_or_none, stored_text
+from communique.store.chunks import SQL_BATCH, in_chunks
 from communique.store.paths import is_url
 
 Fetch = Callable[[str, Any], Iterable[Any]]  # a store's ``query``: (sql, args) -> rows
-
-SQL_BATCH = 900  # ids in one `IN (...)` of a query
 
 
 @contextlib.contextmanager
@@ -69,9 +68,8 @@ def _fetch_turns(fetch: Fetch, items: Items) -> list[Turn | None]:
     want = sorted({r for _, _, r in items if r is not None})
     rows: dict[int | None, Turn] = {}
     sql = "SELECT doc_id, n, speaker, role, text, rowid FROM turns WHERE rowid IN"
-    for i in range(0, len(want), SQL_BATCH):
-        chunk = want[i : i + SQL_BATCH]
-        rows.update({r[5]: r for r in fetch(f"{sql} ({','.join('?' * len(chunk))})", chunk)})
+    for marks, chunk in in_chunks(want):
+        rows.update({r[5]: r for r in fetch(f"{sql} ({marks})", chunk)})
     hashes: dict[str, int] = {}  # crc24(doc id) << 16, by document
     out: list[Turn | None] = []
     for _, key, rowid in items:
@@ -90,10 +88,9 @@ def _doc_info(fetch: Fetch, ids: set[str]) -> dict[str, DocInfo]:
     """(revision, date, publisher, title) of documents, from the store."""
     out: dict[str, DocInfo] = {}
     want = sorted(ids)
-    for i in range(0, len(want), SQL_BATCH):
-        chunk = want[i : i + SQL_BATCH]
-        sql = "SELECT id, revision, date, publisher, title FROM documents WHERE id IN"
-        for r in fetch(f"{sql} ({','.join('?' * len(chunk))})", chunk):
+    sql = "SELECT id, revision, date, publisher, title FROM documents WHERE id IN"
+    for marks, chunk in in_chunks(want):
+        for r in fetch(f"{sql} ({marks})", chunk):
             out[r[0]] = tuple(r[1:])
     return out
 
