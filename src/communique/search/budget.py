@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from communique.search.ast import (
-    QueryOverBudget,
-)
+from communique.search.ast import QueryOverBudget
 
 QUERY_SECONDS = 10.0  # time budget of one search or concordance ($COMMUNIQUE_QUERY_SECONDS)
 

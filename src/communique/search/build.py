@@ -13,12 +13,7 @@ import multiprocessing
 import os
 import shutil
 from collections.abc import Iterable, Iterator
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Future,
-    ProcessPoolExecutor,
-    wait,
-)
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,10 +23,7 @@ import tantivy
 from tantivy import Occur
 from tantivy import Query as TQ
 
-from communique.search.analysis import (
-    register,
-    segment_many,
-)
+from communique.search.analysis import register, segment_many
 from communique.search.expand import AcronymTable
 from communique.search.schema import (
     HAS_LEAD,

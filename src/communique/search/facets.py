@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import functools
-from concurrent.futures import (
-    ThreadPoolExecutor,
-)
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from communique.search.schema import NONE

@@ -18,24 +18,14 @@ import tantivy
 from tantivy import Query as TQ
 
 from communique.model import turn_permalink
-from communique.search.ast import (
-    Filters,
-    Node,
-    Query,
-)
+from communique.search.ast import Filters, Node, Query
 from communique.search.budget import Budget
 from communique.search.build import IndexBuilder
 from communique.search.compile import QueryCompiler
 from communique.search.expand import AcronymTable
 from communique.search.facets import aggregator, facet_counts, facet_request
 from communique.search.kwic import SORTS as KWIC_SORTS
-from communique.search.kwic import (
-    KwicLine,
-    Matcher,
-    Turn,
-    snippet,
-    sort_lines,
-)
+from communique.search.kwic import KwicLine, Matcher, Turn, snippet, sort_lines
 from communique.search.kwic_fetch import KwicJob, gc_paused, hit_items, kwic_parallel, stored_turn
 from communique.search.schema import build_schema, known_or_none, stored_text, unpack_meta
 from communique.store.sql import SQLStore

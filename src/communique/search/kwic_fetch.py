@@ -9,25 +9,14 @@ import gc
 import multiprocessing
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import (
-    ProcessPoolExecutor,
-)
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, cast
 
 import tantivy
 
-from communique.search.ast import (
-    Node,
-)
-from communique.search.kwic import (
-    DocInfo,
-    KwicLine,
-    Matcher,
-    Turn,
-    sort_keys,
-    turn_lines,
-)
+from communique.search.ast import Node
+from communique.search.kwic import DocInfo, KwicLine, Matcher, Turn, sort_keys, turn_lines
 from communique.search.schema import TURN_BITS, doc_hash, known_or_none, stored_text
 from communique.store.chunks import SQL_BATCH, in_chunks
 from communique.store.paths import is_url

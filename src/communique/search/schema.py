@@ -14,11 +14,7 @@ from typing import Any
 import tantivy
 
 from communique.model import Document
-from communique.search.analysis import (
-    fold,
-    has_han_fast,
-    segment,
-)
+from communique.search.analysis import fold, has_han_fast, segment
 from communique.structure.dates import ymd_number, ymd_parts
 
 INDEX_VERSION = 5  # bump when fields or analysis change: an older index is rebuilt (5: turn 0)
