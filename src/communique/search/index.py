@@ -104,7 +104,8 @@ class SearchResults:
 
 
 class SearchIndex(IndexBuilder, QueryCompiler):
-    """The tantivy index of one archive: build, follow the change log, search, facets."""
+    """The tantivy index of one archive: build and follow the change log (``IndexBuilder``),
+    compile queries (``QueryCompiler``), search, facets, concordances."""
 
     def __init__(self, store: SQLStore, path: str | Path | None = None) -> None:
         self.store = store
