@@ -372,9 +372,9 @@ class Floor:
 
 def facet_aggs() -> dict[str, Any]:
     """The aggregation request the project sends for its facets (the floor sends it too)."""
-    from communique.search import index as ix
+    from communique.search.facets import facet_request
 
-    return ix.facet_request()
+    return facet_request()
 
 
 def load_archive_api() -> tuple[Any, str | None]:

@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from communique import Archive  # noqa: E402
 from communique.analysis.verify import MIN_SCORE, verify  # noqa: E402
 from communique.search.analysis import has_han, segment  # noqa: E402
-from communique.search.index import INDEX_VERSION  # noqa: E402
+from communique.search.schema import INDEX_VERSION  # noqa: E402
 
 ALTERATIONS = ("punctuation", "elision", "words", "reorder", "cut")
 SENTENCE = re.compile(r"(?<=[.!?。！？])\s*")

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from communique.structure.dates import DateInfo, find_date, find_time, parse_date_field
+from communique.structure.dates import (
+    DateInfo,
+    find_date,
+    find_time,
+    parse_date_field,
+    ymd_number,
+    ymd_parts,
+)
 
 from .conftest import SEED
 
@@ -404,3 +411,18 @@ def test_comai_datetime_and_internal_id(corpus: Path) -> None:
                 assert find_date(r["internal_id"]).date in allowed, r["internal_id"]
                 n += 1
     assert n > 0
+
+
+# ----------------------------------------------------------------------------- YYYYMMDD numbers
+
+
+def test_ymd_numbers_of_whole_and_partial_dates() -> None:
+    assert ymd_number("2019-06-31") == 20190631  # a month's end as often written: kept
+    assert ymd_parts(20190631) == (2019, 6, 31)
+    assert ymd_number("2016", partial=True) == 20160101
+    assert ymd_number("2016-02", partial=True) == 20160201
+    for bad in ("2016", "2016-02", "", None, "2016-xx-01", "2016-01-100"):
+        with pytest.raises(ValueError):
+            ymd_number(bad)  # a whole date is wanted (and fields of two digits at most)
+    with pytest.raises(ValueError):
+        ymd_number("2016-", partial=True)

@@ -133,12 +133,12 @@ def test_a_star_matching_too_many_words_is_refused(
     long_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The limits are lowered to what six pages hold (the defaults need a large archive)."""
+    import communique.search.compile as compiling
     from communique.archive import Archive
-    from communique.search import index
     from communique.search.ast import QueryTooCostly
 
-    monkeypatch.setattr(index, "MAX_NEAR_PREFIX_TERMS", 20)
-    monkeypatch.setattr(index, "MAX_PREFIX_TERMS", 50)
+    monkeypatch.setattr(compiling, "MAX_NEAR_PREFIX_TERMS", 20)
+    monkeypatch.setattr(compiling, "MAX_PREFIX_TERMS", 50)
     with Archive(long_db) as a:
         with pytest.raises(QueryTooCostly, match=r"co\* matches more than 20 different words "
                            "on a side of NEAR"):  # fmt: skip

@@ -16,6 +16,7 @@ import pytest
 from communique.enrich.labels import label_rows
 from communique.ingest.pipeline import Ingester
 from communique.store import data_paths, open_store
+from communique.store.chunks import in_chunks
 from communique.store.postgres import pg_sql
 from communique.store.sqlite import MIGRATIONS
 from tests.conftest import CORPUS, ROOT, SEED, new_target
@@ -120,6 +121,24 @@ def test_rows_take_question_marks_and_literal_percent_signs(target: str) -> None
         stats = store.stats()
         assert stats["documents"] == 2 and stats["by_publisher"]["fmprc.gov.cn"] == 1
         assert stats["raw_bytes"] >= LU_KANG.stat().st_size
+    finally:
+        store.close()
+
+
+def test_in_chunks_reads_a_long_list_of_ids_a_chunk_at_a_time(target: str) -> None:
+    ingest(target, [LU_KANG, SEED])
+    store = open_store(target)
+    try:
+        ids = [f"absent-{i}" for i in range(1000)] + ["fmprc-en-t1653646"]
+        ids += [f"absent-{i}" for i in range(1000, 2000)]  # 2,001 ids: more than one statement
+        found, sizes = [], []
+        for marks, chunk in in_chunks(ids):
+            assert marks == ",".join("?" * len(chunk))
+            sizes.append(len(chunk))
+            found += [r["id"] for r in store.rows(f"SELECT id FROM documents WHERE id IN ({marks})",
+                                                  chunk)]  # fmt: skip
+        assert sizes == [900, 900, 201] and found == ["fmprc-en-t1653646"]
+        assert [len(c) for _, c in in_chunks(ids, 1000)] == [1000, 1000, 1]
     finally:
         store.close()
 

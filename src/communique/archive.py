@@ -16,7 +16,8 @@ from typing import Any
 from communique.enrich.entities import lookup as lookup_entity
 from communique.model import KINDS, ROLES, Document
 from communique.search.ast import Filters, Query
-from communique.search.index import SORTS, SearchIndex, SearchResults, SyncReport
+from communique.search.build import SyncReport
+from communique.search.index import SORTS, SearchIndex, SearchResults
 from communique.search.kwic import SORTS as KWIC_SORTS
 from communique.search.kwic import KwicLine
 from communique.search.query import parse_query

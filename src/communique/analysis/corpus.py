@@ -41,13 +41,14 @@ import numpy as np
 
 from communique.analysis.stopwords import is_stop
 from communique.search.analysis import raw_tokens
+from communique.store.chunks import in_chunks
 from communique.store.sqlite import SQLiteStore
+from communique.structure.dates import ymd_number
 
 if TYPE_CHECKING:
     from communique.archive import Archive
 
 SENTINEL = np.uint32(0xFFFFFFFF)  # between turns in a joined token array
-SQL_BATCH = 900
 BUILD_BATCH = 5000
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
@@ -83,10 +84,9 @@ class _Vocab(dict[str, int]):
 
 def _ymd(date: str | None) -> int | None:
     try:
-        y, m, d = (int(x) for x in (date or "").split("-"))
+        return ymd_number(date)
     except ValueError:
         return None
-    return y * 10000 + m * 100 + d
 
 
 class TokenCache:
@@ -236,9 +236,7 @@ class TokenCache:
             changed = {r[0] for r in self.store.query(_CHANGED.format(a=""), (since,))}
         have = {r[0] for r in self.db.execute("SELECT rowid FROM turn_tokens")}
         drop = sorted((have - live) | (have & changed))
-        for i in range(0, len(drop), SQL_BATCH):
-            chunk = drop[i : i + SQL_BATCH]
-            marks = ",".join("?" * len(chunk))
+        for marks, chunk in in_chunks(drop):
             self.db.execute(f"DELETE FROM turn_tokens WHERE rowid IN ({marks})", chunk)
         kept = have.difference(drop)
         rows = (
@@ -279,10 +277,8 @@ class TokenCache:
         out: list[bytes] = []
         sql = "SELECT toks FROM turn_tokens WHERE rowid IN"
         with self.lock:
-            for i in range(0, len(want), SQL_BATCH):
-                chunk = want[i : i + SQL_BATCH]
-                out += [r[0] for r in self.db.execute(f"{sql} ({','.join('?' * len(chunk))})",
-                                                      chunk)]  # fmt: skip
+            for marks, chunk in in_chunks(want):
+                out += [r[0] for r in self.db.execute(f"{sql} ({marks})", chunk)]
         return out
 
     def joined(self, rowids: Iterable[int], gap: int) -> np.ndarray:

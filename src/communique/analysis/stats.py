@@ -39,6 +39,8 @@ from communique.search.ast import (
     Query,
     Term,
 )
+from communique.store.chunks import in_chunks, placeholders
+from communique.structure.dates import ymd_number, ymd_parts
 
 if TYPE_CHECKING:
     from communique.archive import Archive
@@ -205,20 +207,15 @@ def _sql_filters(f: Filters) -> tuple[str, list[Any]]:
             norm = [v.strip().lower() for v in values]
             if col == "kind":
                 norm = [v.replace("-", "_").replace(" ", "_") for v in norm]
-            where.append(f"{col} IN ({','.join('?' * len(norm))})")
+            where.append(f"{col} IN ({placeholders(len(norm))})")
             args += norm
     if f.date_from:
         where.append("ymd >= ?")
-        args.append(_ymd(f.date_from))
+        args.append(ymd_number(f.date_from, partial=True))
     if f.date_to:
         where.append("ymd <= ?")
-        args.append(_ymd(f.date_to))
+        args.append(ymd_number(f.date_to, partial=True))
     return (" WHERE " + " AND ".join(where)) if where else "", args
-
-
-def _ymd(value: str) -> int:
-    y, m, d = ([int(p) for p in value.split("-")] + [1, 1])[:3]
-    return y * 10000 + m * 100 + d
 
 
 def _words_rows(
@@ -234,16 +231,15 @@ def _words_rows(
         return [tuple(r) for r in cache.query(sql, args)]
     if _simple_filters(f) and col == "who" and values:
         where, args = _sql_filters(f)
-        marks = ",".join("?" * len(values))
+        marks = placeholders(len(values))
         cond = f"{where} AND who IN ({marks})" if where else f" WHERE who IN ({marks})"
         sql = f"SELECT ymd, who, sum(words) FROM turn_tokens{cond} GROUP BY 1, 2"
         return [tuple(r) for r in cache.query(sql, [*args, *values])]
     rowids = matching_rowids(archive, Query(MatchAll(), f)).tolist()
     out: dict[tuple[int | None, str | None], int] = defaultdict(int)
     sql = f"SELECT ymd, {col or 'NULL'}, words FROM turn_tokens WHERE rowid IN"
-    for i in range(0, len(rowids), 900):
-        chunk = rowids[i : i + 900]
-        for ymd, value, words in cache.query(f"{sql} ({','.join('?' * len(chunk))})", chunk):
+    for marks, chunk in in_chunks(rowids):
+        for ymd, value, words in cache.query(f"{sql} ({marks})", chunk):
             out[(ymd, value)] += words
     return [(k[0], k[1], v) for k, v in out.items()]
 
@@ -251,7 +247,7 @@ def _words_rows(
 # -- trends -----------------------------------------------------------------------------------
 def period_of(ymd: int, by: str) -> str:
     """``YYYYMMDD`` as its period: ``2014``, ``2014-Q2``, ``2014-05`` or ``2014-05-06``."""
-    y, m, d = ymd // 10000, ymd // 100 % 100, ymd % 100
+    y, m, d = ymd_parts(ymd)
     if by == "year":
         return f"{y:04d}"
     if by == "quarter":

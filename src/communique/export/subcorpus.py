@@ -18,8 +18,9 @@ import tantivy
 from communique.archive import Archive, make_filters
 from communique.model import Document, Turn
 from communique.search.ast import MatchAll, Query
-from communique.search.index import _TURN_BITS, _doc_hash
 from communique.search.query import parse_query
+from communique.search.schema import TURN_BITS, doc_hash
+from communique.store.chunks import in_chunks
 
 T = TypeVar("T")
 Guard = Callable[[Callable[[], T]], T]  # runs a read (e.g. under the web service's lock)
@@ -149,16 +150,14 @@ def select(archive: Archive, selection: Selection, *, cap: int | None = None) ->
         rowids = searcher.fast_field_values("rowid", addrs)
         want = sorted({r for r in rowids if r is not None})
         rows: dict[int, tuple[str, int]] = {}
-        for i in range(0, len(want), SQL_BATCH):
-            chunk = want[i : i + SQL_BATCH]
-            marks = ",".join("?" * len(chunk))
+        for marks, chunk in in_chunks(want, SQL_BATCH):
             sql = f"SELECT rowid, doc_id, n FROM turns WHERE rowid IN ({marks})"
             rows.update({r[0]: (r[1], r[2]) for r in store.query(sql, chunk)})
         for (key, addr), rowid in zip(hits, rowids, strict=True):
             row = rows.get(rowid) if rowid is not None else None
             # the chrono key carries a checksum of the turn's id: a row the store has changed
             # since the index saw it is looked up in the index's own stored fields instead
-            if row is None or int(key) & _TURN_BITS != _doc_hash(row[0]) | min(row[1], 0xFFFF):
+            if row is None or int(key) & TURN_BITS != doc_hash(row[0]) | min(row[1], 0xFFFF):
                 doc = searcher.doc(addr)
                 row = (doc.get_first("doc_id"), int(doc.get_first("n")))
             keys.append(row)

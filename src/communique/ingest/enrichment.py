@@ -16,6 +16,7 @@ from communique.enrich.document import enrich_document, register
 from communique.enrich.labels import label_rows
 from communique.enrich.versions import link_versions, version_key
 from communique.model import Document
+from communique.store.chunks import in_chunks
 from communique.store.sql import SQLStore
 
 
@@ -85,9 +86,8 @@ def _link_among(store: SQLStore, docs: list[Document], touched: set[str]) -> int
 
 def _stream(store: SQLStore, column: str, values: list[str]) -> Iterator[Document]:
     """Documents whose ``column`` is one of ``values``, read 500 values at a time."""
-    for i in range(0, len(values), 500):
-        chunk = values[i : i + 500]
-        yield from _documents(store, f"{column} IN ({','.join('?' * len(chunk))})", chunk)
+    for marks, chunk in in_chunks(values, 500):
+        yield from _documents(store, f"{column} IN ({marks})", chunk)
 
 
 def _enrichment(doc: Document) -> list[tuple[object, ...]]:

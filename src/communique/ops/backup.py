@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from communique.ops import shown
-from communique.search.index import SearchIndex, SyncReport
+from communique.search.build import SyncReport
+from communique.search.index import SearchIndex
 from communique.store import is_url, open_store
 from communique.store.sqlite import MIGRATIONS
 

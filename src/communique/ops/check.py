@@ -34,8 +34,11 @@ from typing import Any
 
 from communique.enrich.labels import label_rows
 from communique.ops.backup import analysis_files
-from communique.search.index import INDEX_VERSION, SearchIndex, process_alive
+from communique.search.build import process_alive
+from communique.search.index import SearchIndex
+from communique.search.schema import INDEX_VERSION
 from communique.store import is_url, open_store
+from communique.store.chunks import in_chunks
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 PAGE = 500  # rows a query reads at a time (keyset pagination)
@@ -200,9 +203,7 @@ class Checker:
 
     def _docs_of_raw(self, shas: list[str]) -> list[str]:
         docs: set[str] = set()
-        for i in range(0, len(shas), PAGE):
-            chunk = shas[i : i + PAGE]
-            marks = ",".join("?" * len(chunk))
+        for marks, chunk in in_chunks(shas, PAGE):
             for r in self.store.rows(
                 f"SELECT id AS doc_id FROM documents WHERE raw_sha256 IN ({marks}) UNION "
                 f"SELECT doc_id FROM origins WHERE sha256 IN ({marks})",

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from communique.store.chunks import in_chunks, placeholders
+
 FTS_TABLE = "turns_fts"
 DOCS_TABLE = "turns_fts_docs"
 STATE_KEY = "fts_seq"
@@ -49,12 +51,11 @@ def drop(store: Any) -> None:
 
 def _index_docs(db: Any, doc_ids: list[str]) -> int:
     """(Re)index the turns of ``doc_ids`` (a document gone from the store loses its rows)."""
-    marks = ",".join("?" * len(doc_ids))
+    marks = placeholders(len(doc_ids))
     old = [r[0] for r in db.execute(
         f"SELECT rowid FROM {DOCS_TABLE} WHERE doc_id IN ({marks})", doc_ids)]  # fmt: skip
-    for i in range(0, len(old), 500):
-        chunk = old[i : i + 500]
-        db.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)
+    for old_marks, chunk in in_chunks(old, 500):
+        db.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({old_marks})", chunk)
     db.execute(f"DELETE FROM {DOCS_TABLE} WHERE doc_id IN ({marks})", doc_ids)
     rows = db.execute(
         f"SELECT rowid, doc_id, n, speaker, text FROM turns WHERE doc_id IN ({marks})", doc_ids

@@ -17,6 +17,7 @@ from typing import Any
 
 from communique.model import Document
 from communique.store.base import DocFilter, StoredRaw
+from communique.store.chunks import in_chunks
 from communique.store.paths import DataPaths
 
 Args = Sequence[Any]
@@ -360,9 +361,7 @@ class SQLStore:
     # -- enrichment across documents ------------------------------------------------------------
     def delete_version_links(self, doc_ids: list[str]) -> None:
         """Forget every version link touching ``doc_ids`` (before they are linked again)."""
-        for i in range(0, len(doc_ids), 500):
-            chunk = doc_ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for marks, chunk in in_chunks(doc_ids, 500):
             self.query(
                 f"DELETE FROM version_links WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk
             )

@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from datetime import date as _date
 from datetime import timedelta
 
-__all__ = ["DateInfo", "find_date", "find_time", "iso_date_line", "parse_date_field"]
+__all__ = [
+    "DateInfo",
+    "find_date",
+    "find_time",
+    "iso_date_line",
+    "parse_date_field",
+    "ymd_number",
+    "ymd_parts",
+]
 
 
 @dataclass(frozen=True)
@@ -407,3 +415,24 @@ def date_bound(value: str | None, end: bool) -> str | None:
         raise ValueError(f"not a date: {value!r} (there is no such day)")
     d = min(d, last)  # 2019-06-31, as a month's end is often written, is 2019-06-30
     return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+# --------------------------------------------------------------------------- YYYYMMDD numbers
+
+
+def ymd_number(value: str | None, *, partial: bool = False) -> int:
+    """``YYYY-MM-DD`` as the integer ``YYYYMMDD`` (how the index and caches hold a date; no
+    calendar check: ``-31`` of a short month stays); with ``partial``, ``YYYY`` and ``YYYY-MM``
+    too (as its first day). ValueError if ``value`` is not one of those."""
+    parts = (value or "").split("-")
+    if partial:
+        parts = [*parts, "1", "1"][:3]
+    y, m, d = (int(p) for p in parts)
+    if not (0 <= m < 100 and 0 <= d < 100):  # they would spill into the next field
+        raise ValueError(f"not a date: {value!r}")
+    return y * 10000 + m * 100 + d
+
+
+def ymd_parts(number: int) -> tuple[int, int, int]:
+    """A ``YYYYMMDD`` integer as (year, month, day)."""
+    return number // 10000, number // 100 % 100, number % 100

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from communique.search.index import Hit
+from communique.store.chunks import in_chunks
 
 FILTER_KEYS = ("speaker", "role", "kind", "lang", "publisher", "entity", "from", "to")
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
@@ -159,11 +160,10 @@ def arrivals(store: Any, offset: int, limit: int) -> list[tuple[str, str]]:
 def arrived(store: Any, doc_ids: list[str]) -> dict[str, str]:
     """When each of ``doc_ids`` arrived (its first revision was stored)."""
     out: dict[str, str] = {}
-    for i in range(0, len(doc_ids), 500):
-        chunk = doc_ids[i : i + 500]
+    for marks, chunk in in_chunks(doc_ids, 500):
         rows = store.rows(
             "SELECT doc_id, min(seen_at) AS arrived FROM revisions "
-            f"WHERE doc_id IN ({','.join('?' * len(chunk))}) GROUP BY doc_id",
+            f"WHERE doc_id IN ({marks}) GROUP BY doc_id",
             chunk,
         )
         out.update((r["doc_id"], r["arrived"]) for r in rows)

@@ -43,6 +43,7 @@ from communique.search.index import SORTS, SearchResults
 from communique.search.kwic import SORTS as KWIC_SORTS
 from communique.search.kwic import KwicLine
 from communique.search.query import parse_query
+from communique.store.chunks import placeholders
 from communique.store.paths import is_url
 from communique.store.sql import SQLStore
 from communique.store.sqlite import SQLiteStore
@@ -894,7 +895,7 @@ def _governed_by(entity: str, query: Any) -> list[dict[str, Any]]:
     ids = sorted({r["person"] for r in rows})
     turns: dict[str, int] = {}
     if ids:
-        marks = ", ".join("?" for _ in ids)
+        marks = placeholders(len(ids))
         turns = dict(query(
             f"SELECT person, count(*) FROM turns WHERE person IN ({marks}) GROUP BY person", ids
         ).fetchall())  # fmt: skip
