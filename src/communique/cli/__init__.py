@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Column, Table
 from rich.text import Text
 
+from communique.cli.render import ROLE_STYLE, print_document
 from communique.ingest.executors import ExecutorUnavailable, open_executor
 from communique.ingest.limits import (
     DISK_FULL_EXIT,
@@ -28,7 +29,6 @@ from communique.ingest.limits import (
     set_env_limits,
 )
 from communique.ingest.pipeline import Ingester, count_files, reparse
-from communique.render import ROLE_STYLE, print_document
 from communique.store import SQLStore, is_url, open_store
 from communique.store.base import DocFilter
 from communique.structure.dates import date_bound
@@ -964,22 +964,11 @@ def with_data_dir(typer_app: typer.Typer) -> None:
 
 
 # commands kept in modules of their own register themselves on ``app`` when imported
-from communique import (  # noqa: E402, F401
-    cli_analyse,
-    cli_crawl,
-    cli_export,
-    cli_ops,
-    cli_track,
-    cli_verify,
-)
+import communique.cli.analyse  # noqa: E402
+import communique.cli.crawl  # noqa: E402
+import communique.cli.export  # noqa: E402
+import communique.cli.ops  # noqa: E402
+import communique.cli.track  # noqa: E402
+import communique.cli.verify  # noqa: E402, F401
 
 with_data_dir(app)
-
-if __name__ == "__main__":
-    # run as ``python -m communique.cli`` this file is ``__main__``, a second copy: the command
-    # modules registered themselves on ``communique.cli.app``, so run that one
-    from communique.cli import app as registered
-    from communique.cli import with_data_dir as add_data_dir
-
-    add_data_dir(registered)  # again: some modules registered after communique.cli ran
-    registered()
