@@ -1,5 +1,5 @@
 """``python -m communique.cli``: the command line."""
 
-from communique.cli import app
+from communique.cli import main
 
-app()
+main()

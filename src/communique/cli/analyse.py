@@ -1,5 +1,4 @@
-"""CLI commands: trend, who-says, collocations, keyness, freq (registered on
-``communique.cli.app`` when cli.py imports this module). Formulas: docs/analysis.md."""
+"""Commands: trend, who-says, collocations, keyness, freq. Formulas: docs/analysis.md."""
 
 from __future__ import annotations
 
@@ -17,7 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from communique.cli import (
+from communique.cli.options import (
     DEFAULT_DB,
     DbOption,
     FromOpt,
@@ -30,10 +29,11 @@ from communique.cli import (
     _archive,
     _filters,
     _query_error,
-    app,
     console,
     out,
 )
+
+commands = typer.Typer()
 
 CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on standard output.")]
 JsonOut = Annotated[bool, typer.Option("--json", help="JSON on standard output.")]
@@ -125,7 +125,7 @@ def _table(rows: list[dict[str, Any]], title: str) -> None:
     out.print(table)
 
 
-@app.command()
+@commands.command()
 def trend(
     query: Annotated[str, typer.Argument(help="Query (filters such as speaker:lavrov allowed).")],
     db: DbOption = DEFAULT_DB,
@@ -167,7 +167,7 @@ def trend(
                            f"– no documents; small: fewer than {min_sample} words)")  # fmt: skip
 
 
-@app.command("who-says")
+@commands.command("who-says")
 def who_says(
     query: Annotated[str, typer.Argument(help="Query (filters allowed).")],
     db: DbOption = DEFAULT_DB,
@@ -200,7 +200,7 @@ def who_says(
         _table(rows, f"who says {query}")
 
 
-@app.command()
+@commands.command()
 def collocations(
     word: Annotated[str, typer.Argument(help="The node word (filters allowed).")],
     db: DbOption = DEFAULT_DB,
@@ -233,7 +233,7 @@ def collocations(
         _table(rows, f"collocates of {word} (f={res.f_n}, ±{window}, {res.n} words)")
 
 
-@app.command()
+@commands.command()
 def keyness(
     a: Annotated[str, typer.Option("--a", help="Subcorpus A: a query or filters.")],
     b: Annotated[str, typer.Option("--b", help="Subcorpus B: a query or filters.")],
@@ -260,7 +260,7 @@ def keyness(
                f"key in B ({b}: {res.words_b} words) against A")  # fmt: skip
 
 
-@app.command()
+@commands.command()
 def freq(
     query: Annotated[str | None, typer.Argument(help="Query (optional; filters allowed).")] = None,
     db: DbOption = DEFAULT_DB,

@@ -1,5 +1,4 @@
-"""CLI command ``crawl`` (registered on ``communique.cli.app`` when cli.py imports this module).
-Profiles and politeness: docs/crawl.md."""
+"""Command: crawl. Profiles and politeness: docs/crawl.md."""
 
 from __future__ import annotations
 
@@ -12,11 +11,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from communique.cli import DEFAULT_DB, DataDirOption, DbOption, _open, app, console, out
+from communique.cli.options import DEFAULT_DB, DataDirOption, DbOption, _open, console, out
 from communique.crawl.crawler import Crawler, CrawlReport
 from communique.crawl.fetch import Fetcher
 from communique.crawl.profile import ProfileError, find_profiles, load_profile, profile_named
 from communique.structure.dates import date_bound
+
+commands = typer.Typer()
 
 SitesDirOpt = Annotated[
     list[Path] | None,
@@ -95,7 +96,7 @@ def _summary(report: CrawlReport) -> None:
         console.print("[yellow]stopped at --max-pages;[/] run again to go on where it stopped")
 
 
-@app.command()
+@commands.command()
 def crawl(
     site: Annotated[str | None, typer.Argument(help="Site profile name (see --list).")] = None,
     since: Annotated[

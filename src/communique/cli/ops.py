@@ -1,5 +1,4 @@
-"""CLI commands: backup, restore, check (registered on ``communique.cli.app`` when cli.py imports
-this module). The work is done in ``communique.ops``."""
+"""Commands: backup, restore, check. The work is done in ``communique.ops``."""
 
 from __future__ import annotations
 
@@ -14,8 +13,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from communique.cli import DEFAULT_DB, DataDirOption, DbOption, app, console, out
+from communique.cli.options import DEFAULT_DB, DataDirOption, DbOption, console, out
 from communique.store import is_url
+
+commands = typer.Typer()
 
 
 def _reflow(fn: Callable[..., None]) -> Callable[..., None]:
@@ -46,7 +47,7 @@ def _size(n: int) -> str:
     return str(n)
 
 
-@app.command()
+@commands.command()
 @_reflow
 def backup(
     out_path: Annotated[Path, typer.Argument(metavar="OUT", help="The backup file to write.")],
@@ -83,7 +84,7 @@ def backup(
         )
 
 
-@app.command()
+@commands.command()
 @_reflow
 def restore(
     backup_path: Annotated[Path, typer.Argument(metavar="BACKUP", help="A communique backup.")],
@@ -124,7 +125,7 @@ def restore(
         )
 
 
-@app.command()
+@commands.command()
 @_reflow
 def check(
     db: DbOption = DEFAULT_DB,
