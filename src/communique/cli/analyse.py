@@ -18,8 +18,10 @@ from rich.table import Table
 
 from communique.cli.options import (
     DEFAULT_DB,
+    CsvOpt,
     DbOption,
     FromOpt,
+    JsonOpt,
     KindOpt,
     LangOpt,
     PublisherOpt,
@@ -35,8 +37,8 @@ from communique.cli.options import (
 
 commands = typer.Typer()
 
-CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on standard output.")]
-JsonOut = Annotated[bool, typer.Option("--json", help="JSON on standard output.")]
+MinFreqOpt = Annotated[int, typer.Option("--min", help="Least frequency.")]
+MinSampleOpt = Annotated[int, typer.Option(help="Rates from fewer words are marked small.")]
 StopOpt = Annotated[
     bool, typer.Option("--stopwords/--no-stopwords", help="Leave out stop words (default).")
 ]
@@ -134,12 +136,10 @@ def trend(
     per_10k: Annotated[bool, typer.Option("--per-10k", help="Hits per 10,000 words.")] = False,
     window: Annotated[int, typer.Option(help="Moving average over this many periods.")] = 0,
     top: Annotated[int, typer.Option(help="Split values shown (most hits first).")] = 8,
-    min_sample: Annotated[
-        int, typer.Option(help="Rates from fewer words are marked small.")
-    ] = 10_000,
+    min_sample: MinSampleOpt = 10_000,
     plot: Annotated[Path | None, typer.Option(help="Write a chart: .svg or .png")] = None,
     as_csv: CsvOpt = False,
-    as_json: JsonOut = False,
+    as_json: JsonOpt = False,
     speaker: SpeakerOpt = None,
     role: RoleOpt = None,
     kind: KindOpt = None,
@@ -174,11 +174,9 @@ def who_says(
     sort: Annotated[str, typer.Option(help="hits, ratio, ll or per_10k")] = "hits",
     limit: int = 20,
     min_words: Annotated[int, typer.Option(help="Leave out people with fewer words.")] = 0,
-    min_sample: Annotated[
-        int, typer.Option(help="Rates from fewer words are marked small.")
-    ] = 10_000,
+    min_sample: MinSampleOpt = 10_000,
     as_csv: CsvOpt = False,
-    as_json: JsonOut = False,
+    as_json: JsonOpt = False,
     speaker: SpeakerOpt = None,
     role: RoleOpt = None,
     kind: KindOpt = None,
@@ -210,7 +208,7 @@ def collocations(
     limit: int = 50,
     stopwords: StopOpt = True,
     as_csv: CsvOpt = False,
-    as_json: JsonOut = False,
+    as_json: JsonOpt = False,
     speaker: SpeakerOpt = None,
     role: RoleOpt = None,
     kind: KindOpt = None,
@@ -238,11 +236,11 @@ def keyness(
     a: Annotated[str, typer.Option("--a", help="Subcorpus A: a query or filters.")],
     b: Annotated[str, typer.Option("--b", help="Subcorpus B: a query or filters.")],
     db: DbOption = DEFAULT_DB,
-    min_freq: Annotated[int, typer.Option("--min", help="Least frequency.")] = 5,
+    min_freq: MinFreqOpt = 5,
     limit: int = 50,
     stopwords: StopOpt = True,
     as_csv: CsvOpt = False,
-    as_json: JsonOut = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Words key in subcorpus A against B and in B against A (log-likelihood, log ratio)."""
     from dataclasses import asdict
@@ -266,10 +264,10 @@ def freq(
     db: DbOption = DEFAULT_DB,
     ngrams: Annotated[int, typer.Option(help="1 for words, 2 for bigrams, ...")] = 1,
     limit: int = 100,
-    min_freq: Annotated[int, typer.Option("--min", help="Least frequency.")] = 1,
+    min_freq: MinFreqOpt = 1,
     stopwords: StopOpt = True,
     as_csv: CsvOpt = False,
-    as_json: JsonOut = False,
+    as_json: JsonOpt = False,
     speaker: SpeakerOpt = None,
     role: RoleOpt = None,
     kind: KindOpt = None,

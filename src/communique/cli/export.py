@@ -21,6 +21,7 @@ from communique.cli.options import (
     KindOpt,
     LangOpt,
     PublisherOpt,
+    QuietOpt,
     RoleOpt,
     SpeakerOpt,
     ToOpt,
@@ -71,7 +72,7 @@ def subcorpus(
     excel: Annotated[
         bool, typer.Option("--excel", help="CSV for spreadsheets: UTF-8 with a byte-order mark.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Export every turn a search matches (a subcorpus): a table of turns (csv, jsonl,
     parquet), TEI XML in the ParlaMint manner (one file per document and a corpus root;

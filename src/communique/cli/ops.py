@@ -13,10 +13,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from communique.cli.options import DEFAULT_DB, DataDirOption, DbOption, console, out
+from communique.cli.options import DEFAULT_DB, DataDirOption, DbOption, QuietOpt, console, out
 from communique.store import is_url
 
 commands = typer.Typer()
+
+OnlyErrorsOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")]
 
 
 def _reflow(fn: Callable[..., None]) -> Callable[..., None]:
@@ -53,7 +55,7 @@ def backup(
     out_path: Annotated[Path, typer.Argument(metavar="OUT", help="The backup file to write.")],
     db: DbOption = DEFAULT_DB,
     data_dir: DataDirOption = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
+    quiet: OnlyErrorsOpt = False,
 ) -> None:
     """Back up the archive into one file, while other processes may go on writing.
 
@@ -93,7 +95,7 @@ def restore(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an archive that already holds documents.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
+    quiet: OnlyErrorsOpt = False,
 ) -> None:
     """Restore a backup into the archive --db (a new or empty one, or any with --force).
 
@@ -134,7 +136,7 @@ def check(
         bool, typer.Option("--repair", help="Repair what can be repaired, then check again.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="The report as JSON.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Verify the archive: raw inputs present and intact, every document's record and turns,
     ingested paths, parser versions, the search index and analysis cache in line with the

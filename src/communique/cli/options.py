@@ -42,6 +42,8 @@ DataDirOption = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON on standard output.")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on standard output.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 SpeakerOpt = Annotated[
     list[str] | None, typer.Option("--speaker", help="Speaker (repeatable; words match).")
 ]
@@ -67,12 +69,13 @@ def _open(db: str | Path, *, must_exist: bool = True, data_dir: Path | None = No
         raise typer.Exit(2) from None
 
 
-def _date_bound(value: str | None, end: bool) -> str | None:
-    """``--from``/``--to`` values: YYYY, YYYY-MM or YYYY-MM-DD (see ``dates.date_bound``)."""
+def _date_bound(value: str | None, end: bool, option: str | None = None) -> str | None:
+    """``--from``/``--to`` values (or ``option``'s): YYYY, YYYY-MM or YYYY-MM-DD (see
+    ``dates.date_bound``)."""
     try:
         return date_bound(value, end)
     except ValueError as e:
-        raise typer.BadParameter(str(e)) from None
+        raise typer.BadParameter(str(e), param_hint=option) from None
 
 
 def _archive(db: str | Path, data_dir: Path | None = None):  # -> Archive (imported lazily)

@@ -16,6 +16,9 @@ from communique.cli.options import (
     DEFAULT_DB,
     DataDirOption,
     DbOption,
+    FromOpt,
+    QuietOpt,
+    ToOpt,
     _date_bound,
     _open,
     _sync_index,
@@ -66,7 +69,7 @@ def ingest(
         str | None,
         typer.Option(help="Parse on this Dask cluster's workers (tcp://scheduler:8786)."),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
     data_dir: DataDirOption = None,
     max_input_mb: Annotated[
         float | None, typer.Option(help="Largest file read (MB; default 200).")
@@ -153,8 +156,8 @@ def list_(
     publisher: str | None = None,
     kind: str | None = None,
     lang: str | None = None,
-    from_: Annotated[str | None, typer.Option("--from", help="YYYY, YYYY-MM or a date")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="YYYY, YYYY-MM or a date")] = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
     limit: int = 100,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:

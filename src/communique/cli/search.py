@@ -13,6 +13,7 @@ from rich.text import Text
 
 from communique.cli.options import (
     DEFAULT_DB,
+    CsvOpt,
     DataDirOption,
     DbOption,
     FromOpt,
@@ -120,7 +121,7 @@ def kwic(
         "corpus"
     ),
     limit: Annotated[int | None, typer.Option(help="At most this many lines.")] = None,
-    as_csv: Annotated[bool, typer.Option("--csv", help="CSV on standard output.")] = False,
+    as_csv: CsvOpt = False,
     speaker: SpeakerOpt = None,
     role: RoleOpt = None,
     kind: KindOpt = None,
