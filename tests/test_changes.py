@@ -25,7 +25,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from communique.cli import app
-from communique.cli_track import print_diff
+from communique.cli.track import print_diff
 from communique.store import open_store
 from communique.track.changes import (
     RevisionNotFound,

@@ -1,5 +1,4 @@
-"""CLI commands: trend, who-says, collocations, keyness, freq (registered on
-``communique.cli.app`` when cli.py imports this module). Formulas: docs/analysis.md."""
+"""Commands: trend, who-says, collocations, keyness, freq. Formulas: docs/analysis.md."""
 
 from __future__ import annotations
 
@@ -17,10 +16,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from communique.cli import (
+from communique.cli.options import (
     DEFAULT_DB,
+    CsvOpt,
     DbOption,
     FromOpt,
+    JsonOpt,
     KindOpt,
     LangOpt,
     PublisherOpt,
@@ -30,13 +31,14 @@ from communique.cli import (
     _archive,
     _filters,
     _query_error,
-    app,
     console,
     out,
 )
 
-CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on standard output.")]
-JsonOut = Annotated[bool, typer.Option("--json", help="JSON on standard output.")]
+commands = typer.Typer()
+
+MinFreqOpt = Annotated[int, typer.Option("--min", help="Least frequency.")]
+MinSampleOpt = Annotated[int, typer.Option(help="Rates from fewer words are marked small.")]
 StopOpt = Annotated[
     bool, typer.Option("--stopwords/--no-stopwords", help="Leave out stop words (default).")
 ]
@@ -125,7 +127,7 @@ def _table(rows: list[dict[str, Any]], title: str) -> None:
     out.print(table)
 
 
-@app.command()
+@commands.command()
 def trend(
     query: Annotated[str, typer.Argument(help="Query (filters such as speaker:lavrov allowed).")],
     db: DbOption = DEFAULT_DB,
@@ -134,12 +136,10 @@ def trend(
     per_10k: Annotated[bool, typer.Option("--per-10k", help="Hits per 10,000 words.")] = False,
     window: Annotated[int, typer.Option(help="Moving average over this many periods.")] = 0,
     top: Annotated[int, typer.Option(help="Split values shown (most hits first).")] = 8,
-    min_sample: Annotated[
-        int, typer.Option(help="Rates from fewer words are marked small.")
-    ] = 10_000,
+    min_sample: MinSampleOpt = 10_000,
     plot: Annotated[Path | None, typer.Option(help="Write a chart: .svg or .png")] = None,
     as_csv: CsvOpt = False,
-    as_json: JsonOut = False,
+    as_json: JsonOpt = False,
     speaker: SpeakerOpt = None,
     role: RoleOpt = None,
     kind: KindOpt = None,
@@ -167,18 +167,16 @@ def trend(
                            f"– no documents; small: fewer than {min_sample} words)")  # fmt: skip
 
 
-@app.command("who-says")
+@commands.command("who-says")
 def who_says(
     query: Annotated[str, typer.Argument(help="Query (filters allowed).")],
     db: DbOption = DEFAULT_DB,
     sort: Annotated[str, typer.Option(help="hits, ratio, ll or per_10k")] = "hits",
     limit: int = 20,
     min_words: Annotated[int, typer.Option(help="Leave out people with fewer words.")] = 0,
-    min_sample: Annotated[
-        int, typer.Option(help="Rates from fewer words are marked small.")
-    ] = 10_000,
+    min_sample: MinSampleOpt = 10_000,
     as_csv: CsvOpt = False,
-    as_json: JsonOut = False,
+    as_json: JsonOpt = False,
     speaker: SpeakerOpt = None,
     role: RoleOpt = None,
     kind: KindOpt = None,
@@ -200,7 +198,7 @@ def who_says(
         _table(rows, f"who says {query}")
 
 
-@app.command()
+@commands.command()
 def collocations(
     word: Annotated[str, typer.Argument(help="The node word (filters allowed).")],
     db: DbOption = DEFAULT_DB,
@@ -210,7 +208,7 @@ def collocations(
     limit: int = 50,
     stopwords: StopOpt = True,
     as_csv: CsvOpt = False,
-    as_json: JsonOut = False,
+    as_json: JsonOpt = False,
     speaker: SpeakerOpt = None,
     role: RoleOpt = None,
     kind: KindOpt = None,
@@ -233,16 +231,16 @@ def collocations(
         _table(rows, f"collocates of {word} (f={res.f_n}, ±{window}, {res.n} words)")
 
 
-@app.command()
+@commands.command()
 def keyness(
     a: Annotated[str, typer.Option("--a", help="Subcorpus A: a query or filters.")],
     b: Annotated[str, typer.Option("--b", help="Subcorpus B: a query or filters.")],
     db: DbOption = DEFAULT_DB,
-    min_freq: Annotated[int, typer.Option("--min", help="Least frequency.")] = 5,
+    min_freq: MinFreqOpt = 5,
     limit: int = 50,
     stopwords: StopOpt = True,
     as_csv: CsvOpt = False,
-    as_json: JsonOut = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Words key in subcorpus A against B and in B against A (log-likelihood, log ratio)."""
     from dataclasses import asdict
@@ -260,16 +258,16 @@ def keyness(
                f"key in B ({b}: {res.words_b} words) against A")  # fmt: skip
 
 
-@app.command()
+@commands.command()
 def freq(
     query: Annotated[str | None, typer.Argument(help="Query (optional; filters allowed).")] = None,
     db: DbOption = DEFAULT_DB,
     ngrams: Annotated[int, typer.Option(help="1 for words, 2 for bigrams, ...")] = 1,
     limit: int = 100,
-    min_freq: Annotated[int, typer.Option("--min", help="Least frequency.")] = 1,
+    min_freq: MinFreqOpt = 1,
     stopwords: StopOpt = True,
     as_csv: CsvOpt = False,
-    as_json: JsonOut = False,
+    as_json: JsonOpt = False,
     speaker: SpeakerOpt = None,
     role: RoleOpt = None,
     kind: KindOpt = None,

@@ -1,4 +1,4 @@
-"""CLI commands: verify (registered on ``communique.cli.app`` when cli.py imports this module)."""
+"""Command: verify (where a reported quote comes from; docs/verify.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.text import Text
 
 from communique.analysis.verdict import Difference
 from communique.analysis.verify import MIN_SCORE
-from communique.cli import (
+from communique.cli.options import (
     DEFAULT_DB,
     DbOption,
     FromOpt,
@@ -21,9 +21,10 @@ from communique.cli import (
     _archive,
     _filters,
     _query_error,
-    app,
     out,
 )
+
+commands = typer.Typer()
 
 
 def _marked(text: str, spans: list[tuple[int, int]], context: int = 160) -> Text:
@@ -60,7 +61,7 @@ def verdict_line(verdict: str, differences: list[Difference]) -> Text:
     return line
 
 
-@app.command()
+@commands.command()
 def verify(
     quote: Annotated[str, typer.Argument(help="The quote as it was reported.")],
     db: DbOption = DEFAULT_DB,

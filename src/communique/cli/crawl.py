@@ -1,5 +1,4 @@
-"""CLI command ``crawl`` (registered on ``communique.cli.app`` when cli.py imports this module).
-Profiles and politeness: docs/crawl.md."""
+"""Command: crawl. Profiles and politeness: docs/crawl.md."""
 
 from __future__ import annotations
 
@@ -12,23 +11,26 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from communique.cli import DEFAULT_DB, DataDirOption, DbOption, _open, app, console, out
+from communique.cli.options import (
+    DEFAULT_DB,
+    DataDirOption,
+    DbOption,
+    QuietOpt,
+    _date_bound,
+    _open,
+    console,
+    out,
+)
 from communique.crawl.crawler import Crawler, CrawlReport
 from communique.crawl.fetch import Fetcher
 from communique.crawl.profile import ProfileError, find_profiles, load_profile, profile_named
-from communique.structure.dates import date_bound
+
+commands = typer.Typer()
 
 SitesDirOpt = Annotated[
     list[Path] | None,
     typer.Option("--sites-dir", help="A folder of site profiles (*.toml); also $COMMUNIQUE_SITES."),
 ]
-
-
-def _bound(value: str | None, end: bool, option: str) -> str | None:
-    try:
-        return date_bound(value, end)
-    except ValueError as e:
-        raise typer.BadParameter(str(e), param_hint=option) from None
 
 
 def _list_profiles(dirs: list[Path] | None, as_json: bool) -> None:
@@ -95,7 +97,7 @@ def _summary(report: CrawlReport) -> None:
         console.print("[yellow]stopped at --max-pages;[/] run again to go on where it stopped")
 
 
-@app.command()
+@commands.command()
 def crawl(
     site: Annotated[str | None, typer.Argument(help="Site profile name (see --list).")] = None,
     since: Annotated[
@@ -114,7 +116,7 @@ def crawl(
     sites_dir: SitesDirOpt = None,
     list_: Annotated[bool, typer.Option("--list", help="List the site profiles.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="The summary as JSON.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Crawl an official site into the archive: new pages, edits (new revisions), removals."""
     if list_:
@@ -128,7 +130,7 @@ def crawl(
     except ProfileError as e:
         console.print(f"[red]{escape(str(e))}[/]")
         raise typer.Exit(2) from None
-    since_b, until_b = _bound(since, False, "--since"), _bound(until, True, "--until")
+    since_b, until_b = _date_bound(since, False, "--since"), _date_bound(until, True, "--until")
     store = _open(db, must_exist=False, data_dir=data_dir)
     fetcher = Fetcher.for_profile(profile, mirror=mirror)
     bar = Progress(

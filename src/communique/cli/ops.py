@@ -1,5 +1,4 @@
-"""CLI commands: backup, restore, check (registered on ``communique.cli.app`` when cli.py imports
-this module). The work is done in ``communique.ops``."""
+"""Commands: backup, restore, check. The work is done in ``communique.ops``."""
 
 from __future__ import annotations
 
@@ -14,8 +13,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from communique.cli import DEFAULT_DB, DataDirOption, DbOption, app, console, out
+from communique.cli.options import DEFAULT_DB, DataDirOption, DbOption, QuietOpt, console, out
 from communique.store import is_url
+
+commands = typer.Typer()
+
+OnlyErrorsOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")]
 
 
 def _reflow(fn: Callable[..., None]) -> Callable[..., None]:
@@ -46,13 +49,13 @@ def _size(n: int) -> str:
     return str(n)
 
 
-@app.command()
+@commands.command()
 @_reflow
 def backup(
     out_path: Annotated[Path, typer.Argument(metavar="OUT", help="The backup file to write.")],
     db: DbOption = DEFAULT_DB,
     data_dir: DataDirOption = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
+    quiet: OnlyErrorsOpt = False,
 ) -> None:
     """Back up the archive into one file, while other processes may go on writing.
 
@@ -83,7 +86,7 @@ def backup(
         )
 
 
-@app.command()
+@commands.command()
 @_reflow
 def restore(
     backup_path: Annotated[Path, typer.Argument(metavar="BACKUP", help="A communique backup.")],
@@ -92,7 +95,7 @@ def restore(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an archive that already holds documents.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
+    quiet: OnlyErrorsOpt = False,
 ) -> None:
     """Restore a backup into the archive --db (a new or empty one, or any with --force).
 
@@ -124,7 +127,7 @@ def restore(
         )
 
 
-@app.command()
+@commands.command()
 @_reflow
 def check(
     db: DbOption = DEFAULT_DB,
@@ -133,7 +136,7 @@ def check(
         bool, typer.Option("--repair", help="Repair what can be repaired, then check again.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="The report as JSON.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Verify the archive: raw inputs present and intact, every document's record and turns,
     ingested paths, parser versions, the search index and analysis cache in line with the

@@ -1,6 +1,5 @@
-"""CLI commands: ``changes`` (what changed, and a document's diff between revisions) and
-``watch`` (saved searches: add, list, remove, show), registered on ``communique.cli.app`` when
-cli.py imports this module. See docs/tracking.md."""
+"""Commands: ``changes`` (what changed, and a document's diff between revisions) and
+``watch`` (saved searches: add, list, remove, show). See docs/tracking.md."""
 
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from rich.markup import escape
 from rich.table import Column, Table
 from rich.text import Text
 
-from communique.cli import (
+from communique.cli.options import (
     DEFAULT_DB,
     DbOption,
     FromOpt,
@@ -28,10 +27,8 @@ from communique.cli import (
     _archive,
     _date_bound,
     _open,
-    app,
     console,
     out,
-    with_data_dir,
 )
 from communique.track.changes import (
     DocumentDiff,
@@ -49,10 +46,12 @@ from communique.track.watch import (
     watches,
 )
 
+commands = typer.Typer()
+
 OP_STYLE = {"added": "green", "removed": "red", "reworded": "yellow", "moved": "blue"}
 
 
-@app.command()
+@commands.command()
 def changes(
     doc_id: Annotated[
         str | None, typer.Argument(help="A document: show its diff (else: list what changed).")
@@ -170,7 +169,7 @@ def print_diff(diff: DocumentDiff, console: Console | None = None) -> None:
 # -- watches ------------------------------------------------------------------------------------
 watch_app = typer.Typer(help="Saved searches, each with an Atom feed under `communique serve`.",
                         no_args_is_help=True)  # fmt: skip
-app.add_typer(watch_app, name="watch")
+commands.add_typer(watch_app, name="watch")
 
 
 def _watch_error(e: Exception) -> typer.Exit:
@@ -272,6 +271,3 @@ def watch_show(
         out.print(f"\n[dim]{item.arrived}[/] [bold]{escape(h.permalink)}[/] {h.date or 'undated'}"
                   f" · {escape(who)} · {escape(h.title or '')}")  # fmt: skip
         out.print(Text(" ".join(h.snippet.split())))
-
-
-with_data_dir(watch_app)  # --data-dir on the watch commands too (a PostgreSQL archive's files)

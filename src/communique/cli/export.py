@@ -1,4 +1,4 @@
-"""CLI commands: export (registered on ``communique.cli.app`` when cli.py imports this module).
+"""Commands: subcorpus, datasette-metadata, fts.
 
 ``communique subcorpus QUERY --format csv|jsonl|parquet|tei|bibtex|csl --out PATH [filters]``;
 ``communique datasette-metadata`` (Datasette's metadata file for the archive) and
@@ -14,28 +14,30 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from communique.cli import (
+from communique.cli.options import (
     DEFAULT_DB,
     DbOption,
     FromOpt,
     KindOpt,
     LangOpt,
     PublisherOpt,
+    QuietOpt,
     RoleOpt,
     SpeakerOpt,
     ToOpt,
     _archive,
     _open,
     _query_error,
-    app,
     console,
 )
 from communique.store import is_url
 
+commands = typer.Typer()
+
 EXPORT_FORMATS = ("csv", "jsonl", "parquet", "tei", "bibtex", "csl")
 
 
-@app.command()
+@commands.command()
 def subcorpus(
     query: Annotated[
         str, typer.Argument(help="Query (docs/query.md); empty: every turn the filters allow.")
@@ -70,7 +72,7 @@ def subcorpus(
     excel: Annotated[
         bool, typer.Option("--excel", help="CSV for spreadsheets: UTF-8 with a byte-order mark.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Export every turn a search matches (a subcorpus): a table of turns (csv, jsonl,
     parquet), TEI XML in the ParlaMint manner (one file per document and a corpus root;
@@ -151,7 +153,7 @@ def subcorpus(
     console.print(f"{total} {unit}{of} as {fmt} to {where}", highlight=False)
 
 
-@app.command("datasette-metadata")
+@commands.command("datasette-metadata")
 def datasette_metadata(
     out_path: Annotated[str, typer.Option("--out", "-o", help="The file to write.")] = (
         "metadata.json"
@@ -174,7 +176,7 @@ def datasette_metadata(
     console.print(f"Datasette metadata to {out_path}; search: {search}", highlight=False)
 
 
-@app.command()
+@commands.command()
 def fts(
     db: DbOption = DEFAULT_DB,
     drop: Annotated[bool, typer.Option("--drop", help="Remove the FTS5 table.")] = False,
