@@ -350,7 +350,7 @@ class Floor:
         self.aggs = facet_aggs() if facets else None
 
     def prepare(self, queries: list[Q]) -> None:
-        from communique.archive import make_filters
+        from communique.search.selection import make_filters
         from communique.search.query import parse_query
 
         for q in queries:
