@@ -31,6 +31,7 @@ from communique.export.tei import (
 )
 from communique.model import Document, Origin, Turn
 from communique.search.selection import Selection
+from communique.web.service import BadRequest, selection_from_query
 
 from .conftest import SEED, db_options
 
@@ -222,6 +223,26 @@ def test_filters_only_selects_every_matching_turn(search_archive) -> None:
         select(search_archive.index, Selection(), cap=5)
     with pytest.raises(ValueError):
         select(search_archive.index, Selection(role="nobody"))
+
+
+def test_a_selection_reads_back_the_query_string_it_writes(search_archive) -> None:
+    # two speakers who are not one person: a selection of both is the turns of either
+    rows = search_archive.store.query(
+        "SELECT min(speaker) FROM turns WHERE speaker IS NOT NULL "
+        "GROUP BY coalesce(person, speaker) ORDER BY count(*) DESC LIMIT 2"
+    )
+    a, b = (r[0] for r in rows)
+    both = Selection(speaker=(a, b), role="answer,question")
+    params = {**both.to_query(), "sort": "date", "page": "2", "format": "csv"}
+    assert params["speaker"] == f"{a},{b}"
+    again = selection_from_query(params)  # paging, order and format are not the selection's
+    assert type(again) is Selection and again.speakers() == (a, b)
+    assert again.to_query() == both.to_query()
+    with pytest.raises(BadRequest, match="role 'nobody'"):
+        selection_from_query({"role": "nobody"})
+    each = [set(select(search_archive.index, Selection(speaker=s, role=both.role))) for s in (a, b)]
+    assert each[0] and each[1] and each[0] != each[1]
+    assert set(select(search_archive.index, again)) == each[0] | each[1]
 
 
 def _count(archive, **filters: str) -> int:
