@@ -40,7 +40,7 @@ def main() -> None:
     archive = Archive(args.db)
     print(f"open archive: {time.perf_counter() - t:.2f} s")
     t = time.perf_counter()
-    cache = token_cache(archive)
+    cache = token_cache(archive.index)
     print(f"token cache (build or check): {time.perf_counter() - t:.2f} s, "
           f"{len(cache.words)} words in the vocabulary")  # fmt: skip
     hits = archive.search(args.word, limit=0).total
@@ -52,14 +52,14 @@ def main() -> None:
     a, b = sorted(years)
     print(f"keyness: date:{a} ({docs[a]} documents) vs date:{b} ({docs[b]} documents)")
     runs = {
-        "trend": lambda: stats.trend(archive, args.word, by="month", per_10k=True),
+        "trend": lambda: stats.trend(archive.index, args.word, by="month", per_10k=True),
         "trend (by year, split by publisher)": lambda: stats.trend(
-            archive, args.word, by="year", split="publisher"
+            archive.index, args.word, by="year", split="publisher"
         ),
-        "collocations": lambda: stats.collocations(archive, args.word, window=5),
-        "keyness": lambda: stats.keyness(archive, f"date:{a}", f"date:{b}"),
-        "who-says": lambda: stats.who_says(archive, args.word),
-        "frequencies (words, whole archive)": lambda: stats.frequencies(archive),
+        "collocations": lambda: stats.collocations(archive.index, args.word, window=5),
+        "keyness": lambda: stats.keyness(archive.index, f"date:{a}", f"date:{b}"),
+        "who-says": lambda: stats.who_says(archive.index, args.word),
+        "frequencies (words, whole archive)": lambda: stats.frequencies(archive.index),
     }
     for name, fn in runs.items():
         took, _ = best(fn, args.repeat)

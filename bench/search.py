@@ -350,8 +350,8 @@ class Floor:
         self.aggs = facet_aggs() if facets else None
 
     def prepare(self, queries: list[Q]) -> None:
-        from communique.archive import make_filters
         from communique.search.query import parse_query
+        from communique.search.selection import make_filters
 
         for q in queries:
             extra = make_filters(**q.filters())

@@ -186,7 +186,7 @@ def main() -> None:
             continue
         negatives.append(glue.join(w1[:half] + w2[len(w2) - half :]))
 
-    verify(archive, "warm up the segmenter 中文 and the index")  # not timed
+    verify(archive.index, "warm up the segmenter 中文 and the index")  # not timed
     latencies: list[float] = []
     at1: Counter[str] = Counter()
     at5: Counter[str] = Counter()
@@ -196,7 +196,7 @@ def main() -> None:
     cases = []
     for doc_id, n, how, quote, altered in positives:
         t = time.perf_counter()
-        res = verify(archive, altered, min_score=args.min_score, limit=5, with_versions=False)
+        res = verify(archive.index, altered, min_score=args.min_score, limit=5, with_versions=False)
         latencies.append((time.perf_counter() - t) * 1000)
         source = texts[(doc_id, n)]
         ranks = [
@@ -222,7 +222,7 @@ def main() -> None:
     neg_scores = []
     for sentence in negatives:
         t = time.perf_counter()
-        res = verify(archive, sentence, min_score=0, limit=1, with_versions=False)
+        res = verify(archive.index, sentence, min_score=0, limit=1, with_versions=False)
         latencies.append((time.perf_counter() - t) * 1000)
         best = res.matches[0].score if res.matches else 0.0
         neg_scores.append(best)

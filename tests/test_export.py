@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from communique.export import Selection, export, select
+from communique.export import export, select
 from communique.export.subcorpus import TooMany, doc_ids
 from communique.export.tables import COLUMNS
 from communique.export.tei import (
@@ -30,6 +30,8 @@ from communique.export.tei import (
     xml_id,
 )
 from communique.model import Document, Origin, Turn
+from communique.search.selection import Selection
+from communique.web.service import BadRequest, selection_from_query
 
 from .conftest import SEED, db_options
 
@@ -58,7 +60,7 @@ def seed_id(archive) -> str:
 def tei_dir(search_archive, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The whole archive as TEI (an empty query: every turn)."""
     folder = tmp_path_factory.mktemp("tei")
-    n = export(search_archive, Selection(), "tei", folder)
+    n = export(search_archive.index, Selection(), "tei", folder)
     assert n == len(search_archive.store.doc_ids())
     return folder
 
@@ -174,7 +176,7 @@ def test_tables_have_the_search_rows(search_archive, tmp_path: Path) -> None:
     assert res.total > 3
     hits = {h.permalink for h in res.hits}
     for fmt in ("csv", "jsonl", "parquet"):
-        assert export(search_archive, KZ, fmt, tmp_path / f"kz.{fmt}") == res.total
+        assert export(search_archive.index, KZ, fmt, tmp_path / f"kz.{fmt}") == res.total
     with open(tmp_path / "kz.csv", encoding="utf-8", newline="") as f:
         table = list(csv.DictReader(f))
     lines = _jsonl((tmp_path / "kz.jsonl").read_bytes())
@@ -203,7 +205,7 @@ def test_tables_have_the_search_rows(search_archive, tmp_path: Path) -> None:
 
 
 def test_filters_only_selects_every_matching_turn(search_archive) -> None:
-    everything = select(search_archive, Selection())
+    everything = select(search_archive.index, Selection())
     docs = [search_archive.store.get(d) for d in search_archive.store.doc_ids()]
     # every turn, and turn 0 of the documents with a lead (the Bloomberg interview, ...)
     heads = {(d.id, 0) for d in docs if d.head() is not None}
@@ -211,16 +213,36 @@ def test_filters_only_selects_every_matching_turn(search_archive) -> None:
     total = sum(len(d.turns) for d in docs) + len(heads)
     assert len(everything) == len(set(everything)) == total
     assert heads <= set(everything)
-    ru = select(search_archive, Selection(lang="ru", role="question"))
+    ru = select(search_archive.index, Selection(lang="ru", role="question"))
     assert ru and len(ru) == _count(search_archive, lang="ru", role="question")
     # each document's turns together and in order
     for d in doc_ids(everything):
         ns = [n for doc, n in everything if doc == d]
         assert ns == sorted(ns)
     with pytest.raises(TooMany, match="at most 5"):
-        select(search_archive, Selection(), cap=5)
+        select(search_archive.index, Selection(), cap=5)
     with pytest.raises(ValueError):
-        select(search_archive, Selection(role="nobody"))
+        select(search_archive.index, Selection(role="nobody"))
+
+
+def test_a_selection_reads_back_the_query_string_it_writes(search_archive) -> None:
+    # two speakers who are not one person: a selection of both is the turns of either
+    rows = search_archive.store.query(
+        "SELECT min(speaker) FROM turns WHERE speaker IS NOT NULL "
+        "GROUP BY coalesce(person, speaker) ORDER BY count(*) DESC LIMIT 2"
+    )
+    a, b = (r[0] for r in rows)
+    both = Selection(speaker=(a, b), role="answer,question")
+    params = {**both.to_query(), "sort": "date", "page": "2", "format": "csv"}
+    assert params["speaker"] == f"{a},{b}"
+    again = selection_from_query(params)  # paging, order and format are not the selection's
+    assert type(again) is Selection and again.speakers() == (a, b)
+    assert again.to_query() == both.to_query()
+    with pytest.raises(BadRequest, match="role 'nobody'"):
+        selection_from_query({"role": "nobody"})
+    each = [set(select(search_archive.index, Selection(speaker=s, role=both.role))) for s in (a, b)]
+    assert each[0] and each[1] and each[0] != each[1]
+    assert set(select(search_archive.index, again)) == each[0] | each[1]
 
 
 def _count(archive, **filters: str) -> int:
@@ -233,11 +255,11 @@ def _count(archive, **filters: str) -> int:
 
 
 def test_citation_bundle(search_archive, tmp_path: Path) -> None:
-    docs = doc_ids(select(search_archive, KZ))
-    assert export(search_archive, KZ, "bibtex", tmp_path / "kz.bib") == len(docs) > 1
+    docs = doc_ids(select(search_archive.index, KZ))
+    assert export(search_archive.index, KZ, "bibtex", tmp_path / "kz.bib") == len(docs) > 1
     bib = (tmp_path / "kz.bib").read_text(encoding="utf-8")
     assert len(re.findall(r"^@misc\{", bib, re.M)) == len(docs)
-    export(search_archive, KZ, "csl", tmp_path / "kz.json")
+    export(search_archive.index, KZ, "csl", tmp_path / "kz.json")
     items = json.loads((tmp_path / "kz.json").read_text(encoding="utf-8"))
     revisions = {d: search_archive.store.get(d).revision for d in docs}
     assert [i["id"] for i in items] == [f"{d}@{revisions[d]}" for d in docs]

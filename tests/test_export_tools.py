@@ -22,10 +22,11 @@ from typer.testing import CliRunner
 
 from communique.cite import cite
 from communique.enrich.labels import label_rows
-from communique.export import EmptySelection, Selection, describe, export
+from communique.export import EmptySelection, describe, export
 from communique.export.tables import COLUMNS
 from communique.export.tei import ROOT_FILE, TEI_NS, XML_NS
 from communique.model import Document, Origin, Turn
+from communique.search.selection import Selection
 from communique.track.feed import ATOM, UNDATED_NOTE, atom_feed
 from communique.track.watch import Watch, WatchHit
 
@@ -64,7 +65,7 @@ def resolved_root(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def tei_export(search_archive, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("tei-valid") / "all"
-    n = export(search_archive, Selection(), "tei", folder)
+    n = export(search_archive.index, Selection(), "tei", folder)
     assert n == len(search_archive.store.doc_ids()) > 5
     return folder
 
@@ -136,7 +137,7 @@ def test_parlamint_header_rules(search_archive, tei_export: Path) -> None:
 
 def test_root_title_says_the_selection_in_words(search_archive, tmp_path: Path) -> None:
     sel = Selection(q="Kazakhstan", role="answer")
-    export(search_archive, sel, "tei", tmp_path / "kz")
+    export(search_archive.index, sel, "tei", tmp_path / "kz")
     title = ET.parse(tmp_path / "kz" / ROOT_FILE).getroot().find(".//tei:titleStmt/tei:title", NS)
     assert title.text == "communique subcorpus: Answers matching “Kazakhstan”"
     assert describe(Selection(speaker="Sergey Lavrov", lang="ru,en", date_from="2018")) == (
@@ -149,7 +150,7 @@ def test_an_empty_selection_is_an_error(search_archive, search_db: str, tmp_path
 
     for fmt in ("tei", "csv", "bibtex"):
         with pytest.raises(EmptySelection, match="nothing to export"):
-            export(search_archive, Selection(q="zzyzxqqq"), fmt, tmp_path / f"none.{fmt}")
+            export(search_archive.index, Selection(q="zzyzxqqq"), fmt, tmp_path / f"none.{fmt}")
     assert not (tmp_path / "none.tei" / ROOT_FILE).exists()
     result = CliRunner().invoke(
         app,
@@ -168,8 +169,8 @@ def test_an_empty_selection_is_an_error(search_archive, search_db: str, tmp_path
 
 
 def test_jsonl_reads_without_hints_and_parquet_has_types(search_archive, tmp_path: Path) -> None:
-    export(search_archive, Selection(), "jsonl", tmp_path / "all.jsonl")
-    export(search_archive, Selection(), "parquet", tmp_path / "all.parquet")
+    export(search_archive.index, Selection(), "jsonl", tmp_path / "all.jsonl")
+    export(search_archive.index, Selection(), "parquet", tmp_path / "all.parquet")
     lines = [json.loads(x) for x in (tmp_path / "all.jsonl").read_text("utf-8").splitlines()]
     # the check bites: some columns have no value in the first hundred rows (polars infers
     # its types from them), which nulls there would have broken
@@ -194,7 +195,7 @@ def test_linked_versions_are_in_the_rows(pair_db: str, tmp_path: Path) -> None:
     from .conftest import open_archive
 
     with open_archive(pair_db) as a:
-        export(a, Selection(publisher="fmprc.gov.cn"), "jsonl", tmp_path / "pair.jsonl")
+        export(a.index, Selection(publisher="fmprc.gov.cn"), "jsonl", tmp_path / "pair.jsonl")
         ids = {d: a.store.get(d).lang for d in a.store.doc_ids()
                if a.store.get(d).publisher == "fmprc.gov.cn"}  # fmt: skip
     assert sorted(ids.values()) == ["en", "zh"]  # t1647080 (en) and t1646964 (zh): one event
@@ -265,8 +266,8 @@ def test_csv_of_web_download_reads_in_pandas_style(search_archive) -> None:
     from communique.export.subcorpus import select
     from communique.export.tables import chunks
 
-    keys = select(search_archive, Selection(lang="ru"))
-    data = b"".join(chunks(search_archive, keys, "csv", excel=True))
+    keys = select(search_archive.index, Selection(lang="ru"))
+    data = b"".join(chunks(search_archive.store, keys, "csv", excel=True))
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig").read()
     assert text.startswith("permalink,url,") and "Лавров" in text
 

@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 
 from communique.cite import cite
 from communique.cli import app
-from communique.export import Selection, export
+from communique.export import export
 from communique.ingest.pipeline import parse_raw
 from communique.ops.check import check
+from communique.search.selection import Selection
 from communique.sources.walk import iter_items
 
 from .conftest import (
@@ -108,24 +109,24 @@ def test_exports_and_citation_bundles_hold_leads_and_headlines(
 ) -> None:
     with open_archive(lead_db) as a:
         out = tmp_path / "x.jsonl"
-        assert export(a, Selection(q="Ishayev"), "jsonl", out) == 1
+        assert export(a.index, Selection(q="Ishayev"), "jsonl", out) == 1
         row = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
         assert row["doc_id"] == KHABAROVSK_ID and row["n"] == 0
         assert row["text"] == KHABAROVSK_TITLE and row["permalink"] == f"{KHABAROVSK_ID}#t0"
         out = tmp_path / "lead.jsonl"
-        assert export(a, Selection(q="focused"), "jsonl", out) == 1
+        assert export(a.index, Selection(q="focused"), "jsonl", out) == 1
         row = json.loads(out.read_text(encoding="utf-8"))
         assert (row["doc_id"], row["n"], row["text"]) == (GAZPROM_ID, 0, GAZPROM_LEAD)
         # every document of a publisher, the headline-only one included
         out = tmp_path / "all.csv"
-        export(a, Selection(publisher="kremlin.ru"), "csv", out)
+        export(a.index, Selection(publisher="kremlin.ru"), "csv", out)
         assert KHABAROVSK_ID in out.read_text(encoding="utf-8")
         bib = tmp_path / "x.bib"
-        assert export(a, Selection(q="Ishayev"), "bibtex", bib) == 1
+        assert export(a.index, Selection(q="Ishayev"), "bibtex", bib) == 1
         text = bib.read_text(encoding="utf-8")
         assert "Khabarovsk Governor Viktor Ishayev" in text and "kremlin-en-27293@" in text
         tei = tmp_path / "tei"
-        export(a, Selection(q="focused"), "tei", tei)
+        export(a.index, Selection(q="focused"), "tei", tei)
         xml = next(p for p in tei.iterdir() if "8055" in p.name).read_text(encoding="utf-8")
         assert 'type="lead"' in xml and "clearing Belarus’ debt" in xml
 

@@ -63,7 +63,7 @@ def source_of(archive, sentence: str) -> tuple[str, str]:
 )
 def test_altered_quotes_find_their_turn(search_archive, sentence: str, quote: str) -> None:
     permalink, text = source_of(search_archive, sentence)
-    res = verify(search_archive, quote)
+    res = verify(search_archive.index, quote)
     assert res.matches, res.to_dict()
     top = res.matches[0]
     assert top.permalink == permalink
@@ -81,20 +81,20 @@ def test_altered_quotes_find_their_turn(search_archive, sentence: str, quote: st
 
 def test_exact_quote_scores_100_and_span_is_the_sentence(search_archive) -> None:
     permalink, _ = source_of(search_archive, CICA)
-    res = verify(search_archive, CICA)
+    res = verify(search_archive.index, CICA)
     top = res.matches[0]
     assert (top.permalink, top.score) == (permalink, 100.0)
     assert top.passage == CICA.rstrip(".")
 
 
 def test_made_up_sentence_matches_nothing(search_archive) -> None:
-    res = verify(search_archive, ABSENT)
+    res = verify(search_archive.index, ABSENT)
     assert res.matches == []
     # passages were looked at, and the closest scored under the threshold
     assert res.candidates > 0 and res.best_below is not None and 0 < res.best_below < MIN_SCORE
     assert res.message() == f"No passage in the archive matches this quote above {MIN_SCORE:g}."
     # a lower threshold lists the closest passages anyway
-    assert verify(search_archive, ABSENT, min_score=0).matches
+    assert verify(search_archive.index, ABSENT, min_score=0).matches
 
 
 CSTO = (
@@ -164,7 +164,7 @@ WHO = (
     ],
 )
 def test_verdicts(search_archive, quote: str, verdict: str, changed: list[tuple]) -> None:
-    res = verify(search_archive, quote)
+    res = verify(search_archive.index, quote)
     assert res.verdict == verdict, res.to_dict()
     if verdict == "not found":
         assert res.matches == [] and res.to_dict()["verdict"] == "not found"
@@ -184,7 +184,7 @@ def test_verdicts(search_archive, quote: str, verdict: str, changed: list[tuple]
 
 def test_empty_quote_is_an_error(search_archive) -> None:
     with pytest.raises(ValueError, match="empty"):
-        verify(search_archive, " ... ")
+        verify(search_archive.index, " ... ")
 
 
 def test_cli(search_db) -> None:
@@ -212,7 +212,7 @@ def test_cli(search_db) -> None:
 
 def test_api_and_page_agree_with_the_function(server, search_archive) -> None:
     quote = "trade wars do not help anyone, not even the participating countries"
-    expected = verify(search_archive, quote).to_dict()
+    expected = verify(search_archive.index, quote).to_dict()
     url = f"{server.url}/api/v1/verify?" + urllib.parse.urlencode({"q": quote})
     with urllib.request.urlopen(url, timeout=30) as r:
         got = json.load(r)
@@ -273,7 +273,7 @@ def test_english_quote_gives_the_aligned_chinese_passage(pair_db) -> None:
         n, text = row[0], row[1]
         sentence = text.split(". ")[0]
         quote = sentence.replace(",", "")  # punctuation changed
-        res = verify(archive, quote)
+        res = verify(archive.index, quote)
         top = res.matches[0]
         assert (top.hit.lang, top.hit.n) == ("en", n)
         assert top.aligned, "the Chinese version is linked: its aligned passage must be given"
@@ -298,8 +298,8 @@ def test_chinese_quote_of_the_english_page_is_found_through_the_chinese_version(
         answer = next(t for t in zh.turns if t.role == "answer" and "纳扎尔巴耶夫" in t.text)
         sentence = answer.text.split("。")[0] + "。"
         assert quote_language(sentence) == "zh"
-        assert verify(archive, sentence, lang="zh").verdict == "verbatim"
-        res = verify(archive, sentence, lang="en")
+        assert verify(archive.index, sentence, lang="zh").verdict == "verbatim"
+        res = verify(archive.index, sentence, lang="en")
         assert res.verdict == "verbatim"
         top = res.matches[0]
         assert (top.hit.doc_id, top.hit.n, top.via) == (zh.id, answer.n, "zh")
@@ -307,4 +307,4 @@ def test_chinese_quote_of_the_english_page_is_found_through_the_chinese_version(
         assert en.doc_id.startswith("fmprc-en-") and "Nazarbayev" in en.text
         assert res.to_dict()["matches"][0]["via"] == "zh"
         # an English quote asked for in English pages is not looked for anywhere else
-        assert verify(archive, "Nazarbayev", lang="en").matches[0].via is None
+        assert verify(archive.index, "Nazarbayev", lang="en").matches[0].via is None

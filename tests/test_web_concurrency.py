@@ -239,21 +239,21 @@ def test_the_word_cache_is_built_in_the_background_and_says_how_far_it_is(
 
         analysis = owner.store.paths.analysis
         analysis.unlink(missing_ok=True)  # derived: a copy may hold one built by another test
-        share_token_cache(handle, owner)
+        share_token_cache(handle.index, owner.index)
         with pytest.raises(Preparing):  # nothing built yet: a request is told, not made to wait
-            token_cache(handle)
+            token_cache(handle.index)
         seen: list[tuple[int, int, int]] = []
 
         def progress(what: str, done: int, total: int) -> None:
             try:
-                token_cache(handle)
+                token_cache(handle.index)
             except Preparing as e:
                 seen.append((done, total, e.percent))
 
-        cache = prepare_token_cache(owner, progress)
+        cache = prepare_token_cache(owner.index, progress)
         assert seen and all(p == int(100 * d / t) for d, t, p in seen)
         assert seen[-1][0] == seen[-1][1] == owner.store.stats()["turns"]
-        assert token_cache(handle) is cache and cache.vocab["kazakhstan"] >= 0
+        assert token_cache(handle.index) is cache and cache.vocab["kazakhstan"] >= 0
 
 
 def test_the_server_prepares_the_word_cache_without_a_request(service: ArchiveService) -> None:

@@ -9,72 +9,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from communique.enrich.entities import lookup as lookup_entity
-from communique.model import KINDS, ROLES, Document
-from communique.search.ast import Filters, Query
+from communique.model import Document
+from communique.search.ast import Query
 from communique.search.build import SyncReport
 from communique.search.index import SORTS, SearchIndex, SearchResults
 from communique.search.kwic import SORTS as KWIC_SORTS
 from communique.search.kwic import KwicLine
-from communique.search.query import parse_query
+from communique.search.selection import Values, make_filters, parse
 from communique.store import is_url, open_store
-from communique.structure.dates import date_bound
-
-Values = str | Sequence[str] | None
-
-
-def _values(value: Values) -> tuple[str, ...]:
-    """One value, a comma-separated list, or a sequence, as a tuple."""
-    if value is None:
-        return ()
-    items = [value] if isinstance(value, str) else list(value)
-    return tuple(v.strip() for item in items for v in item.split(",") if v.strip())
-
-
-def make_filters(
-    *,
-    speaker: Values = None,
-    role: Values = None,
-    kind: Values = None,
-    lang: Values = None,
-    publisher: Values = None,
-    doc: Values = None,
-    entity: Values = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
-) -> Filters:
-    """Filters from keyword options (checked: an unknown role, kind or entity is a
-    ValueError). ``entity`` takes ids, ISO codes or names (``KZ``, ``Kazakhstan``, ``ЕАЭС``)."""
-    roles = tuple(r.lower() for r in _values(role))
-    kinds = tuple(k.lower().replace("-", "_").replace(" ", "_") for k in _values(kind))
-    for name, got, known in (("role", roles, ROLES), ("kind", kinds, KINDS)):
-        bad = [v for v in got if v not in known]
-        if bad:
-            raise ValueError(f"{name} {bad[0]!r} is not one of {', '.join(known)}")
-    speakers = (speaker,) if isinstance(speaker, str) else tuple(speaker or ())
-    entities = []
-    for value in _values(entity):
-        found = lookup_entity(value)
-        if found is None:
-            raise ValueError(
-                f"entity {value!r} names no country or organisation this archive knows"
-            )
-        entities.append(found)
-    return Filters(
-        speaker=tuple(s for s in speakers if s.strip()),
-        role=roles,
-        kind=kinds,
-        lang=tuple(v.lower() for v in _values(lang)),
-        publisher=tuple(v.lower() for v in _values(publisher)),
-        doc=_values(doc),
-        entity=tuple(entities),
-        date_from=date_bound(date_from, False),
-        date_to=date_bound(date_to, True),
-    )
 
 
 class Archive:
@@ -136,7 +81,7 @@ class Archive:
 
     @staticmethod
     def parse(query: str | Query) -> Query:
-        return parse_query(query) if isinstance(query, str) else query
+        return parse(query)
 
     def search(
         self,
@@ -198,40 +143,40 @@ class Archive:
         ``per_10k``, ``window`` and the search filters)."""
         from communique.analysis.stats import trend
 
-        return trend(self, query, **options)
+        return trend(self.index, query, **options)
 
     def who_says(self, query: str | Query, **options: Any) -> Any:
         """People ranked by how often, and how much more than expected, they say it."""
         from communique.analysis.stats import who_says
 
-        return who_says(self, query, **options)
+        return who_says(self.index, query, **options)
 
     def collocations(self, word: str, **options: Any) -> Any:
         """Words around ``word`` with log-likelihood, MI, T-score and log-Dice."""
         from communique.analysis.stats import collocations
 
-        return collocations(self, word, **options)
+        return collocations(self.index, word, **options)
 
     def keyness(self, a: str, b: str, **options: Any) -> Any:
         """Words key in subcorpus ``a`` against ``b`` (each a query with filters)."""
         from communique.analysis.stats import keyness
 
-        return keyness(self, a, b, **options)
+        return keyness(self.index, a, b, **options)
 
     def frequencies(self, query: str | Query | None = None, **options: Any) -> Any:
         """Word or n-gram frequency list of the turns matching ``query`` and the filters."""
         from communique.analysis.stats import frequencies
 
-        return frequencies(self, query, **options)
+        return frequencies(self.index, query, **options)
 
     def verify(self, quote: str, **options: Any) -> Any:
         """The passages a reported quote comes from (``min_score``, ``limit``, filters)."""
         from communique.analysis.verify import verify
 
-        return verify(self, quote, **options)
+        return verify(self.index, quote, **options)
 
     def export(self, selection: Any, fmt: str, out: Any, **options: Any) -> int:
         """Write a subcorpus (a query and filters) as csv, jsonl, parquet, tei, bibtex or csl."""
         from communique.export import export
 
-        return export(self, selection, fmt, out, **options)
+        return export(self.index, selection, fmt, out, **options)

@@ -46,7 +46,8 @@ from communique.store.sqlite import SQLiteStore
 from communique.structure.dates import ymd_number
 
 if TYPE_CHECKING:
-    from communique.archive import Archive
+    from communique.search.index import SearchIndex
+    from communique.store.sql import SQLStore
 
 SENTINEL = np.uint32(0xFFFFFFFF)  # between turns in a joined token array
 BUILD_BATCH = 5000
@@ -90,11 +91,11 @@ def _ymd(date: str | None) -> int | None:
 
 
 class TokenCache:
-    """The cache of one archive (see the module's notes)."""
+    """The cache of one archive's ``store`` (see the module's notes)."""
 
-    def __init__(self, archive: Archive) -> None:
-        self.store = archive.store
-        self.path = archive.store.paths.analysis
+    def __init__(self, store: SQLStore) -> None:
+        self.store = store
+        self.path = store.paths.analysis
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -305,6 +306,7 @@ def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
+# kept per handle on the archive: its SearchIndex (which holds the store connection it reads)
 _CACHES: weakref.WeakKeyDictionary[Any, TokenCache] = weakref.WeakKeyDictionary()
 _CACHES_LOCK = threading.Lock()
 _OWNERS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
@@ -328,57 +330,58 @@ class Preparing(RuntimeError):
         return (type(self), (self.done, self.total))
 
 
-def share_token_cache(handle: Archive, owner: Archive) -> None:
-    """Let ``handle`` (a server's handle on the archive for one request) use ``owner``'s token
-    cache as ``prepare_token_cache(owner)`` last brought it up to date: its analyses never build
-    or update the cache, and raise :class:`Preparing` while it is first built."""
+def share_token_cache(handle: SearchIndex, owner: SearchIndex) -> None:
+    """Let ``handle`` (the index of a server's handle on the archive for one request) use
+    ``owner``'s token cache as ``prepare_token_cache(owner)`` last brought it up to date: its
+    analyses never build or update the cache, and raise :class:`Preparing` while it is first
+    built."""
     _OWNERS[handle] = owner
 
 
-def prepare_token_cache(archive: Archive, progress: Progress | None = None) -> TokenCache:
-    """Build or update ``archive``'s token cache (off the request path: at ingest, or in a
-    server's background thread); handles shared with it see the progress as :class:`Preparing`
+def prepare_token_cache(index: SearchIndex, progress: Progress | None = None) -> TokenCache:
+    """Build or update the token cache of ``index``'s store (off the request path: at ingest, or in
+    a server's background thread); handles shared with it see the progress as :class:`Preparing`
     until a first build is done."""
 
     def step(what: str, done: int, total: int) -> None:
-        _PREPARING[archive] = (done, total)
+        _PREPARING[index] = (done, total)
         if progress:
             progress(what, done, total)
 
-    cache = _cache_of(archive)
+    cache = _cache_of(index)
     first = cache._seq() < 0
     if first:
-        _PREPARING[archive] = (0, 0)
+        _PREPARING[index] = (0, 0)
     try:
         cache.sync(step if first else progress)
     finally:
-        _PREPARING.pop(archive, None)
+        _PREPARING.pop(index, None)
     return cache
 
 
-def _cache_of(archive: Archive) -> TokenCache:
+def _cache_of(index: SearchIndex) -> TokenCache:
     with _CACHES_LOCK:
-        cache = _CACHES.get(archive)
+        cache = _CACHES.get(index)
         if cache is None:
-            cache = _CACHES[archive] = TokenCache(archive)
-            weakref.finalize(archive, cache.close)
+            cache = _CACHES[index] = TokenCache(index.store)
+            weakref.finalize(index, cache.close)
     return cache
 
 
-def follow_token_cache(archive: Archive) -> None:
-    """``archive``'s analyses read its token cache as another process keeps it (a server's
-    background thread) and never build or update it themselves (:class:`Preparing` until it
-    is first built)."""
-    _FOLLOWERS.add(archive)
+def follow_token_cache(index: SearchIndex) -> None:
+    """The analyses of ``index`` read its token cache as another process keeps it (a server's
+    background thread) and never build or update it themselves (:class:`Preparing` until it is first
+    built)."""
+    _FOLLOWERS.add(index)
 
 
 @contextmanager
-def reading_token_cache(archive: Archive) -> Iterator[None]:
+def reading_token_cache(index: SearchIndex) -> Iterator[None]:
     """One state of a followed cache for everything inside (a read transaction on its file)."""
-    if archive not in _FOLLOWERS:
+    if index not in _FOLLOWERS:
         yield
         return
-    cache = _cache_of(archive)
+    cache = _cache_of(index)
     with cache.lock:
         cache.db.execute("BEGIN")
         try:
@@ -387,17 +390,17 @@ def reading_token_cache(archive: Archive) -> Iterator[None]:
             cache.db.execute("COMMIT")
 
 
-def token_cache(archive: Archive, progress: Progress | None = None) -> TokenCache:
-    """The archive's token cache, brought up to date with its store (for a handle shared with
+def token_cache(index: SearchIndex, progress: Progress | None = None) -> TokenCache:
+    """The token cache of ``index``'s store, brought up to date with it (for a handle shared with
     ``share_token_cache``: its owner's cache as it is, or :class:`Preparing`; for one that
     ``follow_token_cache``: as the file holds it)."""
-    if archive in _FOLLOWERS:
-        cache = _cache_of(archive)
+    if index in _FOLLOWERS:
+        cache = _cache_of(index)
         cache.follow()
         return cache
-    owner = _OWNERS.get(archive)
+    owner = _OWNERS.get(index)
     if owner is None:
-        cache = _cache_of(archive)
+        cache = _cache_of(index)
         cache.sync(progress)
         return cache
     state = _PREPARING.get(owner)

@@ -1,7 +1,8 @@
 """Corpus statistics over an archive: trends, who says it most, collocations, keyness and
 frequency lists. Formulas and design: ``docs/analysis.md``.
 
-Every function takes an :class:`~communique.archive.Archive`, a query in the search language
+Every function takes the archive's :class:`~communique.search.index.SearchIndex` (with its
+store: ``Archive.index``), a query in the search language
 (``docs/query.md``; filters such as ``speaker:lavrov date:2014`` may be part of it) and the same
 filter keywords as :meth:`Archive.search` (``speaker``, ``role``, ``kind``, ``lang``,
 ``publisher``, ``doc``, ``entity``, ``date_from``, ``date_to``). Matching turns come from the
@@ -39,11 +40,12 @@ from communique.search.ast import (
     Query,
     Term,
 )
+from communique.search.selection import make_filters, parse
 from communique.store.chunks import in_chunks, placeholders
 from communique.structure.dates import ymd_number, ymd_parts
 
 if TYPE_CHECKING:
-    from communique.archive import Archive
+    from communique.search.index import SearchIndex
 
 PERIODS = ("day", "month", "quarter", "year")
 SPLITS = ("speaker", "publisher", "kind", "lang")
@@ -60,12 +62,10 @@ CYRILLIC_LANGS = frozenset({"ru", "uk", "be", "bg", "kk", "ky", "mk", "mn", "sr"
 
 
 # -- shared -----------------------------------------------------------------------------------
-def _prepare(archive: Archive, query: str | Query | None, filters: dict[str, Any]) -> Query:
-    from communique.archive import make_filters
-
-    q = Query(MatchAll()) if query is None or query == "" else archive.parse(query)
+def _prepare(index: SearchIndex, query: str | Query | None, filters: dict[str, Any]) -> Query:
+    q = Query(MatchAll()) if query is None or query == "" else parse(query)
     extra = make_filters(**filters)
-    q = archive.index.expand(q)
+    q = index.expand(q)
     return Query(q.node, q.filters.merged(extra))
 
 
@@ -113,11 +113,11 @@ def query_langs(query: Query, archive_langs: Iterable[str]) -> tuple[str, ...] |
     return tuple(sorted(langs)) or None
 
 
-def _in_langs(archive: Archive, cache: TokenCache, query: str | Query | None,
+def _in_langs(index: SearchIndex, cache: TokenCache, query: str | Query | None,
               q: Query) -> tuple[Query, tuple[str, ...] | None]:  # fmt: skip
     """``q`` restricted to the languages of its words (``query_langs`` of the query as typed,
     before acronyms are expanded into other scripts), and those languages."""
-    typed = query if isinstance(query, Query) else archive.parse(query) if query else None
+    typed = query if isinstance(query, Query) else parse(query) if query else None
     if typed is None:
         return q, None
     typed = Query(typed.node, q.filters)
@@ -179,14 +179,14 @@ def search_url(params: dict[str, str]) -> str:
     return "/search?" + urlencode(params, safe=",:")
 
 
-def _tq(archive: Archive, q: Query) -> tantivy.Query:
-    return archive.index.query(q)
+def _tq(index: SearchIndex, q: Query) -> tantivy.Query:
+    return index.query(q)
 
 
-def matching_rowids(archive: Archive, q: Query) -> np.ndarray:
+def matching_rowids(index: SearchIndex, q: Query) -> np.ndarray:
     """The store rowids of the turns matching ``q`` (a prepared query with its filters)."""
-    searcher = archive.index.searcher()
-    tq = _tq(archive, q)
+    searcher = index.searcher()
+    tq = _tq(index, q)
     n = searcher.search(tq, 1, count=True).count or 0
     if not n:
         return np.zeros(0, np.int64)
@@ -219,7 +219,7 @@ def _sql_filters(f: Filters) -> tuple[str, list[Any]]:
 
 
 def _words_rows(
-    archive: Archive, cache: TokenCache, q: Query, by: str | None, values: list[str] | None
+    index: SearchIndex, cache: TokenCache, q: Query, by: str | None, values: list[str] | None
 ) -> list[tuple[int | None, str | None, int]]:
     """(ymd, split value, words) of the corpus under ``q``'s filters (its words left out)."""
     f = q.filters
@@ -235,7 +235,7 @@ def _words_rows(
         cond = f"{where} AND who IN ({marks})" if where else f" WHERE who IN ({marks})"
         sql = f"SELECT ymd, who, sum(words) FROM turn_tokens{cond} GROUP BY 1, 2"
         return [tuple(r) for r in cache.query(sql, [*args, *values])]
-    rowids = matching_rowids(archive, Query(MatchAll(), f)).tolist()
+    rowids = matching_rowids(index, Query(MatchAll(), f)).tolist()
     out: dict[tuple[int | None, str | None], int] = defaultdict(int)
     sql = f"SELECT ymd, {col or 'NULL'}, words FROM turn_tokens WHERE rowid IN"
     for marks, chunk in in_chunks(rowids):
@@ -338,7 +338,7 @@ class Trend:
 
 
 def trend(
-    archive: Archive,
+    index: SearchIndex,
     query: str | Query,
     *,
     by: str = "year",
@@ -362,15 +362,15 @@ def trend(
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
     if window < 0 or top < 1 or min_sample < 0:
         raise ValueError("window and min_sample must not be negative and top must be at least 1")
-    cache = token_cache(archive, progress)
-    q, langs = _in_langs(archive, cache, query, _prepare(archive, query, filters))
+    cache = token_cache(index, progress)
+    q, langs = _in_langs(index, cache, query, _prepare(index, query, filters))
     date_terms = {"terms": {"field": "date", "size": MAX_DAYS}}
     if split:
         agg = {"s": {"terms": {"field": SPLIT_FIELD[split], "size": top + 1},
                      "aggs": {"d": date_terms}}}  # fmt: skip
     else:
         agg = {"d": date_terms}
-    res = archive.index.searcher().aggregate(_tq(archive, q), agg)
+    res = index.searcher().aggregate(_tq(index, q), agg)
     hits: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     groups = (
         [(str(b["key"]), b["d"]) for b in res["s"]["buckets"]
@@ -382,7 +382,7 @@ def trend(
             hits[name][period_of(int(b["key"]), by)] += int(b["doc_count"])
     names = [g[0] for g in groups]
     words: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for ymd, value, n in _words_rows(archive, cache, q, split, names if split else None):
+    for ymd, value, n in _words_rows(index, cache, q, split, names if split else None):
         if ymd is None:
             continue
         words[value if split else "all"][period_of(int(ymd), by)] += int(n or 0)
@@ -444,7 +444,7 @@ class WhoRow:
 
 
 def who_says(
-    archive: Archive,
+    index: SearchIndex,
     query: str | Query,
     *,
     sort: str = "hits",
@@ -461,11 +461,11 @@ def who_says(
     per_10k."""
     if sort not in WHO_SORTS:
         raise ValueError(f"sort must be one of {', '.join(WHO_SORTS)}, not {sort!r}")
-    cache = token_cache(archive, progress)
-    q, _ = _in_langs(archive, cache, query, _prepare(archive, query, filters))
+    cache = token_cache(index, progress)
+    q, _ = _in_langs(index, cache, query, _prepare(index, query, filters))
     text = query if isinstance(query, str) else ""
-    res = archive.index.searcher().aggregate(
-        _tq(archive, q), {"w": {"terms": {"field": "who", "size": 100_000}}}
+    res = index.searcher().aggregate(
+        _tq(index, q), {"w": {"terms": {"field": "who", "size": 100_000}}}
     )
     hits = {str(b["key"]): int(b["doc_count"]) for b in res["w"]["buckets"]}
     hits.pop(NONE, None)
@@ -475,7 +475,7 @@ def who_says(
         rows = cache.query(f"SELECT who, sum(words) FROM turn_tokens{where} GROUP BY who", args)
     else:
         agg: dict[str, int] = defaultdict(int)
-        for _, who, n in _words_rows(archive, cache, q, "speaker", None):
+        for _, who, n in _words_rows(index, cache, q, "speaker", None):
             agg[str(who)] += n
         rows = list(agg.items())
     words = {str(w): int(n or 0) for w, n in rows}
@@ -548,18 +548,18 @@ def association(f_nc: float, f_n: float, f_c: float, n: float, slots: float) -> 
     }
 
 
-def _node_ids(archive: Archive, cache: TokenCache, word: str) -> tuple[list[int], list[str]]:
+def _node_ids(index: SearchIndex, cache: TokenCache, word: str) -> tuple[list[int], list[str]]:
     toks = raw_terms(word)
     if len(toks) != 1:
         raise ValueError(f"a collocation node is one word, not {word!r}")
     token = toks[0]
-    forms = {token} if has_han(token) else set(archive.index.forms(token))
+    forms = {token} if has_han(token) else set(index.forms(token))
     ids = sorted(i for w in forms if (i := cache.id_of(w)) is not None)
     return ids, sorted(forms & set(cache.vocab))
 
 
 def collocations(
-    archive: Archive,
+    index: SearchIndex,
     word: str,
     *,
     window: int = 5,
@@ -578,22 +578,22 @@ def collocations(
         raise ValueError(f"sort must be one of {', '.join(COLLOCATION_SORTS)}, not {sort!r}")
     if not 1 <= window <= 50:
         raise ValueError("window must be between 1 and 50")
-    cache = token_cache(archive, progress)
-    q = _prepare(archive, word, filters)
-    parsed = archive.parse(word).node
+    cache = token_cache(index, progress)
+    q = _prepare(index, word, filters)
+    parsed = parse(word).node
     if not isinstance(parsed, Term):
         raise ValueError(f"a collocation node is one word, not {word!r}")
     node_word = parsed.text
-    ids, forms = _node_ids(archive, cache, node_word)
+    ids, forms = _node_ids(index, cache, node_word)
     if q.filters == Filters():
         ref, n = cache.freq, int(cache.freq.sum())
     else:
-        ref = cache.counts(matching_rowids(archive, Query(MatchAll(), q.filters)).tolist())
+        ref = cache.counts(matching_rowids(index, Query(MatchAll(), q.filters)).tolist())
         n = int(ref.sum())
     out = Collocations(node_word, forms, window, int(ref[ids].sum()) if ids else 0, n, 0)
     if not ids:
         return out
-    arr = cache.joined(matching_rowids(archive, Query(Term(node_word), q.filters)).tolist(),
+    arr = cache.joined(matching_rowids(index, Query(Term(node_word), q.filters)).tolist(),
                        window)  # fmt: skip
     is_node = np.isin(arr, np.asarray(ids, np.uint32))
     pos = np.flatnonzero(is_node)
@@ -643,7 +643,7 @@ class Keyness:
 
 
 def keyness(
-    archive: Archive,
+    index: SearchIndex,
     a: str,
     b: str,
     *,
@@ -658,11 +658,11 @@ def keyness(
     """Words more frequent in subcorpus A than in B and the reverse. Each subcorpus is a query
     (words optional, filters such as ``speaker:lavrov date:2014`` in it) plus its own filters
     and the shared ``filters``. ``min_freq``: least frequency in the corpus it is key in."""
-    cache = token_cache(archive, progress)
+    cache = token_cache(index, progress)
     sides = []
     for text, own in ((a, a_filters), (b, b_filters)):
-        q = _prepare(archive, text or None, {**filters, **(own or {})})
-        rowids = matching_rowids(archive, q)
+        q = _prepare(index, text or None, {**filters, **(own or {})})
+        rowids = matching_rowids(index, q)
         sides.append((rowids, cache.counts(rowids.tolist())))
     (ra, ca), (rb, cb) = sides
     na, nb = int(ca.sum()), int(cb.sum())
@@ -703,7 +703,7 @@ class FreqRow:
 
 
 def frequencies(
-    archive: Archive,
+    index: SearchIndex,
     query: str | Query | None = None,
     *,
     ngrams: int = 1,
@@ -718,10 +718,10 @@ def frequencies(
     n-gram that begins or ends with one is left out."""
     if not 1 <= ngrams <= 5:
         raise ValueError("ngrams must be between 1 and 5")
-    cache = token_cache(archive, progress)
-    q = _prepare(archive, query or None, filters)
+    cache = token_cache(index, progress)
+    q = _prepare(index, query or None, filters)
     whole = isinstance(q.node, MatchAll) and q.filters == Filters()
-    rowids = None if whole else matching_rowids(archive, q).tolist()
+    rowids = None if whole else matching_rowids(index, q).tolist()
     words = cache.words
     stop = cache.stop_mask()
     if ngrams == 1:

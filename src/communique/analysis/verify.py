@@ -1,6 +1,6 @@
 """Quote verification: where in the archive was this said, and how close is the quote?
 
-``verify(archive, "<quote as reported>")`` returns the source passages that best match a quote
+``verify(index, "<quote as reported>")`` returns the source passages that best match a quote
 as it was reported (punctuation changed, ``...`` elisions, a few words changed or reordered, cut
 mid-sentence), each with a similarity score (0-100), the matched span of the turn, its date,
 speaker, the question it answers, permalinks, and the aligned passage of the other language
@@ -32,13 +32,13 @@ from tantivy import Occur
 from tantivy import Query as TQ
 
 from communique.analysis.verdict import VERDICTS, Difference, judge
-from communique.archive import Archive, make_filters
 from communique.enrich.versions import parallel_passages
 from communique.model import turn_permalink
 from communique.search.analysis import HAN_RANGES, WORD, fold, raw_tokens
 from communique.search.ast import MatchAll, Node, Phrase, Term
 from communique.search.index import Hit, SearchIndex
 from communique.search.kwic import Matcher
+from communique.search.selection import make_filters
 
 __all__ = [
     "MIN_SCORE",
@@ -343,13 +343,12 @@ def trigrams(quote: str, df: dict[str, int], limit: int = QUERY_PHRASES) -> list
 
 
 def _top(
-    archive: Archive, nodes: list[tuple[Node, float]], filters: dict[str, Any], limit: int
+    index: SearchIndex, nodes: list[tuple[Node, float]], filters: dict[str, Any], limit: int
 ) -> list[Any]:
     """The top turns matching any of ``nodes``, each counting its weight (a constant score:
     no length normalisation, which would bury a long speech under short turns)."""
     if not nodes:
         return []
-    index = archive.index
     clauses = [(Occur.Should, TQ.const_score_query(index.compile(n), w)) for n, w in nodes]
     tq = TQ.boolean_query(clauses)
     extra = index.compile_filters(make_filters(**filters))
@@ -360,10 +359,11 @@ def _top(
     return index.searcher().search(tq, limit).hits
 
 
-def candidates(archive: Archive, quote: str, limit: int = CANDIDATES, **filters: Any) -> list[Hit]:
+def candidates(
+    index: SearchIndex, quote: str, limit: int = CANDIDATES, **filters: Any
+) -> list[Hit]:
     """The turns most likely to hold the quote: the top ``limit`` by BM25 over an OR of its
     rarest words, and the top ``limit // 2`` over an OR of three-word phrases of it."""
-    index = archive.index
     df = _doc_freqs(index, raw_tokens(quote))
     words = query_words(quote, df)
     total = max(1, index.searcher().num_docs)
@@ -372,8 +372,8 @@ def candidates(archive: Archive, quote: str, limit: int = CANDIDATES, **filters:
         return math.log(1 + total / (1 + df.get(token, 0)))
 
     grams = trigrams(quote, df)
-    phrases = _top(archive, [(Phrase(g), max(map(idf, g))) for g in grams], filters, limit // 2)
-    terms = _top(archive, [(Term(w), idf(w)) for w in words], filters, limit)
+    phrases = _top(index, [(Phrase(g), max(map(idf, g))) for g in grams], filters, limit // 2)
+    terms = _top(index, [(Term(w), idf(w)) for w in words], filters, limit)
     searcher = index.searcher()
     matcher = Matcher(MatchAll())  # no snippet highlights needed
     out, seen = [], set()
@@ -386,11 +386,11 @@ def candidates(archive: Archive, quote: str, limit: int = CANDIDATES, **filters:
 
 
 # -- the other language version ------------------------------------------------------------------
-def aligned_passages(archive: Archive, doc_id: str, n: int) -> list[Aligned]:
+def aligned_passages(index: SearchIndex, doc_id: str, n: int) -> list[Aligned]:
     """The turns of each other language version held that the alignment pairs with turn ``n``."""
     return [
         Aligned(p.doc_id, p.lang, list(p.turns), p.text)
-        for p in parallel_passages(archive.store, doc_id, n)
+        for p in parallel_passages(index.store, doc_id, n)
         if p.turns
     ]
 
@@ -406,7 +406,7 @@ def _words_in(quote: str) -> int:
 
 
 def verify(
-    archive: Archive,
+    index: SearchIndex,
     quote: str,
     *,
     min_score: float = MIN_SCORE,
@@ -430,7 +430,7 @@ def verify(
     if limit < 1:
         raise ValueError("limit must be at least 1")
     quote_pieces = [p for p in (normalise(p) for p in pieces(quote)) if p.tokens]
-    found, scored, n_hits = _find(archive, quote, quote_pieces, min_score, candidates_limit,
+    found, scored, n_hits = _find(index, quote, quote_pieces, min_score, candidates_limit,
                                   filters)  # fmt: skip
     wanted = filters.get("lang")
     qlang = quote_language(quote)
@@ -438,13 +438,13 @@ def verify(
         # a quote in another language than the pages asked for: found in that language's
         # version of them, through the alignment (the words are checked where they stand)
         more, more_scored, more_hits = _find(
-            archive, quote, quote_pieces, min_score, candidates_limit, {**filters, "lang": qlang}
+            index, quote, quote_pieces, min_score, candidates_limit, {**filters, "lang": qlang}
         )
         n_hits += more_hits
         scored += more_scored
         for key in more:
             m = key[-1]
-            m.aligned = aligned_passages(archive, m.hit.doc_id, m.hit.n)
+            m.aligned = aligned_passages(index, m.hit.doc_id, m.hit.n)
             if any(a.lang == wanted.lower() for a in m.aligned):
                 m.via = m.hit.lang
                 found.append(key)
@@ -453,7 +453,7 @@ def verify(
     if with_versions:
         for m in matches:
             if not m.aligned:
-                m.aligned = aligned_passages(archive, m.hit.doc_id, m.hit.n)
+                m.aligned = aligned_passages(index, m.hit.doc_id, m.hit.n)
     best_below = None if matches or not scored else max(s[0] for s in scored)
     return VerifyResult(
         quote, min_score, matches, candidates=n_hits, best_below=best_below,
@@ -475,7 +475,7 @@ def quote_language(quote: str) -> str:
 
 
 def _find(
-    archive: Archive,
+    index: SearchIndex,
     quote: str,
     quote_pieces: list[Normalised],
     min_score: float,
@@ -483,7 +483,7 @@ def _find(
     filters: dict[str, Any],
 ) -> tuple[list[tuple[int, float, int, Match]], list[tuple[float, int, Hit, Any, Any]], int]:
     """The matches (sort keys first), every candidate scored, and how many were looked at."""
-    hits = candidates(archive, quote, candidates_limit, **filters)
+    hits = candidates(index, quote, candidates_limit, **filters)
     scored = []
     for rank, hit in enumerate(hits):
         score, spans, piece_scores = score_turn(quote_pieces, hit.text)

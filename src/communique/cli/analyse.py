@@ -81,7 +81,8 @@ def _run(
     try:
         with _progress() as report:
             res = fn(archive, report)
-        if empty is not None and empty(res) and (hint := hint_message(archive, query, speaker)):
+        hint = empty is not None and empty(res) and hint_message(archive.index, query, speaker)
+        if hint:
             console.print(f"[yellow]{escape(hint)}[/]", highlight=False)
         return res
     except (QueryError, ValueError) as e:
@@ -152,7 +153,7 @@ def trend(
     from communique.analysis import stats
 
     flt = _filters(speaker, role, kind, lang, publisher, from_, to)
-    res = _run(db, lambda a, p: stats.trend(a, query, by=by, split=split, per_10k=per_10k,
+    res = _run(db, lambda a, p: stats.trend(a.index, query, by=by, split=split, per_10k=per_10k,
                                             window=window, top=top, min_sample=min_sample,
                                             progress=p, **flt),
                lambda r: not r.total, query, speaker)  # fmt: skip
@@ -189,7 +190,7 @@ def who_says(
     from communique.analysis import stats
 
     flt = _filters(speaker, role, kind, lang, publisher, from_, to)
-    res = _run(db, lambda a, p: stats.who_says(a, query, sort=sort, limit=limit,
+    res = _run(db, lambda a, p: stats.who_says(a.index, query, sort=sort, limit=limit,
                                                min_words=min_words, min_sample=min_sample,
                                                progress=p, **flt),
                lambda r: not r, query, speaker)  # fmt: skip
@@ -224,7 +225,7 @@ def collocations(
 
     flt = _filters(speaker, role, kind, lang, publisher, from_, to)
     res = _run(db, lambda a, p: stats.collocations(
-        a, word, window=window, sort=by, min_freq=min_freq, limit=limit, stopwords=stopwords,
+        a.index, word, window=window, sort=by, min_freq=min_freq, limit=limit, stopwords=stopwords,
         progress=p, **flt))  # fmt: skip
     rows = stats.to_rows(res.collocates)
     if not _emit(rows, as_csv, as_json, asdict(res)):
@@ -247,7 +248,7 @@ def keyness(
 
     from communique.analysis import stats
 
-    res = _run(db, lambda arc, p: stats.keyness(arc, a, b, min_freq=min_freq, limit=limit,
+    res = _run(db, lambda arc, p: stats.keyness(arc.index, a, b, min_freq=min_freq, limit=limit,
                                                 stopwords=stopwords, progress=p))  # fmt: skip
     rows = [{"key_in": "A", **r} for r in stats.to_rows(res.key_a)]
     rows += [{"key_in": "B", **r} for r in stats.to_rows(res.key_b)]
@@ -281,7 +282,7 @@ def freq(
 
     flt = _filters(speaker, role, kind, lang, publisher, from_, to)
     total, res = _run(db, lambda a, p: stats.frequencies(
-        a, query, ngrams=ngrams, limit=limit, min_freq=min_freq, stopwords=stopwords,
+        a.index, query, ngrams=ngrams, limit=limit, min_freq=min_freq, stopwords=stopwords,
         progress=p, **flt))  # fmt: skip
     rows = stats.to_rows(res)
     if not _emit(rows, as_csv, as_json, {"words": total, "rows": rows}):

@@ -77,9 +77,10 @@ def subcorpus(
     """Export every turn a search matches (a subcorpus): a table of turns (csv, jsonl,
     parquet), TEI XML in the ParlaMint manner (one file per document and a corpus root;
     --out is a folder) or the citations of its documents (bibtex, csl). See docs/export.md."""
-    from communique.export import CITATION_FORMATS, TABLE_FORMATS, Selection
+    from communique.export import CITATION_FORMATS, TABLE_FORMATS
     from communique.export.subcorpus import EmptySelection, doc_ids, documents, require, select
     from communique.search.ast import QueryError
+    from communique.search.selection import Selection
 
     fmt = fmt or ("csv" if excel else "jsonl")
     if excel and fmt != "csv":
@@ -98,7 +99,7 @@ def subcorpus(
     archive = _archive(db)
     try:
         try:
-            keys = select(archive, selection)
+            keys = select(archive.index, selection)
         except (QueryError, ValueError) as e:
             raise _query_error(e) from None
         try:
@@ -122,7 +123,7 @@ def subcorpus(
                 folder = Path(out_path)
                 folder.mkdir(parents=True, exist_ok=True)
                 for name, data in tei_files(
-                    documents(archive, ids), base_url=base_url, title=corpus_title(selection)
+                    documents(archive.store, ids), base_url=base_url, title=corpus_title(selection)
                 ):
                     (folder / name).write_bytes(data)
                     if name != ROOT_FILE:
@@ -131,12 +132,12 @@ def subcorpus(
                 if fmt in TABLE_FORMATS:
                     from communique.export.tables import chunks
 
-                    parts = chunks(archive, keys, fmt, progress=step, excel=excel)
+                    parts = chunks(archive.store, keys, fmt, progress=step, excel=excel)
                 else:
                     from communique.export import bundle
 
                     assert fmt in CITATION_FORMATS
-                    parts = bundle.chunks(archive, ids, fmt, base_url=base_url, progress=step)
+                    parts = bundle.chunks(archive.store, ids, fmt, base_url=base_url, progress=step)
                 if out_path == "-":
                     if fmt == "parquet" and sys.stdout.isatty():
                         raise typer.BadParameter("parquet is binary: give --out FILE")

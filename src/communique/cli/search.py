@@ -45,7 +45,7 @@ def _speaker_hint(archive: Any, query: str, speaker: list[str] | None) -> str | 
     """The "No speaker matches “Lavorv”: did you mean Lavrov?" of a search that found nothing."""
     from communique.search.speakers import hint_message
 
-    return hint_message(archive, query, speaker)
+    return hint_message(archive.index, query, speaker)
 
 
 @commands.command()

@@ -252,7 +252,7 @@ def watch_show(
     archive = _archive(db)
     try:
         w = get_watch(archive.store, name)
-        hits = latest_hits(archive, w, limit)
+        hits = latest_hits(archive.index, w, limit)
     except (WatchError, ValueError) as e:
         raise _watch_error(e) from None
     finally:

@@ -83,7 +83,7 @@ def verify(
 
     archive = _archive(db)
     try:
-        res = run(archive, quote, min_score=min_score, limit=limit,
+        res = run(archive.index, quote, min_score=min_score, limit=limit,
                   **_filters(speaker, None, None, lang, None, from_, to))  # type: ignore[arg-type]  # fmt: skip
     except ValueError as e:
         raise _query_error(e) from None

@@ -11,11 +11,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from communique.archive import Archive
 from communique.cite import cite
 from communique.export.subcorpus import (
     Guard,
-    Selection,
     _direct,
     doc_ids,
     documents,
@@ -23,6 +21,9 @@ from communique.export.subcorpus import (
     select,
 )
 from communique.model import Document
+from communique.search.index import SearchIndex
+from communique.search.selection import Selection
+from communique.store.sql import SQLStore
 
 FORMATS = ("bibtex", "csl")
 MEDIA_TYPES = {
@@ -60,7 +61,7 @@ WRITERS = {"bibtex": bibtex_chunks, "csl": csl_chunks}
 
 
 def chunks(
-    archive: Archive,
+    store: SQLStore,
     ids: list[str],
     fmt: str,
     *,
@@ -68,15 +69,15 @@ def chunks(
     base_url: str = "",
     progress: Progress | None = None,
 ) -> Iterator[bytes]:
-    """The bundle of documents ``ids`` in ``fmt`` (bibtex or csl), streamed."""
+    """The bundle of documents ``ids`` of ``store`` in ``fmt`` (bibtex or csl), streamed."""
     if fmt not in WRITERS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    docs = documents(archive, ids, guard=guard)
+    docs = documents(store, ids, guard=guard)
     return WRITERS[fmt](docs, base_url=base_url, progress=progress)
 
 
 def write_citations(
-    archive: Archive,
+    index: SearchIndex,
     selection: Selection | Any,
     fmt: str,
     out: str | Path | IO[bytes],
@@ -90,8 +91,8 @@ def write_citations(
     if fmt not in WRITERS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     selection = Selection.of(selection)
-    ids = doc_ids(require(select(archive, selection, cap=cap), selection))
-    parts = chunks(archive, ids, fmt, base_url=base_url, progress=progress)
+    ids = doc_ids(require(select(index, selection, cap=cap), selection))
+    parts = chunks(index.store, ids, fmt, base_url=base_url, progress=progress)
     if isinstance(out, str | Path):
         with open(out, "wb") as f:
             f.writelines(parts)
@@ -101,7 +102,7 @@ def write_citations(
     return len(ids)
 
 
-def citations(archive: Archive, selection: Selection | Any) -> list[dict[str, Any]]:
+def citations(index: SearchIndex, selection: Selection | Any) -> list[dict[str, Any]]:
     """Every document's citation (``Citation.to_dict``), for the Python API."""
-    ids = doc_ids(select(archive, Selection.of(selection)))
-    return [cite(doc).to_dict() for doc in documents(archive, ids)]
+    ids = doc_ids(select(index, Selection.of(selection)))
+    return [cite(doc).to_dict() for doc in documents(index.store, ids)]

@@ -9,18 +9,19 @@ few documents at a time, so an export never holds the whole subcorpus in memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, fields
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import tantivy
 
-from communique.archive import Archive, make_filters
 from communique.model import Document, Turn
 from communique.search.ast import MatchAll, Query
+from communique.search.index import SearchIndex
 from communique.search.query import parse_query
 from communique.search.schema import TURN_BITS, doc_hash
+from communique.search.selection import Selection
 from communique.store.chunks import in_chunks
+from communique.store.sql import SQLStore
 
 T = TypeVar("T")
 Guard = Callable[[Callable[[], T]], T]  # runs a read (e.g. under the web service's lock)
@@ -55,85 +56,12 @@ def _direct(fn: Callable[[], T]) -> T:
     return fn()
 
 
-@dataclass(frozen=True)
-class Selection:
-    """What to export: a query (may be empty) and the search filters.
-
-    List filters take a value or a comma list, as :meth:`Archive.search` does; ``speaker`` may
-    be repeated as a tuple.
-    """
-
-    q: str = ""
-    speaker: str | tuple[str, ...] = ""
-    role: str = ""
-    kind: str = ""
-    lang: str = ""
-    publisher: str = ""
-    entity: str = ""
-    date_from: str = ""
-    date_to: str = ""
-
-    @classmethod
-    def from_query(cls, params: Mapping[str, Any]) -> Selection:
-        """From a query string (``from``/``to`` for the dates), checked as the API checks a
-        search (raises ``web.service.BadRequest``)."""
-        from communique.web.service import SearchParams
-
-        keep = {k: v for k, v in _items(params) if k not in ("page", "size", "sort", "format")}
-        return cls.of(SearchParams.from_query(_Multi(keep)))
-
-    @classmethod
-    def of(cls, value: Selection | Mapping[str, Any] | Any) -> Selection:
-        """A Selection from itself, a ``SearchParams``, or a mapping of its field names."""
-        if isinstance(value, Selection):
-            return value
-        names = [f.name for f in fields(cls)]
-        if isinstance(value, Mapping):
-            return cls(**{k: v for k, v in value.items() if k in names and v is not None})
-        return cls(**{k: getattr(value, k) for k in names if hasattr(value, k)})
-
-    def filters(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`communique.archive.make_filters`."""
-        speaker = (self.speaker,) if isinstance(self.speaker, str) else tuple(self.speaker)
-        return {
-            "speaker": tuple(s for s in speaker if s.strip()) or None,
-            "role": self.role or None, "kind": self.kind or None, "lang": self.lang or None,
-            "publisher": self.publisher or None, "entity": self.entity or None,
-            "date_from": self.date_from or None, "date_to": self.date_to or None,
-        }  # fmt: skip
-
-    def to_query(self) -> dict[str, str]:
-        """The query string of this selection (empty values left out)."""
-        speaker = self.speaker if isinstance(self.speaker, str) else ",".join(self.speaker)
-        out = {
-            "q": self.q, "speaker": speaker, "role": self.role, "kind": self.kind,
-            "lang": self.lang, "publisher": self.publisher, "entity": self.entity,
-            "from": self.date_from, "to": self.date_to,
-        }  # fmt: skip
-        return {k: v for k, v in out.items() if v}
-
-
-class _Multi(dict):  # type: ignore[type-arg]
-    """A dict with ``getlist`` (what SearchParams reads repeated parameters with)."""
-
-    def getlist(self, name: str) -> list[str]:
-        value = self.get(name, [])
-        return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def _items(params: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
-    getlist = getattr(params, "getlist", None)
-    for k in params:
-        yield k, (getlist(k) if getlist else params[k])
-
-
-def select(archive: Archive, selection: Selection, *, cap: int | None = None) -> list[Key]:
-    """(doc_id, n) of every matching turn, oldest first (undated last), each document's turns
-    together and in order. Raises ``TooMany`` beyond ``cap`` turns, ``ValueError`` (or
-    ``QueryError``) for a malformed query or filter."""
-    index = archive.index
+def select(index: SearchIndex, selection: Selection, *, cap: int | None = None) -> list[Key]:
+    """(doc_id, n) of every turn ``index`` (and its store) holds that matches, oldest first
+    (undated last), each document's turns together and in order. Raises ``TooMany`` beyond
+    ``cap`` turns, ``ValueError`` (or ``QueryError``) for a malformed query or filter."""
     query = parse_query(selection.q) if selection.q.strip() else Query(MatchAll())
-    tq = index.query(index.expand(query), make_filters(**selection.filters()))
+    tq = index.query(index.expand(query), selection.make_filters())
     searcher = index.searcher()
     total = searcher.search(tq, 1, count=True).count or 0
     if cap is not None and total > cap:
@@ -142,7 +70,7 @@ def select(archive: Archive, selection: Selection, *, cap: int | None = None) ->
             "(narrow it with filters, e.g. from/to, lang or publisher)"
         )
     keys: list[Key] = []
-    store = archive.store
+    store = index.store
     for offset in range(0, total, PAGE):
         hits = searcher.search(tq, PAGE, count=False, order_by_field="chrono", offset=offset,
                                order=tantivy.Order.Asc).hits  # fmt: skip
@@ -213,23 +141,23 @@ def doc_ids(keys: list[Key]) -> list[str]:
     return list(dict.fromkeys(d for d, _ in keys))
 
 
-def documents(archive: Archive, ids: list[str], *, guard: Guard = _direct) -> Iterator[Document]:
-    """The documents ``ids`` from the store, ``DOC_BATCH`` at a time (each batch read through
+def documents(store: SQLStore, ids: list[str], *, guard: Guard = _direct) -> Iterator[Document]:
+    """The documents ``ids`` from ``store``, ``DOC_BATCH`` at a time (each batch read through
     ``guard``); ids no longer in the store are left out."""
     for i in range(0, len(ids), DOC_BATCH):
         chunk = ids[i : i + DOC_BATCH]
-        docs = guard(lambda chunk=chunk: [archive.store.get(d) for d in chunk])
+        docs = guard(lambda chunk=chunk: [store.get(d) for d in chunk])
         yield from (d for d in docs if d is not None)
 
 
 def turns(
-    archive: Archive, keys: list[Key], *, guard: Guard = _direct
+    store: SQLStore, keys: list[Key], *, guard: Guard = _direct
 ) -> Iterator[tuple[Document, Turn]]:
     """Each selected turn with its document, in the order of ``keys``."""
     wanted: dict[str, list[int]] = {}
     for d, n in keys:
         wanted.setdefault(d, []).append(n)
-    for doc in documents(archive, list(wanted), guard=guard):
+    for doc in documents(store, list(wanted), guard=guard):
         by_n = {t.n: t for t in doc.turns}
         head = doc.head()  # turn 0: the lead, or the title of a document without turns
         if head is not None:

@@ -27,9 +27,11 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from communique.archive import Archive
-from communique.export.subcorpus import Guard, Key, Selection, _direct, require, select, turns
+from communique.export.subcorpus import Guard, Key, _direct, require, select, turns
 from communique.model import Document, Turn, turn_permalink
+from communique.search.index import SearchIndex
+from communique.search.selection import Selection
+from communique.store.sql import SQLStore
 
 COLUMNS = (
     "permalink", "url", "pinned", "doc_id", "n", "date", "publisher", "kind", "lang", "title",
@@ -65,12 +67,12 @@ def row(doc: Document, turn: Turn, linked: list[str] | None = None) -> dict[str,
     }  # fmt: skip
 
 
-def rows(archive: Archive, keys: list[Key], *, guard: Guard = _direct) -> Iterator[dict[str, Any]]:
-    """The rows of the turns ``keys`` (from :func:`select`), in that order."""
+def rows(store: SQLStore, keys: list[Key], *, guard: Guard = _direct) -> Iterator[dict[str, Any]]:
+    """The rows of the turns ``keys`` (from :func:`select`) of ``store``, in that order."""
     linked: dict[str, list[str]] = {}
-    for doc, turn in turns(archive, keys, guard=guard):
+    for doc, turn in turns(store, keys, guard=guard):
         if doc.id not in linked:
-            links = guard(lambda d=doc.id: archive.store.version_links(d))
+            links = guard(lambda d=doc.id: store.version_links(d))
             linked[doc.id] = [link["id"] for link in links]
         yield row(doc, turn, linked[doc.id])
 
@@ -189,7 +191,7 @@ WRITERS = {"csv": csv_chunks, "jsonl": jsonl_chunks, "parquet": parquet_chunks}
 
 
 def chunks(
-    archive: Archive,
+    store: SQLStore,
     keys: list[Key],
     fmt: str,
     *,
@@ -202,12 +204,12 @@ def chunks(
     if fmt not in WRITERS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if fmt == "csv":
-        return csv_chunks(rows(archive, keys, guard=guard), progress, bom=excel)
-    return WRITERS[fmt](rows(archive, keys, guard=guard), progress)
+        return csv_chunks(rows(store, keys, guard=guard), progress, bom=excel)
+    return WRITERS[fmt](rows(store, keys, guard=guard), progress)
 
 
 def write_turns(
-    archive: Archive,
+    index: SearchIndex,
     selection: Selection | Any,
     fmt: str,
     out: str | Path | IO[bytes],
@@ -216,18 +218,19 @@ def write_turns(
     cap: int | None = None,
     excel: bool = False,
 ) -> int:
-    """Write every turn of ``selection`` (a :class:`Selection`, ``SearchParams`` or a mapping
-    of its fields) as ``fmt`` (csv, jsonl, parquet) to ``out`` (a path or a binary file);
-    returns the number of rows. ``excel``: CSV with a byte-order mark."""
+    """Write every turn of ``selection`` (a :class:`Selection`, one with more fields such as the
+    web's ``SearchParams``, or a mapping of its fields) in ``index`` (and its store) as ``fmt``
+    (csv, jsonl, parquet) to ``out`` (a path or a binary file); returns the number of rows.
+    ``excel``: CSV with a byte-order mark."""
     if fmt not in WRITERS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     selection = Selection.of(selection)
-    keys = require(select(archive, selection, cap=cap), selection)
+    keys = require(select(index, selection, cap=cap), selection)
     if isinstance(out, str | Path):
         with open(out, "wb") as f:
-            for chunk in chunks(archive, keys, fmt, progress=progress, excel=excel):
+            for chunk in chunks(index.store, keys, fmt, progress=progress, excel=excel):
                 f.write(chunk)
     else:
-        for chunk in chunks(archive, keys, fmt, progress=progress, excel=excel):
+        for chunk in chunks(index.store, keys, fmt, progress=progress, excel=excel):
             out.write(chunk)
     return len(keys)

@@ -33,11 +33,9 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from communique.archive import Archive
 from communique.cite import display_title, publisher_name
 from communique.export.subcorpus import (
     Guard,
-    Selection,
     _direct,
     describe,
     doc_ids,
@@ -46,6 +44,9 @@ from communique.export.subcorpus import (
     select,
 )
 from communique.model import KINDS, Document, Turn
+from communique.search.index import SearchIndex
+from communique.search.selection import Selection
+from communique.store.sql import SQLStore
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -528,7 +529,7 @@ def corpus_title(selection: Selection) -> str:
 
 
 def write_tei(
-    archive: Archive,
+    index: SearchIndex,
     selection: Selection | Any,
     out_dir: str | Path,
     *,
@@ -536,15 +537,15 @@ def write_tei(
     base_url: str = "",
     cap: int | None = None,
 ) -> list[Path]:
-    """Write the TEI of every document of ``selection`` into ``out_dir``; returns the paths
-    written (the documents, then ``communique.xml``). An empty selection raises
-    ``EmptySelection``."""
+    """Write the TEI of every document of ``selection`` (in ``index`` and its store) into
+    ``out_dir``; returns the paths written (the documents, then ``communique.xml``). An empty
+    selection raises ``EmptySelection``."""
     selection = Selection.of(selection)
-    ids = doc_ids(require(select(archive, selection, cap=cap), selection))
+    ids = doc_ids(require(select(index, selection, cap=cap), selection))
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    docs = documents(archive, ids)
+    docs = documents(index.store, ids)
     for name, data in tei_files(docs, base_url=base_url, title=corpus_title(selection)):
         path = folder / name
         path.write_bytes(data)
@@ -574,7 +575,7 @@ class _Stream:
 
 
 def zip_chunks(
-    archive: Archive,
+    store: SQLStore,
     ids: list[str],
     *,
     guard: Guard = _direct,
@@ -582,10 +583,10 @@ def zip_chunks(
     title: str = "communique export",
     folder: str = "communique-tei",
 ) -> Iterator[bytes]:
-    """The TEI files of documents ``ids`` as a zip, streamed as each file is added."""
+    """The TEI files of documents ``ids`` of ``store`` as a zip, streamed as each file is added."""
     stream = _Stream()
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as zf:  # type: ignore[arg-type]
-        docs = documents(archive, ids, guard=guard)
+        docs = documents(store, ids, guard=guard)
         for name, data in tei_files(docs, base_url=base_url, title=title):
             zf.writestr(f"{folder}/{name}", data)
             yield stream.take()

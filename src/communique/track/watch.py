@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from communique.search.index import Hit
+from communique.search.ast import MatchAll, Query
+from communique.search.index import Hit, SearchIndex, SearchResults
+from communique.search.query import parse_query
+from communique.search.selection import Selection, make_filters
 from communique.store.chunks import in_chunks
 
 FILTER_KEYS = ("speaker", "role", "kind", "lang", "publisher", "entity", "from", "to")
@@ -34,16 +37,15 @@ class Watch:
     filters: dict[str, str]
     created: str
 
-    def search_kwargs(self) -> dict[str, Any]:
-        """The filters as keyword arguments of :meth:`communique.Archive.search`."""
+    def selection(self) -> Selection:
+        """The query and filters as a :class:`Selection` (several speakers kept apart)."""
         f = self.filters
-        return {
-            "speaker": [s for s in f.get("speaker", "").split("|") if s.strip()] or None,
-            "role": f.get("role") or None, "kind": f.get("kind") or None,
-            "lang": f.get("lang") or None, "publisher": f.get("publisher") or None,
-            "entity": f.get("entity") or None,
-            "date_from": f.get("from") or None, "date_to": f.get("to") or None,
-        }  # fmt: skip
+        return Selection(
+            q=self.query, speaker=tuple(s for s in f.get("speaker", "").split("|") if s.strip()),
+            role=f.get("role", ""), kind=f.get("kind", ""), lang=f.get("lang", ""),
+            publisher=f.get("publisher", ""), entity=f.get("entity", ""),
+            date_from=f.get("from", ""), date_to=f.get("to", ""),
+        )  # fmt: skip
 
     def query_string(self) -> dict[str, str]:
         """The search page's parameters (``q`` and the filters)."""
@@ -81,9 +83,6 @@ def add_watch(store: Any, name: str, query: str, filters: dict[str, Any] | None 
     query must parse and the filters must be valid (an unknown role, kind, entity or a malformed
     date is refused with the reason); an empty query with filters watches everything they match.
     """
-    from communique.archive import make_filters
-    from communique.search.query import parse_query
-
     _check_text("the watch name", name)
     _check_text("the query", query)
     for key, value in (filters or {}).items():
@@ -102,7 +101,7 @@ def add_watch(store: Any, name: str, query: str, filters: dict[str, Any] | None 
     try:
         if watch.query:
             parse_query(watch.query)
-        make_filters(**watch.search_kwargs())
+        watch.selection().make_filters()
     except ValueError as e:
         raise WatchError(str(e)) from None
     store.put_watch(name, watch.query, cleaned)
@@ -170,29 +169,32 @@ def arrived(store: Any, doc_ids: list[str]) -> dict[str, str]:
     return out
 
 
-def latest_hits(archive: Any, watch: Watch, limit: int = FEED_ENTRIES) -> list[WatchHit]:
-    """The hits of ``watch`` in the documents that arrived last, newest arrival first (then by
-    document date, newest first, and turn order).
+def _search(index: SearchIndex, watch: Watch, doc: list[str] | None = None) -> SearchResults:
+    """The first ``_FETCH`` hits of ``watch`` (in documents ``doc``), newest first."""
+    query = parse_query(watch.query) if watch.query else Query(MatchAll())
+    extra = make_filters(**watch.selection().filters(), doc=doc)
+    return index.search(query, extra, sort="date", limit=_FETCH, text=watch.query)
+
+
+def latest_hits(index: SearchIndex, watch: Watch, limit: int = FEED_ENTRIES) -> list[WatchHit]:
+    """The hits of ``watch`` in ``index`` (and its store) in the documents that arrived last,
+    newest arrival first (then by document date, newest first, and turn order).
 
     A watch with at most 2,000 hits is read whole; a broader one is searched in groups of
     documents by arrival (32, 128, 512, ... at a time) until ``limit`` hits are found.
     """
-    from communique.search.ast import MatchAll, Query
-
-    query = watch.query or Query(MatchAll())
-    kwargs = watch.search_kwargs()
-    res = archive.search(query, sort="date", limit=_FETCH, **kwargs)
+    res = _search(index, watch)
     if res.total <= len(res.hits):
-        when = arrived(archive.store, sorted({h.doc_id for h in res.hits}))
+        when = arrived(index.store, sorted({h.doc_id for h in res.hits}))
         found = [WatchHit(h, when.get(h.doc_id, "")) for h in res.hits]
     else:
         found = []
         offset, size = 0, _FIRST_CHUNK
         while len(found) < limit:
-            group = arrivals(archive.store, offset, size)
+            group = arrivals(index.store, offset, size)
             if not group:
                 break
-            found += _hits_in(archive, query, kwargs, group)
+            found += _hits_in(index, watch, group)
             offset, size = offset + len(group), min(size * 4, _LARGEST_CHUNK)
 
     def newest(w: WatchHit) -> tuple[str, str, str, int]:
@@ -201,15 +203,11 @@ def latest_hits(archive: Any, watch: Watch, limit: int = FEED_ENTRIES) -> list[W
     return sorted(found, key=newest, reverse=True)[:limit]
 
 
-def _hits_in(
-    archive: Any, query: Any, kwargs: dict[str, Any], group: list[tuple[str, str]]
-) -> list[WatchHit]:
+def _hits_in(index: SearchIndex, watch: Watch, group: list[tuple[str, str]]) -> list[WatchHit]:
     """Every hit in the documents of ``group`` (split further while a part has too many)."""
     when = dict(group)
-    res = archive.search(query, doc=list(when), sort="date", limit=_FETCH, **kwargs)
+    res = _search(index, watch, list(when))
     if res.total > len(res.hits) and len(group) > 1:
         half = len(group) // 2
-        return _hits_in(archive, query, kwargs, group[:half]) + _hits_in(
-            archive, query, kwargs, group[half:]
-        )
+        return _hits_in(index, watch, group[:half]) + _hits_in(index, watch, group[half:])
     return [WatchHit(h, when.get(h.doc_id, "")) for h in res.hits]

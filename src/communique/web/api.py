@@ -144,7 +144,7 @@ def speaker_hints(request: Request, p: SearchParams) -> list[Any]:
 
     if not p.speaker and "speaker:" not in p.q.lower():
         return []
-    return service(request).run(lambda a: hints(a, p.q, p.filters()["speaker"]))
+    return service(request).run(lambda a: hints(a.index, p.q, p.filters()["speaker"]))
 
 
 @router.get("/facets", summary="Counts of a search's hits by facet")

@@ -93,7 +93,7 @@ def trend(
     res = run(
         request,
         lambda a: stats.trend(
-            a,
+            a.index,
             sp.q,
             by=by,
             split=split or None,
@@ -124,7 +124,7 @@ def who_says(
     res = run(
         request,
         lambda a: stats.who_says(
-            a, sp.q, sort=sort, limit=limit, min_words=min_words, min_sample=min_sample, **flt
+            a.index, sp.q, sort=sort, limit=limit, min_words=min_words, min_sample=min_sample, **flt
         ),
     )
     rows = stats.to_rows(res)
@@ -148,7 +148,7 @@ def collocations(
     if not sp.q:
         raise BadRequest("collocations need a word (q)")
     res = run(request, lambda a: stats.collocations(
-        a, sp.q, window=window, sort=sort, min_freq=min, limit=limit, stopwords=stopwords,
+        a.index, sp.q, window=window, sort=sort, min_freq=min, limit=limit, stopwords=stopwords,
         **flt))  # fmt: skip
     return _answer(format, stats.to_rows(res.collocates), asdict(res), "collocations")
 
@@ -166,7 +166,7 @@ def keyness(
     """Words more frequent in A than in B (``key_a``) and the reverse (``key_b``), with
     log-likelihood and log ratio; the shared filters apply to both."""
     _, flt = _filters(request.query_params)
-    res = run(request, lambda arc: stats.keyness(arc, a, b, min_freq=min, limit=limit,
+    res = run(request, lambda arc: stats.keyness(arc.index, a, b, min_freq=min, limit=limit,
                                                  stopwords=stopwords, **flt))  # fmt: skip
     rows = [{"key_in": "A", **r} for r in stats.to_rows(res.key_a)]
     rows += [{"key_in": "B", **r} for r in stats.to_rows(res.key_b)]
@@ -186,7 +186,7 @@ def frequencies(
     """The most frequent words (or n-grams) of the turns matching ``q`` and the filters."""
     sp, flt = _filters(request.query_params)
     total, res = run(request, lambda a: stats.frequencies(
-        a, sp.q or None, ngrams=ngrams, limit=limit, min_freq=min, stopwords=stopwords,
+        a.index, sp.q or None, ngrams=ngrams, limit=limit, min_freq=min, stopwords=stopwords,
         **flt))  # fmt: skip
     rows = stats.to_rows(res)
     return _answer(format, rows, {"params": sp.to_query(), "words": total, "rows": rows},

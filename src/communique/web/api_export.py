@@ -18,13 +18,13 @@ from communique.export import CITATION_FORMATS, FORMATS, TABLE_FORMATS
 from communique.export.subcorpus import (
     EmptySelection,
     Key,
-    Selection,
     TooMany,
     doc_ids,
     require,
     select,
 )
-from communique.web.service import ArchiveService, BadRequest
+from communique.search.selection import Selection
+from communique.web.service import ArchiveService, BadRequest, selection_from_query
 
 router = APIRouter(prefix="/api/v1", tags=["export"])
 MAX_TURNS = 50_000  # turns in one export request
@@ -43,10 +43,10 @@ def _selected(request: Request, cap: int | None) -> tuple[ArchiveService, Select
     """The selection of the query string and its turns (read under the service's lock)."""
     from communique.search.ast import QueryError
 
-    selection = Selection.from_query(request.query_params)  # BadRequest for a bad value
+    selection = selection_from_query(request.query_params)  # BadRequest for a bad value
     svc = _service(request)
     try:
-        keys = svc.heavy(lambda archive: select(archive, selection, cap=cap))
+        keys = svc.heavy(lambda archive: select(archive.index, selection, cap=cap))
     except TooMany as e:
         raise BadRequest(str(e)) from None
     except (QueryError, ValueError) as e:
@@ -107,18 +107,18 @@ def subcorpus(
         from communique.export.tables import MEDIA_TYPES, chunks
 
         # CSV for spreadsheets: a byte-order mark, so Excel reads the UTF-8 (Chinese, Russian)
-        body = chunks(svc.archive, keys, format, guard=guard, excel=format == "csv")
+        body = chunks(svc.store, keys, format, guard=guard, excel=format == "csv")
         media = MEDIA_TYPES[format]
     elif format in CITATION_FORMATS:
         from communique.export import bundle
 
         ids = doc_ids(keys)
-        body = bundle.chunks(svc.archive, ids, format, guard=guard, base_url=base)
+        body = bundle.chunks(svc.store, ids, format, guard=guard, base_url=base)
         media = bundle.MEDIA_TYPES[format]
     else:
         from communique.export.tei import corpus_title, zip_chunks
 
-        body = zip_chunks(svc.archive, doc_ids(keys), guard=guard, base_url=base,
+        body = zip_chunks(svc.store, doc_ids(keys), guard=guard, base_url=base,
                           title=corpus_title(selection))  # fmt: skip
         media = "application/zip"
     name = f"communique-subcorpus.{EXTENSIONS[format]}"

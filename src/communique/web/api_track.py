@@ -168,7 +168,7 @@ def show_watch(
 
     def run(archive: Any) -> tuple[Watch, list[Any]]:
         w = get_watch(archive.store, name)
-        return w, latest_hits(archive, w, limit)
+        return w, latest_hits(archive.index, w, limit)
 
     try:
         w, hits = service(request).run(run)

@@ -62,7 +62,7 @@ def run_verify(svc: ArchiveService, p: VerifyParams) -> VerifyResult:
     try:
         return svc.heavy(
             lambda archive: verify_quote(
-                archive, p.q, min_score=p.min_score, limit=p.limit, **p.filters()
+                archive.index, p.q, min_score=p.min_score, limit=p.limit, **p.filters()
             )
         )
     except ValueError as e:

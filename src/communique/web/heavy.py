@@ -221,7 +221,7 @@ def _serve(conn: Connection, target: str, data_dir: str | None) -> None:
     except Exception as e:
         conn.send_bytes(f"{type(e).__name__}: {e}".encode())
         return
-    follow_token_cache(archive)
+    follow_token_cache(archive.index)
     seen = archive.index.state() or {}
     conn.send_bytes(b"ready")
     while True:
@@ -231,7 +231,7 @@ def _serve(conn: Connection, target: str, data_dir: str | None) -> None:
             return
         try:
             seen = _refresh(archive, seen)
-            with reading_token_cache(archive):  # one state of the word cache per request
+            with reading_token_cache(archive.index):  # one state of the word cache per request
                 result: tuple[str, Any] = ("ok", cloudpickle.loads(payload)(archive))
         except Exception as e:
             result = ("error", e)

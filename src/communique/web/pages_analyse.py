@@ -118,7 +118,7 @@ def trends_page(request: Request) -> Response:
             trend = run(
                 request,
                 lambda a: stats.trend(
-                    a,
+                    a.index,
                     sp.q,
                     by=by,
                     split=split,
@@ -154,7 +154,7 @@ def collocations_page(request: Request) -> Response:
             res = run(
                 request,
                 lambda a: stats.collocations(
-                    a, sp.q, window=window, sort=sort, min_freq=min_freq, **flt
+                    a.index, sp.q, window=window, sort=sort, min_freq=min_freq, **flt
                 ),
             )
     except BadRequest as e:
@@ -184,7 +184,7 @@ def keyness_page(request: Request) -> Response:
     try:
         min_freq = _int(request, "min", 5, 1, 1_000_000)
         if a and b:
-            res = run(request, lambda arc: stats.keyness(arc, a, b, min_freq=min_freq))
+            res = run(request, lambda arc: stats.keyness(arc.index, a, b, min_freq=min_freq))
     except BadRequest as e:
         min_freq, error = 5, str(e)
     own = {k: v for k, v in qp.items() if v}
@@ -213,7 +213,7 @@ def who_says_page(request: Request) -> Response:
         if sp.q:
             min_sample = _int(request, "min_sample", stats.MIN_SAMPLE, 0, 1_000_000_000)
             rows = run(request, lambda a: stats.who_says(
-                a, sp.q, sort=sort, limit=limit, min_words=min_words, min_sample=min_sample,
+                a.index, sp.q, sort=sort, limit=limit, min_words=min_words, min_sample=min_sample,
                 **flt))  # fmt: skip
     except BadRequest as e:
         sp, limit, min_words, error = SearchParams(q=qp.get("q", "")), 20, 0, str(e)
@@ -244,7 +244,7 @@ def frequencies_page(request: Request) -> Response:
         min_freq = _int(request, "min", 1, 1, 1_000_000)
         if any(v for v in qp.values()):
             total, rows = run(request, lambda a: stats.frequencies(
-                a, sp.q or None, ngrams=ngrams, limit=limit, min_freq=min_freq,
+                a.index, sp.q or None, ngrams=ngrams, limit=limit, min_freq=min_freq,
                 stopwords=stopwords, **flt))  # fmt: skip
     except BadRequest as e:
         sp, ngrams, limit, min_freq, error = SearchParams(q=qp.get("q", "")), 1, 100, 1, str(e)

@@ -120,7 +120,7 @@ def feed(request: Request, name: str) -> Response:
 
     def run(archive: Any) -> bytes:
         w = get_watch(archive.store, name)
-        return atom_feed(w, latest_hits(archive, w), base_url(request))
+        return atom_feed(w, latest_hits(archive.index, w), base_url(request))
 
     try:
         body = service(request).run(run)

@@ -43,6 +43,7 @@ from communique.search.index import SORTS, SearchResults
 from communique.search.kwic import SORTS as KWIC_SORTS
 from communique.search.kwic import KwicLine
 from communique.search.query import parse_query
+from communique.search.selection import Selection
 from communique.store.chunks import placeholders
 from communique.store.paths import is_url
 from communique.store.sql import SQLStore
@@ -140,22 +141,15 @@ def _listed(params: Mapping[str, Any], name: str, allowed: tuple[str, ...] | Non
 
 
 @dataclass(frozen=True)
-class SearchParams:
-    """A search as a URL says it: ``q``, the filters, the order and the page.
+class SearchParams(Selection):
+    """A search as a URL says it: the :class:`Selection` (``q`` and the filters), the order and
+    the page.
 
     ``from_query`` reads (and checks) a query string; ``to_query`` writes the canonical one back,
     so every search has one shareable URL.
     """
 
-    q: str = ""
-    speaker: str = ""
-    role: str = ""
-    kind: str = ""
-    lang: str = ""
-    publisher: str = ""
-    entity: str = ""
-    date_from: str = ""
-    date_to: str = ""
+    speaker: str = ""  # a comma list (repeated ``speaker`` parameters joined)
     sort: str = "relevance"
     page: int = 1
     size: int = 20
@@ -181,23 +175,10 @@ class SearchParams:
     def offset(self) -> int:
         return (self.page - 1) * self.size
 
-    def filters(self) -> dict[str, Any]:
-        """The filters as keyword arguments of :meth:`Archive.search` / :meth:`Archive.kwic`."""
-        return {
-            "speaker": [v for v in self.speaker.split(",") if v.strip()] or None,
-            "role": self.role or None,
-            "kind": self.kind or None, "lang": self.lang or None,
-            "publisher": self.publisher or None, "entity": self.entity or None,
-            "date_from": self.date_from or None, "date_to": self.date_to or None,
-        }  # fmt: skip
-
     def to_query(self, **changes: Any) -> dict[str, str]:
         """The canonical query string (defaults left out), with ``changes`` applied."""
         p = replace(self, **changes) if changes else self
-        out = {
-            "q": p.q, "speaker": p.speaker, "role": p.role, "kind": p.kind, "lang": p.lang,
-            "publisher": p.publisher, "entity": p.entity, "from": p.date_from, "to": p.date_to,
-        }  # fmt: skip
+        out = Selection.of(p).to_query()
         if p.sort != "relevance":
             out["sort"] = p.sort
         if p.page != 1:
@@ -226,6 +207,27 @@ class KwicParams:
             sort=_choice(params, "sort", "corpus", KWIC_SORTS) if "sort" in params else "corpus",
             limit=int_param(params, "limit", 500, 1, MAX_KWIC_LINES),
         )
+
+
+def selection_from_query(params: Mapping[str, Any]) -> Selection:
+    """The :class:`Selection` of a query string (``from``/``to`` for the dates; paging, order
+    and ``format`` left out), checked as a search is (``BadRequest`` for a bad value)."""
+    keep = {k: v for k, v in _items(params) if k not in ("page", "size", "sort", "format")}
+    return Selection.of(SearchParams.from_query(_Multi(keep)))
+
+
+class _Multi(dict):  # type: ignore[type-arg]
+    """A dict with ``getlist`` (what SearchParams reads repeated parameters with)."""
+
+    def getlist(self, name: str) -> list[str]:
+        value = self.get(name, [])
+        return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _items(params: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    getlist = getattr(params, "getlist", None)
+    for k in params:
+        yield k, (getlist(k) if getlist else params[k])
 
 
 @dataclass
@@ -330,13 +332,16 @@ class _Readers:
 
 class _Current:
     """``ArchiveService.archive``: the archive handle of the request running in this thread
-    (inside :meth:`ArchiveService.run` and the service's methods), else the service's own."""
+    (inside :meth:`ArchiveService.run` and the service's methods), else the service's own;
+    with ``part``, that handle's part (``ArchiveService.store``: its store)."""
 
-    def __init__(self, service: ArchiveService) -> None:
+    def __init__(self, service: ArchiveService, part: str = "") -> None:
         self._service = service
+        self._part = part
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._service._handle(), name)
+        handle = self._service._handle()
+        return getattr(getattr(handle, self._part) if self._part else handle, name)
 
 
 class ArchiveService:
@@ -370,6 +375,7 @@ class ArchiveService:
         self._local = threading.local()
         self._readers = _Readers(self._open_reader, readers)
         self.archive: Any = _Current(self)
+        self.store: Any = _Current(self, "store")  # the store of the request's handle
         self._stop = threading.Event()
         self._main.index.acronyms()  # read once here, shared by every request's handle
         segment("中文")  # load the Chinese segmenter now, not in a first request
@@ -419,7 +425,7 @@ class ArchiveService:
         view.index = copy.copy(self._main.index)
         view.index.store = store
         if shared:
-            share_token_cache(view, self._derived)
+            share_token_cache(view.index, self._derived.index)
         return view
 
     def _handle(self) -> Archive:
@@ -467,7 +473,7 @@ class ArchiveService:
                 continue
             self._changed.clear()
             try:
-                prepare_token_cache(self._derived)
+                prepare_token_cache(self._derived.index)
             except Exception:  # the next change tries again
                 if not self._stop.is_set():
                     log.exception("preparing the word cache failed")
@@ -475,7 +481,7 @@ class ArchiveService:
     def preparing(self) -> dict[str, Any]:
         """How far the derived data is: ``{"word_cache": {"ready": bool, "percent": N}}``."""
         try:
-            token_cache(self._view(self._derived.store))
+            token_cache(self._view(self._derived.store).index)
         except Preparing as e:
             return {"word_cache": {"ready": False, "percent": e.percent}}
         return {"word_cache": {"ready": True, "percent": 100}}
