@@ -69,6 +69,7 @@ from communique.search.ast import (
     QueryTooCostly,
     Term,
 )
+from communique.search.cancel import check_cancelled
 from communique.search.expand import AcronymTable, expand_acronyms
 from communique.search.kwic import SORTS as KWIC_SORTS
 from communique.search.kwic import (
@@ -1043,13 +1044,15 @@ def query_seconds() -> float:
 
 class Budget:
     """A query's deadline, checked between steps of its work (a step already in tantivy runs
-    to its end; the cost limits keep every step short)."""
+    to its end; the cost limits keep every step short). The same checks stop the query once
+    the client that asked for it has gone (``search.cancel``)."""
 
     def __init__(self, seconds: float | None = None) -> None:
         self.seconds = query_seconds() if seconds is None else seconds
         self.deadline = time.monotonic() + self.seconds
 
     def check(self) -> None:
+        check_cancelled()  # the client has gone: nobody waits for the answer
         if time.monotonic() > self.deadline:
             raise QueryOverBudget(
                 f"the query ran longer than its budget of {self.seconds:g} s and was stopped: "
