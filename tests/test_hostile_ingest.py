@@ -8,6 +8,7 @@ limits lowered to match (the multi-GB ones are in bench/hostile.py).
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import os
 import shutil
@@ -276,3 +277,58 @@ def test_deeply_nested_page_costs_only_itself(tmp_path: Path, archive_target: st
     st = {Path(p).name: v for p, v in _statuses(archive_target).items()}
     assert st[GOOD[0]][0] == "new"
     assert st["deep.html"] == ("skipped", "no paragraphs of text (site shell or error page)")
+
+
+QA_CSV = CORPUS / "cmfa_presscon_subset" / "ukraine_dataset_combined.csv"
+
+
+def test_a_stray_quote_closed_rows_later_costs_only_its_row(tmp_path: Path) -> None:
+    """Question and answer rows of the corpus as a TSV; one question given a stray opening
+    quote, which the next quote of the file (some rows later) closes: those rows would read as
+    one cell. The bad row is reported with its line and every other row is read."""
+    import csv
+
+    from communique.ingest.tables import BadRow, read_table
+
+    csv.field_size_limit(1 << 30)
+    with QA_CSV.open(encoding="utf-8", newline="") as fh:
+        rows = [[r["id"], r["spokesperson"], r["date"], r["question"], r["answer"]]
+                for r in itertools.islice(csv.DictReader(fh), 60)]  # fmt: skip
+    out = tmp_path / "qa.tsv"
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter="\t", lineterminator="\n").writerows(
+            [["id", "spokesperson", "date", "question", "answer"], *rows]
+        )
+    lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    # the first row followed by three lines without a quote of their own (so that the stray
+    # quote swallows at least three rows); its question is not quoted already
+    k = next(i for i in range(1, len(lines) - 4) if not any('"' in ln for ln in lines[i:i + 4]))
+    closing = next(j for j in range(k + 1, len(lines)) if '"' in lines[j])
+    assert closing - k >= 4
+    cells = lines[k].split("\t")
+    cells[3] = '"' + cells[3]
+    lines[k] = "\t".join(cells)
+    out.write_text("".join(lines), encoding="utf-8")
+
+    read = list(read_table(out))
+    bad = [r for r in read if isinstance(r, BadRow)]
+    good = [r for r in read if not isinstance(r, BadRow)]
+    assert len(bad) == 1 and bad[0].where == f"line {k + 1}"
+    assert "unterminated quote" in bad[0].reason and f"line {closing + 1}" in bad[0].reason
+    expected = [r for i, r in enumerate(rows, start=1) if i != k]
+    assert [[g["id"], g["spokesperson"], g["date"], g["question"], g["answer"]]
+            for g in good] == expected  # fmt: skip
+
+
+def test_quoted_cells_with_line_breaks_are_not_taken_for_swallowed_rows() -> None:
+    """The corpus's tables whose text cells hold paragraphs on several lines read whole."""
+    import csv
+
+    from communique.ingest.tables import BadRow, read_table
+
+    csv.field_size_limit(1 << 30)
+    for path in (QA_CSV, *sorted((CORPUS / "official_transcripts").glob("*.csv"))):
+        read = list(read_table(path))
+        assert not [r for r in read if isinstance(r, BadRow)], path
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            assert read == list(csv.DictReader(fh)), path
