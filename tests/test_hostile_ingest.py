@@ -27,7 +27,7 @@ from communique.ingest.pipeline import Ingester
 from communique.ingest.sources import Failure, iter_items
 from communique.store import open_store
 
-from .conftest import CORPUS, db_options, index_dir_of
+from .conftest import CORPUS, db_options, index_dir_of, spawn, stop_process
 
 runner = CliRunner()
 KREMLIN = CORPUS / "kremlin_en" / "html"
@@ -137,6 +137,7 @@ def test_size_limits_refuse_bombs_and_huge_pages(
     (d / "bomb.html.gz").write_bytes(gzip.compress(b"<p>" + b"a" * (3 << 20)))  # 3 MB inside
     (d / "huge.html").write_bytes(b"<html><body>" + b"<p>word</p>" * 300_000)  # 3.3 MB
     (d / "big.txt").write_bytes(b"words " * 1_000_000)  # 6 MB file
+    (d / "big.json").write_bytes(b'[{"text": "' + b"words " * 1_000_000 + b'"}]')
     # the options set the environment (for the workers): monkeypatch puts it back afterwards
     monkeypatch.setenv("COMMUNIQUE_MAX_DOCUMENT_MB", "5")
     monkeypatch.setenv("COMMUNIQUE_MAX_INPUT_MB", "200")
@@ -151,8 +152,12 @@ def test_size_limits_refuse_bombs_and_huge_pages(
     assert st["bomb.html.gz"][0] == "failed"
     assert "gzip data, decompressed, too large" in st["bomb.html.gz"][1]
     assert st["huge.html"][0] == "failed" and "over the limit of 2.0 MB" in st["huge.html"][1]
-    assert st["big.txt"][0] == "failed" and "over the limit of 5.0 MB" in st["big.txt"][1]
-    assert "COMMUNIQUE_MAX_INPUT_MB" in st["big.txt"][1]
+    # a page file over the page limit is refused before it is read (the input limit is larger)
+    assert st["big.txt"][0] == "failed" and "page too large" in st["big.txt"][1]
+    assert "over the limit of 2.0 MB" in st["big.txt"][1]
+    assert "COMMUNIQUE_MAX_DOCUMENT_MB" in st["big.txt"][1]
+    assert st["big.json"][0] == "failed" and "over the limit of 5.0 MB" in st["big.json"][1]
+    assert "COMMUNIQUE_MAX_INPUT_MB" in st["big.json"][1]
 
 
 def test_devices_are_refused() -> None:
@@ -332,3 +337,40 @@ def test_quoted_cells_with_line_breaks_are_not_taken_for_swallowed_rows() -> Non
         assert not [r for r in read if isinstance(r, BadRow)], path
         with path.open(encoding="utf-8-sig", newline="") as fh:
             assert read == list(csv.DictReader(fh)), path
+
+
+def test_a_page_over_the_limit_is_refused_unread(tmp_path: Path, archive_target: str) -> None:
+    """A 190 MB page (a sparse file: no disk needed) beside a good one, under the file limit
+    (200 MB) but over the page limit (5 MB): refused after reading at most its limit, so the
+    ingest's peak memory stays far below the page's size."""
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copyfile(KREMLIN / GOOD[0], d / GOOD[0])
+    huge = d / "huge.html"
+    with huge.open("wb") as fh:
+        fh.truncate(190 << 20)
+    cmd = [sys.executable, "-m", "communique.cli", "ingest", str(d), *db_options(archive_target),
+           "-q", "--workers", "1"]  # fmt: skip
+    proc = spawn([sys.executable, "-c", PEAK_RSS, *cmd], stdout=subprocess.PIPE,
+                 stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        output = proc.communicate(timeout=300)[0].decode(errors="replace")
+    finally:
+        stop_process(proc)
+    assert proc.returncode == 1, output[-2000:]
+    st = {Path(p).name: v for p, v in _statuses(archive_target).items()}
+    assert st[GOOD[0]][0] == "new"
+    assert st["huge.html"][0] == "failed" and "page too large (190.0 MB" in st["huge.html"][1]
+    assert "over the limit of 5.0 MB" in st["huge.html"][1]
+    peak_mb = int(output.rsplit("peak-rss-kb ", 1)[1].split()[0]) / 1024
+    assert peak_mb < 150, f"the ingest peaked at {peak_mb:.0f} MB for a 190 MB page"
+
+
+# runs the command given after it and prints its peak memory (the largest resident set of the
+# children it waited for: the command alone); exits with the command's code
+PEAK_RSS = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[1:])\n"
+    "print('peak-rss-kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "sys.exit(code)\n"
+)
