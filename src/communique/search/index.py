@@ -82,6 +82,7 @@ from communique.search.kwic import (
     sort_lines,
     turn_lines,
 )
+from communique.search.space import full_disk_error
 from communique.store.paths import is_url
 from communique.store.sql import SQLStore
 
@@ -536,8 +537,11 @@ class SearchIndex:
             writer.wait_merging_threads()
             del writer, index
             self._write_state(seq, os.urandom(8).hex(), tmp)
-        except BaseException:
+        except BaseException as e:
+            full = full_disk_error(e, tmp)  # before the clean-up frees the space
             shutil.rmtree(tmp, ignore_errors=True)
+            if full is not None:
+                raise full from e
             raise
         old = self.path.with_name(self.path.name + f".old-{os.getpid()}")
         if self.path.exists():
@@ -571,11 +575,15 @@ class SearchIndex:
         try:
             with store.snapshot():  # one snapshot: the changes and the documents' current turns
                 self._apply_changes(writer, start, report)
-        except BaseException:
-            writer.rollback()
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException as e:
+            full = full_disk_error(e, self.path)
+            with contextlib.suppress(Exception):  # a writer whose threads died cannot
+                writer.rollback()
+            if full is not None:
+                raise full from e
             raise
-        writer.commit()
-        writer.wait_merging_threads()
         del writer
         self._write_state(report.to_seq, self._build)
         self._index.reload()
