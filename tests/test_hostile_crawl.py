@@ -88,6 +88,16 @@ def trickle(h: BaseHTTPRequestHandler) -> None:
         time.sleep(0.5)
 
 
+def trickle_headers(h: BaseHTTPRequestHandler) -> None:
+    """A status line, then a header a byte every half second: the body never comes."""
+    h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: ")
+    h.wfile.flush()
+    for _ in range(120):
+        h.wfile.write(b"a")
+        h.wfile.flush()
+        time.sleep(0.5)
+
+
 @pytest.fixture
 def internal() -> Iterator[Site]:
     site = Site()
@@ -100,7 +110,7 @@ def internal() -> Iterator[Site]:
 def hostile(internal: Site) -> Iterator[Site]:
     site = Site().start()
     links = ["/good", f"{internal.url}/secret", "/to-internal", "/to-file", "/huge", "/bomb",
-             "/slow"]  # fmt: skip
+             "/slow", "/slow-headers"]  # fmt: skip
     items = "".join(f'<li><a href="{u}">item {i}</a></li>' for i, u in enumerate(links))
     site.routes.update({
         "/robots.txt": lambda h: send(h, 200, b"User-agent: *\nCrawl-delay: 86400\n",
@@ -113,6 +123,7 @@ def hostile(internal: Site) -> Iterator[Site]:
         "/bomb": lambda h: send(h, 200, gzip.compress(b"<p>" + b"a" * (50 << 20)),
                                 Content_Encoding="gzip"),
         "/slow": trickle,
+        "/slow-headers": trickle_headers,
     })  # fmt: skip
     yield site
     site.stop()
@@ -167,8 +178,9 @@ def test_the_crawler_stays_on_its_site(
     for path in ("/huge", "/bomb"):
         row = rows[f"{hostile.url}{path}"]
         assert row["state"] == "failed" and "over 1 MB after decoding" in row["error"], row
-    slow = rows[f"{hostile.url}/slow"]
-    assert slow["state"] == "failed" and "longer than 2 s in all" in slow["error"]
+    for path in ("/slow", "/slow-headers"):
+        slow = rows[f"{hostile.url}{path}"]
+        assert slow["state"] == "failed" and "longer than 2 s in all" in slow["error"], slow
     assert rows[f"{hostile.url}/good"]["state"] == "ok"
     assert "Crawl-delay of 86400 s" in caplog.text and "60 s" in caplog.text
     assert store.stats()["documents"] == 1
@@ -184,3 +196,34 @@ def test_mirror_never_turns_file_urls_into_requests(tmp_path: Path, hostile: Sit
         fetcher.close()
     assert got.offsite and got.status == 0
     assert "/etc/passwd" not in hostile.hits
+
+
+def test_headers_sent_a_byte_at_a_time_are_cut_at_the_deadline() -> None:
+    """Each byte comes well within the read timeout (5 s): only the total deadline (2 s) can
+    stop the page, and robots.txt (whose host is then not crawled this run)."""
+    site = Site()
+    site.routes.update({"/robots.txt": lambda h: send(h, 404, b""), "/page": trickle_headers})
+    trickling_robots = Site()
+    trickling_robots.routes["/robots.txt"] = trickle_headers
+    site.start()
+    trickling_robots.start()
+    fetcher = Fetcher(clock=FastClock(), min_interval=0, timeout=5, retries=2, deadline=2)
+    try:
+        started = time.monotonic()
+        got = fetcher.fetch(f"{site.url}/page")
+        took = time.monotonic() - started
+        assert got.status == 0 and "longer than 2 s in all" in (got.error or ""), got
+        assert got.attempts == 1  # the same answer would come again: not retried
+        assert 1.5 < took < 4, f"cut after {took:.1f} s"
+
+        started = time.monotonic()
+        got = fetcher.fetch(f"{trickling_robots.url}/page")
+        took = time.monotonic() - started
+        assert got.status == 0 and "robots.txt" in (got.error or "")
+        assert "longer than 2 s in all" in (got.error or ""), got
+        assert took < 4, f"robots.txt cut after {took:.1f} s"
+        assert trickling_robots.hits == ["/robots.txt"]  # the page itself never asked for
+    finally:
+        fetcher.close()
+        site.stop()
+        trickling_robots.stop()

@@ -8,6 +8,7 @@ limits lowered to match (the multi-GB ones are in bench/hostile.py).
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import os
 import shutil
@@ -27,7 +28,7 @@ from communique.sources.raw import Failure
 from communique.sources.walk import iter_items
 from communique.store import open_store
 
-from .conftest import CORPUS, db_options, index_dir_of
+from .conftest import CORPUS, db_options, index_dir_of, spawn, stop_process
 
 runner = CliRunner()
 KREMLIN = CORPUS / "kremlin_en" / "html"
@@ -137,6 +138,7 @@ def test_size_limits_refuse_bombs_and_huge_pages(
     (d / "bomb.html.gz").write_bytes(gzip.compress(b"<p>" + b"a" * (3 << 20)))  # 3 MB inside
     (d / "huge.html").write_bytes(b"<html><body>" + b"<p>word</p>" * 300_000)  # 3.3 MB
     (d / "big.txt").write_bytes(b"words " * 1_000_000)  # 6 MB file
+    (d / "big.json").write_bytes(b'[{"text": "' + b"words " * 1_000_000 + b'"}]')
     # the options set the environment (for the workers): monkeypatch puts it back afterwards
     monkeypatch.setenv("COMMUNIQUE_MAX_DOCUMENT_MB", "5")
     monkeypatch.setenv("COMMUNIQUE_MAX_INPUT_MB", "200")
@@ -151,8 +153,12 @@ def test_size_limits_refuse_bombs_and_huge_pages(
     assert st["bomb.html.gz"][0] == "failed"
     assert "gzip data, decompressed, too large" in st["bomb.html.gz"][1]
     assert st["huge.html"][0] == "failed" and "over the limit of 2.0 MB" in st["huge.html"][1]
-    assert st["big.txt"][0] == "failed" and "over the limit of 5.0 MB" in st["big.txt"][1]
-    assert "COMMUNIQUE_MAX_INPUT_MB" in st["big.txt"][1]
+    # a page file over the page limit is refused before it is read (the input limit is larger)
+    assert st["big.txt"][0] == "failed" and "page too large" in st["big.txt"][1]
+    assert "over the limit of 2.0 MB" in st["big.txt"][1]
+    assert "COMMUNIQUE_MAX_DOCUMENT_MB" in st["big.txt"][1]
+    assert st["big.json"][0] == "failed" and "over the limit of 5.0 MB" in st["big.json"][1]
+    assert "COMMUNIQUE_MAX_INPUT_MB" in st["big.json"][1]
 
 
 def test_devices_are_refused() -> None:
@@ -277,3 +283,95 @@ def test_deeply_nested_page_costs_only_itself(tmp_path: Path, archive_target: st
     st = {Path(p).name: v for p, v in _statuses(archive_target).items()}
     assert st[GOOD[0]][0] == "new"
     assert st["deep.html"] == ("skipped", "no paragraphs of text (site shell or error page)")
+
+
+QA_CSV = CORPUS / "cmfa_presscon_subset" / "ukraine_dataset_combined.csv"
+
+
+def test_a_stray_quote_closed_rows_later_costs_only_its_row(tmp_path: Path) -> None:
+    """Question and answer rows of the corpus as a TSV; one question given a stray opening
+    quote, which the next quote of the file (some rows later) closes: those rows would read as
+    one cell. The bad row is reported with its line and every other row is read."""
+    import csv
+
+    from communique.sources.tables import BadRow, read_table
+
+    csv.field_size_limit(1 << 30)
+    with QA_CSV.open(encoding="utf-8", newline="") as fh:
+        rows = [[r["id"], r["spokesperson"], r["date"], r["question"], r["answer"]]
+                for r in itertools.islice(csv.DictReader(fh), 60)]  # fmt: skip
+    out = tmp_path / "qa.tsv"
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter="\t", lineterminator="\n").writerows(
+            [["id", "spokesperson", "date", "question", "answer"], *rows]
+        )
+    lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    # the first row followed by three lines without a quote of their own (so that the stray
+    # quote swallows at least three rows); its question is not quoted already
+    k = next(i for i in range(1, len(lines) - 4) if not any('"' in ln for ln in lines[i:i + 4]))
+    closing = next(j for j in range(k + 1, len(lines)) if '"' in lines[j])
+    assert closing - k >= 4
+    cells = lines[k].split("\t")
+    cells[3] = '"' + cells[3]
+    lines[k] = "\t".join(cells)
+    out.write_text("".join(lines), encoding="utf-8")
+
+    read = list(read_table(out))
+    bad = [r for r in read if isinstance(r, BadRow)]
+    good = [r for r in read if not isinstance(r, BadRow)]
+    assert len(bad) == 1 and bad[0].where == f"line {k + 1}"
+    assert "unterminated quote" in bad[0].reason and f"line {closing + 1}" in bad[0].reason
+    expected = [r for i, r in enumerate(rows, start=1) if i != k]
+    assert [[g["id"], g["spokesperson"], g["date"], g["question"], g["answer"]]
+            for g in good] == expected  # fmt: skip
+
+
+def test_quoted_cells_with_line_breaks_are_not_taken_for_swallowed_rows() -> None:
+    """The corpus's tables whose text cells hold paragraphs on several lines read whole."""
+    import csv
+
+    from communique.sources.tables import BadRow, read_table
+
+    csv.field_size_limit(1 << 30)
+    for path in (QA_CSV, *sorted((CORPUS / "official_transcripts").glob("*.csv"))):
+        read = list(read_table(path))
+        assert not [r for r in read if isinstance(r, BadRow)], path
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            assert read == list(csv.DictReader(fh)), path
+
+
+def test_a_page_over_the_limit_is_refused_unread(tmp_path: Path, archive_target: str) -> None:
+    """A 190 MB page (a sparse file: no disk needed) beside a good one, under the file limit
+    (200 MB) but over the page limit (5 MB): refused after reading at most its limit, so the
+    ingest's peak memory stays far below the page's size."""
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copyfile(KREMLIN / GOOD[0], d / GOOD[0])
+    huge = d / "huge.html"
+    with huge.open("wb") as fh:
+        fh.truncate(190 << 20)
+    cmd = [sys.executable, "-m", "communique.cli", "ingest", str(d), *db_options(archive_target),
+           "-q", "--workers", "1"]  # fmt: skip
+    proc = spawn([sys.executable, "-c", PEAK_RSS, *cmd], stdout=subprocess.PIPE,
+                 stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        output = proc.communicate(timeout=300)[0].decode(errors="replace")
+    finally:
+        stop_process(proc)
+    assert proc.returncode == 1, output[-2000:]
+    st = {Path(p).name: v for p, v in _statuses(archive_target).items()}
+    assert st[GOOD[0]][0] == "new"
+    assert st["huge.html"][0] == "failed" and "page too large (190.0 MB" in st["huge.html"][1]
+    assert "over the limit of 5.0 MB" in st["huge.html"][1]
+    peak_mb = int(output.rsplit("peak-rss-kb ", 1)[1].split()[0]) / 1024
+    assert peak_mb < 150, f"the ingest peaked at {peak_mb:.0f} MB for a 190 MB page"
+
+
+# runs the command given after it and prints its peak memory (the largest resident set of the
+# children it waited for: the command alone); exits with the command's code
+PEAK_RSS = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[1:])\n"
+    "print('peak-rss-kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "sys.exit(code)\n"
+)

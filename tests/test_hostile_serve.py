@@ -4,7 +4,9 @@ greedy clients. Against a real ``communique serve`` on loopback."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import socket
 import threading
 import time
@@ -12,6 +14,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +23,8 @@ from .conftest import (
     CORPUS,
     Server,
     build_archive,
+    data_dir_of,
+    free_port,
     start_server,
     stop_server,
 )
@@ -257,3 +263,131 @@ def test_a_query_over_its_time_budget_is_a_503(
         assert get(f"{srv.url}/api/v1/stats")[0] == 200
     finally:
         stop_server(srv)
+
+
+# -- work whose client has gone stops ---------------------------------------------------------
+@contextlib.contextmanager
+def in_process_server(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn (with ``communique serve``'s protocol) on a loopback port, in
+    a thread of this process: the test adds a route of its own whose work it controls."""
+    import uvicorn
+
+    from communique.web.serving import GuardedH11
+
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", http=GuardedH11)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(60)
+
+
+def raw_request(url: str, path: str) -> socket.socket:
+    """A GET sent over a socket of its own (the test closes it to play a client that leaves)."""
+    port = int(url.rsplit(":", 1)[1])
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(f"GET {path} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n".encode())
+    return s
+
+
+def answers_within(s: socket.socket, seconds: float) -> bytes:
+    """What the server sends on ``s`` within ``seconds`` (b"" if nothing)."""
+    s.settimeout(seconds)
+    try:
+        return s.recv(200)
+    except TimeoutError:
+        return b""
+
+
+def test_a_heavy_analysis_whose_client_has_gone_frees_its_worker(
+    long_db: str, tmp_path: Path
+) -> None:
+    """One worker, one place in the queue, a deadline of 60 s: a running analysis and a queued
+    one whose clients disconnect give back their places at once, not at the deadline."""
+    from communique.web import create_app
+
+    app = create_app(long_db, data_dir=data_dir_of(long_db), heavy_workers=1, heavy_queue=1,
+                     deadline=60)  # fmt: skip
+    started, release = tmp_path / "started", tmp_path / "release"
+
+    def slow(_archive: Any) -> str:
+        started.write_text(str(os.getpid()))
+        until = time.monotonic() + 60
+        while not release.exists() and time.monotonic() < until:
+            time.sleep(0.05)
+        return "done"
+
+    @app.get("/test/slow")
+    def slow_route() -> dict[str, str]:
+        return {"answer": app.state.service.heavy(slow)}
+
+    keyness = "/api/v1/keyness?a=russia&b="
+    with in_process_server(app) as url:
+        deadline = time.monotonic() + 120
+        while not json.loads(get(f"{url}/api/v1/stats")[1])["derived"]["word_cache"]["ready"]:
+            assert time.monotonic() < deadline, "the word cache was not prepared"
+            time.sleep(0.2)
+        assert get(f"{url}{keyness}")[0] == 200
+
+        running = raw_request(url, "/test/slow")
+        while not started.exists():
+            assert time.monotonic() < deadline, "the slow analysis did not start"
+            time.sleep(0.05)
+        worker = int(started.read_text())
+        queued = raw_request(url, "/test/slow")
+        while True:  # the queue's one place is taken once a third request is refused
+            status, body = get(f"{url}{keyness}", timeout=5)
+            if status == 503:
+                break
+            assert time.monotonic() < deadline, "the second request was not queued"
+        assert "busy (1 running, 1 waiting)" in body
+
+        queued.close()  # the queued client leaves: its place is free again
+        time.sleep(0.5)
+        third = raw_request(url, keyness)
+        assert answers_within(third, 2) == b"", "refused: the queue's place was still held"
+        third.close()
+
+        left = time.monotonic()
+        running.close()  # the running client leaves: its worker is stopped and replaced
+        while Path(f"/proc/{worker}").exists() and "Z" not in _proc_state(worker):
+            assert time.monotonic() - left < 5, "the worker of a gone client ran on"
+            time.sleep(0.05)
+        status, body = get(f"{url}{keyness}", timeout=30)
+        took = time.monotonic() - left
+        assert status == 200 and json.loads(body)["key_a"], body[:300]
+        assert took < 20, f"the capacity came back after {took:.0f} s (deadline 60 s)"
+        assert not release.exists()  # the slow analysis never finished: it was stopped
+
+
+def _proc_state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def test_a_search_whose_client_has_gone_stops(long_db: str) -> None:
+    """The budget's checks between a search's steps stop it once the flag the server raises
+    at a disconnect is set; without it the same search answers."""
+    from communique.archive import Archive
+    from communique.search.cancel import Cancelled, cancelled_by
+
+    gone = threading.Event()
+    with Archive(long_db) as a, cancelled_by(gone):
+        assert a.search("russia").total > 0
+        gone.set()
+        with pytest.raises(Cancelled, match="closed its connection"):
+            a.search("russia")
+        with pytest.raises(Cancelled):
+            a.kwic("russia")
+    with Archive(long_db) as a:
+        assert a.search("russia").total > 0

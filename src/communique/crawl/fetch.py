@@ -3,6 +3,7 @@ requests, a clear User-Agent. Time goes through a ``Clock`` so tests need no rea
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 from protego import Protego
+
+from communique.crawl.deadline import Deadlines, deadline_transport
 
 if TYPE_CHECKING:
     from communique.crawl.profile import Profile
@@ -117,13 +120,18 @@ class Fetcher:
     robots_errors: dict[str, str] = field(default_factory=dict)
     _capped: set[str] = field(default_factory=set)  # hosts whose Crawl-delay was capped
     _client: httpx.Client | None = None
+    _deadlines: Deadlines | None = None  # the total deadline on our own sockets
 
     def __post_init__(self) -> None:
+        transport = self.transport
+        if transport is None:  # headers sent a byte at a time are cut at the deadline too
+            self._deadlines = Deadlines()
+            transport = deadline_transport(self._deadlines)
         self._client = httpx.Client(
             timeout=self.timeout,
             follow_redirects=False,
             headers={"User-Agent": self.user_agent},
-            transport=self.transport,
+            transport=transport,
         )
 
     @classmethod
@@ -224,6 +232,12 @@ class Fetcher:
             return f"{url} is off the site (hosts: {', '.join(sorted(self.hosts))})"
         return None
 
+    def _late(self) -> _CutOff:
+        return _CutOff(
+            f"the answer took longer than {self.deadline:g} s in all "
+            "(the profile's deadline): not stored"
+        )
+
     def _read(self, r: httpx.Response, limit: int, truncate: bool, started: float) -> bytes:
         """The decoded body, up to ``limit`` bytes and ``deadline`` seconds in all: past
         either, :class:`_CutOff` (or, with ``truncate``, the body so far)."""
@@ -238,10 +252,7 @@ class Fetcher:
                     "(the profile's max_body_mb): not stored"
                 )
             if time.monotonic() - started > self.deadline:
-                raise _CutOff(
-                    f"the answer took longer than {self.deadline:g} s in all "
-                    "(the profile's deadline): not stored"
-                )
+                raise self._late()
         return bytes(out)
 
     def _request(
@@ -265,9 +276,12 @@ class Fetcher:
             attempt += 1
             self._wait_turn(parts.netloc)
             started = self.clock.now()
+            begun = time.monotonic()
             try:
-                begun = time.monotonic()
-                with self._client.stream("GET", target, headers=headers) as r:
+                with (
+                    self._deadline(begun + self.deadline),
+                    self._client.stream("GET", target, headers=headers) as r,
+                ):
                     body = self._read(r, max_body or self.max_body, truncate, begun)
                 got = Fetched(
                     url,
@@ -286,6 +300,9 @@ class Fetcher:
             except _CutOff as e:  # not retried: the same answer would come again
                 return Fetched(url, 0, fetched_at=started, attempts=attempt, error=str(e))
             except httpx.TimeoutException:
+                if time.monotonic() - begun >= self.deadline:  # not retried either
+                    error = str(self._late())
+                    return Fetched(url, 0, fetched_at=started, attempts=attempt, error=error)
                 got = Fetched(url, 0, fetched_at=started, attempts=attempt, error="timed out")
             except httpx.TransportError as e:
                 got = Fetched(
@@ -298,6 +315,13 @@ class Fetcher:
             if attempt > retries:
                 return got
             self.clock.sleep(self.backoff * 2 ** (attempt - 1))
+
+
+    def _deadline(self, deadline: float) -> contextlib.AbstractContextManager[None]:
+        """No socket wait of this request past ``deadline`` (connect, headers, body)."""
+        if self._deadlines is None:  # a transport of the caller's: the body's checks only
+            return contextlib.nullcontext()
+        return self._deadlines.until(deadline)
 
 
 class _CutOff(Exception):

@@ -8,6 +8,7 @@ changed since. A build is made in ``<index>.tmp-PID`` and swapped in.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -34,6 +35,7 @@ from communique.search.schema import (
     needs_segmenting,
     turn_docs,
 )
+from communique.search.space import full_disk_error
 from communique.store.chunks import in_chunks
 from communique.store.sql import SQLStore
 
@@ -240,8 +242,11 @@ class IndexBuilder:
             writer.wait_merging_threads()
             del writer, index
             self._write_state(seq, os.urandom(8).hex(), tmp)
-        except BaseException:
+        except BaseException as e:
+            full = full_disk_error(e, tmp)  # before the clean-up frees the space
             shutil.rmtree(tmp, ignore_errors=True)
+            if full is not None:
+                raise full from e
             raise
         old = self.path.with_name(self.path.name + f".old-{os.getpid()}")
         if self.path.exists():
@@ -275,11 +280,15 @@ class IndexBuilder:
         try:
             with store.snapshot():  # one snapshot: the changes and the documents' current turns
                 self._apply_changes(writer, start, report)
-        except BaseException:
-            writer.rollback()
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException as e:
+            full = full_disk_error(e, self.path)
+            with contextlib.suppress(Exception):  # a writer whose threads died cannot
+                writer.rollback()
+            if full is not None:
+                raise full from e
             raise
-        writer.commit()
-        writer.wait_merging_threads()
         del writer
         self._write_state(report.to_seq, self._build)
         self._index.reload()

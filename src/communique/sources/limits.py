@@ -1,6 +1,7 @@
 """Size limits for ingest: what one input may cost, so a hostile file costs only itself.
 
-Every limit is refused with a message naming it and how to raise it. Defaults suit the
+Every limit is refused with a message naming it and how to raise it, after reading no more
+of the input than the limit (a page file: :func:`page_file_bytes`). Defaults suit the
 corpora (the largest real page is a few MB); set ``COMMUNIQUE_MAX_INPUT_MB``,
 ``COMMUNIQUE_MAX_DOCUMENT_MB`` or ``COMMUNIQUE_MAX_CELL_MB`` (or ``communique ingest
 --max-input-mb ...``, which sets them for the parse workers too) to change them.
@@ -42,6 +43,13 @@ class Limits:
                 except ValueError:
                     continue
         return cls(**values)
+
+
+def page_file_bytes(document_bytes: int) -> int:
+    """The most bytes of a page file (HTML or text, gzipped or not) read before it is refused:
+    the page limit, plus what gzip adds to a page that does not compress (headers, blocks), so
+    that a gzipped file this large is over the page limit once decompressed."""
+    return document_bytes + document_bytes // 100 + 128 * 1024
 
 
 def set_env_limits(**megabytes: float | None) -> None:

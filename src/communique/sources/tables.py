@@ -171,7 +171,8 @@ def is_sidecar(
 def read_table(path: Path) -> Iterator[dict[str, object] | BadRow]:
     """Rows of a table file as dicts, streamed where the format allows; a row that cannot be
     read is a :class:`BadRow` in its place (a JSON line that is not JSON or not UTF-8, a CSV
-    quote left open to the end of the file, a row over the cell limit) and reading goes on.
+    quote left open to the end of the file or closed only rows later, a row over the cell
+    limit) and reading goes on.
 
     CSV/TSV (any encoding; delimiter sniffed from the header line; fields of any size),
     JSON Lines / NDJSON (line by line; Elasticsearch bulk ``{"index": {"_id": ...}}`` lines
@@ -349,6 +350,7 @@ def _csv_rows(
     lines = _RecordLines(fh, limit)
     reader = csv.reader(lines, delimiter=delimiter)
     names: list[str] | None = None
+    shapes: set[str] = set()  # of the first cells of the rows read so far
     while True:
         lines.new_record()
         try:
@@ -379,12 +381,55 @@ def _csv_rows(
                 "it are read again as rows",
             )
             continue
+        if names is not None and _swallowed(lines.record, len(names), delimiter, shapes):
+            # a quote left open, closed by a quote some rows later: those rows became one cell
+            where, closed = lines.start, lines.line
+            lines.reread_after_first()
+            reader = csv.reader(lines, delimiter=delimiter)
+            yield BadRow(
+                f"line {where}",
+                f"unterminated quote: a quoted cell opened on this line closes only on line "
+                f"{closed}, so the lines between (which look like rows of the table) read as "
+                "one cell; this row is left out and the lines after it are read again as rows",
+            )
+            continue
         if names is None:
             names = _unique(row)
             continue
         if not row or not any(cell.strip() for cell in row):
             continue
+        if row[0] and len(shapes) <= MAX_SHAPES:
+            shapes.add(_shape(row[0]))
         yield dict(zip(names, row + [""] * (len(names) - len(row)), strict=False))
+
+
+MAX_SHAPES = 50  # first cells of more shapes than this: free text, no guide to what a row is
+
+
+def _shape(cell: str) -> str:
+    """A cell's shape: runs of letters as ``a``, of digits as ``9`` (``2020-03-01`` ->
+    ``9-9-9``, ``Kong Quan`` -> ``a a``)."""
+    return re.sub(r"\d+", "9", re.sub(r"[^\W\d_]+", "a", cell.strip()))[:40]
+
+
+def _swallowed(record: list[str], columns: int, delimiter: str, shapes: set[str]) -> bool:
+    """Whether a record of several physical lines is rows swallowed by a stray quote rather
+    than a quoted cell with line breaks: it opens a quote on its first line, and most of its
+    other lines (at least two) read on their own as rows of the table, with as many cells as
+    the header and a first cell shaped like those of the rows read so far."""
+    if len(record) < 3 or record[0].count('"') % 2 == 0 or columns < 2:
+        return False
+    inner = [line for line in record[1:] if line.strip()]
+    like = 0
+    for line in inner:
+        try:
+            cells = next(csv.reader([line], delimiter=delimiter))
+        except (csv.Error, StopIteration):
+            continue
+        free_text = not shapes or len(shapes) > MAX_SHAPES
+        if len(cells) == columns and (free_text or _shape(cells[0]) in shapes):
+            like += 1
+    return like >= 2 and 2 * like >= len(inner)
 
 
 # ------------------------------------------------------------------------------- JSON

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from communique.sources.decode import UnreadableInput, bytes_to_text
-from communique.sources.limits import ENV, limits, over
+from communique.sources.limits import ENV, limits, over, page_file_bytes
 from communique.sources.raw import Failure, Item, RawInput, Skip
 from communique.sources.tables import (
     TABLE_SUFFIXES,
@@ -78,9 +78,14 @@ def iter_paths(inputs: list[Path]) -> Iterator[Path]:
             yield p
 
 
-def read_input(path: Path, limit: int) -> bytes:
+def read_input(
+    path: Path, limit: int, *, what: str = "file", env: str = ENV["input_bytes"],
+    shown_limit: int | None = None,
+) -> bytes:  # fmt: skip
     """A regular file's bytes, refusing devices, FIFOs and sockets (which never end or block)
-    and files over ``limit`` bytes; OSError or ValueError with the reason otherwise."""
+    and files over ``limit`` bytes, never reading more than ``limit + 1``; OSError or
+    ValueError with the reason otherwise (``what``, ``env`` and ``shown_limit``: the message's
+    words for the input, the variable that raises the limit and the limit it names)."""
     st = os.stat(path)
     if not stat.S_ISREG(st.st_mode):
         what = (
@@ -90,12 +95,13 @@ def read_input(path: Path, limit: int) -> bytes:
             else "not a regular file"
         )  # fmt: skip
         raise ValueError(f"not a regular file ({what}): give files or folders of files")
+    named = limit if shown_limit is None else shown_limit
     if st.st_size > limit:
-        raise ValueError(over("file", st.st_size, limit, ENV["input_bytes"]))
+        raise ValueError(over(what, st.st_size, named, env))
     with open(path, "rb") as fh:
         data = fh.read(limit + 1)  # a file growing while read stops at the limit too
     if len(data) > limit:
-        raise ValueError(over("file", len(data), limit, ENV["input_bytes"]))
+        raise ValueError(over(what, None, named, env))
     return data
 
 
@@ -157,6 +163,13 @@ def iter_items(
     problems: list[Failure] = []
     failed_manifests: set[str] = set()
     limit = limits().input_bytes
+    # a page file is read up to the page limit (with gzip's room) or the file limit if lower
+    page_limit = limits().document_bytes
+    if page_file_bytes(page_limit) < limit:
+        page_read: dict[str, Any] = {"limit": page_file_bytes(page_limit), "what": "page",
+                                     "env": ENV["document_bytes"], "shown_limit": page_limit}
+    else:
+        page_read = {"limit": limit}
     for path in walk(inputs):
         if isinstance(path, Failure):
             yield path
@@ -176,7 +189,7 @@ def iter_items(
             yield Skip(shown, f"not a document format ({suffix or 'no suffix'})")
             continue
         try:
-            data = read_input(path, limit)
+            data = read_input(path, **page_read)
         except OSError as e:
             yield Failure(shown, f"cannot read file: {e.strerror or e}")
             continue

@@ -25,6 +25,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from communique.analysis.corpus import Preparing
 from communique.search.ast import QueryError, QueryOverBudget, QueryTooCostly
+from communique.search.cancel import Cancelled
+from communique.web.disconnect import CancelOnDisconnect
 from communique.web.heavy import Busy
 from communique.web.openapi import describe
 from communique.web.service import ArchiveService, BadRequest, impossible_date
@@ -271,6 +273,11 @@ def create_app(
         response.headers["retry-after"] = "1"
         return response
 
+    @app.exception_handler(Cancelled)
+    async def client_gone(request: Request, exc: Cancelled) -> Response:
+        """Nobody reads this answer: the client closed its connection (the work stopped)."""
+        return _error(request, 499, "client_closed_request", str(exc))
+
     @app.exception_handler(Preparing)
     async def preparing(request: Request, exc: Preparing) -> Response:
         response = _error(request, 503, "preparing", str(exc))
@@ -318,4 +325,5 @@ def create_app(
             public_url=public_url,
             allowed_hosts=allowed_hosts,  # type: ignore[arg-type]
         )
+    app.add_middleware(CancelOnDisconnect)  # type: ignore[arg-type]
     return app

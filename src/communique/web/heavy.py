@@ -11,6 +11,8 @@ included) and waits for its answer:
 - a request that has no answer within ``deadline`` seconds (waiting included) gets
   :class:`Busy` too, and the worker running it is stopped and replaced: nothing holds a worker
   forever;
+- a request whose client has gone (``search.cancel``) stops waiting at once: taken out of the
+  queue, or its worker stopped and replaced, so that its place goes to the next request;
 - the workers run at a lower CPU priority (``nice`` 10), so that on a busy machine searches and
   pages, answered by the server's own threads, go first.
 
@@ -35,6 +37,8 @@ from typing import Any, TypeVar
 
 import cloudpickle
 
+from communique.search.cancel import check_cancelled
+
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 WORKERS = 2
@@ -42,6 +46,7 @@ QUEUE = 8
 DEADLINE_S = 60.0
 NICE = 10  # the workers' lower CPU priority
 STARTUP_S = 120.0  # for a worker to open the archive (not counted in a request's deadline)
+LOOK_S = 0.1  # how often a waiting request looks whether its client has gone
 
 
 class Busy(RuntimeError):
@@ -164,10 +169,7 @@ class HeavyPool:
     def _call(self, fn: Callable[[Any], T]) -> T:
         started = time.monotonic()
         payload = cloudpickle.dumps(fn)
-        try:
-            worker = self._idle.get(timeout=self.deadline)
-        except queue.Empty:
-            raise self._late(started) from None
+        worker = self._take_idle(started)
         if worker.dead():  # died while idle (killed, out of memory): replace it
             self._retire(worker)
             worker = self._start()
@@ -176,7 +178,7 @@ class HeavyPool:
             started += worker.wait_ready()  # a fresh worker's start is not the request's time
             worker.conn.send_bytes(payload)
             left = self.deadline - (time.monotonic() - started)
-            if left <= 0 or not worker.conn.poll(left):
+            if left <= 0 or not _poll(worker.conn, left):
                 raise self._late(started)
             status, value = pickle.loads(worker.conn.recv_bytes())
             answered = True
@@ -197,6 +199,18 @@ class HeavyPool:
             raise value
         return value
 
+    def _take_idle(self, started: float) -> _Worker:
+        """An idle worker, waited for until the deadline (or until the client has gone)."""
+        while True:
+            check_cancelled()
+            left = self.deadline - (time.monotonic() - started)
+            if left <= 0:
+                raise self._late(started)
+            try:
+                return self._idle.get(timeout=min(left, LOOK_S))
+            except queue.Empty:
+                continue
+
     def _late(self, started: float) -> Busy:
         waited = time.monotonic() - started
         return Busy(
@@ -204,6 +218,19 @@ class HeavyPool:
             f"{waited:.0f} s): narrow the query or the filters, or try again later",
             self._retry_after(),
         )
+
+
+def _poll(conn: Connection, seconds: float) -> bool:
+    """Whether the worker answers within ``seconds``; :class:`search.cancel.Cancelled` as
+    soon as the client has gone (the caller then stops the worker)."""
+    end = time.monotonic() + seconds
+    while True:
+        check_cancelled()
+        left = end - time.monotonic()
+        if left <= 0:
+            return False
+        if conn.poll(min(left, LOOK_S)):
+            return True
 
 
 # -- the worker side ------------------------------------------------------------------------------
