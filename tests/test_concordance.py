@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,7 +22,14 @@ from communique.search.query import parse_query
 from communique.web import service as web_service
 from communique.web.service import KwicParams, PreparingConcordance, SearchParams, served_kwic
 
-from .conftest import SEED, copy_archive, open_archive, start_server, stop_server
+from .conftest import (
+    SEED,
+    copy_archive,
+    open_archive,
+    start_server,
+    stop_server,
+    wait_prepared,
+)
 from .test_search import SEED_ID
 
 FMPRC_EN = "fmprc-en-t1739548"  # Hua Chunying, 2020-02-03
@@ -198,12 +204,7 @@ def test_served_sorted_concordance_and_its_total(
     db = copy_archive(request, search_db, tmp_path)
     srv = start_server(db)
     try:
-        deadline = time.monotonic() + 60  # the server prepares the store in the background
-        while True:
-            _, stats = _get(srv.url + "/api/v1/stats")
-            if stats["derived"]["concordance"]["ready"] or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
+        stats = wait_prepared(srv)  # the server prepares the store in the background
         assert stats["derived"]["concordance"] == {"ready": True, "percent": 100}
         status, body = _get(srv.url + "/api/v1/kwic?q=sovereign*&sort=right&width=30")
         assert status == 200
