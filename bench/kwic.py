@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+# today's path takes seconds on this archive: no query budget stops it here
+os.environ.setdefault("COMMUNIQUE_QUERY_SECONDS", "600")
 sys.path.insert(0, str(ROOT / "src"))
 
 from communique import Archive  # noqa: E402
@@ -39,14 +41,20 @@ TARGET_ALL_S = 1.0
 TARGET_FIRST_MS = 50.0
 
 
+CPU: dict[str, float] = {}  # the CPU seconds of the last timed call (median of its runs)
+
+
 def timed(fn: Callable[[], Any], reps: int) -> tuple[float, Any]:
-    """Median seconds of ``reps`` runs after one warm-up, and the last result."""
+    """Median seconds of ``reps`` runs after one warm-up, and the last result (the median CPU
+    seconds of this process in ``CPU["last"]``: the machine may be shared)."""
     out = fn()
-    times = []
+    times, cpu = [], []
     for _ in range(reps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out = fn()
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    CPU["last"] = statistics.median(cpu)
     return statistics.median(times), out
 
 
@@ -75,7 +83,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--db", default="/tmp/b100k/a.db")
     ap.add_argument("--word")
-    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=5)
     args = ap.parse_args()
     archive = Archive(args.db, sync=False)
     store = archive.store
@@ -108,7 +116,9 @@ def main() -> None:
             return serve(index, store, q, None, width=60, sort=sort, limit=None)
 
         t_order, lines = timed(order, args.reps)
+        c_order = CPU["last"]
         t_first, served = timed(first, args.reps)
+        c_first = CPU["last"]
         t_every, _ = timed(every, 1)
         t_old, old = timed(lambda s=sort: index.kwic(q, None, width=60, sort=s), 1)
         t_old100, old100 = timed(lambda s=sort: index.kwic(q, None, width=60, sort=s, limit=100),
@@ -116,11 +126,12 @@ def main() -> None:
         same = sorted(map(tuple, old)) == sorted(map(tuple, every().lines))
         print(f"sort={sort}: {lines:,} lines (index path: {len(old):,}; same lines: {same})")
         print(f"  store order of all lines   {1000 * t_order:8.1f} ms  (target <= "
-              f"{1000 * TARGET_ALL_S:.0f} ms: {'OK' if t_order <= TARGET_ALL_S else 'MISSED'})")
+              f"{1000 * TARGET_ALL_S:.0f} ms: {'OK' if t_order <= TARGET_ALL_S else 'MISSED'})"
+              f"; CPU {1000 * c_order:.1f} ms")  # fmt: skip
         first_ok = "OK" if 1000 * t_first <= TARGET_FIRST_MS else "MISSED"
         print(f"  store first 100 lines      {1000 * t_first:8.1f} ms  (target <= "
-              f"{TARGET_FIRST_MS:.0f} ms: {first_ok}); index path {1000 * t_old100:.0f} ms, "
-              f"{t_old100 / t_first:.0f}x")  # fmt: skip
+              f"{TARGET_FIRST_MS:.0f} ms: {first_ok}; CPU {1000 * c_first:.1f} ms); index path "
+              f"{1000 * t_old100:.0f} ms, {t_old100 / t_first:.0f}x")  # fmt: skip
         print(f"  store all lines cut        {1000 * t_every:8.1f} ms; index path "
               f"{1000 * t_old:.0f} ms, {t_old / t_every:.1f}x")  # fmt: skip
         print(f"  first lines agree with the index path's first 100: "

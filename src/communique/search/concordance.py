@@ -34,7 +34,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -178,33 +178,111 @@ class _Segment:
         self.rowid, self.n = np.asarray(load("rowid")), np.asarray(load("n"))
         self.doc, self.chrono = np.asarray(load("doc")), np.asarray(load("chrono"))
         self.docs: list[str] = json.loads((folder / "docs.json").read_text())
+        self.doc_ids = np.array(self.docs, object)
         self.dead = np.load(dead) if dead is not None else np.zeros(len(self.rowid), bool)
+        self.any_dead = bool(self.dead.any())
 
     def positions(self, ids: Iterable[int]) -> np.ndarray:
-        """Where any of the word ``ids`` occurs in ``toks``, ascending."""
+        """Where any of the word ``ids`` occurs in ``toks`` (ascending for each word)."""
         limit = len(self.post_off) - 1
         parts = [self.post[self.post_off[i] : self.post_off[i + 1]] for i in ids if i < limit]
         parts = [p for p in parts if len(p)]
         if not parts:
             return np.zeros(0, np.int64)
-        pos = np.concatenate(parts).astype(np.int64)
-        if len(parts) > 1:
-            pos.sort()
-        return pos
+        return np.concatenate(parts).astype(np.int64)
 
 
 @dataclass
 class Occurrences:
-    """A concordance's lines before they are cut: per line its segment, turn (in that segment),
-    word position in the turn, ordinal among the turn's lines and sort keys."""
+    """A concordance's lines before they are cut: per line its segment, turn (in that
+    segment), word position (in the segment's ``toks``) and ordinal among the turn's lines; the
+    first sort key for every line, the others made only for the lines that need them."""
 
+    segs: list[_Segment]
+    rank: np.ndarray
+    sort: str
+    span: int  # words of the keyword (a phrase has several)
     seg: np.ndarray
     turn: np.ndarray
-    ordinal: np.ndarray
-    keys: list[np.ndarray]  # most significant first
+    pos: np.ndarray
+    primary: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        first = self._context(None, range(1, 4))
+        self.packed = len(self.rank) < (1 << RANK_BITS) - 1
+        if self.packed:  # the three nearest words in one key
+            self.primary = (first[0] << (2 * RANK_BITS)) | (first[1] << RANK_BITS) | first[2]
+        else:
+            self.primary = first[0]
 
     def __len__(self) -> int:
         return len(self.seg)
+
+    def _context(self, rows: np.ndarray | None, which: Iterable[int]) -> list[np.ndarray]:
+        """For ``rows`` (None: every line), the rank + 1 of the ``j``-th word before (``left``)
+        or after the keyword, for each ``j`` of ``which``; 0 beyond the turn."""
+        which = list(which)
+        size = len(self.seg) if rows is None else len(rows)
+        out = [np.zeros(size, np.int64) for _ in which]
+        rank1 = self.rank.astype(np.int64) + 1
+        seg_of = self.seg if rows is None else self.seg[rows]
+        present = np.flatnonzero(np.bincount(seg_of)) if size else []
+        for k in present:  # the segments present (no sort)
+            seg = self.segs[int(k)]
+            if rows is None:  # every line: the segments' lines are consecutive
+                lo, hi = np.searchsorted(self.seg, [k, k + 1])
+                where: Any = slice(lo, hi)
+                pos, turn = self.pos[lo:hi], self.turn[lo:hi]
+            else:
+                where = seg_of == k
+                pos, turn = self.pos[rows[where]], self.turn[rows[where]]
+            last = max(len(seg.toks) - 1, 0)
+            if self.sort == "left":
+                start = seg.turn_off[turn]
+                for c, j in enumerate(which):
+                    at = pos - j  # a negative index reads some word: masked below
+                    out[c][where] = np.where(at >= start, rank1[seg.toks[at]], 0)
+            else:
+                stop = seg.turn_off[turn + 1]
+                for c, j in enumerate(which):
+                    at = pos + (self.span - 1 + j)
+                    word = seg.toks[np.minimum(at, last)]
+                    out[c][where] = np.where(at < stop, rank1[word], 0)
+        return out
+
+    def ordinals(self, rows: np.ndarray) -> list[int]:
+        """For ``rows``, how many lines of the same turn come before each (the k-th line of a
+        turn is the Matcher's k-th span there)."""
+        # the lines of those turns only (their turn numbers first: a quick table look-up)
+        near = np.flatnonzero(np.isin(self.turn, self.turn[rows], kind="table"))
+        key = (self.seg[near].astype(np.int64) << 40) | self.turn[near]
+        mine = (self.seg[rows].astype(np.int64) << 40) | self.turn[rows]
+        inside = np.isin(key, mine)
+        same, key = near[inside], key[inside]
+        by = np.lexsort((self.pos[same], key))
+        order, grouped = same[by], key[by]
+        first = np.r_[True, grouped[1:] != grouped[:-1]]
+        idx = np.arange(len(order))
+        every = np.zeros(len(self.seg), np.int64)
+        every[order] = idx - np.maximum.accumulate(np.where(first, idx, 0))
+        return [int(k) for k in every[rows]]
+
+    def _rest(self, rows: np.ndarray) -> list[np.ndarray]:
+        """The keys after the first of ``rows``: the other context words, the keyword, the
+        corpus order (``chrono``) and the position in the turn."""
+        more = self._context(rows, range(4, CONTEXT + 1) if self.packed else range(2, CONTEXT + 1))
+        keyword = np.zeros(len(rows), np.int64)
+        chrono = np.zeros(len(rows), np.uint64)
+        where = np.zeros(len(rows), np.int64)
+        seg_of = self.seg[rows]
+        for k in np.flatnonzero(np.bincount(seg_of)):  # the segments present (no sort)
+            seg = self.segs[int(k)]
+            mask = seg_of == k
+            pos, turn = self.pos[rows[mask]], self.turn[rows[mask]]
+            keyword[mask] = self.rank[seg.toks[pos]]
+            chrono[mask] = seg.chrono[turn]
+            where[mask] = pos - seg.turn_off[turn]
+        return [*more, keyword, chrono, where]
 
     def order(self, limit: int | None = None) -> np.ndarray:
         """The lines' order by their keys; with ``limit``, only the first ``limit`` (the
@@ -212,13 +290,15 @@ class Occurrences:
         n = len(self)
         if not n:
             return np.zeros(0, np.int64)
+        cand = np.arange(n)
         if limit is not None and limit < n // 4:
-            first = self.keys[0]
-            kth = np.partition(first, limit - 1)[limit - 1]
-            cand = np.nonzero(first <= kth)[0]
-            sub = np.lexsort([k[cand] for k in reversed(self.keys)])
-            return cand[sub][:limit]
-        return np.lexsort(list(reversed(self.keys)))
+            if limit <= 0:
+                return np.zeros(0, np.int64)
+            kth = np.partition(self.primary, limit - 1)[limit - 1]
+            cand = np.nonzero(self.primary <= kth)[0]
+        keys = [self.primary[cand], *self._rest(cand)]
+        order = cand[np.lexsort(list(reversed(keys)))]
+        return order[:limit] if limit is not None else order
 
 
 class ConcordanceStore:
@@ -227,16 +307,25 @@ class ConcordanceStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._loaded: tuple[Any, ...] | None = None  # (state, segments, words, rank, by rank)
+        self._state: tuple[tuple[int, int, int], dict[str, Any] | None] | None = None
         self._lock = threading.Lock()
         self.progress: tuple[int, int] | None = None  # (done, total) while building
 
     # -- state --------------------------------------------------------------------------------
     def state(self) -> dict[str, Any] | None:
+        """The recorded state, or None if there is no usable store (read again only when the
+        file changed)."""
         try:
+            info = os.stat(self.path / STATE)
+            stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+            if self._state is not None and self._state[0] == stamp:
+                return self._state[1]
             st = json.loads((self.path / STATE).read_text())
         except (OSError, ValueError):
             return None
-        return st if st.get("version") == VERSION else None
+        st = st if st.get("version") == VERSION else None
+        self._state = (stamp, st)
+        return st
 
     @property
     def seq(self) -> int:
@@ -395,56 +484,48 @@ class ConcordanceStore:
         toks = [t for w in node.words for t in raw_terms(w)]
         return [[vocab[t]] if t in vocab else [] for t in toks]
 
-    def occurrences(
-        self, ids: list[list[int]], sort: str, allowed: np.ndarray | None = None
-    ) -> Occurrences:
-        """Every line of a query whose word positions may hold ``ids``, with sort keys for
-        ``sort`` (``left`` or ``right``); with ``allowed``, only in turns whose ``chrono``
-        key is in it (sorted)."""
-        _, segs, _, rank, _ = self._load()
+    def _positions(
+        self, ids: list[list[int]], allowed: np.ndarray | None
+    ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """Per segment: where a query whose word positions may hold ``ids`` occurs (positions
+        in ``toks``, ascending) and in which turns, in live turns (and with ``allowed``, turns
+        whose ``chrono`` key is in it)."""
+        _, segs, _, _, _ = self._load()
         span = len(ids)
-        parts: list[tuple[np.ndarray, ...]] = []
         for k, seg in enumerate(segs):
             pos = seg.positions(ids[0]) if span else np.zeros(0, np.int64)
             if not len(pos):
                 continue
             turn = np.searchsorted(seg.turn_off, pos, side="right") - 1
-            end = seg.turn_off[turn + 1]
-            keep = ~seg.dead[turn] & (pos + span <= end)
+            keep = ~seg.dead[turn] if seg.any_dead else np.ones(len(pos), bool)
+            if span > 1:
+                keep &= pos + span <= seg.turn_off[turn + 1]
             for i in range(1, span):  # the phrase's other words follow in the same turn
                 nxt = np.minimum(pos + i, len(seg.toks) - 1)
                 keep &= np.isin(seg.toks[nxt], np.array(ids[i], np.uint32))
             if allowed is not None:
                 keep &= np.isin(seg.chrono[turn], allowed)
-            pos, turn = pos[keep], turn[keep]
-            if not len(pos):
-                continue
-            first = np.r_[True, turn[1:] != turn[:-1]]
-            idx = np.arange(len(pos))
-            ordinal = idx - np.maximum.accumulate(np.where(first, idx, 0))
-            start = seg.turn_off[turn]
-            stop = seg.turn_off[turn + 1]
-            ctx = []
-            for j in range(1, CONTEXT + 1):
-                at = pos - j if sort == "left" else pos + span - 1 + j
-                inside = (at >= start) & (at < stop)
-                word = seg.toks[np.clip(at, 0, max(len(seg.toks) - 1, 0))]
-                ctx.append(np.where(inside, rank[word].astype(np.int64) + 1, 0))
-            keyword = rank[seg.toks[pos]].astype(np.int64)
-            parts.append((np.full(len(pos), k, np.int32), turn, ordinal, seg.chrono[turn],
-                          pos - start, keyword, *ctx))  # fmt: skip
-        if not parts:
-            empty = np.zeros(0, np.int64)
-            return Occurrences(empty, empty, empty, [empty])
-        cols = [np.concatenate([p[c] for p in parts]) for c in range(len(parts[0]))]
-        seg_, turn_, ordinal_, chrono, where, keyword, *ctx = cols
-        bits = RANK_BITS
-        if len(rank) < (1 << bits) - 1:  # the three nearest words in one key
-            primary = (ctx[0] << (2 * bits)) | (ctx[1] << bits) | ctx[2]
-            keys = [primary, ctx[3], keyword, chrono.astype(np.uint64), where]
-        else:
-            keys = [*ctx, keyword, chrono.astype(np.uint64), where]
-        return Occurrences(seg_, turn_, ordinal_, keys)
+            if not keep.all():
+                pos, turn = pos[keep], turn[keep]
+            if len(pos):
+                yield k, pos, turn
+
+    def count(self, ids: list[list[int]], allowed: np.ndarray | None = None) -> int:
+        """How many lines (see :meth:`occurrences`): no sort keys made."""
+        return sum(len(pos) for _, pos, _ in self._positions(ids, allowed))
+
+    def occurrences(
+        self, ids: list[list[int]], sort: str, allowed: np.ndarray | None = None
+    ) -> Occurrences:
+        """Every line of a query whose word positions may hold ``ids``, to be sorted by
+        ``sort`` (``left`` or ``right``); with ``allowed``, only in turns whose ``chrono`` key
+        is in it."""
+        _, segs, _, rank, _ = self._load()
+        parts = [(np.full(len(pos), k, np.int32), turn, pos)
+                 for k, pos, turn in self._positions(ids, allowed)]  # fmt: skip
+        cols = [np.concatenate([p[c] for p in parts]) if parts else np.zeros(0, np.int64)
+                for c in range(3)]  # fmt: skip
+        return Occurrences(segs, rank, sort, len(ids), *cols)
 
     def lines(
         self, store: Any, occ: Occurrences, rows: np.ndarray, matcher: Matcher, width: int
@@ -452,18 +533,24 @@ class ConcordanceStore:
         """The lines ``rows`` of ``occ`` (in that order), cut from the turns' texts (read
         through ``store``)."""
         _, segs, _, _, _ = self._load()
-        want: dict[tuple[str, int], int] = {}
-        turns: list[tuple[str, int, int]] = []
-        for r in rows:
-            seg = segs[int(occ.seg[r])]
-            t = int(occ.turn[r])
-            turns.append((seg.docs[int(seg.doc[t])], int(seg.n[t]), int(seg.rowid[t])))
-            want[turns[-1][:2]] = turns[-1][2]
+        rows = np.asarray(rows, np.int64)
+        seg_of, turn_of = occ.seg[rows], occ.turn[rows]
+        doc_of = np.empty(len(rows), object)
+        n_of = np.zeros(len(rows), np.int64)
+        rowid_of = np.zeros(len(rows), np.int64)
+        for k in np.flatnonzero(np.bincount(seg_of)):  # the segments present (no sort)
+            seg, mask = segs[int(k)], seg_of == k
+            t = turn_of[mask]
+            doc_of[mask] = seg.doc_ids[seg.doc[t]]
+            n_of[mask], rowid_of[mask] = seg.n[t], seg.rowid[t]
+        turns = list(zip(doc_of.tolist(), n_of.tolist(), rowid_of.tolist(), strict=True))
+        want = {(d, n): r for d, n, r in turns}
         texts = _turn_texts(store, want)
         docs = _doc_info(store, {d for d, _ in want})
         out: list[KwicLine] = []
         spans: dict[tuple[str, int], list[tuple[int, int]]] = {}
-        for r, (doc_id, n, _) in zip(rows, turns, strict=True):
+        ordinals = occ.ordinals(np.asarray(rows, np.int64)) if len(rows) else []
+        for k, (doc_id, n, _) in zip(ordinals, turns, strict=True):
             turn = texts.get((doc_id, n))
             if turn is None:
                 continue
@@ -471,7 +558,6 @@ class ConcordanceStore:
             found = spans.get((doc_id, n))
             if found is None:
                 found = spans[doc_id, n] = matcher.spans(text)
-            k = int(occ.ordinal[r])
             if k >= len(found):
                 continue
             a, b = found[k]
@@ -649,9 +735,10 @@ def serve(
         hits = searcher.search(tq, max(n, 1), count=False, order_by_field="chrono",
                                order=tantivy.Order.Asc).hits  # fmt: skip
         allowed = np.array([key for key, _ in hits], np.uint64)
-    occ = conc.occurrences(conc.word_ids(query.node, index.forms), sort, allowed)
+    ids = conc.word_ids(query.node, index.forms)
     if count_only:
-        return Served([], len(occ))
+        return Served([], conc.count(ids, allowed))
+    occ = conc.occurrences(ids, sort, allowed)
     rows = occ.order(limit)
     if limit is not None:
         rows = rows[:limit]
