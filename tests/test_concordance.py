@@ -221,3 +221,33 @@ def test_served_sorted_concordance_and_its_total(
         assert text.startswith(f"{expected} lines: the first 3 shown"), text
     finally:
         stop_server(srv)
+
+
+def test_check_reports_a_store_ahead_or_damaged_and_repair_rebuilds_it(served: Archive) -> None:
+    from typer.testing import CliRunner
+
+    from communique.cli import app
+
+    from .conftest import db_options
+
+    runner = CliRunner()
+    target = served.target
+    conc = concordance_of(served.store)
+    last = served.store.last_change()
+    state = json.loads((conc.path / "state.json").read_text())
+    # as if copied from another copy of the archive, further along
+    (conc.path / "state.json").write_text(json.dumps({**state, "seq": last + 1000}))
+    out = runner.invoke(app, ["check", *db_options(target), "--json"])
+    found = {f["code"]: f for f in json.loads(out.stdout)["findings"]}
+    assert set(found) == {"concordance-ahead"} and found["concordance-ahead"]["repairable"]
+    out = runner.invoke(app, ["check", *db_options(target), "--repair"])
+    assert out.exit_code == 0 and "concordance store rebuilt" in out.stdout, out.stdout
+    assert conc.seq == last
+    assert [ln.right.split()[0] for ln in from_store(served, "sovereign*", "right")] == [
+        "and", "decision", "equality", "equality", "right.", "states.",
+    ]  # fmt: skip
+    (conc.path / "state.json").write_text("{not json")
+    out = runner.invoke(app, ["check", *db_options(target), "--json"])
+    assert {f["code"] for f in json.loads(out.stdout)["findings"]} == {"concordance-damaged"}
+    runner.invoke(app, ["check", *db_options(target), "--repair"])
+    assert conc.seq == last
