@@ -251,3 +251,35 @@ def test_check_reports_a_store_ahead_or_damaged_and_repair_rebuilds_it(served: A
     assert {f["code"] for f in json.loads(out.stdout)["findings"]} == {"concordance-damaged"}
     runner.invoke(app, ["check", *db_options(target), "--repair"])
     assert conc.seq == last
+
+
+def test_ingest_builds_the_word_cache_and_the_store_after_the_index(archive_target: str) -> None:
+    from typer.testing import CliRunner
+
+    from communique.analysis.corpus import TokenCache
+    from communique.cli import app
+
+    from .conftest import KREMLIN_HTML, db_options
+
+    runner = CliRunner()
+    out = runner.invoke(app, ["ingest", str(SEED), *db_options(archive_target), "--workers", "1"])
+    assert out.exit_code == 0, out.output
+    with open_archive(archive_target) as archive:
+        last = archive.store.last_change()
+        assert concordance_of(archive.store).seq == last
+        cache = TokenCache(archive)  # built by the ingest, up to its last change
+        assert cache._seq() == last and cache.vocab["kazakhstan"] >= 0
+        cache.close()
+        assert [ln.right.split()[0] for ln in from_store(archive, "sovereign*", "right")] == [
+            "and", "decision", "right.",
+        ]  # fmt: skip
+    # the next ingest brings both up to date (Putin to Bloomberg: "sovereign" is not in it,
+    # "Bloomberg" is)
+    bloomberg = KREMLIN_HTML / "052830.html.gz"
+    out = runner.invoke(app, ["ingest", str(bloomberg), *db_options(archive_target), "-q",
+                              "--workers", "1"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    with open_archive(archive_target) as archive:
+        assert concordance_of(archive.store).seq == archive.store.last_change() > last
+        assert archive.kwic_count("Bloomberg") == occurrences(archive, r"(?i)\bbloomberg\w*") > 0
+        assert len(from_store(archive, "sovereign*", "left")) == 3
