@@ -29,6 +29,7 @@ it, then the keyword, then corpus order. Only the lines shown are cut from the t
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import json
 import os
@@ -309,6 +310,7 @@ class ConcordanceStore:
         self.path = Path(path)
         self._loaded: tuple[Any, ...] | None = None  # (state, segments, words, rank, by rank)
         self._state: tuple[tuple[int, int, int], dict[str, Any] | None] | None = None
+        self._ids: tuple[list[str], dict[str, int]] | None = None  # (words, word -> id)
         self._lock = threading.Lock()
         self.progress: tuple[int, int] | None = None  # (done, total) while building
 
@@ -349,7 +351,12 @@ class ConcordanceStore:
     def prepare(self, store: Any, progress: Progress | None = None) -> int:
         """Build the store if missing or outdated, else apply the changes since its seq; the
         number of turns tokenised."""
-        with self._lock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            try:  # one writer across processes (an ingest and a server's thread)
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return 0  # another process is bringing it up to date
             st = self.state()
             if st is None:
                 return self._rebuild(store, progress)
@@ -474,7 +481,9 @@ class ConcordanceStore:
     def word_ids(self, node: Node, forms: Callable[[str], frozenset[str]]) -> list[list[int]]:
         """The ids each position of a servable query may have (alternatives per position)."""
         _, _, words, _, by_rank = self._load()
-        vocab = _word_index(self.path, words)
+        if self._ids is None or self._ids[0] is not words:  # (held: compared by identity)
+            self._ids = (words, {w: i for i, w in enumerate(words)})
+        vocab = self._ids[1]
         if isinstance(node, Term):
             (tok,) = raw_terms(node.text)
             return [sorted(vocab[f] for f in forms(tok) if f in vocab)]
@@ -589,18 +598,6 @@ def _write_vocab(folder: Path, vocab: dict[str, int]) -> None:
 def _read_words(folder: Path) -> list[str]:
     text = (folder / "vocab.txt").read_text()
     return text.split("\n") if text else []
-
-
-_INDEXES: dict[tuple[Path, int], dict[str, int]] = {}
-
-
-def _word_index(path: Path, words: list[str]) -> dict[str, int]:
-    key = (path, id(words))
-    found = _INDEXES.get(key)
-    if found is None:
-        _INDEXES.clear()
-        found = _INDEXES[key] = {w: i for i, w in enumerate(words)}
-    return found
 
 
 def _with_prefix(words: list[str], by_rank: np.ndarray, prefix: str) -> list[int]:
