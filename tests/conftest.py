@@ -355,8 +355,24 @@ def server(
     """A server over a copy of the search archive (uploads allowed with SERVER_TOKEN)."""
     db = copy_archive(request, search_db, tmp_path_factory.mktemp("served"))
     srv = start_server(db, token=SERVER_TOKEN)
+    wait_prepared(srv)
     yield srv
     stop_server(srv)
+
+
+def wait_prepared(srv: Server, seconds: float = 120) -> dict[str, Any]:
+    """Wait until the server has prepared its derived data in the background (the word cache
+    and the concordance store: until then pages give "at least" counts); its stats."""
+    import json
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while True:
+        with urllib.request.urlopen(f"{srv.url}/api/v1/stats", timeout=10) as r:
+            stats = json.loads(r.read())
+        if all(d["ready"] for d in stats["derived"].values()) or time.monotonic() > deadline:
+            return stats
+        time.sleep(0.2)
 
 
 # -- an English/Chinese pair of one press conference, for language versions ---------------------

@@ -15,6 +15,7 @@ from typing import Any
 from communique.model import Document
 from communique.search.ast import Query
 from communique.search.build import SyncReport
+from communique.search.concordance import NotReady, prepare_concordance, serve
 from communique.search.index import SORTS, SearchIndex, SearchResults
 from communique.search.kwic import SORTS as KWIC_SORTS
 from communique.search.kwic import KwicLine
@@ -133,9 +134,30 @@ class Archive:
         """
         if sort not in KWIC_SORTS:
             raise ValueError(f"sort must be one of {', '.join(KWIC_SORTS)}, not {sort!r}")
-        return self.index.kwic(
-            self.parse(query), make_filters(**filters), width=width, sort=sort, limit=limit
-        )
+        q, extra = self.parse(query), make_filters(**filters)
+        try:  # sorted by context: from the concordance store when it can serve the query
+            served = serve(self.index, self.store, q, extra, width=width, sort=sort, limit=limit)
+        except NotReady:  # not built yet, or behind the store: the index's path
+            served = None
+        if served is not None:
+            return served.lines
+        return self.index.kwic(q, extra, width=width, sort=sort, limit=limit)
+
+    def kwic_count(self, query: str | Query, **filters: Any) -> int | None:
+        """How many lines the concordance of ``query`` has, counted by the concordance store
+        (None when it cannot serve the query); :class:`NotReady` while it is prepared."""
+        served = serve(self.index, self.store, self.parse(query), make_filters(**filters),
+                       width=0, sort="left", limit=0, count_only=True)  # fmt: skip
+        return None if served is None else served.total
+
+    def prepare(self, progress: Any = None) -> None:
+        """Build or update the data derived for analyses and concordances (the word cache and
+        the concordance store), off the request path: ``ingest`` does it after the index.
+        ``progress(what, done, total)`` is called as it goes."""
+        from communique.analysis.corpus import prepare_token_cache
+
+        prepare_concordance(self.store, progress)
+        prepare_token_cache(self, progress)
 
     # -- analysis and exports: the same functions the CLI and the API call ----------------------
     def trend(self, query: str | Query, **options: Any) -> Any:

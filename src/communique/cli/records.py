@@ -126,6 +126,7 @@ def ingest(
             executor.close()
     store.close()
     _sync_index(db, quiet, data_dir)
+    _prepare_derived(db, quiet, data_dir)
     c = report.counts
     summary = ", ".join(f"{c[s]} {s}" for s in ("new", "updated", "unchanged", "skipped", "failed"))
     console.print(
@@ -149,6 +150,31 @@ def ingest(
         console.print(table)
         raise typer.Exit(1)
 
+
+
+def _prepare_derived(db: str | Path, quiet: bool, data_dir: Path | None = None) -> None:
+    """Bring the word cache and the concordance store in line with the store (after the
+    index), with a progress bar: a server then never builds them on a first request."""
+    from communique.archive import Archive
+
+    try:
+        with Archive(db, sync=False, data_dir=data_dir) as archive, Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console, disable=quiet, transient=True,
+        ) as progress:  # fmt: skip
+            tasks: dict[str, Any] = {}
+
+            def step(what: str, done: int, total: int) -> None:
+                if what not in tasks:
+                    tasks[what] = progress.add_task(what, total=total)
+                progress.update(tasks[what], completed=done, total=max(total, done))
+
+            archive.prepare(step)
+    except Exception as e:  # the archive is fine; both are rebuilt when next needed
+        if is_disk_full(e):
+            console.print(f"[red]{DISK_FULL_MESSAGE}[/] ({escape(str(e))})")
+            raise typer.Exit(DISK_FULL_EXIT) from None
+        console.print(f"[yellow]word cache or concordance store not updated ({e})[/]")
 
 @commands.command("list")
 def list_(

@@ -340,6 +340,7 @@ def restore(
         shutil.rmtree(paths.index, ignore_errors=True)
         for f in analysis_files(paths.analysis):
             f.unlink(missing_ok=True)
+        shutil.rmtree(paths.concordance, ignore_errors=True)  # rebuilt at the next ingest/serve
         report.index = SearchIndex(store).rebuild()
     finally:
         store.close()

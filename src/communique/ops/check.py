@@ -35,6 +35,7 @@ from typing import Any
 from communique.enrich.labels import label_rows
 from communique.ops.backup import analysis_files
 from communique.search.build import process_alive
+from communique.search.concordance import ConcordanceStore, prepare_concordance
 from communique.search.index import SearchIndex
 from communique.search.schema import INDEX_VERSION
 from communique.store import is_url, open_store
@@ -128,7 +129,7 @@ class Checker:
 
     def run(self) -> CheckReport:
         for step in (self.integrity, self.raw_inputs, self.documents, self.paths, self.parser,
-                     self.index, self.analysis, self.leftovers):  # fmt: skip
+                     self.index, self.analysis, self.concordance, self.leftovers):  # fmt: skip
             step()
         return CheckReport(self.findings, self.checked)
 
@@ -380,6 +381,23 @@ class Checker:
                 True,
             )
 
+    def concordance(self) -> None:
+        """The concordance store: readable, and not ahead of the store."""
+        conc = ConcordanceStore(self.store.paths.concordance)
+        if not conc.path.exists():
+            return
+        st = conc.state()
+        last = int(self.one("SELECT coalesce(max(seq), 0) AS seq FROM changes"))
+        if st is None:
+            self.add("concordance-damaged",
+                     f"the concordance store {conc.path} cannot be read (or is outdated)",
+                     "--repair builds it again", True)  # fmt: skip
+        elif int(st["seq"]) > last:
+            self.add("concordance-ahead",
+                     f"the concordance store {conc.path} has reached change {st['seq']} but the "
+                     f"store's last is {last} (it was built from another copy of the archive)",
+                     "--repair builds it again", True)  # fmt: skip
+
     def leftovers(self) -> None:
         found = leftover_files(self.store, self.target)
         if found:
@@ -564,6 +582,10 @@ class Repairer:
             for f in analysis_files(paths.analysis):
                 f.unlink(missing_ok=True)
             self.done.append(f"deleted the analysis cache {paths.analysis} (rebuilt on next use)")
+        conc = paths.concordance
+        rebuild_conc = bool({"concordance-ahead", "concordance-damaged"} & set(self.by_code))
+        if rebuild_conc:
+            shutil.rmtree(conc, ignore_errors=True)
         index = SearchIndex(self.store)
         if REBUILD & set(self.by_code):
             done = index.rebuild()
@@ -573,3 +595,7 @@ class Repairer:
             if done.documents or done.rebuilt:
                 self.done.append(f"search index brought up to date: {done.documents} documents")
         index.close()
+        if rebuild_conc or conc.exists():  # rebuilt, or brought up to date with the repairs
+            turns = prepare_concordance(self.store)
+            if rebuild_conc:
+                self.done.append(f"concordance store rebuilt: {turns} turns")

@@ -67,7 +67,7 @@ def build_schema() -> tantivy.Schema:
 # -- turns to tantivy documents ---------------------------------------------------------------
 
 
-def _chrono(date: str | None, doc_id: str) -> tuple[int, int, int, str]:
+def chrono(date: str | None, doc_id: str) -> tuple[int, int, int, str]:
     """(YYYYMMDD or -1, ascending key, descending key, year) of a document; add ``n`` (the
     ascending key) or ``0xFFFF - n`` (the descending one) for a turn."""
     try:
@@ -99,7 +99,7 @@ def turn_docs(
     asked = {r[7]: r for r in rows if r[11] == "question"}
     doc_id, revision, publisher, lang, kind, date, title = rows[0][:7]
     lang_field = LANG_FIELD.get(lang or "")
-    ymd, asc, desc, year = _chrono(date, doc_id)
+    ymd, asc, desc, year = chrono(date, doc_id)
     publisher, kind, lang = publisher or NONE, kind or NONE, lang or NONE
     for r in rows:
         n, label, speaker, affiliation, role, interpreted, answers, text, rowid = r[7:16]

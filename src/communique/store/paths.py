@@ -1,7 +1,8 @@
 """Where an archive's derived local files live, for either backend.
 
 A SQLite archive at ``P`` keeps them beside its file: ``P.index/`` (the tantivy index),
-``P.analysis`` (the token cache) and ``P.uploads/``. A PostgreSQL archive has no file: each
+``P.analysis`` (the token cache), ``P.uploads/`` and ``P.concordance/`` (the concordance
+store). A PostgreSQL archive has no file: each
 machine that serves or analyses it keeps them in a local data directory, ``--data-dir`` (env
 ``COMMUNIQUE_DATA_DIR``), by default ``~/.local/share/communique/<host>_<port>_<dbname>/``.
 """
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 DATA_DIR_ENV = "COMMUNIQUE_DATA_DIR"
-DERIVED = ("index", "analysis", "uploads")
+DERIVED = ("index", "analysis", "uploads", "concordance")
 # the data dir chosen for the current command (``--data-dir``): as if passed to data_paths
 chosen_data_dir: ContextVar[str | os.PathLike[str] | None] = ContextVar("data_dir", default=None)
 
@@ -34,6 +35,7 @@ class DataPaths:
     index: Path
     analysis: Path
     uploads: Path
+    concordance: Path
 
 
 def default_data_dir(url: str) -> Path:
@@ -60,5 +62,4 @@ def data_paths(
         return DataPaths(*(base / kind for kind in DERIVED))
     path = Path(target)
     folder = Path(data_dir) if data_dir else path.parent
-    index, analysis, uploads = (folder / f"{path.name}.{kind}" for kind in DERIVED)
-    return DataPaths(index, analysis, uploads)
+    return DataPaths(*(folder / f"{path.name}.{kind}" for kind in DERIVED))

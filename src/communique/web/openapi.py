@@ -50,7 +50,7 @@ ERRORS = {
     413: "The request body is larger than the server accepts",
     500: "Something went wrong on the server",
     503: "Busy (the analysis queue is full, or the request passed its deadline) or still "
-    "preparing the word cache; try again after `Retry-After` seconds",
+    "preparing the word cache or the concordance store; try again after `Retry-After` seconds",
 }
 
 

@@ -538,22 +538,19 @@ def kwic_page(request: Request) -> Response:
     return _kwic_response(request, k, lines, None, parallel_for(request, places), total)
 
 
-KWIC_COUNT_TURNS = 20_000  # up to this many matching turns, every line is counted
-
-
 def kwic_total(request: Request, k: KwicParams, lines: list[Any]) -> dict[str, Any]:
-    """How many lines the whole concordance has: ``{"lines": n}`` (exact), or, beyond
-    ``KWIC_COUNT_TURNS`` matching turns, ``{"at_least": turns}`` (a turn has a line at least);
-    ``turns``: the matching turns."""
+    """How many lines the whole concordance has: ``{"lines": n}`` (exact: all shown, or
+    counted by the concordance store), else ``{"at_least": turns}`` (a turn has a line at
+    least); ``turns``: the matching turns. Nothing is recounted here."""
     svc = service(request)
     flt = k.search.filters()
     turns = svc.run(lambda a: a.search(k.search.q, limit=0, **flt).total)
     if len(lines) < k.limit:
         return {"lines": len(lines), "at_least": None, "turns": turns}
-    if turns > KWIC_COUNT_TURNS:
-        return {"lines": None, "at_least": max(turns, len(lines)), "turns": turns}
-    every = svc.run(lambda a: a.kwic(k.search.q, width=10, sort="corpus", **flt))
-    return {"lines": len(every), "at_least": None, "turns": turns}
+    counted = svc.kwic_count(k)
+    if counted is not None:
+        return {"lines": max(counted, len(lines)), "at_least": None, "turns": turns}
+    return {"lines": None, "at_least": max(turns, len(lines)), "turns": turns}
 
 
 def kwic_query(k: KwicParams) -> dict[str, str]:

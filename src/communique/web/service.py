@@ -39,6 +39,7 @@ from communique.ingest.pipeline import Ingester, IngestReport
 from communique.model import KINDS, ROLES, Document, Turn
 from communique.search.analysis import segment
 from communique.search.ast import MatchAll, Query
+from communique.search.concordance import NotReady, concordance_of, prepare_concordance, serve
 from communique.search.index import SORTS, SearchResults
 from communique.search.kwic import SORTS as KWIC_SORTS
 from communique.search.kwic import KwicLine
@@ -55,7 +56,6 @@ T = TypeVar("T")
 MAX_PAGE_SIZE = 100
 MAX_QUERY_CHARS = 2000
 MAX_KWIC_LINES = 5000
-MAX_SORTED_KWIC_TURNS = 100_000  # sorting by context reads every hit: beyond this, narrow it
 SYNC_EVERY_S = 2.0  # how often the server applies the store's change log to its index
 READERS = 32  # store connections requests may hold at once (more requests wait for one)
 log = logging.getLogger(__name__)
@@ -477,14 +477,26 @@ class ArchiveService:
             except Exception:  # the next change tries again
                 if not self._stop.is_set():
                     log.exception("preparing the word cache failed")
+            try:
+                prepare_concordance(self._derived.store)
+            except Exception:  # the next change tries again
+                if not self._stop.is_set():
+                    log.exception("preparing the concordance store failed")
 
     def preparing(self) -> dict[str, Any]:
-        """How far the derived data is: ``{"word_cache": {"ready": bool, "percent": N}}``."""
+        """How far the derived data is: ``{"word_cache": {"ready": bool, "percent": N},
+        "concordance": {...}}``."""
         try:
             token_cache(self._view(self._derived.store).index)
         except Preparing as e:
-            return {"word_cache": {"ready": False, "percent": e.percent}}
-        return {"word_cache": {"ready": True, "percent": 100}}
+            words = {"ready": False, "percent": e.percent}
+        else:
+            words = {"ready": True, "percent": 100}
+        conc = concordance_of(self._derived.store)
+        if conc.state() is None:
+            done = NotReady(*(conc.progress or (0, 0)))
+            return {"word_cache": words, "concordance": {"ready": False, "percent": done.percent}}
+        return {"word_cache": words, "concordance": {"ready": True, "percent": 100}}
 
     def run(self, fn: Callable[[Archive], T]) -> T:
         """Run ``fn(archive)`` with this request's handle on the archive (for analyses and
@@ -551,10 +563,21 @@ class ArchiveService:
             raise BadRequest("a concordance needs a query (q)")
         try:
             if k.sort in ("left", "right"):
+                served = self._locked(lambda: served_kwic(self.archive, k))
+                if served is not None:  # from the concordance store: no worker needed
+                    return served
                 return self.heavy(partial(kwic_lines, k=k))
             return self._locked(lambda: kwic_lines(self.archive, k))
         except ValueError as e:
             raise BadRequest(str(e)) from None
+
+    def kwic_count(self, k: KwicParams) -> int | None:
+        """How many lines the whole concordance ``k`` has, from the concordance store (None
+        when it cannot serve the query)."""
+        try:
+            return self._locked(lambda: served_kwic(self.archive, k, count_only=True))
+        except (PreparingConcordance, ValueError):
+            return None
 
     def parallel(self, places: list[tuple[str, int, int | None]]) -> list[list[dict[str, Any]]]:
         """For each (document id, turn number, character offset or None): the aligned passage
@@ -868,18 +891,35 @@ class ArchiveService:
 
 
 def kwic_lines(archive: Archive, k: KwicParams) -> list[KwicLine]:
-    """The concordance ``k`` asks for (a sort by context refused beyond
-    ``MAX_SORTED_KWIC_TURNS`` matching turns)."""
-    flt = k.search.filters()
-    if k.sort in ("left", "right"):
-        hits = archive.search(k.search.q, limit=0, **flt).total
-        if hits > MAX_SORTED_KWIC_TURNS:
-            raise BadRequest(
-                f"sorting a concordance by context reads every one of its {hits:,} "
-                f"matching turns: narrow the query or the filters to at most "
-                f"{MAX_SORTED_KWIC_TURNS:,}, or sort by corpus order or date"
-            )
-    return archive.kwic(k.search.q, width=k.width, sort=k.sort, limit=k.limit, **flt)
+    """The concordance ``k`` asks for."""
+    return archive.kwic(k.search.q, width=k.width, sort=k.sort, limit=k.limit, **k.search.filters())
+
+
+class PreparingConcordance(Preparing):
+    """The concordance store is being built (``Preparing``: a 503 saying how far)."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__(done, total)
+        self.args = (f"preparing: {self.percent}% (the concordance store is being built from "
+                     "the archive; try again shortly)",)  # fmt: skip
+
+
+def served_kwic(archive: Archive, k: KwicParams, count_only: bool = False) -> Any:
+    """The concordance ``k`` asks for from the concordance store (lines, or with
+    ``count_only`` their number), or None when the store cannot serve it;
+    :class:`PreparingConcordance` while it is first built."""
+    from communique.archive import make_filters
+
+    try:
+        parsed = parse_query(k.search.q)
+        served = serve(archive.index, archive.store, parsed, make_filters(**k.search.filters()),
+                       width=k.width, sort=k.sort if count_only is False else "left",
+                       limit=k.limit, count_only=count_only, lag_ok=True)  # fmt: skip
+    except NotReady as e:
+        raise PreparingConcordance(e.done, e.total) from None
+    if served is None:
+        return None
+    return served.total if count_only else served.lines
 
 
 def safe_filename(name: str) -> str:
