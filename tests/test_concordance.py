@@ -267,7 +267,7 @@ def test_ingest_builds_the_word_cache_and_the_store_after_the_index(archive_targ
     with open_archive(archive_target) as archive:
         last = archive.store.last_change()
         assert concordance_of(archive.store).seq == last
-        cache = TokenCache(archive)  # built by the ingest, up to its last change
+        cache = TokenCache(archive.store)  # built by the ingest, up to its last change
         assert cache._seq() == last and cache.vocab["kazakhstan"] >= 0
         cache.close()
         assert [ln.right.split()[0] for ln in from_store(archive, "sovereign*", "right")] == [

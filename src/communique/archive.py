@@ -157,7 +157,7 @@ class Archive:
         from communique.analysis.corpus import prepare_token_cache
 
         prepare_concordance(self.store, progress)
-        prepare_token_cache(self, progress)
+        prepare_token_cache(self.index, progress)
 
     # -- analysis and exports: the same functions the CLI and the API call ----------------------
     def trend(self, query: str | Query, **options: Any) -> Any:
