@@ -149,3 +149,24 @@ def test_after_conference_response_links_to_the_question_it_names() -> None:
     asked = doc.turns[reply.answers - 1]
     assert asked.role == "question" and asked.affiliation == "South China Morning Post"
     assert "Qihoo 360" in asked.text
+
+
+def test_surname_label_takes_the_whole_name_the_page_gives() -> None:
+    # White House call 1380: "MR. MUNDACA: Thanks very much, Brian. This is Michael Mundaca, as
+    # Brian mentioned." (Deese also calls him "Mike Mundaca": the longer first name is kept)
+    doc = parse_page("whitehouse_briefings/html/1380.html.gz")
+    mundaca = [t for t in doc.turns if t.label == "MR. MUNDACA"]
+    assert mundaca and mundaca[0].text.startswith("Thanks very much, Brian. This is Michael")
+    assert {(t.speaker, t.person) for t in mundaca} == {
+        ("Michael Mundaca", "person:michael-mundaca")
+    }
+
+
+def test_russian_initials_label_resolves_through_the_register() -> None:
+    # kremlin.ru row "Встреча с Министром обороны Сергеем Шойгу": labels "С.Шойгу" (with the
+    # tooltip "Шойгу Сергей Кужугетович…" stripped) are Sergey Shoigu of the register
+    doc = parse_page("official_transcripts/russia_ukraine_putin.csv#row=4")
+    shoigu = [t for t in doc.turns if t.label == "С.Шойгу"]
+    assert len(shoigu) == 4
+    assert shoigu[0].text.startswith("Уважаемый Владимир Владимирович!")
+    assert {t.person for t in shoigu} == {"sergey-shoigu"}

@@ -44,6 +44,9 @@ class TurnContext:
     interviewer: Named | None = None
     # Set by make_turns: the names the page's labels give ("Vitaly Savelyev")
     label_names: list[str] = field(default_factory=list)
+    # Set by make_turns: surname (case-folded) -> the whole name the page's text gives it
+    # ("This is Michael Mundaca" for "MR. MUNDACA")
+    full_names: dict[str, str] = field(default_factory=dict)
 
 
 def _labelled(block: Block) -> tuple[LabelInfo | None, str, bool]:
@@ -233,6 +236,37 @@ def _page_form(name: str | None, ctx: TurnContext) -> str | None:
     return max(suffixes, key=lambda f: len(f.split()), default=name)
 
 
+def _full_names(names: list[str], texts: list[str]) -> dict[str, str]:
+    """Whole names the page's text gives to surname-only labels ("MR. MUNDACA": "This is
+    Michael Mundaca"), the longest first name found ("Michael" rather than "Mike")."""
+    from communique.structure.people import _not_name_word
+
+    body = "\n".join(texts)
+    out: dict[str, str] = {}
+    for name in {n for n in names if " " not in n.strip() and len(n) > 2}:
+        found: dict[str, int] = {}
+        pattern = rf"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) {re.escape(name)}\b"
+        for m in re.finditer(pattern, body, re.I if name.isupper() else 0):
+            first = m.group(1)
+            low = first.casefold()
+            if not first[0].isupper() or _not_name_word(first) or low in _NOT_FIRST_NAMES:
+                continue
+            found[first] = found.get(first, 0) + 1
+        if found:
+            best = max(found, key=lambda f: (len(f), found[f]))  # "Michael" over "Mike"
+            out[name.casefold()] = f"{best} {name}"
+    return out
+
+
+# Capitalised words that stand before a surname without being a first name
+_NOT_FIRST_NAMES = {
+    "mr", "ms", "mrs", "dr", "thanks", "thank", "and", "but", "with", "to", "from", "by", "said",
+    "says", "as", "like", "ask", "asked", "call", "dear", "hi", "hello", "welcome", "colleague",
+    "senator", "congressman", "congresswoman", "judge", "justice", "professor", "leader",
+    "madam", "sir", "lord", "lady", "saint", "st", "uncle", "aunt", "brother", "sister",
+}  # fmt: skip
+
+
 def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str | None]:
     """(speaker, affiliation) as best known from this document."""
     if info is None:
@@ -248,6 +282,8 @@ def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str 
     if info.category != "person":
         return None, None
     name = _page_form(info.name, ctx)
+    if name and " " not in name.strip() and name.casefold() in ctx.full_names:
+        name = ctx.full_names[name.casefold()]  # "Mundaca" -> "Michael Mundaca"
     for p in [ctx.principal, *ctx.people]:
         if p is not None and same_person(name or "", p.name):
             # "Carney" -> "Jay Carney"; but never a Russian title's words, which are inflected
@@ -404,6 +440,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     ctx.label_names = [
         d.info.name for d in drafts if d.info and d.info.category == "person" and d.info.name
     ]
+    ctx.full_names = _full_names(ctx.label_names, [_text(d) for d in drafts])
     drafts = _closing(drafts, ctx)
     labelled = any(d.info is not None for d in drafts)
     # A session with a host or moderator (a forum's plenary, a TV panel) runs as questions and
