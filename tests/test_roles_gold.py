@@ -28,16 +28,14 @@ START_F1_MIN = 0.95  # the issue's target, per publisher
 # Measured on the development split with the merged parser of 2026-12-07 (rounded down); the
 # held-out split's figures are printed by bench/roles_eval.py, never asserted or tuned on.
 ROLE_MIN = {
-    "fmprc.gov.cn": 0.97,
-    # 0.876 since the moderator label "Plenary session moderator, TV journalist Sergei Brilyov"
-    # is read as the moderator (a named panel moderator makes the forum a moderated panel)
-    "kremlin.ru": 0.87,
+    "fmprc.gov.cn": 0.99,
+    "kremlin.ru": 0.88,
     "mid.ru": 1.0,
     "state.gov": 0.98,
     "whitehouse.gov": 0.98,
 }
 LINK_MIN = {
-    "fmprc.gov.cn": 0.96,
+    "fmprc.gov.cn": 0.99,
     "kremlin.ru": 0.91,
     "mid.ru": 1.0,
     "state.gov": 1.0,

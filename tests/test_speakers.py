@@ -170,3 +170,15 @@ def test_russian_initials_label_resolves_through_the_register() -> None:
     assert len(shoigu) == 4
     assert shoigu[0].text.startswith("Уважаемый Владимир Владимирович!")
     assert {t.person for t in shoigu} == {"sergey-shoigu"}
+
+
+def test_counter_question_under_an_answer_label() -> None:
+    # fmprc t1730274: "问：中国是否计划停飞波音飞机？" "答：为什么？有什么新的消息吗？"
+    # "记者：我只是问一下" then 耿爽's reply to the first question, unlabelled
+    doc = parse_page("fmprc_en_zh/zh/regular_presscon/t1730274.html")
+    asked = _turn(doc, "中国是否计划停飞波音飞机")
+    back, reply, answer = doc.turns[asked.n : asked.n + 3]
+    assert (back.label, back.role, back.text) == ("答", "question", "为什么？有什么新的消息吗？")
+    assert (reply.label, reply.role, reply.answers) == ("记者", "answer", back.n)
+    assert answer.text.startswith("我手里掌握的材料是")
+    assert (answer.role, answer.answers, answer.speaker) == ("answer", asked.n, "耿爽")

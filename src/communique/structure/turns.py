@@ -512,8 +512,18 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             role = "statement"
         elif d.hinted and side == "ask":
             role = "question"  # the reader knows ("The Paper:" over a bold question)
+            if (
+                open_q is not None
+                and open_q.outer is not None  # the respondent asked back ("为什么？")
+                and open_q.key != key
+                and open_q.answerer is None
+                and not acts.asks(text)
+            ):
+                role, answers = "answer", open_q.n  # "记者：我只是问一下"
         elif d.hinted and side == "respond" and open_q is not None:
             role, answers = "answer", open_q.n
+            if open_q.key != key and acts.only_asks(text) and acts.words(text) <= 30:
+                role, answers = "question", None  # asks back: "那你向中国教育部求证了吗？"
         elif side == "moderator":
             substantive = acts.asks(text) and not acts.gives_floor(text)
             waiting = open_q is not None and open_q.key != key and open_q.answerer is None
@@ -546,6 +556,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             elif (
                 acts.acknowledges(text)
                 or acts.procedural(text)
+                or (i >= len(drafts) - 2 and acts.signs_off(text))  # a sign-off ends the session
                 or interjects
                 or not acts.sentences(text)
             ):
@@ -576,7 +587,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     open_q.answerer is None
                     and acts.asks(text)
                     and acts.words(text) <= 30
-                    and d.info.category != "answer"  # "答：", "A:": the page says answer
+                    # "答：", "A:": the page says answer, unless it only asks back
+                    and (d.info.category != "answer" or acts.only_asks(text))
                 ):
                     role = "question"  # a counter-question
                 else:
