@@ -522,7 +522,12 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 role, answers = "answer", open_q.n  # "记者：我只是问一下"
         elif d.hinted and side == "respond" and open_q is not None:
             role, answers = "answer", open_q.n
-            if open_q.key != key and acts.only_asks(text) and acts.words(text) <= 30:
+            if (
+                open_q.key != key
+                and acts.only_asks(text)
+                and acts.words(text) <= 30
+                and nxt_side == "ask"  # the journalist replies
+            ):
                 role, answers = "question", None  # asks back: "那你向中国教育部求证了吗？"
         elif side == "moderator":
             substantive = acts.asks(text) and not acts.gives_floor(text)
@@ -587,8 +592,11 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     open_q.answerer is None
                     and acts.asks(text)
                     and acts.words(text) <= 30
-                    # "答：", "A:": the page says answer, unless it only asks back
-                    and (d.info.category != "answer" or acts.only_asks(text))
+                    # "答：", "A:": the page says answer, unless it only asks back and the
+                    # questioner replies ("记者：我只是问一下")
+                    and (
+                        d.info.category != "answer" or (acts.only_asks(text) and nxt_side == "ask")
+                    )
                 ):
                     role = "question"  # a counter-question
                 else:
