@@ -29,7 +29,9 @@ START_F1_MIN = 0.95  # the issue's target, per publisher
 # held-out split's figures are printed by bench/roles_eval.py, never asserted or tuned on.
 ROLE_MIN = {
     "fmprc.gov.cn": 0.99,
-    "kremlin.ru": 0.88,
+    # 0.880 on 2026-12-07 (speakers branch): the forum page whose moderator label is now read
+    # as a moderator runs as a moderated panel; a margin below it
+    "kremlin.ru": 0.87,
     "mid.ru": 1.0,
     "state.gov": 0.98,
     "whitehouse.gov": 0.98,
