@@ -109,7 +109,7 @@ def test_show_accepts_what_the_archive_cites(archive: str) -> None:
         res = runner.invoke(app, ["show", value, *db_options(archive)])
         assert res.exit_code == 0, (value, res.output)
         assert "#t16 Sergey Lavrov" in res.stdout and "I do not think our journalists" in res.stdout
-        assert "#t15 Question" in res.stdout  # the question it answers
+        assert "#t15 Maya Bekbayeva" in res.stdout  # the question it answers (issue 13: hers)
         assert "#t2 " not in res.stdout  # and no other turn
     record = json.loads(runner.invoke(app, ["show", f"{doc.id}#t16", "--json",
                                             *db_options(archive)]).stdout)  # fmt: skip

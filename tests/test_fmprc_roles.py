@@ -77,13 +77,19 @@ def test_en_first_question_under_an_outlet_after_the_opening_statement() -> None
 
 
 def test_zh_journalist_interjections_and_plain_replies() -> None:
-    """June 21, 2019: bold "记者：是的。" then Lu Kang's plain reply, with no "答：" before it."""
+    """June 21, 2019: bold "记者：是的。" then Lu Kang's plain reply, with no "答：" before it.
+
+    Lu Kang asks back three times about the AP exam question (turn 5): "答：你说和中美贸易摩擦
+    有关，是你猜测的还是引述的？", "你刚才说，…对吗？", "那你向中国教育部求证了吗？". Counter-
+    questions are questions (issue 13, gold README), the journalist's replies answer them, and
+    Lu Kang's last turn answers the journalist's question.
+    """
     doc = doc_of("zh/regular_presscon/t1674409.html")
     assert doc.title == "2019年6月21日外交部发言人陆慷主持例行记者会"
     assert roles(doc)[:13] == [
         ("question", None), ("answer", 1), ("question", None), ("answer", 3),
-        ("question", None), ("answer", 5), ("question", None), ("answer", 7),
-        ("question", None), ("answer", 9), ("question", None), ("answer", 11),
+        ("question", None), ("question", None), ("answer", 6), ("question", None),
+        ("answer", 8), ("question", None), ("answer", 10), ("answer", 5),
         ("question", None),
     ]  # fmt: skip
     assert [turn(doc, n).label for n in (1, 2, 3, 4, 7, 9, 11, 13)] == [
@@ -101,8 +107,12 @@ def test_zh_journalist_interjections_and_plain_replies() -> None:
     ]
     assert turn(doc, 12).text.startswith("我不了解你说的情况。")
     assert turn(doc, 13).text.startswith("据报道，浙江钱江摩托公司昨天同美国摩托车制造商")
-    assert {t.speaker for t in doc.turns if t.role == "answer"} == {"陆慷"}
-    assert all(t.speaker is None for t in doc.turns if t.role == "question")
+    asked_back = {6, 8, 10}
+    assert {turn(doc, n).speaker for n in asked_back} == {"陆慷"}
+    assert {t.speaker for t in doc.turns if t.role == "answer" and t.label != "记者"} == {"陆慷"}
+    assert all(
+        t.speaker is None for t in doc.turns if t.role == "question" and t.n not in asked_back
+    )
     # a stage note ("（记者摇头。）") stays inside the answer it interrupts
     (shake,) = [t for t in doc.turns if "（记者摇头。）" in t.text]
     assert shake.role == "answer" and "这篇报道确实提到了网络攻击" in shake.text

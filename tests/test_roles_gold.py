@@ -28,18 +28,30 @@ START_F1_MIN = 0.95  # the issue's target, per publisher
 # Measured on the development split with the merged parser of 2026-12-07 (rounded down); the
 # held-out split's figures are printed by bench/roles_eval.py, never asserted or tuned on.
 ROLE_MIN = {
-    "fmprc.gov.cn": 0.97,
-    "kremlin.ru": 0.88,
+    "fmprc.gov.cn": 0.99,
+    # 0.880 on 2026-12-07 (speakers branch): the forum page whose moderator label is now read
+    # as a moderator runs as a moderated panel; a margin below it
+    "kremlin.ru": 0.87,
     "mid.ru": 1.0,
     "state.gov": 0.98,
     "whitehouse.gov": 0.98,
 }
 LINK_MIN = {
-    "fmprc.gov.cn": 0.96,
-    "kremlin.ru": 0.87,
+    "fmprc.gov.cn": 0.99,
+    "kremlin.ru": 0.91,
     "mid.ru": 1.0,
     "state.gov": 1.0,
     "whitehouse.gov": 1.0,
+}
+# Speakers (person, speaker slug or outlet) against the gold, measured on the development split
+# after the speaker fixes (unnamed questions of a named interviewer, long office labels, titles
+# with a date, moderators named in their labels), less a small margin.
+SPEAKER_MIN = {
+    "fmprc.gov.cn": 0.99,
+    "kremlin.ru": 0.98,
+    "mid.ru": 0.98,
+    "state.gov": 0.98,
+    "whitehouse.gov": 0.89,
 }
 TARGET = 0.95  # issue 13: role and link accuracy per publisher, on pages never used to develop
 
@@ -105,6 +117,11 @@ def test_role_accuracy_floor(dev_scores: dict[str, dict]) -> None:
 def test_link_accuracy_floor(dev_scores: dict[str, dict]) -> None:
     for publisher, floor in LINK_MIN.items():
         assert dev_scores[publisher]["link"] >= floor, (publisher, dev_scores[publisher])
+
+
+def test_speaker_accuracy_floor(dev_scores: dict[str, dict]) -> None:
+    for publisher, floor in SPEAKER_MIN.items():
+        assert dev_scores[publisher]["speaker"] >= floor, (publisher, dev_scores[publisher])
 
 
 def test_alignment_by_fingerprint() -> None:

@@ -51,7 +51,9 @@ def test_turns_pair_nine_questions_with_lavrov(seed: Document) -> None:
     answers = [t for t in seed.turns if t.role == "answer"]
     assert len(questions) == 9 and len(answers) == 9
     for q, a in zip(seed.turns[0::2], seed.turns[1::2], strict=True):
-        assert (q.label, q.speaker, q.role) == ("Question", None, "question")
+        # unnamed, but the title names the one interviewer ("for Maya Bekbayeva’s project")
+        assert (q.label, q.speaker, q.role) == ("Question", "Maya Bekbayeva", "question")
+        assert q.affiliation == "Khabar Agency"
         assert (a.label, a.speaker, a.role, a.answers) == (
             "Sergey Lavrov",
             "Sergey Lavrov",

@@ -214,6 +214,22 @@ def thanks(text: str) -> bool:
     return bool(sents) and all(_THANKS.match(s) for s in sents)
 
 
+def only_asks(text: str) -> bool:
+    """Every sentence is a question ("为什么？有什么新的消息吗？"): a counter-question even
+    under an answer's label ("答：")."""
+    sents = sentences(text)
+    return bool(sents) and all(s.rstrip("\"'”’）) ").endswith(("?", "？")) for s in sents)
+
+
+def signs_off(text: str) -> bool:
+    """A short closing turn that opens with thanks and asks nothing ("Thank you, Mr President.
+    We will continue working here and let you go.")."""
+    sents = sentences(text)
+    return (
+        bool(sents) and bool(_THANKS.match(sents[0])) and words(text) <= 30 and not asks(text)
+    )
+
+
 def procedural(text: str) -> bool:
     """A procedural request for the floor ("Can I follow up?", "One more question?")."""
     return words(text) <= 12 and bool(_PROCEDURAL.match(text.strip()))

@@ -204,6 +204,7 @@ def classify_label(
         from_markup
         and _NARRATIVE_QUESTION.search(raw)
         and not any(w in OFFICE_WORDS - {"the"} for w in folded.split())
+        and not _ends_in_name(raw)
     ):
         return LabelInfo(raw, "question", interpreted=interpreted)
     if _CJK_LABEL.match(raw) and re.search(r"[\u3400-\u9fff]", raw):
@@ -227,6 +228,20 @@ def classify_label(
         raw, "person", name=name, office=office, interpreted=interpreted, strong=strong,
         honorific=honorific,
     )  # fmt: skip
+
+
+def _ends_in_name(raw: str) -> bool:
+    """A label that names someone after his job ("Plenary session moderator, TV journalist
+    Sergei Brilyov"): two capitalised words, neither an office nor a media word, after a
+    lowercase job noun. A narration ("The following question was raised after the press
+    conference") ends in lowercase words."""
+    tokens = raw.replace("\u00a0", " ").split()
+    if len(tokens) < 3 or not tokens[-3][:1].islower():
+        return False
+    return all(
+        _CAPITALISED.match(t) and not is_office_word(t) and t.casefold() not in MEDIA_WORDS
+        for t in tokens[-2:]
+    )
 
 
 def _plain_label(raw: str, tokens: list[str]) -> bool:
@@ -263,7 +278,12 @@ def _office_and_name_with_commas(raw: str) -> tuple[str | None, str | None]:
     """Name and office from 'Natalya Yuryeva, Channel One Russia' or 'Minister ..., X Y'."""
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     first = parts[0].split()
-    if len(parts) > 1 and len(first) <= 3 and not any(is_office_word(t) for t in first):
+    if (
+        len(parts) > 1
+        and len(first) <= 3
+        and not any(is_office_word(t) for t in first)
+        and all(_CAPITALISED.match(t) for t in first)  # not "Plenary session moderator"
+    ):
         return ", ".join(parts[1:]), " ".join(first)
     for i, part in enumerate(parts):
         office, name = split_office(part.split())
@@ -331,6 +351,8 @@ def split_office(tokens: list[str]) -> tuple[str | None, str | None]:
     while name_tokens and name_tokens[0].casefold() in _NAME_PARTICLES:
         name_tokens.pop(0)
         i += 1
+    if words == 3 and i >= 0:
+        i = _trim_long_name(tokens, name_tokens, i)
     office_tokens = tokens[: i + 1]
     # "of Russia" alone consumed as the name: give it back to the office
     if office_tokens and office_tokens[-1].casefold() in PARTICLES and name_tokens:
@@ -339,6 +361,46 @@ def split_office(tokens: list[str]) -> tuple[str | None, str | None]:
     office = " ".join(t for t in office_tokens if t.casefold().strip(".") not in HONORIFICS)
     name = " ".join(name_tokens)
     return (office or None), (_tidy_name(name) or None)
+
+
+def _trim_long_name(tokens: list[str], name_tokens: list[str], i: int) -> int:
+    """A three-word name after an office may hold the end of the body's name
+    ("Governor of Moscow Region Andrei Vorobyov", "Rosatom CEO Alexei Likhachev", "General
+    Director of Aeroflot – Russian Airlines Vitaly Savelyev"). Cut ``name_tokens`` in place and
+    return the new index of the office's last token.
+
+    Leading words that no name has (job nouns, words of bodies and places) go to the office.
+    When the capitalised run goes on before the three words ("Norilsk Nickel Vladimir Potanin")
+    and what precedes them is neither a country ("of Turkey Recep Tayyip Erdogan") nor the end
+    of a body's name ("Reconciliation", an acronym), the name is its last two words.
+    """
+    from communique.structure.people import _not_name_word, _places  # people imports labels
+
+    while len(name_tokens) > 2 and (
+        _not_name_word(name_tokens[0]) or name_tokens[0].casefold() in _places()
+    ):
+        name_tokens.pop(0)
+        i += 1
+    if len(name_tokens) < 3:
+        return i
+    before = tokens[i]
+    low = before.casefold().strip(".,")
+    goes_on = (
+        any(is_office_word(t) or t.casefold() in PARTICLES for t in tokens[:i])
+        and bool(_CAPITALISED.match(before))
+        and not is_office_word(before)
+        and low not in PARTICLES
+        and not (before.isupper() and len(before) > 1)
+        and not _not_name_word(before)
+        and not any(
+            " ".join(t.casefold().strip(".,") for t in tokens[j : i + 1]) in _places()
+            for j in range(max(0, i - 5), i + 1)
+        )
+    )
+    if goes_on:
+        name_tokens.pop(0)
+        i += 1
+    return i
 
 
 def _tidy_name(name: str) -> str:

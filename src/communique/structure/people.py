@@ -96,7 +96,10 @@ _NAME_JOINERS = {
 }  # fmt: skip
 # Nouns that end office titles and are never names ("Communications", "Development").
 _NOUN_ENDING = re.compile(r"(?:ment|tions?|sions?|ism|ics|acy|ship|ogy)$")
-_CJK_SPOKES = re.compile(r"发言人([\u4e00-\u9fff]{2,4}?)(?:主持|答|就|在|表示|的)")
+# "外交部发言人耿爽答记者问", "外交部发言人耿爽2月15日答记者问" (a date between name and verb)
+_CJK_SPOKES = re.compile(
+    r"发言人([\u4e00-\u9fff]{2,4}?)(?:\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?(?:主持|答|就|在|表示|的)"
+)
 _MONTHS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december",
@@ -239,6 +242,25 @@ def _places() -> frozenset[str]:
     return frozenset(names)
 
 
+def _name_of_outlet(tokens: list[str]) -> tuple[str, str] | None:
+    """(name, outlet) of "George Stephanopoulos of ABC This Week", "Chuck Todd of NBC": a whole
+    name, "of", and an outlet (an acronym or a media word first)."""
+    if "of" not in tokens:
+        return None
+    i = tokens.index("of")
+    head, tail = tokens[:i], tokens[i + 1 :]
+    if not head or not tail or any(is_office_word(t) for t in head):
+        return None
+    name = " ".join(head)
+    if whole_name(name) != name:
+        return None
+    first = tail[0].strip(".,")
+    acronym = first.isupper() and first.isalpha() and 2 <= len(first) <= 6
+    if not (acronym or any(t.casefold().strip(".,") in MEDIA_WORDS for t in tail)):
+        return None
+    return name, " ".join(tail)
+
+
 def named_in(text: str | None) -> tuple[list[Named], list[str]]:
     """(people, outlets) named in a title or lead, in order of appearance; people by their
     whole names only."""
@@ -260,6 +282,11 @@ def named_in(text: str | None) -> tuple[list[Named], list[str]]:
                 continue
             folded = [t.casefold().strip(".") for t in tokens]
             if any(t in _EVENT_WORDS for t in folded):
+                continue
+            of_outlet = _name_of_outlet(tokens)
+            if of_outlet is not None:  # "George Stephanopoulos of ABC This Week"
+                people.append(Named(of_outlet[0], None, affiliation=of_outlet[1]))
+                outlets.append(of_outlet[1])
                 continue
             if any(t in MEDIA_WORDS for t in folded) and not any(is_office_word(t) for t in tokens):
                 if len(tokens) > 1 or folded[0] not in _TITLE_CASE_WORDS | {"media", "daily"}:

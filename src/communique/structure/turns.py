@@ -39,6 +39,14 @@ class TurnContext:
     # speaker is an answering official (White House briefings: "Q" and "MR. GIBBS").
     anonymous_questions: bool = False
     generic_questions: bool = False  # some questions are anonymous
+    # Set by make_turns: the one interviewer an interview's title or lead names ("with George
+    # Stephanopoulos of ABC This Week"), who asks the unnamed "Question:" turns
+    interviewer: Named | None = None
+    # Set by make_turns: the names the page's labels give ("Vitaly Savelyev")
+    label_names: list[str] = field(default_factory=list)
+    # Set by make_turns: surname (case-folded) -> the whole name the page's text gives it
+    # ("This is Michael Mundaca" for "MR. MUNDACA")
+    full_names: dict[str, str] = field(default_factory=dict)
 
 
 def _labelled(block: Block) -> tuple[LabelInfo | None, str, bool]:
@@ -188,6 +196,77 @@ def _settle_principal(drafts: list[_Draft], ctx: TurnContext) -> None:
     ctx.generic_questions = anonymous > 0
 
 
+def _interviewer(drafts: list[_Draft], ctx: TurnContext) -> Named | None:
+    """The one person an interview's title or lead names besides the principal, when no
+    labelled speaker is that person and the questions are unnamed ("Question:", "QUESTION:"):
+    the journalist who asks them (the gold README's rule for unnamed questioners)."""
+    if ctx.kind != "interview" or ctx.principal is None:
+        return None
+    others = [
+        p
+        for p in ctx.people
+        if p is not ctx.principal
+        and not p.office
+        and not same_person(p.name, ctx.principal.name)
+        and (p.affiliation or p.possessive)  # "of ABC This Week", "Maya Bekbayeva’s project"
+    ]
+    if len(others) != 1:
+        return None
+    asks_unnamed = any(d.info and d.info.category == "question" for d in drafts)
+    labelled = [
+        d.info.name or d.info.label for d in drafts if d.info and d.info.category == "person"
+    ]
+    if not asks_unnamed or any(same_person(n, others[0].name) for n in labelled):
+        return None
+    return others[0]
+
+
+def _page_form(name: str | None, ctx: TurnContext) -> str | None:
+    """A long label name cut to the shorter form the page itself uses for that person: "Airlines
+    Vitaly Savelyev" (from "General Director of Aeroflot – Russian Airlines Vitaly Savelyev")
+    is "Vitaly Savelyev" when another label or the title says so."""
+    if not name or len(name.split()) < 3:
+        return name
+    words = name.split()
+    forms = [*ctx.label_names, *(p.name for p in ctx.people)]
+    suffixes = [
+        f for f in forms
+        if 2 <= len(f.split()) < len(words) and words[-len(f.split()) :] == f.split()
+    ]  # fmt: skip
+    return max(suffixes, key=lambda f: len(f.split()), default=name)
+
+
+def _full_names(names: list[str], texts: list[str]) -> dict[str, str]:
+    """Whole names the page's text gives to surname-only labels ("MR. MUNDACA": "This is
+    Michael Mundaca"), the longest first name found ("Michael" rather than "Mike")."""
+    from communique.structure.people import _not_name_word
+
+    body = "\n".join(texts)
+    out: dict[str, str] = {}
+    for name in {n for n in names if " " not in n.strip() and len(n) > 2}:
+        found: dict[str, int] = {}
+        pattern = rf"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) {re.escape(name)}\b"
+        for m in re.finditer(pattern, body, re.I if name.isupper() else 0):
+            first = m.group(1)
+            low = first.casefold()
+            if not first[0].isupper() or _not_name_word(first) or low in _NOT_FIRST_NAMES:
+                continue
+            found[first] = found.get(first, 0) + 1
+        if found:
+            best = max(found, key=lambda f: (len(f), found[f]))  # "Michael" over "Mike"
+            out[name.casefold()] = f"{best} {name}"
+    return out
+
+
+# Capitalised words that stand before a surname without being a first name
+_NOT_FIRST_NAMES = {
+    "mr", "ms", "mrs", "dr", "thanks", "thank", "and", "but", "with", "to", "from", "by", "said",
+    "says", "as", "like", "ask", "asked", "call", "dear", "hi", "hello", "welcome", "colleague",
+    "senator", "congressman", "congresswoman", "judge", "justice", "professor", "leader",
+    "madam", "sir", "lord", "lady", "saint", "st", "uncle", "aunt", "brother", "sister",
+}  # fmt: skip
+
+
 def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str | None]:
     """(speaker, affiliation) as best known from this document."""
     if info is None:
@@ -198,9 +277,13 @@ def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str 
         return None, info.label
     if info.category == "question" and info.office:
         return None, info.office  # "《北京青年报》记者": the outlet
+    if info.category == "question" and ctx.interviewer is not None:
+        return ctx.interviewer.name, ctx.interviewer.affiliation
     if info.category != "person":
         return None, None
-    name = info.name
+    name = _page_form(info.name, ctx)
+    if name and " " not in name.strip() and name.casefold() in ctx.full_names:
+        name = ctx.full_names[name.casefold()]  # "Mundaca" -> "Michael Mundaca"
     for p in [ctx.principal, *ctx.people]:
         if p is not None and same_person(name or "", p.name):
             # "Carney" -> "Jay Carney"; but never a Russian title's words, which are inflected
@@ -228,7 +311,9 @@ class _Open:
 _CHAIR_OFFICE = re.compile(
     r"\b(?:moderator|host|presenter|chair(?:man|woman)? of the session)\b", re.I
 )
-_PRESS_OFFICE = re.compile(r"press secretary|spokes|moderator|host|пресс-секретар|ведущ", re.I)
+# Offices whose holder chairs every turn (a press secretary); a forum's moderator or a TV host
+# also asks (only the turns that give the floor are the chair's)
+_PRESS_OFFICE = re.compile(r"press secretary|spokes|пресс-секретар", re.I)
 
 
 def _key(d: _Draft, speaker: str | None) -> str:
@@ -271,6 +356,39 @@ def _moderator_speakers(drafts: list[_Draft], keys: list[str], ctx: TurnContext)
     return out
 
 
+def _principal_as_labelled(ctx: TurnContext) -> str | None:
+    """The principal's name as the page's labels give it ("С.В.Лавров", not the title's
+    inflected "С.В.Лаврова")."""
+    if ctx.principal is None:
+        return None
+    name = ctx.principal.name
+    return next((n for n in ctx.label_names if same_person(n, name)), name)
+
+
+_FIRST_PERSON = re.compile(r"\b(?:I|we|my|our|я|мы|наш\w*)\b|我们|我", re.I)
+
+
+def _opening_words(text: str, ctx: TurnContext) -> bool:
+    """Unlabelled words that open a briefing or press conference, spoken in the first person
+    ("Добрый день! Мы завершили заседание…"): the principal's opening statement, not a lead."""
+    if ctx.kind not in QA_KINDS or ctx.principal is None:
+        return False
+    return bool(_FIRST_PERSON.search(text[:300]))
+
+
+def _panelists(drafts: list[_Draft], keys: list[str]) -> set[str]:
+    """Named speakers of a moderated panel who are not its moderator (labelled with a
+    moderator's or host's office)."""
+    hosts = {
+        k for d, k in zip(drafts, keys, strict=True)
+        if d.info is not None and d.info.office and _CHAIR_OFFICE.search(d.info.office)
+    }  # fmt: skip
+    return {
+        k for d, k in zip(drafts, keys, strict=True)
+        if d.info is not None and d.info.category == "person" and k not in hosts
+    }  # fmt: skip
+
+
 def _text(d: _Draft) -> str:
     return "\n\n".join(p for p in d.paragraphs if p)
 
@@ -284,6 +402,7 @@ def _officials(drafts: list[_Draft], keys: list[str], ctx: TurnContext) -> set[s
         and d.info.category == "person"
         and _is_official(d.info, ctx)
         and (d.info.office or ctx.principal is None or same_person(key, ctx.principal.name))
+        and not (d.info.office and _CHAIR_OFFICE.search(d.info.office))  # a host asks
     }
 
 
@@ -317,6 +436,11 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     if not drafts:
         return []
     _settle_principal(drafts, ctx)
+    ctx.interviewer = _interviewer(drafts, ctx)
+    ctx.label_names = [
+        d.info.name for d in drafts if d.info and d.info.category == "person" and d.info.name
+    ]
+    ctx.full_names = _full_names(ctx.label_names, [_text(d) for d in drafts])
     drafts = _closing(drafts, ctx)
     labelled = any(d.info is not None for d in drafts)
     # A session with a host or moderator (a forum's plenary, a TV panel) runs as questions and
@@ -333,6 +457,9 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     keys = [_key(d, s) for d, (s, _) in zip(drafts, named, strict=True)]
     officials = _officials(drafts, keys, ctx) if qa else set()
     chairs = _moderator_speakers(drafts, keys, ctx) if qa else set()
+    if qa and ctx.kind not in QA_KINDS:
+        # a panel run by a moderator: whoever the moderator does not chair answers him
+        officials |= _panelists(drafts, keys)
     sides = [_side(d, ctx, qa, officials, k) for d, k in zip(drafts, keys, strict=True)]
     introduced: set[str] = set()
     askers = {k for d, k in zip(drafts, keys, strict=True) if acts.asks(_text(d))}
@@ -375,16 +502,33 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             )
         )
         if d.closing or d.info is None:
-            if d.closing or (
-                not labelled and ctx.principal and ctx.kind not in ("news", "other", "meeting")
+            if (
+                d.closing
+                or (not labelled and ctx.principal and ctx.kind not in ("news", "other", "meeting"))
+                or (not turns and _opening_words(text, ctx))
             ):
-                speaker = ctx.principal.name if ctx.principal else None
+                speaker = _principal_as_labelled(ctx)
         elif side == "fixed":
             role = "statement"
         elif d.hinted and side == "ask":
             role = "question"  # the reader knows ("The Paper:" over a bold question)
+            if (
+                open_q is not None
+                and open_q.outer is not None  # the respondent asked back ("为什么？")
+                and open_q.key != key
+                and open_q.answerer is None
+                and not acts.asks(text)
+            ):
+                role, answers = "answer", open_q.n  # "记者：我只是问一下"
         elif d.hinted and side == "respond" and open_q is not None:
             role, answers = "answer", open_q.n
+            if (
+                open_q.key != key
+                and acts.only_asks(text)
+                and acts.words(text) <= 30
+                and nxt_side == "ask"  # the journalist replies
+            ):
+                role, answers = "question", None  # asks back: "那你向中国教育部求证了吗？"
         elif side == "moderator":
             substantive = acts.asks(text) and not acts.gives_floor(text)
             waiting = open_q is not None and open_q.key != key and open_q.answerer is None
@@ -417,6 +561,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             elif (
                 acts.acknowledges(text)
                 or acts.procedural(text)
+                or (i >= len(drafts) - 2 and acts.signs_off(text))  # a sign-off ends the session
                 or interjects
                 or not acts.sentences(text)
             ):
@@ -447,7 +592,11 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     open_q.answerer is None
                     and acts.asks(text)
                     and acts.words(text) <= 30
-                    and d.info.category != "answer"  # "答：", "A:": the page says answer
+                    # "答：", "A:": the page says answer, unless it only asks back and the
+                    # questioner replies ("记者：我只是问一下")
+                    and (
+                        d.info.category != "answer" or (acts.only_asks(text) and nxt_side == "ask")
+                    )
                 ):
                     role = "question"  # a counter-question
                 else:
@@ -493,7 +642,12 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             last_answer = (key, open_q)
             if open_q.outer is not None and sides[open_q.n - 1] != side:
                 open_q = open_q.outer  # the counter-question answered: back to the question
-        elif role == "moderator" or (d.info is not None and d.info.category == "narration"):
+        elif d.info is not None and d.info.category == "narration":
+            # "After the press conference, Zhao made further response to the question raised
+            # by South China Morning Post": the reply that follows answers that question
+            referred = _referred_question(text, turns)
+            open_q = _Open(referred.n, _key_of(referred)) if referred is not None else None
+        elif role == "moderator":
             open_q = None
         elif role == "statement" and qa and side == "respond" and open_q is None:
             last_answer = None
@@ -528,6 +682,30 @@ def _reports(i: int, d: _Draft, turns: list[Turn], key: str, text: str, total: i
         if t.role != "remark":
             return t.role == "statement" and t.label is not None and (t.speaker or t.label) == key
     return False
+
+
+_RAISED_BY = re.compile(
+    r"\bquestions? (?:raised|asked|posed|put) by (?:the |a |an )?(?P<who>[^.,;:]+?)\s*(?:[.,;:]|$)",
+    re.I,
+)
+
+
+def _referred_question(text: str, turns: list[Turn]) -> Turn | None:
+    """The latest question by whoever a narration says raised it ("the question raised by
+    South China Morning Post"), if the page has one by that outlet or person."""
+    m = _RAISED_BY.search(text)
+    if not m:
+        return None
+    who = re.sub(r"\s+", " ", m.group("who")).strip().casefold()
+    for t in reversed(turns):
+        names = [t.affiliation, t.speaker, t.label]
+        if t.role == "question" and any(x and x.casefold() == who for x in names):
+            return t
+    return None
+
+
+def _key_of(turn: Turn) -> str:
+    return turn.speaker or turn.label or ""
 
 
 def _introduced(speaker: str | None, text: str) -> bool:
