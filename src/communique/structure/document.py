@@ -21,8 +21,8 @@ _SHORT_PUBLISHERS = {
 }  # fmt: skip
 
 # Bump when a parser change alters records; `communique reparse` re-derives older ones.
-PARSER_VERSION = "2026.12.07.1"  # roles by what a turn does, fmprc role hints, leads, kinds,
-# ISO date lines, inferred titles, joined table rows (issue 13). Before: 2026.11.28.3.
+PARSER_VERSION = "2026.12.07.2"  # unnamed questions are the interviewer the title names, long
+# office labels, counter-questions, after-conference links (issue 13). Before: 2026.12.07.1.
 
 LICENSES = {"kremlin.ru": ("CC BY 4.0", "kremlin.ru")}
 
