@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from communique import progress
 from communique.analysis.stopwords import is_stop
 from communique.search.analysis import raw_tokens
 from communique.store.sqlite import SQLiteStore
@@ -283,6 +284,7 @@ class TokenCache:
                 chunk = want[i : i + SQL_BATCH]
                 out += [r[0] for r in self.db.execute(f"{sql} ({','.join('?' * len(chunk))})",
                                                       chunk)]  # fmt: skip
+                progress.report(i + len(chunk), len(want))
         return out
 
     def joined(self, rowids: Iterable[int], gap: int) -> np.ndarray:

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 import numpy as np
 import tantivy
 
+from communique import progress as share
 from communique.analysis.corpus import SENTINEL, Progress, TokenCache, token_cache
 from communique.search.analysis import has_han, raw_terms
 from communique.search.ast import (
@@ -245,6 +246,7 @@ def _words_rows(
         chunk = rowids[i : i + 900]
         for ymd, value, words in cache.query(f"{sql} ({','.join('?' * len(chunk))})", chunk):
             out[(ymd, value)] += words
+        share.report(i + len(chunk), len(rowids))
     return [(k[0], k[1], v) for k, v in out.items()]
 
 
@@ -664,10 +666,11 @@ def keyness(
     and the shared ``filters``. ``min_freq``: least frequency in the corpus it is key in."""
     cache = token_cache(archive, progress)
     sides = []
-    for text, own in ((a, a_filters), (b, b_filters)):
-        q = _prepare(archive, text or None, {**filters, **(own or {})})
-        rowids = matching_rowids(archive, q)
-        sides.append((rowids, cache.counts(rowids.tolist())))
+    for i, (text, own) in enumerate(((a, a_filters), (b, b_filters))):
+        with share.stage(i, 2):  # the work's progress: A, then B
+            q = _prepare(archive, text or None, {**filters, **(own or {})})
+            rowids = matching_rowids(archive, q)
+            sides.append((rowids, cache.counts(rowids.tolist())))
     (ra, ca), (rb, cb) = sides
     na, nb = int(ca.sum()), int(cb.sum())
     out = Keyness(a, b, na, nb, len(ra), len(rb), [], [])

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from communique.analysis.corpus import Preparing
 from communique.search.ast import QueryError, QueryOverBudget, QueryTooCostly
 from communique.web.heavy import Busy
+from communique.web.jobs import AsyncJobs, Jobs
 from communique.web.openapi import describe
 from communique.web.service import ArchiveService, BadRequest, impossible_date
 
@@ -195,6 +196,7 @@ def create_app(
     from communique.web import (
         api_analyse,
         api_export,
+        api_jobs,
         api_track,
         api_verify,
         pages_analyse,
@@ -210,6 +212,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         yield
+        app.state.jobs.cancel_all()
         svc.close()
 
     app = FastAPI(
@@ -306,11 +309,13 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
-    for module in (api_analyse, api_export, api_track, api_verify):
+    for module in (api_analyse, api_export, api_jobs, api_track, api_verify):
         app.include_router(module.router)
     for module in (pages_analyse, pages_people, pages_track, pages_verify):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(pages_router, include_in_schema=False)
+    app.state.jobs = Jobs()  # heavy requests that prefer respond-async (web/jobs.py)
+    app.add_middleware(AsyncJobs, jobs=app.state.jobs, headers=SECURITY_HEADERS)  # type: ignore[arg-type]
     app.add_middleware(BodyLimit, limit=max_body)  # type: ignore[arg-type]
     if public_url or allowed_hosts:
         app.add_middleware(

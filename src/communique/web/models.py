@@ -241,6 +241,20 @@ WatchHitsOut = derived("WatchHitsOut", Watch, feed=str, search=str, api=str,
                        hits=list[WatchHitOut])  # fmt: skip
 
 
+class JobOut(BaseModel):
+    """A request answered in the background (``Prefer: respond-async``, docs/api.md)."""
+
+    id: str
+    state: str = Field(description="queued, running, done, failed or cancelled")
+    progress: float = Field(ge=0, le=1, description="the share of the work done")
+    request: str = Field(description="the path and query string the job answers")
+    created: str
+    finished: str | None
+    url: str = Field(description="this job")
+    result: str | None = Field(description="its answer, once done or failed")
+    status: int | None = Field(description="the answer's HTTP status, once there")
+
+
 class DeletedOut(BaseModel):
     deleted: str
 

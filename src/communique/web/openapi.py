@@ -49,6 +49,7 @@ ERRORS = {
     401: "A valid token is needed (`Authorization: Bearer <token>`)",
     403: "Writing over HTTP is off on this server (it was started without a token)",
     404: "Nothing of that name in this archive",
+    409: "No answer (yet): the job is queued or running, or was cancelled",
     413: "The request body is larger than the server accepts",
     500: "Something went wrong on the server",
     503: "Busy (the analysis queue is full, or the request passed its deadline) or still "
@@ -237,6 +238,13 @@ WRITES: dict[tuple[str, str], Any] = {  # the 201 or 200 of a write
     ("delete", "/watches/{name}"): m.DeletedOut,
 }
 RECORD = {"/documents/{doc_ref}": "DocumentOut", "/documents/{doc_ref}/turns/{n}": "TurnOut"}
+ASYNC = HEAVY - {"/subcorpus"}  # may answer 202 and a job (web/jobs.py)
+PREFER = {
+    "name": "prefer", "in": "header", "required": False, "schema": {"type": "string"},
+    "description": "`respond-async` (optionally `, wait=N` seconds, default 2): an answer not "
+    "ready within the wait comes as `202` and a job to follow (`Location`)",
+}  # fmt: skip
+ACCEPTED = "Not ready within the wait the client asked for (`Prefer: respond-async`): the job"
 
 
 def describe(app: FastAPI) -> None:
@@ -265,6 +273,45 @@ def _record_components(components: dict[str, Any]) -> None:
     for model in (m.RevisionOut, m.CitationOut):
         _schema_of(model, components)
     components.update(m.record_components("#/components/schemas/%s"))
+
+
+def _accepted(components: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "description": ACCEPTED,
+        "headers": {
+            "Location": {"description": "the job's URL", "schema": {"type": "string"}},
+            "Preference-Applied": {"schema": {"type": "string", "enum": ["respond-async"]}},
+            "Retry-After": {"description": "seconds before asking again",
+                            "schema": {"type": "integer"}},
+        },
+        "content": {"application/json": {"schema": _schema_of(m.JobOut, components)}},
+    }  # fmt: skip
+
+
+def _describe_job_route(
+    route: str, method: str, responses: dict[str, Any], components: dict[str, Any],
+    models: dict[str, Any],
+) -> None:  # fmt: skip
+    """A job (``GET``, ``DELETE``): the Job model, ``303`` to its answer; its answer: any of
+    the heavy routes' answers (or their errors), in JSON or CSV, or a page."""
+    job = {"application/json": {"schema": _schema_of(m.JobOut, components)}}
+    if route == "/jobs/{job_id}" and method == "get":
+        responses["200"] = {"description": "The job, not finished yet", "content": job}
+        responses["303"] = {
+            "description": "Its answer is there: see `Location` (the job's `result`)",
+            "headers": {"Location": {"schema": {"type": "string"}}}, "content": job,
+        }  # fmt: skip
+    elif method == "delete":
+        responses["200"] = {"description": "The job, cancelled (or forgotten)", "content": job}
+    elif route == "/jobs/{job_id}/result":
+        answers = [_schema_of(models[r], components) for r in sorted(ASYNC) if r in models]
+        answers.append({"$ref": "#/components/schemas/Error"})
+        responses["200"] = {
+            "description": "The answer, as the request would have had it (its status too)",
+            "content": {"application/json": {"schema": {"anyOf": answers}},
+                        "text/csv": {"schema": {"type": "string"}},
+                        "text/html": {"schema": {"type": "string"}}},
+        }  # fmt: skip
 
 
 def _export_media() -> list[str]:
@@ -302,6 +349,8 @@ def rewrite(spec: dict[str, Any]) -> dict[str, Any]:
                 codes.add(413)
             if route in HEAVY:
                 codes.add(503)
+            if route == "/jobs/{job_id}/result":
+                codes |= {409, 503}  # not there yet; the answer was a 503
             for code in sorted(codes):
                 entry: dict[str, Any] = {
                     "description": ERRORS[code],
@@ -324,6 +373,11 @@ def rewrite(spec: dict[str, Any]) -> dict[str, Any]:
                     content["application/json"] = {"schema": {"$ref": ref}}
                 if route in CSV_TOO:
                     content["text/csv"] = {"schema": {"type": "string"}}
+            if route in ASYNC:
+                op.setdefault("parameters", []).append(dict(PREFER))
+                responses["202"] = _accepted(components)
+            if route.startswith("/jobs/"):
+                _describe_job_route(route, method, responses, components, models)
             written = responses.get("201") or responses.get("200")
             if (method, route) in WRITES and written is not None:
                 schema = _schema_of(WRITES[method, route], components)
