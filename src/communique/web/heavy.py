@@ -290,10 +290,15 @@ class HeavyPool:
             if left <= 0:
                 raise self._late(started)
             try:
-                return self._idle.get(timeout=min(left, 0.1 if job else left))
+                worker = self._idle.get(timeout=min(left, 0.1 if job else left))
             except queue.Empty:
-                if job is not None and job.cancelled:
-                    raise Cancelled("the job was cancelled while it waited") from None
+                worker = None
+            if job is not None and job.cancelled:  # even as a worker came free for it
+                if worker is not None:
+                    self._idle.put(worker)
+                raise Cancelled("the job was cancelled while it waited")
+            if worker is not None:
+                return worker
 
     def _wait_answer(self, worker: _Worker, started: float, job: Job | None) -> None:
         """Until the worker answers: :class:`Busy` past the deadline, :class:`Cancelled` when
