@@ -3,7 +3,7 @@
 
     python bench/serve_mixed.py [--db ARCHIVE | --keep DIR] [--corpus ../shared/corpus]
                                 [--searchers 16] [--heavy 4] [--seconds 60] [--seed N]
-                                [--serve-option OPT ...]
+                                [--serve-option OPT ...] [--postgresql]
 
 Serves an archive of the shared corpus (``--db``, or ingested into ``--keep DIR`` or a
 temporary folder) with ``communique serve`` on loopback, then runs two phases of ``--seconds``
@@ -14,7 +14,12 @@ phase, search p50/p95/p99 and max, the heavy requests' count and latency, errors
 than 200, 503 counted apart, or an exception), the server's RSS after start-up, after the
 search-only phase and at the end, and its analysis workers'; then the targets of issue 17 (search
 p99 < 150 ms and within 2x of the baseline, 0 errors, server RSS growth over the mixed run
-< 20%) with yes/no. ``--serve-option`` passes options on to ``serve``. Exits 1 on any error.
+< 20%) with yes/no. ``--serve-option`` passes options on to ``serve``
+(``--max-client-connections`` is raised to the number of clients unless given: they all come
+from 127.0.0.1). With ``--postgresql``,
+then the same figures for two servers over one PostgreSQL archive of the same corpus (a
+throwaway server from tests/pgserver.py on loopback; each server its own data dir), the clients
+spread over both. Exits 1 on any error.
 """
 
 from __future__ import annotations
@@ -28,11 +33,15 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
+
+from tests.pgserver import PgServer  # noqa: E402
 
 from serve_load import (  # noqa: E402
     WORD,
@@ -40,6 +49,7 @@ from serve_load import (  # noqa: E402
     Tally,
     archive_for,
     client,
+    ingest,
     make_queries,
     pct,
     sample_turns,
@@ -122,13 +132,16 @@ def children_rss_kb(pid: int) -> int:
     return total
 
 
-def phase(url: str, queries: list[Request], heavy: list[Request], searchers: int,
+def phase(urls: list[str], queries: list[Request], heavy: list[Request], searchers: int,
           heavies: int, seconds: float) -> tuple[Tally, Heavy, float]:  # fmt: skip
+    """One phase; client ``i`` talks to server ``i`` modulo their number."""
     tally, out = Tally(), Heavy()
     until = time.perf_counter() + seconds
-    threads = [threading.Thread(target=client, args=(url, queries, i * 37, until, tally))
+    threads = [threading.Thread(target=client,
+                                args=(urls[i % len(urls)], queries, i * 37, until, tally))
                for i in range(searchers)]  # fmt: skip
-    threads += [threading.Thread(target=heavy_client, args=(url, heavy, i, until, out))
+    threads += [threading.Thread(target=heavy_client,
+                                 args=(urls[i % len(urls)], heavy, i, until, out))
                 for i in range(heavies)]  # fmt: skip
     start = time.perf_counter()
     for th in threads:
@@ -164,6 +177,86 @@ def report(name: str, tally: Tally, out: Heavy, wall: float) -> tuple[float, int
     return p99, errors + sum(bad.values()) - busy
 
 
+def run_mixed(label: str, procs: list[Any], urls: list[str], queries: list[Request],
+              heavy: list[Request], args: argparse.Namespace) -> int:  # fmt: skip
+    """Both phases against the servers ``urls`` (the clients spread over them), then the
+    figures and the targets; the errors counted."""
+    for url in urls:
+        with httpx.Client(base_url=url, timeout=300) as warm:  # untimed first requests
+            ready_by = time.monotonic() + 900  # the word cache is built in the background
+            while time.monotonic() < ready_by:
+                derived = warm.get("/api/v1/stats").json().get("derived", {})
+                if derived.get("word_cache", {"ready": True})["ready"]:
+                    break
+                time.sleep(1)
+            for req in [*queries[:20], *heavy[: len(HEAVY_KINDS)]]:
+                path = PATHS.get(req.kind, "/api/v1/search")
+                warm.get(path, params=req.params)
+    pids = [p.pid for p in procs]
+    rss0 = sum(rss_kb(pid) for pid in pids)
+    say(f"{label}: {', '.join(urls)}, RSS {rss0 / 1024:.0f} MiB; search only")
+    base = phase(urls, queries, heavy, args.searchers, 0, args.seconds)
+    rss_base = sum(rss_kb(pid) for pid in pids)
+    say(f"RSS {rss_base / 1024:.0f} MiB; searches with heavy clients")
+    mixed = phase(urls, queries, heavy, args.searchers, args.heavy, args.seconds)
+    rss1 = sum(rss_kb(pid) for pid in pids)
+    workers = sum(children_rss_kb(pid) for pid in pids)
+    print(f"\n##### {label}")
+    p99_base, errors_base = report("search only", *base)
+    p99_mixed, errors_mixed = report(f"search + {args.heavy} heavy clients", *mixed)
+    growth = (rss1 - rss_base) / rss_base * 100 if rss_base else 0.0  # over the mixed run
+    servers = "server" if len(pids) == 1 else f"{len(pids)} servers'"
+    print(f"\n{servers} RSS: {rss0 / 1024:.0f} MiB, after search only {rss_base / 1024:.0f} "
+          f"MiB, at the end {rss1 / 1024:.0f} MiB ({growth:+.0f}% over the mixed run); "
+          f"child processes (analysis workers) {workers / 1024:.0f} MiB")  # fmt: skip
+    errors = errors_base + errors_mixed
+    print("targets:")
+    print(f"  search p99 < 150 ms with heavy clients: {p99_mixed:.1f} ms "
+          f"{'yes' if p99_mixed < 150 else 'NO'}")  # fmt: skip
+    ratio = p99_mixed / p99_base if p99_base else float("inf")
+    print(f"  within 2x of search only ({p99_base:.1f} ms): {ratio:.2f}x "
+          f"{'yes' if ratio <= 2 else 'NO'}")  # fmt: skip
+    print(f"  0 errors: {errors} {'yes' if errors == 0 else 'NO'}")
+    print(f"  server RSS growth over the mixed run < 20%: {growth:+.0f}% "
+          f"{'yes' if growth < 20 else 'NO'}")  # fmt: skip
+    return errors
+
+
+def stop(procs: list[Any]) -> None:
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(10)
+        except Exception:
+            proc.kill()
+            proc.wait()
+
+
+def on_postgresql(corpus: Path, tmp: Path, queries: list[Request], heavy: list[Request],
+                  args: argparse.Namespace) -> int:  # fmt: skip
+    """The corpus ingested into a throwaway PostgreSQL server, served by two servers (each
+    its own data dir: index and word cache), the clients spread over both."""
+    pg = PgServer.start()
+    procs: list[Any] = []
+    try:
+        target = pg.new_database()
+        t = time.perf_counter()
+        ingest(corpus, target)  # type: ignore[arg-type]
+        say(f"PostgreSQL on 127.0.0.1:{pg.port}: ingested in {time.perf_counter() - t:.0f} s")
+        urls = []
+        for i in range(2):
+            data_dir = tmp / f"pg-server{i}"
+            proc, url = start_server(target, tmp / f"pg-serve{i}.log",
+                                     ("--data-dir", str(data_dir), *args.serve_option))  # fmt: skip
+            procs.append(proc)
+            urls.append(url)
+        return run_mixed("PostgreSQL, two servers", procs, urls, queries, heavy, args)
+    finally:
+        stop(procs)
+        pg.stop()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--db", type=Path, help="an existing archive (default: ingest --corpus)")
@@ -174,7 +267,13 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--serve-option", action="append", default=[], help="passed on to serve")
+    ap.add_argument("--postgresql", action="store_true",
+                    help="then the same over PostgreSQL with two servers")  # fmt: skip
     args = ap.parse_args()
+    if not any(o.startswith("--max-client-connections") for o in args.serve_option):
+        # every client is on 127.0.0.1: without this the server's per-client cap (16) answers
+        # the clients beyond it 503, which says nothing about heavy work
+        args.serve_option += ["--max-client-connections", str(args.searchers + args.heavy + 4)]
     seed = args.seed if args.seed is not None else random.randrange(1_000_000)
     rng = random.Random(seed)
     say(f"seed {seed}; {args.searchers} searchers, {args.heavy} heavy clients, "
@@ -187,46 +286,12 @@ def main() -> int:
         heavy = heavy_requests(turns, rng)
         proc, url = start_server(db, Path(tmp) / "serve.log", tuple(args.serve_option))
         try:
-            with httpx.Client(base_url=url, timeout=300) as warm:  # untimed first requests
-                ready_by = time.monotonic() + 900  # the word cache is built in the background
-                while time.monotonic() < ready_by:
-                    derived = warm.get("/api/v1/stats").json().get("derived", {})
-                    if derived.get("word_cache", {"ready": True})["ready"]:
-                        break
-                    time.sleep(1)
-                for req in [*queries[:20], *heavy[: len(HEAVY_KINDS)]]:
-                    path = PATHS.get(req.kind, "/api/v1/search")
-                    warm.get(path, params=req.params)
-            rss0 = rss_kb(proc.pid)
-            say(f"server {url} over {db}, RSS {rss0 / 1024:.0f} MiB; search only")
-            base = phase(url, queries, heavy, args.searchers, 0, args.seconds)
-            rss_base = rss_kb(proc.pid)
-            say(f"RSS {rss_base / 1024:.0f} MiB; searches with heavy clients")
-            mixed = phase(url, queries, heavy, args.searchers, args.heavy, args.seconds)
-            rss1, workers = rss_kb(proc.pid), children_rss_kb(proc.pid)
+            errors = run_mixed(f"SQLite, one server over {db}", [proc], [url], queries, heavy,
+                               args)  # fmt: skip
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except Exception:
-                proc.kill()
-                proc.wait()
-    p99_base, errors_base = report("search only", *base)
-    p99_mixed, errors_mixed = report(f"search + {args.heavy} heavy clients", *mixed)
-    growth = (rss1 - rss_base) / rss_base * 100 if rss_base else 0.0  # over the mixed run
-    print(f"\nserver RSS: {rss0 / 1024:.0f} MiB, after search only {rss_base / 1024:.0f} MiB, "
-          f"at the end {rss1 / 1024:.0f} MiB ({growth:+.0f}% over the mixed run); "
-          f"its child processes (analysis workers) {workers / 1024:.0f} MiB")  # fmt: skip
-    errors = errors_base + errors_mixed
-    print("targets:")
-    print(f"  search p99 < 150 ms with heavy clients: {p99_mixed:.1f} ms "
-          f"{'yes' if p99_mixed < 150 else 'NO'}")  # fmt: skip
-    ratio = p99_mixed / p99_base if p99_base else float("inf")
-    print(f"  within 2x of search only ({p99_base:.1f} ms): {ratio:.2f}x "
-          f"{'yes' if ratio <= 2 else 'NO'}")  # fmt: skip
-    print(f"  0 errors: {errors} {'yes' if errors == 0 else 'NO'}")
-    print(f"  server RSS growth over the mixed run < 20%: {growth:+.0f}% "
-          f"{'yes' if growth < 20 else 'NO'}")  # fmt: skip
+            stop([proc])
+        if args.postgresql:
+            errors += on_postgresql(args.corpus, Path(tmp), queries, heavy, args)
     print(f"seed {seed}")
     return 1 if errors else 0
 

@@ -281,27 +281,6 @@ def test_phone_layout(phone: tuple[Any, list], server: Server, path: str) -> Non
     assert problems == []
 
 
-def test_slow_analyses_show_that_they_are_working(chromium: Any, server: Server) -> None:
-    context = chromium.new_context(viewport=WIDE)
-    pg = context.new_page()
-    try:
-        pg.goto(f"{server.url}/collocations")
-        # keep the page where it is after the form's own handlers ran (as if the answer were
-        # slow), so its status can be read
-        pg.evaluate(
-            "document.querySelector('form[data-busy]')"
-            ".addEventListener('submit', (e) => e.preventDefault())"
-        )
-        pg.fill("input[name=q]", "Kazakhstan")
-        pg.locator("form[data-busy] button[type=submit]").first.click()
-        status = pg.locator("form[data-busy] .busy")
-        status.wait_for()
-        assert status.get_attribute("role") == "status"
-        assert status.inner_text().startswith("Working… ")
-    finally:
-        context.close()
-
-
 def test_a_misspelt_speaker_gets_a_suggestion(wide: tuple[Any, list], server: Server) -> None:
     pg, problems = wide
     # "Lavorv" is no speaker of the archive; Lavrov answers 11 turns on Kazakhstan in the seed

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from communique import progress
 from communique.analysis.stopwords import is_stop
 from communique.search.analysis import raw_tokens
 from communique.store.chunks import in_chunks
@@ -278,8 +279,11 @@ class TokenCache:
         out: list[bytes] = []
         sql = "SELECT toks FROM turn_tokens WHERE rowid IN"
         with self.lock:
+            done = 0
             for marks, chunk in in_chunks(want):
                 out += [r[0] for r in self.db.execute(f"{sql} ({marks})", chunk)]
+                done += len(chunk)
+                progress.report(done, len(want))
         return out
 
     def joined(self, rowids: Iterable[int], gap: int) -> np.ndarray:

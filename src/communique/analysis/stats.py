@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 import numpy as np
 import tantivy
 
+from communique import progress as share
 from communique.analysis.corpus import SENTINEL, Progress, TokenCache, token_cache
 from communique.search.analysis import has_han, raw_terms
 from communique.search.ast import (
@@ -238,9 +239,12 @@ def _words_rows(
     rowids = matching_rowids(index, Query(MatchAll(), f)).tolist()
     out: dict[tuple[int | None, str | None], int] = defaultdict(int)
     sql = f"SELECT ymd, {col or 'NULL'}, words FROM turn_tokens WHERE rowid IN"
+    done = 0
     for marks, chunk in in_chunks(rowids):
         for ymd, value, words in cache.query(f"{sql} ({marks})", chunk):
             out[(ymd, value)] += words
+        done += len(chunk)
+        share.report(done, len(rowids))
     return [(k[0], k[1], v) for k, v in out.items()]
 
 
@@ -660,10 +664,11 @@ def keyness(
     and the shared ``filters``. ``min_freq``: least frequency in the corpus it is key in."""
     cache = token_cache(index, progress)
     sides = []
-    for text, own in ((a, a_filters), (b, b_filters)):
-        q = _prepare(index, text or None, {**filters, **(own or {})})
-        rowids = matching_rowids(index, q)
-        sides.append((rowids, cache.counts(rowids.tolist())))
+    for i, (text, own) in enumerate(((a, a_filters), (b, b_filters))):
+        with share.stage(i, 2):  # the work's progress: A, then B
+            q = _prepare(index, text or None, {**filters, **(own or {})})
+            rowids = matching_rowids(index, q)
+            sides.append((rowids, cache.counts(rowids.tolist())))
     (ra, ca), (rb, cb) = sides
     na, nb = int(ca.sum()), int(cb.sum())
     out = Keyness(a, b, na, nb, len(ra), len(rb), [], [])

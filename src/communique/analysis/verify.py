@@ -31,6 +31,7 @@ from rapidfuzz import fuzz
 from tantivy import Occur
 from tantivy import Query as TQ
 
+from communique import progress
 from communique.analysis.verdict import VERDICTS, Difference, judge
 from communique.enrich.versions import parallel_passages
 from communique.model import turn_permalink
@@ -488,6 +489,7 @@ def _find(
     for rank, hit in enumerate(hits):
         score, spans, piece_scores = score_turn(quote_pieces, hit.text)
         scored.append((round(score, 1), -rank, hit, spans, piece_scores))
+        progress.report(rank + 1, len(hits))
     scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
     found = []
     for score, rank, hit, spans, piece_scores in scored[:JUDGED]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from communique.structure.name_words import places, plain_word
+
 # Generic role words, compared case-folded without punctuation.
 QUESTION_WORDS = {
     "question", "q", "questions", "follow-up", "follow up", "followup", "interviewer",
@@ -363,6 +365,10 @@ def split_office(tokens: list[str]) -> tuple[str | None, str | None]:
     return (office or None), (_tidy_name(name) or None)
 
 
+def _not_name(token: str) -> bool:
+    return plain_word(token) or is_office_word(token)
+
+
 def _trim_long_name(tokens: list[str], name_tokens: list[str], i: int) -> int:
     """A three-word name after an office may hold the end of the body's name
     ("Governor of Moscow Region Andrei Vorobyov", "Rosatom CEO Alexei Likhachev", "General
@@ -374,10 +380,8 @@ def _trim_long_name(tokens: list[str], name_tokens: list[str], i: int) -> int:
     and what precedes them is neither a country ("of Turkey Recep Tayyip Erdogan") nor the end
     of a body's name ("Reconciliation", an acronym), the name is its last two words.
     """
-    from communique.structure.people import _not_name_word, _places  # people imports labels
-
     while len(name_tokens) > 2 and (
-        _not_name_word(name_tokens[0]) or name_tokens[0].casefold() in _places()
+        _not_name(name_tokens[0]) or name_tokens[0].casefold() in places()
     ):
         name_tokens.pop(0)
         i += 1
@@ -391,9 +395,9 @@ def _trim_long_name(tokens: list[str], name_tokens: list[str], i: int) -> int:
         and not is_office_word(before)
         and low not in PARTICLES
         and not (before.isupper() and len(before) > 1)
-        and not _not_name_word(before)
+        and not _not_name(before)
         and not any(
-            " ".join(t.casefold().strip(".,") for t in tokens[j : i + 1]) in _places()
+            " ".join(t.casefold().strip(".,") for t in tokens[j : i + 1]) in places()
             for j in range(max(0, i - 5), i + 1)
         )
     )

@@ -9,29 +9,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-
-import pycountry
 
 from communique.model import Participant
 from communique.structure.labels import MEDIA_WORDS, PARTICLES, is_office_word
+from communique.structure.name_words import (
+    CONNECTORS,
+    TITLE_CASE_WORDS,
+    places,
+    plain_word,
+)
 
 _TOKEN = (
     r"(?:(?:[A-ZА-ЯЁ]\.){1,3}\s?[A-ZА-ЯЁ][\w\-]+|(?:(?:el|al|ad|as|bin|ibn|abu)-)?[A-ZА-ЯЁ][\w\-]*\.?)"
 )
 _JOIN = r"(?:of|the|bin|ibn|al|el|de|da|dos|du|del|della|di|von|van|der|den|la|le|y)"
 _RUN = re.compile(rf"{_TOKEN}(?:\s+(?:{_JOIN}\s+)*{_TOKEN})*(?:’s|'s)?")
-_TITLE_CASE_WORDS = {
-    "after", "before", "meeting", "meetings", "with", "on", "at", "by", "for", "about", "during",
-    "following", "officials", "visit", "trip", "joint", "regular", "daily", "online", "weekly",
-    "special", "new", "year", "session", "summit", "talks", "press", "news", "the", "and",
-}  # fmt: skip
-# Title-case words that end one name and may start another ("... Jay Carney Aboard Air Force One
-# En Route Oso"): a run is cut there and each piece read on its own.
-_CONNECTORS = {
-    "aboard", "onboard", "en", "route", "via", "upon", "from", "to", "in", "into", "on", "at",
-    "by", "with", "after", "before", "during", "following", "for", "about", "and", "&",
-}  # fmt: skip
 _EVENT_WORDS = {
     "briefing",
     "conference",
@@ -46,64 +38,19 @@ _EVENT_WORDS = {
     "remarks",
     "interview",
 }
-# Words of things, places, bodies and events, never of a person's name ("Air Force One", "Great
-# Patriotic War", "International Economic Forum", "Direct Line", "Kremlin Palace").
-_NOT_NAME_WORDS = {
-    "air", "force", "forces", "armed", "one", "two", "three", "cup", "international",
-    "competition", "championship", "games", "olympic", "olympics", "war", "patriotic", "great",
-    "treaty", "organisation", "organization", "line", "direct", "palace", "kremlin", "address",
-    "forum", "economic", "order", "no", "all", "base", "st", "city", "union", "committee",
-    "court", "bank", "party", "university", "museum", "centre", "center", "day", "festival",
-    "world", "house", "white", "congress", "assembly", "parliament", "duma", "government",
-    "company", "corporation", "foundation", "fund", "institute", "academy", "school", "society",
-    "association", "commission", "department", "board", "region", "district", "territory",
-    "province", "oblast", "krai", "north", "south", "east", "west", "central", "northern",
-    "southern", "eastern", "western", "plant", "station", "port", "airport", "cathedral",
-    "church", "monastery", "square", "street", "avenue", "bridge", "hall", "theatre", "theater",
-    "stadium", "park", "island", "sea", "ocean", "river", "lake", "coast", "gulf", "business",
-    "presidential", "federal", "russian", "russia", "european", "asian", "african", "american",
-    "pacific", "atlantic", "arctic", "eurasian", "energy", "security", "defence",
-    "defense", "development", "cooperation", "relations", "programme", "program", "project",
-    "agreement", "declaration", "initiative", "strategy", "policy", "reform", "act", "law",
-    "bill", "code", "decree", "anniversary", "victory", "memorial", "monument", "tomb",
-    "unknown", "soldier", "hero", "heroes", "prize", "award", "medal", "honour", "honor",
-    "exhibition", "expo", "fair", "show", "tournament", "match", "final", "league", "team",
-    "club", "federation", "republic", "kingdom", "emirates", "states", "nations", "group",
-    "ministry", "agency", "service", "office", "council", "people's", "peoples", "climate",
-    "change", "health", "education", "labor", "labour", "commerce", "trade", "finance",
-    "treasury", "justice", "homeland", "transportation", "agriculture", "interior", "veterans",
-    "housing", "budget", "natural", "resources", "strategic", "public", "science", "technology",
-    "culture", "sport", "sports", "emergencies", "industry", "economy", "national", "global",
-    "peace", "diplomacy", "environment", "administrator", "commissioner", "advisers", "nato",
-    "speaker", "rights", "chamber", "relief", "reduction", "bureau", "guard", "navy", "army",
-    "police", "customs", "prosecutor", "investigative", "audit", "media", "press",
-}  # fmt: skip
-# Job nouns that open a name run without being office words of a label ("Speechwriter Ben
-# Rhodes", "Editor Lionel Barber", "CEO Igor Sechin").
-_JOB_WORDS = {
-    "speechwriter", "writer", "editor", "editor-in-chief", "correspondent", "columnist",
-    "anchor", "host", "presenter", "reporter", "commentator", "author", "economist", "aide",
-    "counselor", "counsellor", "coordinator", "czar", "negotiator", "ceo", "cfo", "coo",
-    "founder", "chair", "chairperson", "communications", "communication", "spokesman",
-    "spokeswoman", "patriarch", "metropolitan", "archbishop", "bishop", "cosmonaut", "coach",
-    "director", "manager", "professor", "academician", "general", "admiral", "colonel",
-    "captain", "major", "lieutenant", "sergeant", "senator", "congressman", "congresswoman",
-    "governor", "mayor", "ambassador", "sheikh", "sheik",
-}  # fmt: skip
 _NAME_JOINERS = {
     "bin", "ibn", "al", "el", "de", "da", "dos", "du", "del", "della", "di", "von", "van",
     "der", "den", "la", "le", "y",
 }  # fmt: skip
-# Nouns that end office titles and are never names ("Communications", "Development").
-_NOUN_ENDING = re.compile(r"(?:ment|tions?|sions?|ism|ics|acy|ship|ogy)$")
 # "外交部发言人耿爽答记者问", "外交部发言人耿爽2月15日答记者问" (a date between name and verb)
 _CJK_SPOKES = re.compile(
     r"发言人([\u4e00-\u9fff]{2,4}?)(?:\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?(?:主持|答|就|在|表示|的)"
 )
-_MONTHS = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
-}  # fmt: skip
+
+
+def not_a_name_word(token: str) -> bool:
+    """A word that is no part of a person's name: a plain word or an office word."""
+    return plain_word(token) or is_office_word(token)
 
 
 @dataclass
@@ -118,25 +65,11 @@ def _pieces(tokens: list[str]) -> list[list[str]]:
     """A run cut at title-case connectors ("Aboard", "En Route"): each piece read alone."""
     out: list[list[str]] = [[]]
     for tok in tokens:
-        if tok.casefold().strip(".,") in _CONNECTORS:
+        if tok.casefold().strip(".,") in CONNECTORS:
             out.append([])
         else:
             out[-1].append(tok)
     return [p for p in out if p]
-
-
-def _not_name_word(token: str) -> bool:
-    low = token.casefold().strip(".,")
-    return (
-        low in _NOT_NAME_WORDS
-        or (low.endswith("s") and low[:-1] in _NOT_NAME_WORDS | _JOB_WORDS)  # "Unions", "Services"
-        or low in _JOB_WORDS
-        or low in _MONTHS
-        or low in _TITLE_CASE_WORDS
-        or low in _CONNECTORS
-        or is_office_word(token)
-        or (len(low) >= 6 and bool(_NOUN_ENDING.search(low)))
-    )
 
 
 def whole_name(name: str | None) -> str | None:
@@ -155,7 +88,7 @@ def whole_name(name: str | None) -> str | None:
     mixed = not all(t.isupper() for t in tokens)
     cut = max(
         (i for i, t in enumerate(tokens)
-         if _not_name_word(t) or (mixed and len(t) > 2 and t.isupper())),  # "ISIL Brett McGurk"
+         if not_a_name_word(t) or (mixed and len(t) > 2 and t.isupper())),  # "ISIL Brett McGurk"
         default=-1,
     )  # fmt: skip
     tokens = tokens[cut + 1 :]
@@ -207,39 +140,11 @@ def _place_prefix(tokens: list[str]) -> int:
     """How many leading tokens name a place (a country, in any of its usual English names)."""
     folded = [t.casefold().strip(".,") for t in tokens]
     for n in range(min(len(tokens), 6), 0, -1):
-        if " ".join(folded[:n]) in _places():
+        if " ".join(folded[:n]) in places():
             return n
     # an unknown place of one word ("of Bavaria"), when a two-word name follows it
     two_word_name = len(tokens) == 3 or (len(tokens) >= 4 and tokens[2].casefold() in _NAME_JOINERS)
     return 1 if two_word_name else 0
-
-
-@lru_cache(maxsize=1)
-def _places() -> frozenset[str]:
-    names: set[str] = set()
-    for c in pycountry.countries:
-        for attr in ("name", "common_name", "official_name"):
-            v = getattr(c, attr, None)
-            if v:
-                names.add(v.casefold())
-                names.add(re.sub(r",.*$", "", v).casefold())  # "Korea, Republic of" -> "korea"
-    names.update({
-        "russia", "the russian federation", "britain", "great britain", "the united kingdom",
-        "the united states", "the united states of america", "united states", "america",
-        "south korea", "north korea", "the republic of korea", "republic of korea", "korea",
-        "turkey", "iran", "syria", "venezuela", "bolivia", "vietnam", "laos", "moldova",
-        "czech republic", "the czech republic", "macedonia", "north macedonia", "palestine",
-        "the state of palestine", "state of palestine", "taiwan", "kosovo", "abkhazia",
-        "south ossetia", "the republic of south ossetia", "the republic of abkhazia",
-        "the uae", "uae", "the united arab emirates", "abu dhabi", "dubai", "the netherlands",
-        "the philippines", "the argentine republic", "argentine republic", "ivory coast",
-        "cote d'ivoire", "the vatican", "vatican", "the holy see", "brunei", "cape verde",
-        "swaziland", "burma", "the european commission", "the european council",
-        "the european union", "european union", "european commission", "european council",
-        "sri lanka", "sierra leone", "saudi arabia", "south africa", "the south african republic",
-        "south african republic", "new zealand", "the dominican republic",
-    })  # fmt: skip
-    return frozenset(names)
 
 
 def _name_of_outlet(tokens: list[str]) -> tuple[str, str] | None:
@@ -289,7 +194,7 @@ def named_in(text: str | None) -> tuple[list[Named], list[str]]:
                 outlets.append(of_outlet[1])
                 continue
             if any(t in MEDIA_WORDS for t in folded) and not any(is_office_word(t) for t in tokens):
-                if len(tokens) > 1 or folded[0] not in _TITLE_CASE_WORDS | {"media", "daily"}:
+                if len(tokens) > 1 or folded[0] not in TITLE_CASE_WORDS | {"media", "daily"}:
                     outlets.append(" ".join(tokens))
                 continue
             office_tokens = [t for t in tokens if is_office_word(t)]

@@ -239,7 +239,7 @@ def _page_form(name: str | None, ctx: TurnContext) -> str | None:
 def _full_names(names: list[str], texts: list[str]) -> dict[str, str]:
     """Whole names the page's text gives to surname-only labels ("MR. MUNDACA": "This is
     Michael Mundaca"), the longest first name found ("Michael" rather than "Mike")."""
-    from communique.structure.people import _not_name_word
+    from communique.structure.people import not_a_name_word
 
     body = "\n".join(texts)
     out: dict[str, str] = {}
@@ -249,7 +249,7 @@ def _full_names(names: list[str], texts: list[str]) -> dict[str, str]:
         for m in re.finditer(pattern, body, re.I if name.isupper() else 0):
             first = m.group(1)
             low = first.casefold()
-            if not first[0].isupper() or _not_name_word(first) or low in _NOT_FIRST_NAMES:
+            if not first[0].isupper() or not_a_name_word(first) or low in _NOT_FIRST_NAMES:
                 continue
             found[first] = found.get(first, 0) + 1
         if found:

@@ -28,6 +28,7 @@ from communique.search.ast import QueryError, QueryOverBudget, QueryTooCostly
 from communique.search.cancel import Cancelled
 from communique.web.disconnect import CancelOnDisconnect
 from communique.web.heavy import Busy
+from communique.web.jobs import AsyncJobs, Jobs
 from communique.web.openapi import describe
 from communique.web.service import ArchiveService, BadRequest, impossible_date
 
@@ -197,6 +198,7 @@ def create_app(
     from communique.web import (
         api_analyse,
         api_export,
+        api_jobs,
         api_track,
         api_verify,
         pages_analyse,
@@ -212,6 +214,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         yield
+        app.state.jobs.cancel_all()
         svc.close()
 
     app = FastAPI(
@@ -313,11 +316,13 @@ def create_app(
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
-    for module in (api_analyse, api_export, api_track, api_verify):
+    for module in (api_analyse, api_export, api_jobs, api_track, api_verify):
         app.include_router(module.router)
     for module in (pages_analyse, pages_people, pages_track, pages_verify):
         app.include_router(module.router, include_in_schema=False)
     app.include_router(pages_router, include_in_schema=False)
+    app.state.jobs = Jobs()  # heavy requests that prefer respond-async (web/jobs.py)
+    app.add_middleware(AsyncJobs, jobs=app.state.jobs, headers=SECURITY_HEADERS)  # type: ignore[arg-type]
     app.add_middleware(BodyLimit, limit=max_body)  # type: ignore[arg-type]
     if public_url or allowed_hosts:
         app.add_middleware(

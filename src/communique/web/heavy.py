@@ -17,6 +17,12 @@ included) and waits for its answer:
   pages, answered by the server's own threads, go first.
 
 With ``workers=0`` the functions run in the request's thread (no processes, no deadline).
+
+A request run as a job (``web.jobs``: ``Prefer: respond-async``) has its :class:`Job` in
+:data:`current_job`: the worker's progress (the share of the work done, reported by the
+analysis loops through ``communique.progress`` into a shared value) shows in the job, and
+cancelling the job takes it out of the queue, or stops the worker running it (a fresh one
+takes its place).
 """
 
 from __future__ import annotations
@@ -27,10 +33,13 @@ import multiprocessing
 import os
 import pickle
 import queue
+import secrets
 import signal
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
@@ -58,13 +67,85 @@ class Busy(RuntimeError):
         self.retry_after = retry_after
 
 
+class Cancelled(RuntimeError):
+    """The job was cancelled while it waited or ran."""
+
+
+JOB_STATES = ("queued", "running", "done", "failed", "cancelled")
+
+
+@dataclass(eq=False)
+class Job:
+    """A request answered in the background: its state, its progress and, once it is over,
+    its answer (status, headers and body as the request itself would have had them)."""
+
+    request: str  # the path and query string it answers
+    id: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+    created: float = field(default_factory=time.time)
+    state: str = "queued"
+    finished: float | None = None
+    status: int | None = None  # of the answer
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    body: bytes = b""
+    _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+    _worker: Any = field(default=None, repr=False)
+    _share: float = 0.0
+
+    @property
+    def over(self) -> bool:
+        return self.state in ("done", "failed", "cancelled")
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    @property
+    def progress(self) -> float:
+        """The share of the work done (0 to 1), as the analysis reports it."""
+        if self.state == "done":
+            return 1.0
+        worker = self._worker
+        if worker is not None:
+            self._share = max(self._share, float(worker.progress.value))
+        return round(min(self._share, 1.0), 3)
+
+    def running(self, worker: Any) -> None:
+        if self.state == "queued":
+            self.state = "running"
+        self._worker = worker
+
+    def idle(self) -> None:
+        """Out of the worker (the request may send it another analysis: progress goes on)."""
+        if self._worker is not None:
+            self._share = max(self._share, float(self._worker.progress.value))
+        self._worker = None
+
+    def cancel(self) -> None:
+        """Out of the queue, or the worker running it stopped."""
+        self._cancel.set()
+        if not self.over:
+            self.state, self.finished = "cancelled", time.time()
+
+    def finish(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        if self.state == "cancelled":
+            return
+        self.status, self.headers, self.body = status, headers, body
+        self.state = "done" if status < 400 else "failed"
+        self.finished = time.time()
+
+
+current_job: ContextVar[Job | None] = ContextVar("communique_job", default=None)
+
+
 class _Worker:
     def __init__(self, target: str, data_dir: str | None) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
+        self.progress = ctx.Value("d", 0.0, lock=False)  # the running analysis's share done
         self.process = ctx.Process(
-            target=_serve, args=(child, target, data_dir), name="communique-heavy", daemon=True
-        )
+            target=_serve, args=(child, target, data_dir, self.progress),
+            name="communique-heavy", daemon=True,
+        )  # fmt: skip
         self.process.start()
         child.close()
         self.ready = False  # it says so once it has opened the archive
@@ -153,6 +234,9 @@ class HeavyPool:
     def call(self, fn: Callable[[Any], T], local: Callable[[Callable[[Any], T]], T]) -> T:
         """``fn(archive)`` in a worker (``local(fn)`` runs it here when there are none);
         :class:`Busy` when the queue is full or the deadline passes."""
+        job = current_job.get()
+        if job is not None and job.cancelled:
+            raise Cancelled("the job was cancelled")
         if self.workers == 0:
             return local(fn)
         if not self._admitted.acquire(blocking=False):
@@ -169,17 +253,19 @@ class HeavyPool:
     def _call(self, fn: Callable[[Any], T]) -> T:
         started = time.monotonic()
         payload = cloudpickle.dumps(fn)
-        worker = self._take_idle(started)
+        job = current_job.get()
+        worker = self._next_idle(started, job)
         if worker.dead():  # died while idle (killed, out of memory): replace it
             self._retire(worker)
             worker = self._start()
         answered = False
         try:
             started += worker.wait_ready()  # a fresh worker's start is not the request's time
+            worker.progress.value = 0.0
+            if job is not None:
+                job.running(worker)
             worker.conn.send_bytes(payload)
-            left = self.deadline - (time.monotonic() - started)
-            if left <= 0 or not _poll(worker.conn, left):
-                raise self._late(started)
+            self._wait_answer(worker, started, job)
             status, value = pickle.loads(worker.conn.recv_bytes())
             answered = True
         except (EOFError, OSError) as e:  # the worker died (killed, out of memory...)
@@ -189,6 +275,8 @@ class HeavyPool:
                 f"{worker.process.exitcode})"
             ) from None
         finally:
+            if job is not None:
+                job.idle()
             if answered:
                 self._idle.put(worker)
             else:  # it may still be working: stop it, start a fresh one in its place
@@ -199,17 +287,45 @@ class HeavyPool:
             raise value
         return value
 
-    def _take_idle(self, started: float) -> _Worker:
-        """An idle worker, waited for until the deadline (or until the client has gone)."""
+    def _next_idle(self, started: float, job: Job | None) -> _Worker:
+        """The next idle worker, waited for up to the deadline; a cancelled job leaves the
+        queue, and so does a request whose client has gone."""
         while True:
-            check_cancelled()
             left = self.deadline - (time.monotonic() - started)
             if left <= 0:
                 raise self._late(started)
             try:
-                return self._idle.get(timeout=min(left, LOOK_S))
+                worker = self._idle.get(timeout=min(left, LOOK_S))
             except queue.Empty:
-                continue
+                worker = None
+            gone = job is not None and job.cancelled
+            if not gone:
+                try:
+                    check_cancelled()
+                except BaseException:
+                    if worker is not None:
+                        self._idle.put(worker)
+                    raise
+            if gone:  # even as a worker came free for it
+                if worker is not None:
+                    self._idle.put(worker)
+                raise Cancelled("the job was cancelled while it waited")
+            if worker is not None:
+                return worker
+
+    def _wait_answer(self, worker: _Worker, started: float, job: Job | None) -> None:
+        """Until the worker answers: :class:`Busy` past the deadline, :class:`Cancelled` when
+        the job is, ``search.cancel.Cancelled`` when the client has gone (the caller then
+        stops the worker)."""
+        while True:
+            left = self.deadline - (time.monotonic() - started)
+            if left <= 0:
+                raise self._late(started)
+            if worker.conn.poll(min(left, LOOK_S)):
+                return
+            if job is not None and job.cancelled:
+                raise Cancelled("the job was cancelled while it ran")
+            check_cancelled()
 
     def _late(self, started: float) -> Busy:
         waited = time.monotonic() - started
@@ -220,28 +336,20 @@ class HeavyPool:
         )
 
 
-def _poll(conn: Connection, seconds: float) -> bool:
-    """Whether the worker answers within ``seconds``; :class:`search.cancel.Cancelled` as
-    soon as the client has gone (the caller then stops the worker)."""
-    end = time.monotonic() + seconds
-    while True:
-        check_cancelled()
-        left = end - time.monotonic()
-        if left <= 0:
-            return False
-        if conn.poll(min(left, LOOK_S)):
-            return True
-
-
 # -- the worker side ------------------------------------------------------------------------------
 
 
-def _serve(conn: Connection, target: str, data_dir: str | None) -> None:
-    """A worker: open the archive read-only, then answer requests until the pipe closes."""
+def _serve(conn: Connection, target: str, data_dir: str | None, share: Any) -> None:
+    """A worker: open the archive read-only, then answer requests until the pipe closes;
+    ``share``: a shared value the analyses' progress reports go to."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
     os.nice(NICE)  # on a busy machine the server's own threads (searches, pages) go first
+    from communique import progress
     from communique.analysis.corpus import follow_token_cache, reading_token_cache
     from communique.archive import Archive
+
+    def reported(done: float) -> None:
+        share.value = done
 
     try:
         archive = Archive(target, sync=False, data_dir=data_dir)
@@ -258,7 +366,7 @@ def _serve(conn: Connection, target: str, data_dir: str | None) -> None:
             return
         try:
             seen = _refresh(archive, seen)
-            with reading_token_cache(archive.index):  # one state of the word cache per request
+            with reading_token_cache(archive.index), progress.listening(reported):
                 result: tuple[str, Any] = ("ok", cloudpickle.loads(payload)(archive))
         except Exception as e:
             result = ("error", e)

@@ -8,10 +8,10 @@ it once, from the routes FastAPI found:
   (``{"error", "message"}``): ``400`` and ``500`` everywhere, ``404`` where a path names a
   thing (and ``/align``), ``401``/``403`` where a token is needed, ``413`` where a body is
   sent, ``503`` (with ``Retry-After``) on the heavy routes that run in the analysis workers;
-- the ``200`` of search, facets, documents, stats, kwic, trend, the lists of speakers, people
-  and entities has a schema (the Pydantic models below), and so has each answer that is a
-  dataclass (a speaker, a person, an entity, collocations, keyness: its type is its schema);
-  the routes that can answer CSV (or other formats) say so;
+- every ``200`` (and ``201``) has a schema: the Pydantic models below and in ``web/models.py``
+  (made from the answer's dataclass where it is one), or the record's own JSON Schema for
+  ``/documents/{id}`` and its turns; the routes that can answer CSV (or other formats) say
+  so;
 - parameters are described as they are checked: enums for ``sort``, ``by``, ``split`` and
   ``format``, a pattern for comma lists of ``kind``/``role``, dates as a year, a month or a
   day that exists (``format: date``), ``required`` on
@@ -30,6 +30,8 @@ from communique.analysis.stats import COLLOCATION_SORTS, PERIODS, SPLITS, WHO_SO
 from communique.model import KINDS, ROLES
 from communique.search.index import SORTS
 from communique.search.kwic import SORTS as KWIC_SORTS
+from communique.web import models as m
+from communique.web.models import HitOut, KwicLineOut, Links
 
 PREFIX = "/api/v1"
 HEAVY = {"/trend", "/who-says", "/collocations", "/keyness", "/frequencies", "/verify",
@@ -47,6 +49,7 @@ ERRORS = {
     401: "A valid token is needed (`Authorization: Bearer <token>`)",
     403: "Writing over HTTP is off on this server (it was started without a token)",
     404: "Nothing of that name in this archive",
+    409: "No answer (yet): the job is queued or running, or was cancelled",
     413: "The request body is larger than the server accepts",
     500: "Something went wrong on the server",
     503: "Busy (the analysis queue is full, or the request passed its deadline) or still "
@@ -59,43 +62,6 @@ class Error(BaseModel):
 
     error: str = Field(description="bad_request, not_found, busy, preparing, ...")
     message: str
-
-
-class Links(BaseModel):
-    self: str
-    next: str | None
-    prev: str | None
-
-
-class QuestionOut(BaseModel):
-    n: int
-    who: str | None
-    text: str
-
-
-class HitOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    permalink: str
-    pinned: str = Field(description="the permalink pinned to this revision")
-    doc_id: str
-    n: int
-    revision: str
-    title: str | None
-    date: str | None
-    publisher: str | None
-    kind: str | None
-    lang: str | None
-    speaker: str | None
-    label: str | None
-    affiliation: str | None
-    role: str
-    interpreted: bool
-    answers: int | None
-    question: QuestionOut | None
-    snippet: str
-    highlights: list[list[int]] = Field(description="[start, end] spans of the snippet")
-    score: float | None
-    url: str
 
 
 class SearchOut(BaseModel):
@@ -162,23 +128,6 @@ class StatsOut(BaseModel):
     change_seq: int = Field(description="the store's latest change")
     index_seq: int = Field(description="the latest change this server's index has applied")
     derived: Derived = Field(description="whether the derived data analyses read is ready")
-
-
-class KwicLineOut(BaseModel):
-    left: str
-    keyword: str
-    right: str
-    doc_id: str
-    n: int
-    speaker: str | None
-    role: str
-    start: int
-    revision: str
-    date: str | None
-    publisher: str | None
-    title: str | None
-    permalink: str
-    pinned: str
 
 
 class KwicOut(BaseModel):
@@ -263,11 +212,39 @@ def _dataclass_models() -> dict[str, Any]:
             "/keyness": Keyness}  # fmt: skip
 
 
+class ExportHit(HitOut):  # type: ignore[valid-type,misc]
+    text: str = Field(description="the turn's whole text")
+
+
+class ExportOut(BaseModel):
+    query: str
+    params: dict[str, str]
+    hits: list[ExportHit]
+
+
 MODELS: dict[str, Any] = {
     "/search": SearchOut, "/facets": FacetsOut, "/documents": DocumentsOut,
     "/stats": StatsOut, "/kwic": KwicOut, "/trend": TrendOut, "/speakers": SpeakersOut,
-    "/people": PeopleOut, "/entities": EntitiesOut,
+    "/people": PeopleOut, "/entities": EntitiesOut, "/search/export": ExportOut,
+    "/documents/{doc_ref}/versions": m.VersionsOut, "/align": m.AlignOut,
+    "/who-says": m.WhoSaysOut, "/frequencies": m.FrequenciesOut, "/verify": m.VerifyOut,
+    "/subcorpus/summary": m.SubcorpusSummaryOut, "/changes": m.ChangesOut,
+    "/changes/{doc_id}": m.ChangeOut, "/watches": m.WatchesOut,
+    "/watches/{name}": m.WatchHitsOut,
 }  # fmt: skip
+WRITES: dict[tuple[str, str], Any] = {  # the 201 or 200 of a write
+    ("post", "/documents"): m.AddedOut,
+    ("post", "/watches"): m.WatchOut,
+    ("delete", "/watches/{name}"): m.DeletedOut,
+}
+RECORD = {"/documents/{doc_ref}": "DocumentOut", "/documents/{doc_ref}/turns/{n}": "TurnOut"}
+ASYNC = HEAVY - {"/subcorpus"}  # may answer 202 and a job (web/jobs.py)
+PREFER = {
+    "name": "prefer", "in": "header", "required": False, "schema": {"type": "string"},
+    "description": "`respond-async` (optionally `, wait=N` seconds, default 2): an answer not "
+    "ready within the wait comes as `202` and a job to follow (`Location`)",
+}  # fmt: skip
+ACCEPTED = "Not ready within the wait the client asked for (`Prefer: respond-async`): the job"
 
 
 def describe(app: FastAPI) -> None:
@@ -291,6 +268,52 @@ def _schema_of(model: Any, components: dict[str, Any]) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+def _record_components(components: dict[str, Any]) -> None:
+    """The record's schema (``schema/record.schema.json``) and what the API makes of it."""
+    for model in (m.RevisionOut, m.CitationOut):
+        _schema_of(model, components)
+    components.update(m.record_components("#/components/schemas/%s"))
+
+
+def _accepted(components: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "description": ACCEPTED,
+        "headers": {
+            "Location": {"description": "the job's URL", "schema": {"type": "string"}},
+            "Preference-Applied": {"schema": {"type": "string", "enum": ["respond-async"]}},
+            "Retry-After": {"description": "seconds before asking again",
+                            "schema": {"type": "integer"}},
+        },
+        "content": {"application/json": {"schema": _schema_of(m.JobOut, components)}},
+    }  # fmt: skip
+
+
+def _describe_job_route(
+    route: str, method: str, responses: dict[str, Any], components: dict[str, Any],
+    models: dict[str, Any],
+) -> None:  # fmt: skip
+    """A job (``GET``, ``DELETE``): the Job model, ``303`` to its answer; its answer: any of
+    the heavy routes' answers (or their errors), in JSON or CSV, or a page."""
+    job = {"application/json": {"schema": _schema_of(m.JobOut, components)}}
+    if route == "/jobs/{job_id}" and method == "get":
+        responses["200"] = {"description": "The job, not finished yet", "content": job}
+        responses["303"] = {
+            "description": "Its answer is there: see `Location` (the job's `result`)",
+            "headers": {"Location": {"schema": {"type": "string"}}}, "content": job,
+        }  # fmt: skip
+    elif method == "delete":
+        responses["200"] = {"description": "The job, cancelled (or forgotten)", "content": job}
+    elif route == "/jobs/{job_id}/result":
+        answers = [_schema_of(models[r], components) for r in sorted(ASYNC) if r in models]
+        answers.append({"$ref": "#/components/schemas/Error"})
+        responses["200"] = {
+            "description": "The answer, as the request would have had it (its status too)",
+            "content": {"application/json": {"schema": {"anyOf": answers}},
+                        "text/csv": {"schema": {"type": "string"}},
+                        "text/html": {"schema": {"type": "string"}}},
+        }  # fmt: skip
+
+
 def _export_media() -> list[str]:
     """What ``/subcorpus`` answers, by format (without parameters such as charset)."""
     from communique.export import bundle, tables
@@ -310,6 +333,7 @@ def rewrite(spec: dict[str, Any]) -> dict[str, Any]:
         components.pop(name, None)
     error_ref = _schema_of(Error, components)
     models = {**MODELS, **_dataclass_models()}
+    _record_components(components)
     for path, operations in spec.get("paths", {}).items():
         route = path.removeprefix(PREFIX)
         for method, op in operations.items():
@@ -325,6 +349,8 @@ def rewrite(spec: dict[str, Any]) -> dict[str, Any]:
                 codes.add(413)
             if route in HEAVY:
                 codes.add(503)
+            if route == "/jobs/{job_id}/result":
+                codes |= {409, 503}  # not there yet; the answer was a 503
             for code in sorted(codes):
                 entry: dict[str, Any] = {
                     "description": ERRORS[code],
@@ -342,8 +368,20 @@ def rewrite(spec: dict[str, Any]) -> dict[str, Any]:
                 if route in models:
                     content["application/json"] = {"schema": _schema_of(models[route],
                                                                          components)}  # fmt: skip
+                elif route in RECORD:
+                    ref = f"#/components/schemas/{RECORD[route]}"
+                    content["application/json"] = {"schema": {"$ref": ref}}
                 if route in CSV_TOO:
                     content["text/csv"] = {"schema": {"type": "string"}}
+            if route in ASYNC:
+                op.setdefault("parameters", []).append(dict(PREFER))
+                responses["202"] = _accepted(components)
+            if route.startswith("/jobs/"):
+                _describe_job_route(route, method, responses, components, models)
+            written = responses.get("201") or responses.get("200")
+            if (method, route) in WRITES and written is not None:
+                schema = _schema_of(WRITES[method, route], components)
+                written["content"] = {"application/json": {"schema": schema}}
             for p in params:
                 _describe_parameter(route, p)
     return spec
