@@ -268,3 +268,29 @@ def test_readme_examples_give_results(
             assert written and int(written.group(1)) > 0, (shown, res.output)
         else:  # tables: at least one row besides the heading
             assert "│" in res.output, (shown, res.output)
+
+
+def test_the_filter_options_declared_once_reach_every_command(
+    request: pytest.FixtureRequest, archive: str, tmp_path: Path
+) -> None:
+    """``--from/--to/--speaker/--entity`` are one definition (cli.options.filter_options) that
+    search, kwic, verify and watch add all take and apply."""
+    db = db_options(archive)
+    found = runner.invoke(app, ["search", "Russia", "--from", "2016", "--to", "2016-12",
+                                "--json", "--limit", "50", *db])  # fmt: skip
+    assert found.exit_code == 0, found.output
+    dates = {json.loads(line)["date"] for line in found.stdout.splitlines() if line.startswith("{")}
+    assert dates == {"2016-09-05"}  # only the Bloomberg interview is of 2016
+    bad = runner.invoke(app, ["kwic", "Russia", "--to", "2016-13", *db])
+    assert bad.exit_code == 2 and "there is no month 13" in bad.output
+    # the seed's "Caspian Summit" is Sergey Lavrov's: not Putin's
+    putin = runner.invoke(app, ["verify", "Caspian Summit", "--speaker", "Putin", "--json", *db])
+    assert json.loads(putin.stdout)["verdict"] == "not found"
+    lavrov = runner.invoke(app, ["verify", "Caspian Summit", "--speaker", "Lavrov", "--json", *db])
+    assert [m["speaker"] for m in json.loads(lavrov.stdout)["matches"]] == ["Sergey Lavrov"]
+    target = copy_archive(request, archive, tmp_path)
+    saved = runner.invoke(app, ["watch", "add", "w1", "Russia", "--entity", "KZ", "--from",
+                                "2016", "--speaker", "Putin", *db_options(target)])  # fmt: skip
+    assert saved.exit_code == 0, saved.output
+    listed = json.loads(runner.invoke(app, ["watch", "list", "--json", *db_options(target)]).stdout)
+    assert listed[0]["filters"] == {"entity": "KZ", "from": "2016", "speaker": "Putin"}

@@ -18,20 +18,15 @@ from rich.table import Table
 
 from communique.cli.options import (
     DEFAULT_DB,
+    NO_FILTERS,
     CsvOpt,
     DbOption,
-    FromOpt,
+    Filters,
     JsonOpt,
-    KindOpt,
-    LangOpt,
-    PublisherOpt,
-    RoleOpt,
-    SpeakerOpt,
-    ToOpt,
     _archive,
-    _filters,
     _query_error,
     console,
+    filter_options,
     out,
 )
 
@@ -129,6 +124,7 @@ def _table(rows: list[dict[str, Any]], title: str) -> None:
 
 
 @commands.command()
+@filter_options()
 def trend(
     query: Annotated[str, typer.Argument(help="Query (filters such as speaker:lavrov allowed).")],
     db: DbOption = DEFAULT_DB,
@@ -141,22 +137,16 @@ def trend(
     plot: Annotated[Path | None, typer.Option(help="Write a chart: .svg or .png")] = None,
     as_csv: CsvOpt = False,
     as_json: JsonOpt = False,
-    speaker: SpeakerOpt = None,
-    role: RoleOpt = None,
-    kind: KindOpt = None,
-    lang: LangOpt = None,
-    publisher: PublisherOpt = None,
-    from_: FromOpt = None,
-    to: ToOpt = None,
+    filters: Filters = NO_FILTERS,
 ) -> None:
     """How many turns match QUERY per period, absolute or per 10,000 words."""
     from communique.analysis import stats
 
-    flt = _filters(speaker, role, kind, lang, publisher, from_, to)
+    flt = filters.kwargs()
     res = _run(db, lambda a, p: stats.trend(a.index, query, by=by, split=split, per_10k=per_10k,
                                             window=window, top=top, min_sample=min_sample,
                                             progress=p, **flt),
-               lambda r: not r.total, query, speaker)  # fmt: skip
+               lambda r: not r.total, query, filters.speaker)  # fmt: skip
     if plot is not None:
         from communique.analysis.plot import plot_trend
 
@@ -169,6 +159,7 @@ def trend(
 
 
 @commands.command("who-says")
+@filter_options()
 def who_says(
     query: Annotated[str, typer.Argument(help="Query (filters allowed).")],
     db: DbOption = DEFAULT_DB,
@@ -178,28 +169,23 @@ def who_says(
     min_sample: MinSampleOpt = 10_000,
     as_csv: CsvOpt = False,
     as_json: JsonOpt = False,
-    speaker: SpeakerOpt = None,
-    role: RoleOpt = None,
-    kind: KindOpt = None,
-    lang: LangOpt = None,
-    publisher: PublisherOpt = None,
-    from_: FromOpt = None,
-    to: ToOpt = None,
+    filters: Filters = NO_FILTERS,
 ) -> None:
     """People ranked by how often their turns match QUERY, and how much more than expected."""
     from communique.analysis import stats
 
-    flt = _filters(speaker, role, kind, lang, publisher, from_, to)
+    flt = filters.kwargs()
     res = _run(db, lambda a, p: stats.who_says(a.index, query, sort=sort, limit=limit,
                                                min_words=min_words, min_sample=min_sample,
                                                progress=p, **flt),
-               lambda r: not r, query, speaker)  # fmt: skip
+               lambda r: not r, query, filters.speaker)  # fmt: skip
     rows = stats.to_rows(res)
     if not _emit(rows, as_csv, as_json):
         _table(rows, f"who says {query}")
 
 
 @commands.command()
+@filter_options()
 def collocations(
     word: Annotated[str, typer.Argument(help="The node word (filters allowed).")],
     db: DbOption = DEFAULT_DB,
@@ -210,20 +196,14 @@ def collocations(
     stopwords: StopOpt = True,
     as_csv: CsvOpt = False,
     as_json: JsonOpt = False,
-    speaker: SpeakerOpt = None,
-    role: RoleOpt = None,
-    kind: KindOpt = None,
-    lang: LangOpt = None,
-    publisher: PublisherOpt = None,
-    from_: FromOpt = None,
-    to: ToOpt = None,
+    filters: Filters = NO_FILTERS,
 ) -> None:
     """Words found near WORD more often than chance: LL, MI, T-score, logDice."""
     from dataclasses import asdict
 
     from communique.analysis import stats
 
-    flt = _filters(speaker, role, kind, lang, publisher, from_, to)
+    flt = filters.kwargs()
     res = _run(db, lambda a, p: stats.collocations(
         a.index, word, window=window, sort=by, min_freq=min_freq, limit=limit, stopwords=stopwords,
         progress=p, **flt))  # fmt: skip
@@ -260,6 +240,7 @@ def keyness(
 
 
 @commands.command()
+@filter_options()
 def freq(
     query: Annotated[str | None, typer.Argument(help="Query (optional; filters allowed).")] = None,
     db: DbOption = DEFAULT_DB,
@@ -269,18 +250,12 @@ def freq(
     stopwords: StopOpt = True,
     as_csv: CsvOpt = False,
     as_json: JsonOpt = False,
-    speaker: SpeakerOpt = None,
-    role: RoleOpt = None,
-    kind: KindOpt = None,
-    lang: LangOpt = None,
-    publisher: PublisherOpt = None,
-    from_: FromOpt = None,
-    to: ToOpt = None,
+    filters: Filters = NO_FILTERS,
 ) -> None:
     """The most frequent words or n-grams of the turns matching QUERY and the filters."""
     from communique.analysis import stats
 
-    flt = _filters(speaker, role, kind, lang, publisher, from_, to)
+    flt = filters.kwargs()
     total, res = _run(db, lambda a, p: stats.frequencies(
         a.index, query, ngrams=ngrams, limit=limit, min_freq=min_freq, stopwords=stopwords,
         progress=p, **flt))  # fmt: skip

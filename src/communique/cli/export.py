@@ -16,19 +16,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from communique.cli.options import (
     DEFAULT_DB,
+    NO_FILTERS,
     DbOption,
-    FromOpt,
-    KindOpt,
-    LangOpt,
-    PublisherOpt,
+    Filters,
     QuietOpt,
-    RoleOpt,
-    SpeakerOpt,
-    ToOpt,
     _archive,
     _open,
     _query_error,
     console,
+    filter_options,
 )
 from communique.store import is_url
 
@@ -38,6 +34,7 @@ EXPORT_FORMATS = ("csv", "jsonl", "parquet", "tei", "bibtex", "csl")
 
 
 @commands.command()
+@filter_options("speaker", "role", "kind", "lang", "publisher", "entity", "from_", "to")
 def subcorpus(
     query: Annotated[
         str, typer.Argument(help="Query (docs/query.md); empty: every turn the filters allow.")
@@ -51,16 +48,7 @@ def subcorpus(
         typer.Option("--out", "-o", help="File to write ('-': standard output); a folder for tei."),
     ] = "-",
     db: DbOption = DEFAULT_DB,
-    speaker: SpeakerOpt = None,
-    role: RoleOpt = None,
-    kind: KindOpt = None,
-    lang: LangOpt = None,
-    publisher: PublisherOpt = None,
-    entity: Annotated[
-        str | None, typer.Option(help="Country or organisation: KZ, Kazakhstan, EAEU (a,b)")
-    ] = None,
-    from_: FromOpt = None,
-    to: ToOpt = None,
+    filters: Filters = NO_FILTERS,
     base_url: Annotated[
         str,
         typer.Option(
@@ -92,9 +80,9 @@ def subcorpus(
     if fmt == "tei" and out_path == "-":
         raise typer.BadParameter("tei writes one file per document: give --out FOLDER")
     selection = Selection(
-        q=query, speaker=tuple(speaker or ()), role=role or "", kind=kind or "",
-        lang=lang or "", publisher=publisher or "", entity=entity or "",
-        date_from=from_ or "", date_to=to or "",
+        q=query, speaker=tuple(filters.speaker or ()), role=filters.role or "",
+        kind=filters.kind or "", lang=filters.lang or "", publisher=filters.publisher or "",
+        entity=filters.entity or "", date_from=filters.from_ or "", date_to=filters.to or "",
     )  # fmt: skip
     archive = _archive(db)
     try:

@@ -3,9 +3,13 @@ archive or its store, dates, query errors, keeping the search index in line, the
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -53,6 +57,71 @@ LangOpt = Annotated[str | None, typer.Option(help="en, ru, zh (a,b)")]
 PublisherOpt = Annotated[str | None, typer.Option(help="mid.ru, kremlin.ru, ... (a,b)")]
 FromOpt = Annotated[str | None, typer.Option("--from", help="YYYY, YYYY-MM or a date")]
 ToOpt = Annotated[str | None, typer.Option("--to", help="YYYY, YYYY-MM or a date")]
+EntityOpt = Annotated[
+    str | None, typer.Option(help="Country or organisation: KZ, Kazakhstan, EAEU (a,b)")
+]
+
+T = TypeVar("T")
+
+# The filter options, each declared once: ``filter_options`` gives them to a command.
+FILTER_OPTIONS: dict[str, Any] = {
+    "speaker": SpeakerOpt, "role": RoleOpt, "kind": KindOpt, "lang": LangOpt,
+    "publisher": PublisherOpt, "entity": EntityOpt, "from_": FromOpt, "to": ToOpt,
+}  # fmt: skip
+SEARCH_FILTERS = ("speaker", "role", "kind", "lang", "publisher", "from_", "to")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filter options a command was given, as typed (``filter_options``)."""
+
+    speaker: list[str] | None = None
+    role: str | None = None
+    kind: str | None = None
+    lang: str | None = None
+    publisher: str | None = None
+    entity: str | None = None
+    from_: str | None = None
+    to: str | None = None
+
+    def kwargs(self) -> dict[str, Any]:
+        """As the keywords of ``search.selection.make_filters`` (dates checked: exit 2)."""
+        return {
+            "speaker": self.speaker or None, "role": self.role, "kind": self.kind,
+            "lang": self.lang, "publisher": self.publisher,
+            "date_from": _date_bound(self.from_, False), "date_to": _date_bound(self.to, True),
+        }  # fmt: skip
+
+
+NO_FILTERS = Filters()  # the placeholder ``filter_options`` replaces with the options
+
+
+def filter_options(*names: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Give a command the filter options ``names`` (default: ``SEARCH_FILTERS``) in place of
+    its ``filters`` parameter, and call it with them as one :class:`Filters`."""
+    chosen = names or SEARCH_FILTERS
+
+    def wrap(command: Callable[..., T]) -> Callable[..., T]:
+        signature = inspect.signature(command, eval_str=True)
+        params = list(signature.parameters.values())
+        at = [p.name for p in params].index("filters")
+        options = [
+            inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                              annotation=FILTER_OPTIONS[n])
+            for n in chosen
+        ]  # fmt: skip
+
+        @functools.wraps(command)
+        def run(*args: Any, **kw: Any) -> T:
+            given = Filters(**{n: kw.pop(n, None) for n in chosen})
+            return command(*args, filters=given, **kw)
+
+        run.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*params[:at], *options, *params[at + 1 :]]
+        )
+        return run
+
+    return wrap
 
 
 def _open(db: str | Path, *, must_exist: bool = True, data_dir: Path | None = None) -> SQLStore:

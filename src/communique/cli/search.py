@@ -13,21 +13,16 @@ from rich.text import Text
 
 from communique.cli.options import (
     DEFAULT_DB,
+    NO_FILTERS,
     CsvOpt,
     DataDirOption,
     DbOption,
-    FromOpt,
-    KindOpt,
-    LangOpt,
-    PublisherOpt,
-    RoleOpt,
-    SpeakerOpt,
-    ToOpt,
+    Filters,
     _archive,
-    _filters,
     _open,
     _query_error,
     console,
+    filter_options,
     out,
 )
 from communique.cli.render import ROLE_STYLE
@@ -49,16 +44,11 @@ def _speaker_hint(archive: Any, query: str, speaker: list[str] | None) -> str | 
 
 
 @commands.command()
+@filter_options()
 def search(
     query: Annotated[str, typer.Argument(help='Query: words, "phrases", -not, a OR b, ab*, ...')],
     db: DbOption = DEFAULT_DB,
-    speaker: SpeakerOpt = None,
-    role: RoleOpt = None,
-    kind: KindOpt = None,
-    lang: LangOpt = None,
-    publisher: PublisherOpt = None,
-    from_: FromOpt = None,
-    to: ToOpt = None,
+    filters: Filters = NO_FILTERS,
     sort: Annotated[str, typer.Option(help="relevance, date (newest first) or oldest")] = (
         "relevance"
     ),
@@ -77,12 +67,12 @@ def search(
     hint = None
     try:
         res = archive.search(
-            query, **_filters(speaker, role, kind, lang, publisher, from_, to),  # type: ignore[arg-type]
+            query, **filters.kwargs(),  # type: ignore[arg-type]
             sort=sort, limit=limit, offset=offset, facets=facets,
         )  # fmt: skip
         par = _parallel(archive, [(h.doc_id, h.n, _hit_start(h)) for h in res.hits], parallel)
         if not res.total:
-            hint = _speaker_hint(archive, query, speaker)
+            hint = _speaker_hint(archive, query, filters.speaker)
     except (QueryError, ValueError) as e:
         raise _query_error(e) from None
     finally:
@@ -113,6 +103,7 @@ def search(
 
 
 @commands.command()
+@filter_options()
 def kwic(
     query: Annotated[str, typer.Argument(help="Query; its words are the keywords.")],
     db: DbOption = DEFAULT_DB,
@@ -122,13 +113,7 @@ def kwic(
     ),
     limit: Annotated[int | None, typer.Option(help="At most this many lines.")] = None,
     as_csv: CsvOpt = False,
-    speaker: SpeakerOpt = None,
-    role: RoleOpt = None,
-    kind: KindOpt = None,
-    lang: LangOpt = None,
-    publisher: PublisherOpt = None,
-    from_: FromOpt = None,
-    to: ToOpt = None,
+    filters: Filters = NO_FILTERS,
     parallel: ParallelOpt = False,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -142,7 +127,7 @@ def kwic(
     try:
         lines = archive.kwic(
             query, width=width, sort=sort, limit=limit,
-            **_filters(speaker, role, kind, lang, publisher, from_, to),
+            **filters.kwargs(),
         )  # fmt: skip
         par = _parallel(archive, [(ln.doc_id, ln.n, ln.start) for ln in lines], parallel)
     except (QueryError, ValueError) as e:

@@ -15,19 +15,15 @@ from rich.text import Text
 
 from communique.cli.options import (
     DEFAULT_DB,
+    NO_FILTERS,
     DbOption,
-    FromOpt,
+    Filters,
     JsonOpt,
-    KindOpt,
-    LangOpt,
-    PublisherOpt,
-    RoleOpt,
-    SpeakerOpt,
-    ToOpt,
     _archive,
     _date_bound,
     _open,
     console,
+    filter_options,
     out,
 )
 from communique.track.changes import (
@@ -178,25 +174,20 @@ def _watch_error(e: Exception) -> typer.Exit:
 
 
 @watch_app.command("add")
+@filter_options("speaker", "role", "kind", "lang", "publisher", "entity", "from_", "to")
 def watch_add(
     name: Annotated[str, typer.Argument(help="A name (letters, digits, . _ -): the feed's URL.")],
     query: Annotated[str, typer.Argument(help="A query (docs/query.md); '' for filters only.")],
     db: DbOption = DEFAULT_DB,
-    speaker: SpeakerOpt = None,
-    role: RoleOpt = None,
-    kind: KindOpt = None,
-    lang: LangOpt = None,
-    publisher: PublisherOpt = None,
-    entity: Annotated[str | None, typer.Option(help="Country or organisation (a,b).")] = None,
-    from_: FromOpt = None,
-    to: ToOpt = None,
+    filters: Filters = NO_FILTERS,
 ) -> None:
     """Save a search (replacing one of the same name)."""
-    filters = {"speaker": speaker or [], "role": role, "kind": kind, "lang": lang,
-               "publisher": publisher, "entity": entity, "from": from_, "to": to}  # fmt: skip
+    saved = {"speaker": filters.speaker or [], "role": filters.role, "kind": filters.kind,
+             "lang": filters.lang, "publisher": filters.publisher, "entity": filters.entity,
+             "from": filters.from_, "to": filters.to}  # fmt: skip
     store = _open(db)
     try:
-        w = add_watch(store, name, query, filters)
+        w = add_watch(store, name, query, saved)
     except WatchError as e:
         raise _watch_error(e) from None
     finally:

@@ -13,14 +13,12 @@ from communique.analysis.verdict import Difference
 from communique.analysis.verify import MIN_SCORE
 from communique.cli.options import (
     DEFAULT_DB,
+    NO_FILTERS,
     DbOption,
-    FromOpt,
-    LangOpt,
-    SpeakerOpt,
-    ToOpt,
+    Filters,
     _archive,
-    _filters,
     _query_error,
+    filter_options,
     out,
 )
 
@@ -62,6 +60,7 @@ def verdict_line(verdict: str, differences: list[Difference]) -> Text:
 
 
 @commands.command()
+@filter_options("speaker", "lang", "from_", "to")
 def verify(
     quote: Annotated[str, typer.Argument(help="The quote as it was reported.")],
     db: DbOption = DEFAULT_DB,
@@ -69,10 +68,7 @@ def verify(
         float, typer.Option("--min-score", help="Similarity threshold, 0-100.")
     ] = MIN_SCORE,
     limit: Annotated[int, typer.Option(help="At most this many passages.")] = 5,
-    speaker: SpeakerOpt = None,
-    lang: LangOpt = None,
-    from_: FromOpt = None,
-    to: ToOpt = None,
+    filters: Filters = NO_FILTERS,
     as_json: Annotated[bool, typer.Option("--json", help="The result as one JSON object.")] = False,
 ) -> None:
     """Find where a reported quote comes from: a verdict (verbatim, trimmed, altered, not
@@ -84,7 +80,7 @@ def verify(
     archive = _archive(db)
     try:
         res = run(archive.index, quote, min_score=min_score, limit=limit,
-                  **_filters(speaker, None, None, lang, None, from_, to))  # type: ignore[arg-type]  # fmt: skip
+                  **filters.kwargs())  # fmt: skip
     except ValueError as e:
         raise _query_error(e) from None
     finally:
