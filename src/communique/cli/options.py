@@ -163,22 +163,6 @@ def _archive(db: str | Path, data_dir: Path | None = None):  # -> Archive (impor
         raise typer.Exit(2) from None
 
 
-def _filters(
-    speaker: list[str] | None,
-    role: str | None,
-    kind: str | None,
-    lang: str | None,
-    publisher: str | None,
-    from_: str | None,
-    to: str | None,
-) -> dict[str, object]:
-    return {
-        "speaker": speaker or None, "role": role, "kind": kind, "lang": lang,
-        "publisher": publisher, "date_from": _date_bound(from_, False),
-        "date_to": _date_bound(to, True),
-    }  # fmt: skip
-
-
 def _query_error(e: Exception) -> typer.Exit:
     """A malformed query or option: the message (it points at the problem), exit code 2."""
     console.print(f"[red]{escape(str(e))}[/]", highlight=False)
