@@ -111,11 +111,22 @@ def heavy_client(url: str, reqs: list[Request], start: int, until: float, out: H
                     out.latencies.setdefault(req.kind, []).append(time.perf_counter() - t)
 
 
-def rss_kb(pid: int) -> int:
+def rss_kb(pid: int, field: str = "VmRSS") -> int:
+    """A process's resident memory in KiB: all of it (``VmRSS``), or its anonymous part
+    (``RssAnon``: the heap, what a leak grows) or its mapped files (``RssFile``: the index's
+    and the concordance store's pages, which the kernel may take back)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return 0
+
+
+def sample_rss(pids: list[int], seconds: float, out: list[int], parts: int = 6) -> None:
+    """The servers' total RSS (KiB) at ``parts`` even steps over ``seconds``: whether memory
+    levels off (caches and allocator arenas filling) or keeps growing (a leak)."""
+    for _ in range(parts):
+        time.sleep(seconds / parts)
+        out.append(sum(rss_kb(pid) for pid in pids))
 
 
 def children_rss_kb(pid: int) -> int:
@@ -197,9 +208,16 @@ def run_mixed(label: str, procs: list[Any], urls: list[str], queries: list[Reque
     say(f"{label}: {', '.join(urls)}, RSS {rss0 / 1024:.0f} MiB; search only")
     base = phase(urls, queries, heavy, args.searchers, 0, args.seconds)
     rss_base = sum(rss_kb(pid) for pid in pids)
+    anon_base = sum(rss_kb(pid, "RssAnon") for pid in pids)
     say(f"RSS {rss_base / 1024:.0f} MiB; searches with heavy clients")
+    steps: list[int] = []
+    sampler = threading.Thread(target=sample_rss, args=(pids, args.seconds, steps), daemon=True)
+    sampler.start()
     mixed = phase(urls, queries, heavy, args.searchers, args.heavy, args.seconds)
+    sampler.join(args.seconds)
     rss1 = sum(rss_kb(pid) for pid in pids)
+    anon1 = sum(rss_kb(pid, "RssAnon") for pid in pids)
+    files1 = sum(rss_kb(pid, "RssFile") for pid in pids)
     workers = sum(children_rss_kb(pid) for pid in pids)
     print(f"\n##### {label}")
     p99_base, errors_base = report("search only", *base)
@@ -209,6 +227,12 @@ def run_mixed(label: str, procs: list[Any], urls: list[str], queries: list[Reque
     print(f"\n{servers} RSS: {rss0 / 1024:.0f} MiB, after search only {rss_base / 1024:.0f} "
           f"MiB, at the end {rss1 / 1024:.0f} MiB ({growth:+.0f}% over the mixed run); "
           f"child processes (analysis workers) {workers / 1024:.0f} MiB")  # fmt: skip
+    half = steps[len(steps) // 2 - 1] if len(steps) >= 2 else rss_base
+    print(f"  RSS over the mixed run, MiB: {' '.join(f'{k / 1024:.0f}' for k in steps)}; over "
+          f"its second half {(rss1 - half) / half * 100:+.0f}%")  # fmt: skip
+    anon_growth = (anon1 - anon_base) / anon_base * 100 if anon_base else 0.0
+    print(f"  of which anonymous (heap) {anon_base / 1024:.0f} -> {anon1 / 1024:.0f} MiB "
+          f"({anon_growth:+.0f}%), mapped files at the end {files1 / 1024:.0f} MiB")  # fmt: skip
     errors = errors_base + errors_mixed
     print("targets:")
     print(f"  search p99 < 150 ms with heavy clients: {p99_mixed:.1f} ms "

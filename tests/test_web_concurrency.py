@@ -299,3 +299,19 @@ def test_errors_from_a_worker_keep_their_kind(service: ArchiveService) -> None:
         service.heavy(_not_ready)
     again = pickle.loads(pickle.dumps(Preparing(1, 4)))
     assert isinstance(again, Preparing) and again.percent == 25
+
+
+@pytest.mark.backends("sqlite")
+def test_the_server_caps_malloc_arenas_unless_told_otherwise() -> None:
+    """`communique serve` caps glibc's malloc arenas before its threads start (their memory
+    otherwise lingers: bench/serve_mixed.py); an explicit $MALLOC_ARENA_MAX is left to rule."""
+    import subprocess
+    import sys
+
+    code = "from communique.web.serving import limit_malloc_arenas; print(limit_malloc_arenas())"
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    capped = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert capped.stdout.strip() == "True", capped.stderr
+    told = subprocess.run([sys.executable, "-c", code], env={**env, "MALLOC_ARENA_MAX": "4"},
+                          capture_output=True, text=True)  # fmt: skip
+    assert told.stdout.strip() == "False", told.stderr

@@ -87,7 +87,7 @@ def serve(
     """Serve the archive: web interface at /, REST API at /api/v1 (docs at /api/v1/docs)."""
     from communique.web import create_app
     from communique.web.app import MAX_BODY
-    from communique.web.serving import run_server, serve_hosts
+    from communique.web.serving import limit_malloc_arenas, run_server, serve_hosts
 
     if not is_url(db) and not Path(db).exists():
         console.print(
@@ -95,6 +95,7 @@ def serve(
         )
         raise typer.Exit(2)
     hosts = None if public_url else serve_hosts(host, allowed_host)
+    limit_malloc_arenas()  # before the server's threads start
     with console.status("bringing the search index up to date"):
         web_app = create_app(
             db, token=token, max_body=max_body or MAX_BODY, data_dir=data_dir,
