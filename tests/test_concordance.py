@@ -23,6 +23,7 @@ from communique.web import service as web_service
 from communique.web.service import KwicParams, PreparingConcordance, SearchParams, served_kwic
 
 from .conftest import (
+    CORPUS,
     SEED,
     copy_archive,
     open_archive,
@@ -176,6 +177,28 @@ def test_the_store_follows_deletes_ingests_and_reparses(served: Archive) -> None
               limit=None)  # fmt: skip
     served.prepare()
     assert from_store(served, "sovereign*", "right") == again
+
+
+def test_syncs_fold_their_segments_and_serve_the_same_lines(
+    served: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server following a long crawl syncs again and again: the segments those syncs write
+    are folded into one past MAX_SYNC_SEGMENTS, and the lines stay those of the store. (The
+    briefings added hold no "sovereign": the lines stay the archive's own.)"""
+    from communique.search import concordance
+
+    monkeypatch.setattr(concordance, "MAX_SYNC_SEGMENTS", 3)
+    store = served.store
+    conc = concordance_of(store)
+    before = from_store(served, "sovereign*", "right")
+    briefings = CORPUS / "whitehouse_briefings" / "html"
+    for i in (1, 2, 3, 5, 6, 7, 8):  # a new page each time: a sync writes a segment of its own
+        Ingester(store, workers=1).run([briefings / f"{i:04d}.html.gz"])
+        served.sync()
+        served.prepare()
+        synced = [n for n, _ in conc.state()["segments"] if len(n) == len("seg-") + 10]
+        assert 1 <= len(synced) <= 3
+        assert from_store(served, "sovereign*", "right") == before
 
 
 def test_a_server_says_preparing_until_the_store_is_built(served: Archive) -> None:

@@ -18,10 +18,10 @@ from rich.table import Table
 
 from communique.cli.options import (
     DEFAULT_DB,
-    NO_FILTERS,
+    NO_FILTER_OPTIONS,
     CsvOpt,
     DbOption,
-    Filters,
+    FilterOptions,
     JsonOpt,
     _archive,
     _query_error,
@@ -137,7 +137,7 @@ def trend(
     plot: Annotated[Path | None, typer.Option(help="Write a chart: .svg or .png")] = None,
     as_csv: CsvOpt = False,
     as_json: JsonOpt = False,
-    filters: Filters = NO_FILTERS,
+    filters: FilterOptions = NO_FILTER_OPTIONS,
 ) -> None:
     """How many turns match QUERY per period, absolute or per 10,000 words."""
     from communique.analysis import stats
@@ -169,7 +169,7 @@ def who_says(
     min_sample: MinSampleOpt = 10_000,
     as_csv: CsvOpt = False,
     as_json: JsonOpt = False,
-    filters: Filters = NO_FILTERS,
+    filters: FilterOptions = NO_FILTER_OPTIONS,
 ) -> None:
     """People ranked by how often their turns match QUERY, and how much more than expected."""
     from communique.analysis import stats
@@ -196,7 +196,7 @@ def collocations(
     stopwords: StopOpt = True,
     as_csv: CsvOpt = False,
     as_json: JsonOpt = False,
-    filters: Filters = NO_FILTERS,
+    filters: FilterOptions = NO_FILTER_OPTIONS,
 ) -> None:
     """Words found near WORD more often than chance: LL, MI, T-score, logDice."""
     from dataclasses import asdict
@@ -250,7 +250,7 @@ def freq(
     stopwords: StopOpt = True,
     as_csv: CsvOpt = False,
     as_json: JsonOpt = False,
-    filters: Filters = NO_FILTERS,
+    filters: FilterOptions = NO_FILTER_OPTIONS,
 ) -> None:
     """The most frequent words or n-grams of the turns matching QUERY and the filters."""
     from communique.analysis import stats

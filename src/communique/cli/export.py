@@ -16,9 +16,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from communique.cli.options import (
     DEFAULT_DB,
-    NO_FILTERS,
+    NO_FILTER_OPTIONS,
     DbOption,
-    Filters,
+    FilterOptions,
     QuietOpt,
     _archive,
     _open,
@@ -48,7 +48,7 @@ def subcorpus(
         typer.Option("--out", "-o", help="File to write ('-': standard output); a folder for tei."),
     ] = "-",
     db: DbOption = DEFAULT_DB,
-    filters: Filters = NO_FILTERS,
+    filters: FilterOptions = NO_FILTER_OPTIONS,
     base_url: Annotated[
         str,
         typer.Option(

@@ -72,7 +72,7 @@ SEARCH_FILTERS = ("speaker", "role", "kind", "lang", "publisher", "from_", "to")
 
 
 @dataclass(frozen=True)
-class Filters:
+class FilterOptions:
     """The filter options a command was given, as typed (``filter_options``)."""
 
     speaker: list[str] | None = None
@@ -93,12 +93,12 @@ class Filters:
         }  # fmt: skip
 
 
-NO_FILTERS = Filters()  # the placeholder ``filter_options`` replaces with the options
+NO_FILTER_OPTIONS = FilterOptions()  # the placeholder ``filter_options`` replaces with the options
 
 
 def filter_options(*names: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Give a command the filter options ``names`` (default: ``SEARCH_FILTERS``) in place of
-    its ``filters`` parameter, and call it with them as one :class:`Filters`."""
+    its ``filters`` parameter, and call it with them as one :class:`FilterOptions`."""
     chosen = names or SEARCH_FILTERS
 
     def wrap(command: Callable[..., T]) -> Callable[..., T]:
@@ -113,7 +113,7 @@ def filter_options(*names: str) -> Callable[[Callable[..., T]], Callable[..., T]
 
         @functools.wraps(command)
         def run(*args: Any, **kw: Any) -> T:
-            given = Filters(**{n: kw.pop(n, None) for n in chosen})
+            given = FilterOptions(**{n: kw.pop(n, None) for n in chosen})
             return command(*args, filters=given, **kw)
 
         run.__signature__ = signature.replace(  # type: ignore[attr-defined]

@@ -13,11 +13,11 @@ from rich.text import Text
 
 from communique.cli.options import (
     DEFAULT_DB,
-    NO_FILTERS,
+    NO_FILTER_OPTIONS,
     CsvOpt,
     DataDirOption,
     DbOption,
-    Filters,
+    FilterOptions,
     _archive,
     _open,
     _query_error,
@@ -48,7 +48,7 @@ def _speaker_hint(archive: Any, query: str, speaker: list[str] | None) -> str | 
 def search(
     query: Annotated[str, typer.Argument(help='Query: words, "phrases", -not, a OR b, ab*, ...')],
     db: DbOption = DEFAULT_DB,
-    filters: Filters = NO_FILTERS,
+    filters: FilterOptions = NO_FILTER_OPTIONS,
     sort: Annotated[str, typer.Option(help="relevance, date (newest first) or oldest")] = (
         "relevance"
     ),
@@ -113,7 +113,7 @@ def kwic(
     ),
     limit: Annotated[int | None, typer.Option(help="At most this many lines.")] = None,
     as_csv: CsvOpt = False,
-    filters: Filters = NO_FILTERS,
+    filters: FilterOptions = NO_FILTER_OPTIONS,
     parallel: ParallelOpt = False,
     data_dir: DataDirOption = None,
 ) -> None:

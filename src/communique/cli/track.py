@@ -15,9 +15,9 @@ from rich.text import Text
 
 from communique.cli.options import (
     DEFAULT_DB,
-    NO_FILTERS,
+    NO_FILTER_OPTIONS,
     DbOption,
-    Filters,
+    FilterOptions,
     JsonOpt,
     _archive,
     _date_bound,
@@ -179,7 +179,7 @@ def watch_add(
     name: Annotated[str, typer.Argument(help="A name (letters, digits, . _ -): the feed's URL.")],
     query: Annotated[str, typer.Argument(help="A query (docs/query.md); '' for filters only.")],
     db: DbOption = DEFAULT_DB,
-    filters: Filters = NO_FILTERS,
+    filters: FilterOptions = NO_FILTER_OPTIONS,
 ) -> None:
     """Save a search (replacing one of the same name)."""
     saved = {"speaker": filters.speaker or [], "role": filters.role, "kind": filters.kind,

@@ -13,9 +13,9 @@ from communique.analysis.verdict import Difference
 from communique.analysis.verify import MIN_SCORE
 from communique.cli.options import (
     DEFAULT_DB,
-    NO_FILTERS,
+    NO_FILTER_OPTIONS,
     DbOption,
-    Filters,
+    FilterOptions,
     _archive,
     _query_error,
     filter_options,
@@ -68,7 +68,7 @@ def verify(
         float, typer.Option("--min-score", help="Similarity threshold, 0-100.")
     ] = MIN_SCORE,
     limit: Annotated[int, typer.Option(help="At most this many passages.")] = 5,
-    filters: Filters = NO_FILTERS,
+    filters: FilterOptions = NO_FILTER_OPTIONS,
     as_json: Annotated[bool, typer.Option("--json", help="The result as one JSON object.")] = False,
 ) -> None:
     """Find where a reported quote comes from: a verdict (verbatim, trimmed, altered, not

@@ -48,13 +48,14 @@ from communique.search.analysis import has_han, raw_terms, raw_tokens
 from communique.search.ast import Filters, Node, Phrase, Prefix, Query, Term
 from communique.search.kwic import KwicLine, Matcher
 from communique.search.schema import chrono
+from communique.store.chunks import in_chunks
 
 VERSION = 1
 STATE = "state.json"
 SEGMENT_TOKENS = 40_000_000  # words in one segment of a full build (bounds the build's memory)
 CONTEXT = 4  # words of context compared by a sort key
 BATCH = 2000  # turns read from the store at a time
-SQL_BATCH = 900
+MAX_SYNC_SEGMENTS = 16  # segments written by syncs before they are folded into one
 RANK_BITS = 21  # three ranks in one 64-bit primary key (vocabularies up to 2 million words)
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
@@ -138,6 +139,11 @@ def _write_segment(folder: Path, p: _Pending, vocab_size: int) -> None:
     (folder / "docs.json").write_text(json.dumps(docs))
 
 
+def _written_by_sync(name: str) -> bool:
+    """Segments of a full build are ``seg-NNNN``; a sync's are named by its seq (10 digits)."""
+    return len(name) == len("seg-") + 10
+
+
 def _store_turns(store: Any, ids: Sequence[str] | None) -> Iterator[tuple[int, str, str | None,
                                                                           int, str]]:
     """(rowid, doc id, date, n, text) of every turn and head (rowid 0), or of ``ids``' only."""
@@ -145,9 +151,7 @@ def _store_turns(store: Any, ids: Sequence[str] | None) -> Iterator[tuple[int, s
         yield from store.stream(_TURNS + " ORDER BY t.rowid")
         yield from _heads(store.stream(_HEADS, (_HAS_LEAD,)))
         return
-    for i in range(0, len(ids), SQL_BATCH):
-        chunk = list(ids[i : i + SQL_BATCH])
-        marks = ",".join("?" * len(chunk))
+    for marks, chunk in in_chunks(ids):
         yield from store.query(f"{_TURNS} WHERE d.id IN ({marks}) ORDER BY t.rowid", chunk)
         yield from _heads(store.query(f"{_HEADS} AND d.id IN ({marks})", [_HAS_LEAD, *chunk]))
 
@@ -422,11 +426,19 @@ class ConcordanceStore:
         start = int(st["seq"])
         if store.query("SELECT 1 FROM changes WHERE seq > ? LIMIT 1", (start,)).fetchone() is None:
             return 0
+        # Each sync writes a segment: past MAX_SYNC_SEGMENTS they are written again as one
+        # (their documents' current turns), so a server following a long crawl keeps a bounded
+        # number of segments and no dead turns from syncs.
+        synced = [name for name, _ in st["segments"] if _written_by_sync(name)]
+        fold = set(synced) if len(synced) >= MAX_SYNC_SEGMENTS else set()
+        refolded = {
+            doc for name in fold for doc in json.loads((self.path / name / "docs.json").read_text())
+        }
         with store.snapshot():
             changes = store.query(
                 "SELECT max(seq), doc_id FROM changes WHERE seq > ? GROUP BY doc_id", (start,)
             ).fetchall()
-            ids = sorted(c[1] for c in changes)
+            ids = sorted({c[1] for c in changes} | refolded)
             seq = max((c[0] for c in changes), default=start)
             vocab = _Vocab((w, i) for i, w in enumerate(_read_words(self.path)))
             known = len(vocab)
@@ -437,6 +449,9 @@ class ConcordanceStore:
         segments: list[list[Any]] = []
         for name, dead_file in st["segments"]:  # the changed documents' turns are dead now
             folder = self.path / name
+            if name in fold:
+                shutil.rmtree(folder, ignore_errors=True)
+                continue
             docs = json.loads((folder / "docs.json").read_text())
             doc = np.load(folder / "doc.npy")
             dead = np.load(folder / dead_file) if dead_file else np.zeros(len(doc), bool)
@@ -622,16 +637,12 @@ def _turn_texts(store: Any, want: dict[tuple[str, int], int]) -> dict[tuple[str,
     out: dict[tuple[str, int], tuple[Any, str, str]] = {}
     rowids = sorted({r for r in want.values() if r})
     sql = "SELECT doc_id, n, speaker, role, text FROM turns WHERE rowid IN"
-    for i in range(0, len(rowids), SQL_BATCH):
-        chunk = rowids[i : i + SQL_BATCH]
-        for d, n, speaker, role, text in store.query(f"{sql} ({','.join('?' * len(chunk))})",
-                                                     chunk):  # fmt: skip
+    for marks, chunk in in_chunks(rowids):
+        for d, n, speaker, role, text in store.query(f"{sql} ({marks})", chunk):
             if (d, n) in want:
                 out[d, n] = (speaker, role, text)
     heads = sorted({d for (d, n), r in want.items() if not r})
-    for i in range(0, len(heads), SQL_BATCH):
-        chunk = heads[i : i + SQL_BATCH]
-        marks = ",".join("?" * len(chunk))
+    for marks, chunk in in_chunks(heads):
         for d, record in store.query(f"SELECT id, record FROM documents WHERE id IN ({marks})",
                                      chunk):  # fmt: skip
             head = Document.from_dict(json.loads(record)).head()
@@ -644,9 +655,8 @@ def _doc_info(store: Any, ids: set[str]) -> dict[str, tuple[Any, ...]]:
     out: dict[str, tuple[Any, ...]] = {}
     want = sorted(ids)
     sql = "SELECT id, revision, date, publisher, title FROM documents WHERE id IN"
-    for i in range(0, len(want), SQL_BATCH):
-        chunk = want[i : i + SQL_BATCH]
-        for r in store.query(f"{sql} ({','.join('?' * len(chunk))})", chunk):
+    for marks, chunk in in_chunks(want):
+        for r in store.query(f"{sql} ({marks})", chunk):
             out[r[0]] = tuple(r[1:])
     return out
 

@@ -298,18 +298,14 @@ class HeavyPool:
                 worker = self._idle.get(timeout=min(left, LOOK_S))
             except queue.Empty:
                 worker = None
-            gone = job is not None and job.cancelled
-            if not gone:
-                try:
-                    check_cancelled()
-                except BaseException:
-                    if worker is not None:
-                        self._idle.put(worker)
-                    raise
-            if gone:  # even as a worker came free for it
+            try:  # even as a worker came free for it, a cancelled request gives it back
+                if job is not None and job.cancelled:
+                    raise Cancelled("the job was cancelled while it waited")
+                check_cancelled()  # the client has gone
+            except BaseException:
                 if worker is not None:
                     self._idle.put(worker)
-                raise Cancelled("the job was cancelled while it waited")
+                raise
             if worker is not None:
                 return worker
 
