@@ -271,6 +271,24 @@ _PICKS_UP = re.compile(
 )
 
 
+_REPLY_OPENER = re.compile(
+    r"^(?:(?:mr|ms|mrs)\.? \w+,? )?(?:yes|no|yeah|right|true|correct|exactly|absolutely|definitely|"
+    r"certainly|sure|of course|indeed|agreed|i agree|i see|maybe(?: so)?|perhaps|possibly|quite|"
+    r"naturally|not (?:quite|exactly|really)|that(?:'s| is) (?:right|true|correct|so)|it is|"
+    r"we (?:will|shall|do|are|have)|i (?:will|do|am|have)|"
+    r"да|нет|конечно|согласен|безусловно|верно|правильно|是的|对|好)\b",
+    re.I,
+)
+GOES_ON_WORDS = 60  # a guest's turn this long after a comment goes on with the answer
+
+
+def replies_to_comment(text: str) -> bool:
+    """The turn opens by replying to what was just said ("Right, but ...", "Definitely.",
+    "Maybe so, Mr President, ...", "Yes. We intend to ..."), not by going on with a report."""
+    sents = sentences(text)
+    return bool(sents) and bool(_REPLY_OPENER.match(sents[0].replace("’", "'")))
+
+
 def picks_up(text: str) -> bool:
     """The speaker picks up an answer broken off ("Sorry about that. ... I was just going to")."""
     return bool(_PICKS_UP.search(" ".join(sentences(text)[:3])))

@@ -613,6 +613,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 role = "remark"
         else:  # a participant of a conversation
             resumed = interjected and last_answer is not None and last_answer[0] == key
+            if _goes_on(key, text, turns, last_answer):
+                resumed, open_q = True, last_answer[1]  # type: ignore[index]
             if acts.thanks(text):
                 role = "remark"
             elif acts.gives_floor(text) and len(drafts) > 1:
@@ -665,6 +667,22 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             )
         )
     return turns
+
+
+def _goes_on(
+    key: str, text: str, turns: list[Turn], last_answer: tuple[str, _Open] | None
+) -> bool:
+    """In a conversation: the guest who answered last goes on with the answer after another
+    speaker's comment, either resuming an answer the comment cut into ("... six hundred people…")
+    or, at length, without first replying to the comment ("Right, but ...", "Definitely.")."""
+    if last_answer is None or last_answer[0] != key or len(turns) < 2:
+        return False
+    prev, before = turns[-1], turns[-2]
+    if prev.role != "remark" or _key_of(prev) == key or acts.asks(text):
+        return False
+    if before.role == "answer" and _key_of(before) == key and acts.broken_off(before.text):
+        return True
+    return acts.words(text) >= acts.GOES_ON_WORDS and not acts.replies_to_comment(text)
 
 
 def _reports(i: int, d: _Draft, turns: list[Turn], key: str, text: str, total: int) -> bool:
