@@ -206,6 +206,28 @@ EXTRA_DEV_KREMLIN: tuple[Callable[[], list[str]], int] = (
     8,
 )
 
+# A sixth round (seed + 5; the fifth, seed + 4, draws held-out pages): more development pages
+# where the role maker is weakest, drawn only from development pages (never held out):
+# conversations between the President and guests (meetings with governors, ministers, heads of
+# companies: 8-60 labelled paragraphs, at most 200 in all) and other Kremlin question-and-answer
+# shapes (news conferences after talks, answers to journalists, forums and plenaries with a
+# moderator, interviews) of modest size.
+EXTRA_DEV_ROUND6: dict[str, tuple[Callable[[], list[str]], int]] = {
+    "kremlin_meeting": (
+        _kremlin_modest(r"^(?:Working meeting with|Meeting with|Conversation with)", (8, 60), 200),
+        8,
+    ),
+    "kremlin_news_conference": (
+        _kremlin_modest(
+            r"news conference|answers to journalists|questions from journalists|forum|plenary"
+            r"|interview",
+            (6, 60),
+            200,
+        ),
+        4,
+    ),
+}
+
 # Few enough to list: (class, path relative to the corpus, or the seed's path from the project)
 FIXED: list[tuple[str, str]] = [
     ("state_tv_interview", "official_transcripts/us_ukraine_rubio.csv#row=1"),
@@ -249,6 +271,12 @@ def pick() -> list[dict[str, object]]:
     for rel in rng.sample(side, min(k, len(side))):
         out.append({"class": "kremlin_conversation", "path": rel, "split": "dev"})
         taken.add(rel)
+    rng = random.Random(SEED + 5)
+    for cls, (candidates, k) in EXTRA_DEV_ROUND6.items():
+        side = sorted(p for p in set(candidates()) - taken if not held_out(p))
+        for rel in rng.sample(side, min(k, len(side))):
+            out.append({"class": cls, "path": rel, "split": "dev"})
+            taken.add(rel)
     for cls, rel in FIXED:
         split = "heldout" if not rel.startswith("..") and held_out(rel) else "dev"
         out.append({"class": cls, "path": rel, "split": split})
