@@ -271,12 +271,45 @@ _PICKS_UP = re.compile(
 )
 
 
+_INVITES = re.compile(
+    r"\b(?:let(?:'s| us) (?:examine|discuss|talk|look at|go over|review|consider|hear|"
+    r"(?:begin|start) with (?:the |a |your |our )?(?-i:[a-z]))"
+    r"|i(?: would|'d)? like (?:to (?:discuss|talk|hear|know|ask|examine|look at|go over|learn)|"
+    r"you to (?:tell|report|brief|update|inform|talk|present))"
+    r"|i want(?:ed)? to (?:discuss|talk|hear|know|ask|learn)|(?:to )?see how you"
+    r"|i have (?:the usual |a few |several |some |a number of |two |three )?questions"
+    r"|you (?:wanted|want|were going|are going|planned|are planning|are prepared|are ready) to "
+    r"(?:tell|report|talk|brief|present|raise|discuss|inform)"
+    r"|(?:tell|report to|brief|update) (?:me|us)\b"
+    r"|how (?:you (?:assess|see|are|intend|plan)|things (?:are|stand)|the situation)"
+    r"|давайте (?:обсудим|поговорим|начнём|начнем)|хотел(?:а|и)? бы (?:обсудить|поговорить|"
+    r"услышать|узнать)|расскажите|доложите)",
+    re.I,
+)
+_ADDRESSES = re.compile(
+    r"(?:^|[.!?]\s+)(?:Mr|Ms|Mrs|Dr)\.? [A-Z][\w-]+,|\b(?:you|your|вы|вас|ваш\w*)\b", re.I
+)
+
+
+def invites_report(text: str) -> bool:
+    """A host's turn that asks a guest to report on a subject ("Mr Sokolov, let's examine the
+    full range of issues ...", "I have the usual questions for you", "I would like to know what
+    you think about this"): a request for information, though no sentence ends in a question."""
+    plain = text.replace("’", "'")
+    return (
+        words(text) <= LONG_WORDS
+        and bool(_ADDRESSES.search(plain))
+        and (has_question_mark(text) or bool(_INVITES.search(plain) or _REQUEST.search(plain)))
+    )
+
+
 _REPLY_OPENER = re.compile(
-    r"^(?:(?:mr|ms|mrs)\.? \w+,? )?(?:yes|no|yeah|right|true|correct|exactly|absolutely|definitely|"
-    r"certainly|sure|of course|indeed|agreed|i agree|i see|maybe(?: so)?|perhaps|possibly|quite|"
-    r"naturally|not (?:quite|exactly|really)|that(?:'s| is) (?:right|true|correct|so)|it is|"
-    r"we (?:will|shall|do|are|have)|i (?:will|do|am|have)|"
-    r"да|нет|конечно|согласен|безусловно|верно|правильно|是的|对|好)\b",
+    r"^(?:(?:mr|ms|mrs)\.? \w+,? )?(?:(?:yes|no|yeah|right|true|correct|exactly|absolutely|"
+    r"definitely|certainly|sure|indeed|quite|naturally|it is|"
+    r"that(?:'s| is) (?:right|true|correct|so)"
+    r"|да|нет|верно|правильно|безусловно)(?=\s*[,.!;:…—–-]|\s+(?:but|sir|mr|ms)\b)"
+    r"|of course|i agree|agreed|i see|maybe(?: so)?|perhaps|possibly|not (?:quite|exactly|really)"
+    r"|we (?:will|shall)|i will|конечно|согласен|是的|对|好)\b",
     re.I,
 )
 GOES_ON_WORDS = 60  # a guest's turn this long after a comment goes on with the answer

@@ -18,6 +18,7 @@ from communique.structure.people import Named, same_person
 
 QA_KINDS = {"interview", "press_conference", "briefing", "comment"}
 STATEMENT_MIN_WORDS = 40  # shorter turns that neither ask nor answer are remarks
+REPORT_MIN_WORDS = 20  # a guest's reply to a request for a report is at least this long
 _BREAK = re.compile(r"^\s*(?:\*\s*){3,}$")  # "*****", "* * *": a closing notice follows
 
 
@@ -617,6 +618,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 resumed, open_q = True, last_answer[1]  # type: ignore[index]
             if acts.thanks(text):
                 role = "remark"
+            elif _invites_report(key, text, turns, nxt_key, nxt_text):
+                role = "question"  # "Mr Sokolov, let's examine the full range of issues"
             elif acts.gives_floor(text) and len(drafts) > 1:
                 role = "moderator"
             elif open_q is not None and open_q.key != key and (open_q.answerer is None or resumed):
@@ -669,6 +672,28 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     return turns
 
 
+def _invites_report(
+    key: str, text: str, turns: list[Turn], nxt_key: str | None, nxt_text: str
+) -> bool:
+    """In a conversation: a turn that asks a guest to report on a subject, and the guest does:
+    the next turn is another speaker's report (long, not thanks for a welcome)."""
+    if nxt_key is None or nxt_key == key or not acts.invites_report(text):
+        return False
+    if any(t.role == "question" for t in turns) and not acts.asks(text):
+        return False  # only the opening request needs no question's shape
+    first = (acts.sentences(nxt_text) or [""])[0]
+    return (
+        acts.words(nxt_text) >= REPORT_MIN_WORDS
+        and not acts.asks(nxt_text)
+        and not _THANKS_OPENER.search(first)
+    )
+
+
+_THANKS_OPENER = re.compile(
+    r"\b(?:thank|grateful|gratitude|pleasure|delighted|glad|honou?r)", re.I
+)
+
+
 def _goes_on(
     key: str, text: str, turns: list[Turn], last_answer: tuple[str, _Open] | None
 ) -> bool:
@@ -696,6 +721,8 @@ def _reports(i: int, d: _Draft, turns: list[Turn], key: str, text: str, total: i
     prev = turns[-1]
     if prev.role == "moderator":
         return True
+    if acts.words(text) < acts.GOES_ON_WORDS:
+        return False  # a short comment between remarks resumes no report
     for t in reversed(turns):  # a report resumed after interjected remarks
         if t.role != "remark":
             return t.role == "statement" and t.label is not None and (t.speaker or t.label) == key
