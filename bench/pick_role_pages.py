@@ -220,7 +220,8 @@ FRESH: dict[str, tuple[Callable[[], list[str]], int]] = {
     # the one held-out call with an OPERATOR (1552) is in heldout already: this draws none
     "whitehouse_operator_call": (STRATA["whitehouse_operator_call"][0], 1),
     "fmprc_en_outlets": (STRATA["fmprc_en_outlets"][0], 2),
-    "fmprc_zh_interjections": (_fmprc("zh", r"记者：|追问："), 1),
+    # bare "记者：" / "追问：" labels, not an outlet's "总台央视记者：" (a plain labelled question)
+    "fmprc_zh_interjections": (_fmprc("zh", r"[>\u3000\s](?:记者|追问)："), 1),
 }
 # The fifth round's table rows: no held-out kremlin.ru or mid.ru Russian row is left unused
 # (``russia_ukraine_putin.csv#row=7`` and ``lavrov_all_raw.csv#row=5`` are in heldout); of the
