@@ -223,6 +223,9 @@ FRESH: dict[str, tuple[Callable[[], list[str]], int]] = {
     # bare "记者：" / "追问：" labels, not an outlet's "总台央视记者：" (a plain labelled question)
     "fmprc_zh_interjections": (_fmprc("zh", r"[>\u3000\s](?:记者|追问)："), 1),
 }
+# Drawn after FRESH with the same generator (so FRESH's picks stay as they were): the place of the
+# operator call that does not exist goes to one more White House briefing.
+FRESH_INSTEAD: dict[str, int] = {"whitehouse_briefing": 1}
 # The fifth round's table rows: no held-out kremlin.ru or mid.ru Russian row is left unused
 # (``russia_ukraine_putin.csv#row=7`` and ``lavrov_all_raw.csv#row=5`` are in heldout); of the
 # held-out State Department rows, Blinken's row 1 is a readout without questions and Powell's
@@ -281,6 +284,11 @@ def pick() -> list[dict[str, object]]:
     rng = random.Random(SEED + 4)
     for cls, (candidates, k) in FRESH.items():
         side = sorted(p for p in set(candidates()) - taken if held_out(p))
+        for rel in rng.sample(side, min(k, len(side))):
+            out.append({"class": cls, "path": rel, "split": "fresh"})
+            taken.add(rel)
+    for cls, k in FRESH_INSTEAD.items():
+        side = sorted(p for p in set(FRESH[cls][0]()) - taken if held_out(p))
         for rel in rng.sample(side, min(k, len(side))):
             out.append({"class": cls, "path": rel, "split": "fresh"})
             taken.add(rel)
