@@ -29,16 +29,17 @@ START_F1_MIN = 0.95  # the issue's target, per publisher
 # held-out split's figures are printed by bench/roles_eval.py, never asserted or tuned on.
 ROLE_MIN = {
     "fmprc.gov.cn": 0.99,
-    # 0.880 on 2026-12-07 (speakers branch): the forum page whose moderator label is now read
-    # as a moderator runs as a moderated panel; a margin below it
-    "kremlin.ru": 0.87,
+    # The development split grew on 2026-12-07 by 12 Kremlin pages drawn where the role maker
+    # was weakest (meetings with a minister, governor or company head; interviews): 0.850 on
+    # them before the conversation rules of that day, 0.889 after; a margin below it
+    "kremlin.ru": 0.88,
     "mid.ru": 1.0,
     "state.gov": 0.98,
     "whitehouse.gov": 0.98,
 }
 LINK_MIN = {
     "fmprc.gov.cn": 0.99,
-    "kremlin.ru": 0.91,
+    "kremlin.ru": 0.89,  # 0.865 on the grown split before the conversation rules, 0.902 after
     "mid.ru": 1.0,
     "state.gov": 1.0,
     "whitehouse.gov": 1.0,

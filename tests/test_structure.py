@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from communique.ingest.pipeline import parse_raw
-from communique.model import Document
+from communique.model import Document, Turn
 from communique.sources.raw import RawInput
 from communique.sources.walk import iter_items
 
@@ -126,6 +126,37 @@ def test_kremlin_meeting_roles_follow_what_each_turn_does() -> None:
     # "These obligations have become more specific." and the closing thanks
     assert [roles[n] for n in (3, 19, 20, 21)] == ["remark"] * 4
     assert roles[4] == "statement"  # the minister's report goes on after Putin's comment
+
+
+def _turn(doc: Document, start: str) -> Turn:
+    return next(t for t in doc.turns if t.text.startswith(start))
+
+
+def test_kremlin_conversation_requests_for_reports_and_reports_going_on() -> None:
+    """Read off the pages (development gold, tests/fixtures/gold_roles/dev.json): a host's
+    request for a report asks, the report answers it, and a guest who goes on with the answer
+    after the President's comment still answers, unless he first replies to the comment."""
+    # "Mr Sokolov, let's examine the full range of issues under the Transport Ministry's
+    # responsibility": no question mark, but a request for a report, and the minister reports
+    doc = parse_file(KREMLIN / "054257.html.gz")
+    ask = _turn(doc, "Mr Sokolov, let’s examine the full range")
+    report = _turn(doc, "Mr President, let me outline the transport sector")
+    assert (ask.role, report.role, report.answers) == ("question", "answer", ask.n)
+    # Bastrykin's answer, Putin's "Delegate as many people as needed ...", then Bastrykin goes
+    # on ("I would like to emphasise that our experts will be involved"): the same answer
+    doc = parse_file(KREMLIN / "057144.html.gz")
+    asked = _turn(doc, "And one more point.")
+    goes_on = _turn(doc, "I would like to emphasise that our experts")
+    assert (goes_on.role, goes_on.answers) == ("answer", asked.n)
+    # "It had to be redone." - "No one in the world had undertaken such a project ...": "No
+    # one" is no reply opener, so the answer about the price goes on
+    doc = parse_file(KREMLIN / "052878.html.gz")
+    price = _turn(doc, "Is the price the same as before?")
+    assert _turn(doc, "No one in the world had undertaken").answers == price.n
+    # "So you are using them." - "We are using them. ...": the guest echoes the comment first,
+    # a remark
+    doc = parse_file(KREMLIN / "062107.html.gz")
+    assert _turn(doc, "We are using them.").role == "remark"
 
 
 def test_kremlin_item_without_labels_is_one_statement() -> None:

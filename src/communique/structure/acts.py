@@ -309,6 +309,7 @@ _REPLY_OPENER = re.compile(
     r"that(?:'s| is) (?:right|true|correct|so)"
     r"|да|нет|верно|правильно|безусловно)(?=\s*[,.!;:…—–-]|\s+(?:but|sir|mr|ms)\b)"
     r"|of course|i agree|agreed|i see|maybe(?: so)?|perhaps|possibly|not (?:quite|exactly|really)"
+    r"|thank you|thanks|спасибо|благодарю|谢谢"
     r"|we (?:will|shall)|i will|конечно|согласен|是的|对|好)\b",
     re.I,
 )

@@ -18,6 +18,7 @@ from communique.structure.people import Named, same_person
 
 QA_KINDS = {"interview", "press_conference", "briefing", "comment"}
 STATEMENT_MIN_WORDS = 40  # shorter turns that neither ask nor answer are remarks
+LONG_REPORT = 150  # a guest's turn this long after an opening statement is a report
 REPORT_MIN_WORDS = 20  # a guest's reply to a request for a report is at least this long
 _BREAK = re.compile(r"^\s*(?:\*\s*){3,}$")  # "*****", "* * *": a closing notice follows
 
@@ -707,7 +708,20 @@ def _goes_on(
         return False
     if before.role == "answer" and _key_of(before) == key and acts.broken_off(before.text):
         return True
-    return acts.words(text) >= acts.GOES_ON_WORDS and not acts.replies_to_comment(text)
+    return (
+        acts.words(text) >= acts.GOES_ON_WORDS
+        and not acts.replies_to_comment(text)
+        and not _echoes(text, prev.text)
+    )
+
+
+def _echoes(text: str, comment: str) -> bool:
+    """The turn's first sentence repeats the comment before it ("So you are using them." -
+    "We are using them. ..."): a reply to the comment."""
+    first = (acts.sentences(text) or [""])[0]
+    said = set(re.findall(r"\w+", first.casefold()))
+    heard = set(re.findall(r"\w+", comment.casefold()))
+    return len(said) >= 2 and len(said & heard) >= 0.6 * len(said)
 
 
 def _reports(i: int, d: _Draft, turns: list[Turn], key: str, text: str, total: int) -> bool:
@@ -721,6 +735,8 @@ def _reports(i: int, d: _Draft, turns: list[Turn], key: str, text: str, total: i
     prev = turns[-1]
     if prev.role == "moderator":
         return True
+    if prev.role == "statement" and prev.label is not None and acts.words(text) >= LONG_REPORT:
+        return True  # a guest's report after the opening statement
     if acts.words(text) < acts.GOES_ON_WORDS:
         return False  # a short comment between remarks resumes no report
     for t in reversed(turns):  # a report resumed after interjected remarks
