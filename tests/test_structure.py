@@ -159,6 +159,18 @@ def test_kremlin_conversation_requests_for_reports_and_reports_going_on() -> Non
     assert _turn(doc, "We are using them.").role == "remark"
 
 
+def test_kremlin_moderated_panel_question_put_to_another_panellist() -> None:
+    """SPIEF 2017 plenary (development gold): Megyn Kelly puts a question to Prime Minister
+    Modi; Putin's aside before Modi answers and his comment after are remarks, not answers."""
+    doc = parse_file(KREMLIN / "054667.html.gz")
+    asked = _turn(doc, "Prime Minister Modi, President Putin said the other day")
+    assert asked.role == "question"
+    assert _turn(doc, "Ask Mr Dodon.").role == "remark"
+    modi = _turn(doc, "You are talking about America, Germany, Russia")
+    assert (modi.role, modi.answers) == ("answer", asked.n)
+    assert _turn(doc, "It is not all that simple with the Hindus.").role == "remark"
+
+
 def test_kremlin_item_without_labels_is_one_statement() -> None:
     doc = parse_file(KREMLIN / "007954.html.gz")
     assert doc.title == "Meeting on financial market development"

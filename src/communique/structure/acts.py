@@ -298,7 +298,7 @@ def invites_report(text: str) -> bool:
     plain = text.replace("’", "'")
     return (
         words(text) <= LONG_WORDS
-        and bool(_ADDRESSES.search(plain))
+        and bool(_ADDRESSES.search(re.sub(r"\bthank you\b", "", plain, flags=re.I)))
         and (has_question_mark(text) or bool(_INVITES.search(plain) or _REQUEST.search(plain)))
     )
 

@@ -459,9 +459,11 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     keys = [_key(d, s) for d, (s, _) in zip(drafts, named, strict=True)]
     officials = _officials(drafts, keys, ctx) if qa else set()
     chairs = _moderator_speakers(drafts, keys, ctx) if qa else set()
-    if qa and ctx.kind not in QA_KINDS:
+    panel = qa and ctx.kind not in QA_KINDS
+    panelists = _panelists(drafts, keys) if panel else set()
+    if panel:
         # a panel run by a moderator: whoever the moderator does not chair answers him
-        officials |= _panelists(drafts, keys)
+        officials |= panelists
     sides = [_side(d, ctx, qa, officials, k) for d, k in zip(drafts, keys, strict=True)]
     introduced: set[str] = set()
     askers = {k for d, k in zip(drafts, keys, strict=True) if acts.asks(_text(d))}
@@ -584,6 +586,25 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 text, bare=nxt_side == "ask" and not waiting, max_rest=0 if waiting else 25
             ):
                 role = "moderator"
+            elif (
+                panel
+                and open_q is not None
+                and nxt_key == open_q.key != key
+                and acts.broken_off(text)
+                and acts.words(text) <= 12
+                and not acts.asks(text)
+            ):
+                # "I saw some of it…", and the moderator goes on asking (in a briefing, a
+                # secretary's broken-off start is the answer the reporter cuts into)
+                role = "remark"
+            elif (
+                panel
+                and open_q is not None
+                and not acts.asks(text)
+                and _put_to_another(turns[open_q.n - 1], open_q, key, panelists)
+            ):
+                # a panellist's comment on a question put to another ("Ask Mr Dodon.")
+                role = "statement" if acts.words(text) > STATEMENT_MIN_WORDS else "remark"
             elif open_q is not None and open_q.key != key and sides[open_q.n - 1] != "respond":
                 after_ack = prev is not None and prev.role == "remark" and not interjected
                 if after_ack and acts.words(text) <= 12 and not acts.asks(text):
@@ -671,6 +692,42 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             )
         )
     return turns
+
+
+_PUTS_TO = re.compile(
+    r"\b(?:introduce|give (?:the )?floor to|(?:like|want) to ask|turn to|"
+    r"question (?:is )?(?:for|to))\b",
+    re.I,
+)
+
+
+def _addressee(question: Turn, panelists: set[str]) -> str | None:
+    """The panellist a moderator's question is put to: named as it opens ("Prime Minister
+    Modi, President Putin said ...") or introduced ("I would like to ask Viktor Linnik to
+    share ..."); None when it names none or several."""
+    sents = acts.sentences(question.text)
+    if not sents:
+        return None
+    places = [sents[0].split(",")[0] if "," in sents[0] else ""]
+    places += [s for s in sents if _PUTS_TO.search(s)]
+    found = {
+        k
+        for k in panelists
+        for place in places
+        if len(k.split()[-1]) > 2 and re.search(rf"\b{re.escape(k.split()[-1])}\b", place)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _put_to_another(question: Turn, open_q: _Open, key: str, panelists: set[str]) -> bool:
+    """A moderated panel's question put to another panellist: named or introduced, or, when it
+    names nobody, already answered by another."""
+    if question.role != "question" or open_q.key == key:
+        return False
+    addressee = _addressee(question, panelists)
+    if addressee is not None:
+        return addressee != key
+    return open_q.answerer is not None and open_q.answerer != key
 
 
 def _invites_report(
