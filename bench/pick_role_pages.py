@@ -286,34 +286,20 @@ def pick() -> list[dict[str, object]]:
         for rel in rng.sample(side, min(k, len(side))):
             out.append({"class": cls, "path": rel, "split": "heldout"})
             taken.add(rel)
-    rng = random.Random(SEED + 2)
-    for cls, (candidates, k) in EXTRA_DEV.items():
-        side = sorted(p for p in set(candidates()) - taken if not held_out(p))
-        for rel in rng.sample(side, min(k, len(side))):
-            out.append({"class": cls, "path": rel, "split": "dev"})
-            taken.add(rel)
+    _draw(random.Random(SEED + 2), EXTRA_DEV, "dev", taken, out)
     rng = random.Random(SEED + 3)
     candidates, k = EXTRA_DEV_KREMLIN
     side = sorted(p for p in set(candidates()) - taken if not held_out(p))
     for rel in rng.sample(side, min(k, len(side))):
         out.append({"class": "kremlin_conversation", "path": rel, "split": "dev"})
         taken.add(rel)
-    rng = random.Random(SEED + 5)
-    for cls, (candidates, k) in EXTRA_DEV_ROUND6.items():
-        side = sorted(p for p in set(candidates()) - taken if not held_out(p))
-        for rel in rng.sample(side, min(k, len(side))):
-            out.append({"class": cls, "path": rel, "split": "dev"})
-            taken.add(rel)
+    _draw(random.Random(SEED + 5), EXTRA_DEV_ROUND6, "dev", taken, out)
     for cls, rel in FIXED:
         split = "heldout" if not rel.startswith("..") and held_out(rel) else "dev"
         out.append({"class": cls, "path": rel, "split": split})
         taken.add(rel)
     rng = random.Random(SEED + 4)
-    for cls, (candidates, k) in FRESH.items():
-        side = sorted(p for p in set(candidates()) - taken if held_out(p))
-        for rel in rng.sample(side, min(k, len(side))):
-            out.append({"class": cls, "path": rel, "split": "fresh"})
-            taken.add(rel)
+    _draw(rng, FRESH, "fresh", taken, out)
     for cls, k in FRESH_INSTEAD.items():
         side = sorted(p for p in set(FRESH[cls][0]()) - taken if held_out(p))
         for rel in rng.sample(side, min(k, len(side))):
@@ -324,6 +310,22 @@ def pick() -> list[dict[str, object]]:
             out.append({"class": cls, "path": rel, "split": "fresh"})
     return out
 
+
+
+def _draw(
+    rng: random.Random,
+    strata: dict[str, tuple[Callable[[], list[str]], int]],
+    split: str,
+    taken: set[str],
+    out: list[dict[str, object]],
+) -> None:
+    """One round: per class, ``k`` pages not taken yet, development pages for ``dev``, held-out
+    pages for the other splits."""
+    for cls, (candidates, k) in strata.items():
+        side = sorted(p for p in set(candidates()) - taken if held_out(p) == (split != "dev"))
+        for rel in rng.sample(side, min(k, len(side))):
+            out.append({"class": cls, "path": rel, "split": split})
+            taken.add(rel)
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
