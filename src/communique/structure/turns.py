@@ -12,7 +12,13 @@ from dataclasses import dataclass, field, replace
 
 from communique.model import Turn
 from communique.structure import acts
-from communique.structure.labels import INTERPRETED, LabelInfo, classify_label, split_label
+from communique.structure.labels import (
+    INTERPRETED,
+    LabelInfo,
+    anonymous,
+    classify_label,
+    split_label,
+)
 from communique.structure.page import Block
 from communique.structure.people import Named, same_person
 
@@ -47,6 +53,9 @@ class TurnContext:
     # Set by make_turns: surname (case-folded) -> the whole name the page's text gives it
     # ("This is Michael Mundaca" for "MR. MUNDACA")
     full_names: dict[str, str] = field(default_factory=dict)
+    # Text outside the turns that names people (title, lead, a header's "BY BRIAN DEESE, ...",
+    # name tooltips): read for the whole names of surname labels only
+    name_lines: list[str] = field(default_factory=list)
 
 
 def _labelled(block: Block) -> tuple[LabelInfo | None, str, bool]:
@@ -237,22 +246,27 @@ def _page_form(name: str | None, ctx: TurnContext) -> str | None:
 
 
 def _full_names(names: list[str], texts: list[str]) -> dict[str, str]:
-    """Whole names the page's text gives to surname-only labels ("MR. MUNDACA": "This is
-    Michael Mundaca"), the longest first name found ("Michael" rather than "Mike")."""
+    """Whole names the page gives to surname-only labels ("MR. MUNDACA": "This is Michael
+    Mundaca"; "DR. BERNSTEIN": a header's "JARED BERNSTEIN, CHIEF ECONOMIST"), in its text,
+    title, lead or header lines. Only when the first names found are one person's: the longest
+    ("Michael" rather than "Mike"), when all begin alike; two people ("Jim Jones", "Mary
+    Jones") leave the surname as it is."""
     from communique.structure.people import not_a_name_word
 
     body = "\n".join(texts)
     out: dict[str, str] = {}
     for name in {n for n in names if " " not in n.strip() and len(n) > 2}:
         found: dict[str, int] = {}
-        pattern = rf"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) {re.escape(name)}\b"
-        for m in re.finditer(pattern, body, re.I if name.isupper() else 0):
-            first = m.group(1)
+        title = rf"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) (?:[A-Z]\. )?{re.escape(name)}\b"
+        caps = rf"\b([A-Z]{{2,}}(?:-[A-Z]{{2,}})?) (?:[A-Z]\. )?{re.escape(name.upper())}\b"
+        firsts = [m.group(1) for m in re.finditer(title, body, re.I if name.isupper() else 0)]
+        firsts += [m.group(1).title() for m in re.finditer(caps, body)]  # "JARED BERNSTEIN"
+        for first in firsts:
             low = first.casefold()
             if not first[0].isupper() or not_a_name_word(first) or low in _NOT_FIRST_NAMES:
                 continue
             found[first] = found.get(first, 0) + 1
-        if found:
+        if found and len({f[0] for f in found}) == 1:
             best = max(found, key=lambda f: (len(f), found[f]))  # "Michael" over "Mike"
             out[name.casefold()] = f"{best} {name}"
     return out
@@ -289,10 +303,14 @@ def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str 
             # "Carney" -> "Jay Carney"; but never a Russian title's words, which are inflected
             # ("Сергеем Шойгу") or not a name at all ("Заседание Совета Безопасности")
             cyrillic = re.search(r"[А-ЯЁа-яё]", p.name)
-            if not name or (len(p.name.split()) > len(name.split()) and not cyrillic):
+            # a label's whole name stays ("Ilya Shestakov" under "... for Fishery Ilya Shestakov")
+            surname_only = not name or len(re.sub(r"\b\w\.\s*", "", name).split()) == 1
+            if surname_only and len(p.name.split()) > len((name or "").split()) and not cyrillic:
                 name = p.name
             return name, p.affiliation
     if name is None and info.office:
+        if anonymous(info.office):
+            return None, None  # "SENIOR ADMINISTRATION OFFICIAL": nobody in particular
         office = info.office
         return (office.title() if office.isupper() else office), None
     return name, None
@@ -440,7 +458,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     ctx.label_names = [
         d.info.name for d in drafts if d.info and d.info.category == "person" and d.info.name
     ]
-    ctx.full_names = _full_names(ctx.label_names, [_text(d) for d in drafts])
+    ctx.full_names = _full_names(ctx.label_names, [_text(d) for d in drafts] + ctx.name_lines)
     drafts = _closing(drafts, ctx)
     labelled = any(d.info is not None for d in drafts)
     # A session with a host or moderator (a forum's plenary, a TV panel) runs as questions and
