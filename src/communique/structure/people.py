@@ -167,18 +167,21 @@ def _name_of_outlet(tokens: list[str]) -> tuple[str, str] | None:
 
 
 def _after_office(name: str, run: list[str]) -> str:
-    """A three-word name right after an office's words (``run``: the text's words up to the end
-    of the name), cut as a label's is (``labels.split_office``): "Head of the Federal Agency for
-    Fishery Ilya Shestakov" names Ilya Shestakov, not "Fishery Ilya Shestakov" (the office's
-    object). Only when nothing but capitalised words and particles stands between the office
-    word and the name; "President of Turkey Recep Tayyip Erdogan", longer names ("Aung San Suu
-    Kyi") and names with initials ("George W. Bush") stay whole."""
+    """A name of three words (four right after a particle) that follows an office's words
+    (``run``: the text's words up to the end of the name), cut as a label's is
+    (``labels.split_office``): "Head of the Federal Agency for Fishery Ilya Shestakov" names
+    Ilya Shestakov, not "Fishery Ilya Shestakov", and "... for Financial Monitoring Yury
+    Chikhanchin" Yury Chikhanchin (the words before the name are the office's object). Only
+    when nothing but capitalised words and particles stands between the office word and the
+    name; "President of Turkey Recep Tayyip Erdogan", longer names ("Aung San Suu Kyi") and
+    names with initials ("George W. Bush") stay whole."""
     words = name.split()
-    if len(words) != 3 or any(re.fullmatch(r"(?:\w\.)+", w) for w in words):
+    n = len(words)
+    if n not in (3, 4) or any(re.fullmatch(r"(?:\w\.)+", w) for w in words):
         return name
-    start = next((i for i in range(len(run) - 3, -1, -1) if run[i : i + 3] == words), None)
-    if start is None:
-        return name
+    start = next((i for i in range(len(run) - n, -1, -1) if run[i : i + n] == words), None)
+    if start is None or (n == 4 and (start == 0 or run[start - 1] not in PARTICLES)):
+        return name  # four words only as a particle's object: "for Financial Monitoring Yury X"
     office = max(
         (i for i in range(start) if is_office_word(run[i]) and run[i].casefold() != "the"),
         default=None,
@@ -187,7 +190,7 @@ def _after_office(name: str, run: list[str]) -> str:
         t[:1].isupper() or t.casefold() in PARTICLES for t in run[office + 1 : start]
     ):
         return name
-    _office, cut = split_office(run[office : start + 3])
+    _office, cut = split_office(run[office : start + n])
     return cut if cut and len(cut.split()) == 2 and name.endswith(" " + cut) else name
 
 
