@@ -332,6 +332,9 @@ def test_outlet_labels_and_their_follow_ups() -> None:
     # "Reuters: The ROK and the US have both said …" "Geng Shuang: Which agencies reported
     # this? Reuters?" "Follow-up: What's China's current view …"
     assert _turn(doc, "What's China's current view").affiliation == "Reuters"
+    # enrichment: the outlet is who asks (the register does not know "The Australian")
+    assert (asked.person, follow.person) == ("outlet:the-australian", "outlet:the-australian")
+    assert _turn(doc, "What's China's current view").person == "outlet:reuters"
     # fmprc t1484830 (zh): "追问" after an unnamed "问" stays nobody's
     zh = parse_page("fmprc_en_zh/zh/regular_presscon/t1484830.html")
     assert {(t.speaker, t.affiliation) for t in zh.turns if t.label == "追问"} == {(None, None)}
