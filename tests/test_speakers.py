@@ -211,6 +211,8 @@ def test_surname_label_stays_when_two_people_share_the_surname() -> None:
         "mundaca": "Michael Mundaca"
     }
     assert _full_names(["Jones"], ["Jim Jones met Mary Jones"]) == {}
+    # White House 1556: "MR. McDONOUGH:" and "Denis McDonough" in the text
+    assert _full_names(["McDONOUGH"], ["Denis McDonough"]) == {"mcdonough": "Denis McDonough"}
     # a header in capitals ("DR. BERNSTEIN" is read as "Bernstein")
     assert _full_names(["Bernstein"], ["AND JARED BERNSTEIN, CHIEF ECONOMIST"]) == {
         "bernstein": "Jared Bernstein"

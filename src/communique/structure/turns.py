@@ -266,8 +266,10 @@ def _full_names(names: list[str], texts: list[str]) -> dict[str, str]:
                 out[name.casefold()] = whole
             continue
         found: dict[str, int] = {}
-        title = rf"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) (?:[A-Z]\. )?{re.escape(name)}\b"
+        # the surname in any case ("McDONOUGH" of "MR. McDONOUGH" is "Denis McDonough")
+        title = rf"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) (?:[A-Z]\. )?(?i:({re.escape(name)}))\b"
         caps = rf"\b([A-Z]{{2,}}(?:-[A-Z]{{2,}})?) (?:[A-Z]\. )?{re.escape(name.upper())}\b"
+        written = [m.group(2) for m in re.finditer(title, body) if not m.group(2).isupper()]
         firsts = [m.group(1) for m in re.finditer(title, body, re.I if name.isupper() else 0)]
         firsts += [m.group(1).title() for m in re.finditer(caps, body)]  # "JARED BERNSTEIN"
         for first in firsts:
@@ -277,7 +279,8 @@ def _full_names(names: list[str], texts: list[str]) -> dict[str, str]:
             found[first] = found.get(first, 0) + 1
         if found and len({f[0] for f in found}) == 1:
             best = max(found, key=lambda f: (len(f), found[f]))  # "Michael" over "Mike"
-            out[name.casefold()] = f"{best} {name}"
+            surname = max(set(written), key=written.count) if written else name
+            out[name.casefold()] = f"{best} {surname}"
     return out
 
 
