@@ -491,15 +491,15 @@ _FOLLOW_UP = re.compile(r"follow[\s\-]?up(?: question)?|追问", re.I)
 
 
 def _follow_ups(
-    drafts: list[_Draft], named: list[tuple[str | None, str | None]]
+    drafts: list[_Draft], named: list[tuple[str | None, str | None]], sides: list[str]
 ) -> list[tuple[str | None, str | None]]:
     """A follow-up label ("Follow-up:", "追问：") asks for the previous questioner: the outlet,
     when that was an outlet ("The Australian:" then "Follow-up:"); nobody after "Q"/"问"."""
     out = list(named)
     asker: tuple[str | None, str | None] = (None, None)
     for i, d in enumerate(drafts):
-        if d.info is None or d.info.category not in ("question", "outlet"):
-            continue
+        if d.info is None or sides[i] != "ask":
+            continue  # an official's counter-question ("Which agencies reported this?") too
         if _FOLLOW_UP.fullmatch(d.info.label.strip()) and out[i] == (None, None):
             out[i] = asker
         asker = out[i]
@@ -646,14 +646,14 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     _outlets_asking(drafts)
     named = [_speaker(d.info, ctx) for d in drafts]
     keys = [_key(d, s) for d, (s, _) in zip(drafts, named, strict=True)]
-    named = _follow_ups(drafts, named)
-    named = [_self_named(d, sa, ctx) for d, sa in zip(drafts, named, strict=True)]
     officials = _officials(drafts, keys, ctx) if qa else set()
     chairs = _moderator_speakers(drafts, keys, ctx) if qa else set()
     if qa and ctx.kind not in QA_KINDS:
         # a panel run by a moderator: whoever the moderator does not chair answers him
         officials |= _panelists(drafts, keys)
     sides = [_side(d, ctx, qa, officials, k) for d, k in zip(drafts, keys, strict=True)]
+    named = _follow_ups(drafts, named, sides)
+    named = [_self_named(d, sa, ctx) for d, sa in zip(drafts, named, strict=True)]
     introduced: set[str] = set()
     askers = {k for d, k in zip(drafts, keys, strict=True) if acts.asks(_text(d))}
     turns: list[Turn] = []
