@@ -422,8 +422,9 @@ def test_mcdonough_is_one_person_under_every_label(office_docs: dict[str, Docume
             if t.label and "donough" in t.label.casefold():
                 labels.setdefault(f"{t.label}/{t.speaker}", set()).add(t.person)
     # the labels the pages give him (MR. McDONOUGH, MR. MCDONOUGH) and the names the documents
-    # know him by (Denis McDonough, Denis Mcdonough, McDONOUGH, Mcdonough): one person
-    assert len(labels) >= 4, labels
+    # know him by (Denis McDonough, Denis Mcdonough; a bare surname label takes the whole name
+    # its page gives, so "McDONOUGH" alone is left only where no page names him): one person
+    assert len(labels) >= 3, labels
     assert set().union(*labels.values()) == {"denis-mcdonough"}
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from communique.enrich.entities import matcher
-from communique.enrich.names import name_key
+from communique.enrich.names import name_key, slug
 from communique.enrich.people import Register, Resolution
 from communique.model import Document, Mention, Turn
 from communique.structure.labels import is_office_word
@@ -99,6 +99,15 @@ def _named_in(doc: Document, reg: Register) -> tuple[str, ...]:
     return tuple(ids)
 
 
+def _asking_outlet(turn: Turn, reg: Register) -> str | None:
+    """The outlet of a question nobody in particular asks for it: a follow-up after an
+    outlet's question ("Follow-up:" after "The Australian:"), an outlet label the register does
+    not know ("The Australian")."""
+    if turn.speaker or not turn.affiliation or turn.role != "question":
+        return None
+    return reg.outlet(turn.affiliation) or f"outlet:{slug(turn.affiliation)}"
+
+
 def _one_id_per_name(doc: Document) -> None:
     """A name not in the register that asks questions in the document is a journalist in all
     its turns there (``person:megyn-kelly`` -> ``journalist:megyn-kelly``)."""
@@ -139,7 +148,7 @@ def enrich_document(doc: Document, reg: Register | None = None) -> Document:
         key = (turn.speaker, turn.label, turn.role, turn.affiliation)
         if key not in seen:
             seen[key] = resolve_turn(turn, doc, reg, named).person_id
-        turn.person = seen[key]
+        turn.person = seen[key] or _asking_outlet(turn, reg)
     _same_surname(doc, reg)
     _one_id_per_name(doc)
     return doc

@@ -38,6 +38,7 @@ def build_document(page: Page, *, origin: Origin, revision: str) -> Document:
     provisional = classify_kind(page.title, kind_hint=page.kind_hint, publisher=page.publisher)
     principal, people, _outlets = principal_and_others(page.title, page.lead, page.speaker_hint)
     ctx = TurnContext(kind=_turn_kind(provisional), principal=principal, people=people)
+    ctx.name_lines = [t for t in (page.title, page.lead, *page.name_lines) if t]
     turns = make_turns(page.blocks, ctx)
     labelled = sum(1 for t in turns if t.label is not None)
     questions = labelled_questions(turns)

@@ -35,6 +35,13 @@ HEADING_WORDS = {
     "transcript", "schedule", "week", "update", "updates", "clarification", "erratum", "agenda",
     "announcement", "announcements", "excerpts", "highlights",
 }  # fmt: skip
+# Last words of labels that say what kind of speaker talks, never who ("SENIOR ADMINISTRATION
+# OFFICIAL", "PARTICIPANT", "AUDIENCE MEMBER"): such a label names nobody.
+ANONYMOUS_HEADS = {
+    "official", "officials", "participant", "participants", "member", "members", "reporter",
+    "reporters", "moderator", "questioner", "unidentified", "panelist", "panellist", "journalist",
+    "journalists", "correspondent",
+}  # fmt: skip
 
 # Words that make up office titles (the part of a label before the person's name).
 OFFICE_WORDS = {
@@ -46,7 +53,7 @@ OFFICE_WORDS = {
     "state", "national", "security", "council", "affairs", "defence", "defense", "chief", "staff",
     "acting", "first", "executive", "united", "states", "kingdom", "republic", "federation",
     "emirates", "the", "mr", "ms", "mrs", "dr", "sir", "madam", "secretary-general",
-    "undersecretary", "under", "ministry", "spokesperson's",
+    "undersecretary", "under", "ministry", "spokesperson's", "adminstration",
     "президент", "министр", "председатель", "заместитель", "пресс-секретарь", "помощник",
     "официальный", "представитель", "генеральный", "секретарь", "посол", "глава", "премьер-министр",
     "вице-премьер", "губернатор", "директор", "мэр", "советник", "руководитель",
@@ -186,7 +193,7 @@ def classify_label(
     raw = label.strip().strip("\u3000 ")
     if not raw or len(raw) > (200 if from_markup else 90):
         return None
-    folded = _fold(raw)
+    folded = re.sub(r"^(?:the|a|an) (?=\w)", "", _fold(raw))  # "THE MODERATOR", "A REPORTER"
     if from_markup and re.search(r"[\u3400-\u9fff]", raw) and raw.endswith(("表示", "说")):
         return LabelInfo(raw, "answer", interpreted=interpreted)
     if re.search(r"[\u3400-\u9fff]", raw) and "记者" in raw and len(raw) <= 24:
@@ -224,12 +231,38 @@ def classify_label(
         return None
     if not name and not office:
         return None
+    if anonymous(raw):
+        if folded.split()[-1] in QUESTION_WORDS:
+            return LabelInfo(raw, "question", interpreted=interpreted)  # "Foreign Journalist"
+        name, office = None, raw  # "SENIOR ADMINISTRATION OFFICIAL", "PARTICIPANT": nobody
     strong = len(tokens) > 1 or bool(office) or _has_initials(raw) or raw.isupper()
     honorific = tokens[0].casefold().strip(".") in HONORIFICS
     return LabelInfo(
         raw, "person", name=name, office=office, interpreted=interpreted, strong=strong,
         honorific=honorific,
     )  # fmt: skip
+
+
+def anonymous(label: str | None) -> bool:
+    """A label that says what kind of speaker talks, never who: its last word is a kind of
+    speaker ("SENIOR ADMINISTRATION OFFICIAL", also misspelt "ADMINSTRATION"; "PARTICIPANT";
+    "AUDIENCE MEMBER") and no word before it is a name (office words, articles, "White House")."""
+    words = [w.strip(".,") for w in (label or "").replace("\u00a0", " ").casefold().split()]
+    if not words or words[-1] not in ANONYMOUS_HEADS:
+        return False
+    return all(
+        is_office_word(w) or w in PARTICLES or w in MEDIA_WORDS or w in _KIND_WORDS
+        for w in words[:-1]
+    )
+
+
+# Words that qualify a kind of speaker without naming anyone ("AUDIENCE MEMBER", "SENIOR
+# WHITE HOUSE OFFICIAL", "FEMALE PARTICIPANT")
+_KIND_WORDS = {
+    "audience", "white", "house", "department", "female", "male", "another", "unidentified",
+    "u.s.", "us", "american", "russian", "chinese", "military", "defense", "pentagon", "treasury",
+    "government", "administration", "adminstration", "panel", "press",
+}  # fmt: skip
 
 
 def _ends_in_name(raw: str) -> bool:

@@ -54,6 +54,10 @@ class Page:
     attribution: str | None = None
     kind_hint: str | None = None  # the publisher's own category, if it gives one
     speaker_hint: str | None = None  # the principal speaker named by a table column
+    # Text the reader left out of the blocks that names the speakers (White House header lines
+    # "BY BRIAN DEESE, ..., AND JARED BERNSTEIN", kremlin.ru name tooltips): read for whole
+    # names only, never a turn
+    name_lines: list[str] = field(default_factory=list)
     skip_reason: str | None = None  # set for index/list pages, error pages: not a document
 
 

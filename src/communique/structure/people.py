@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from communique.model import Participant
-from communique.structure.labels import MEDIA_WORDS, PARTICLES, is_office_word
+from communique.structure.labels import MEDIA_WORDS, PARTICLES, is_office_word, split_office
 from communique.structure.name_words import (
     CONNECTORS,
     TITLE_CASE_WORDS,
@@ -166,6 +166,34 @@ def _name_of_outlet(tokens: list[str]) -> tuple[str, str] | None:
     return name, " ".join(tail)
 
 
+def _after_office(name: str, run: list[str]) -> str:
+    """A name of three words (four right after a particle) that follows an office's words
+    (``run``: the text's words up to the end of the name), cut as a label's is
+    (``labels.split_office``): "Head of the Federal Agency for Fishery Ilya Shestakov" names
+    Ilya Shestakov, not "Fishery Ilya Shestakov", and "... for Financial Monitoring Yury
+    Chikhanchin" Yury Chikhanchin (the words before the name are the office's object). Only
+    when nothing but capitalised words and particles stands between the office word and the
+    name; "President of Turkey Recep Tayyip Erdogan", longer names ("Aung San Suu Kyi") and
+    names with initials ("George W. Bush") stay whole."""
+    words = name.split()
+    n = len(words)
+    if n not in (3, 4) or any(re.fullmatch(r"(?:\w\.)+", w) for w in words):
+        return name
+    start = next((i for i in range(len(run) - n, -1, -1) if run[i : i + n] == words), None)
+    if start is None or (n == 4 and (start == 0 or run[start - 1] not in PARTICLES)):
+        return name  # four words only as a particle's object: "for Financial Monitoring Yury X"
+    office = max(
+        (i for i in range(start) if is_office_word(run[i]) and run[i].casefold() != "the"),
+        default=None,
+    )
+    if office is None or not all(
+        t[:1].isupper() or t.casefold() in PARTICLES for t in run[office + 1 : start]
+    ):
+        return name
+    _office, cut = split_office(run[office : start + n])
+    return cut if cut and len(cut.split()) == 2 and name.endswith(" " + cut) else name
+
+
 def named_in(text: str | None) -> tuple[list[Named], list[str]]:
     """(people, outlets) named in a title or lead, in order of appearance; people by their
     whole names only."""
@@ -201,6 +229,7 @@ def named_in(text: str | None) -> tuple[list[Named], list[str]]:
             office, name = _office_and_name(tokens)
             if not name:
                 continue
+            name = _after_office(name, text[: run.end()].split())
             if re.search(r"[А-ЯЁа-яё]", name) is None and not any(
                 t[:1].isupper() for t in name.split()
             ):

@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from communique.model import Turn
 from communique.structure import acts
-from communique.structure.labels import INTERPRETED, LabelInfo, classify_label, split_label
+from communique.structure.labels import (
+    INTERPRETED,
+    MEDIA_WORDS,
+    LabelInfo,
+    anonymous,
+    classify_label,
+    is_office_word,
+    split_label,
+)
 from communique.structure.page import Block
 from communique.structure.people import Named, same_person
 
@@ -49,6 +58,9 @@ class TurnContext:
     # Set by make_turns: surname (case-folded) -> the whole name the page's text gives it
     # ("This is Michael Mundaca" for "MR. MUNDACA")
     full_names: dict[str, str] = field(default_factory=dict)
+    # Text outside the turns that names people (title, lead, a header's "BY BRIAN DEESE, ...",
+    # name tooltips): read for the whole names of surname labels only
+    name_lines: list[str] = field(default_factory=list)
 
 
 def _labelled(block: Block) -> tuple[LabelInfo | None, str, bool]:
@@ -239,25 +251,107 @@ def _page_form(name: str | None, ctx: TurnContext) -> str | None:
 
 
 def _full_names(names: list[str], texts: list[str]) -> dict[str, str]:
-    """Whole names the page's text gives to surname-only labels ("MR. MUNDACA": "This is
-    Michael Mundaca"), the longest first name found ("Michael" rather than "Mike")."""
+    """Whole names the page gives to surname-only labels ("MR. MUNDACA": "This is Michael
+    Mundaca"; "DR. BERNSTEIN": a header's "JARED BERNSTEIN, CHIEF ECONOMIST"), in its text,
+    title, lead or header lines. Only when the first names found are one person's: the longest
+    ("Michael" rather than "Mike"), when all begin alike; two people ("Jim Jones", "Mary
+    Jones") leave the surname as it is."""
     from communique.structure.people import not_a_name_word
 
     body = "\n".join(texts)
     out: dict[str, str] = {}
     for name in {n for n in names if " " not in n.strip() and len(n) > 2}:
+        initialled = _INITIALLED.fullmatch(name)
+        if initialled:  # "С.Чупшева": a "Светлана Чупшева" of the page
+            whole = _initialled_name(initialled.group(1)[0], initialled.group(2), body)
+            if whole:
+                out[name.casefold()] = whole
+            continue
         found: dict[str, int] = {}
-        pattern = rf"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) {re.escape(name)}\b"
-        for m in re.finditer(pattern, body, re.I if name.isupper() else 0):
-            first = m.group(1)
+        # the surname in any case ("McDONOUGH" of "MR. McDONOUGH" is "Denis McDonough")
+        title = rf"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) (?:[A-Z]\. )?(?i:({re.escape(name)}))\b"
+        caps = rf"\b([A-Z]{{2,}}(?:-[A-Z]{{2,}})?) (?:[A-Z]\. )?{re.escape(name.upper())}\b"
+        written = [m.group(2) for m in re.finditer(title, body) if not m.group(2).isupper()]
+        firsts = [m.group(1) for m in re.finditer(title, body, re.I if name.isupper() else 0)]
+        firsts += [m.group(1).title() for m in re.finditer(caps, body)]  # "JARED BERNSTEIN"
+        for first in firsts:
             low = first.casefold()
             if not first[0].isupper() or not_a_name_word(first) or low in _NOT_FIRST_NAMES:
                 continue
             found[first] = found.get(first, 0) + 1
-        if found:
+        if found and len({f[0] for f in found}) == 1:
             best = max(found, key=lambda f: (len(f), found[f]))  # "Michael" over "Mike"
-            out[name.casefold()] = f"{best} {name}"
+            surname = max(set(written), key=written.count) if written else name
+            out[name.casefold()] = f"{best} {surname}"
     return out
+
+
+def _name_words(name: str) -> list[str]:
+    """The words of a label's name that may be a person's: no initials, jobs or offices."""
+    from communique.structure.people import not_a_name_word
+
+    return [w for w in name.split() if not re.fullmatch(r"(?:\w\.)+", w) and not not_a_name_word(w)]
+
+
+_THANKS_TO = re.compile(
+    r"^(?:(?i:sure|okay|great|all right)[.,!]\s+)?"
+    r"(?i:thanks|thank you)(?i: (?:very|so) much)?,\s+([A-Z][a-z]+)[.,!]"
+)
+
+
+def _addressed(drafts: list[_Draft], ctx: TurnContext) -> dict[str, str]:
+    """Whole names of surname labels the page gives by thanking them: "Thanks, Mike." right
+    after a "MR. HAMMER" turn is Mike Hammer. Only one first name so thanked, never the
+    first name of another person the page names."""
+    from communique.structure.people import not_a_name_word
+
+    thanked: dict[str, set[str]] = {}
+    for d, nxt in pairwise(drafts):
+        name = d.info.name if d.info and d.info.category == "person" else None
+        if not name or " " in name.strip() or name.casefold() in ctx.full_names:
+            continue
+        m = _THANKS_TO.match(_text(nxt))
+        if m and nxt.info is not None and nxt.info.label != d.info.label:  # type: ignore[union-attr]
+            thanked.setdefault(name, set()).add(m.group(1))
+    others = [*ctx.full_names.values(), *(p.name for p in [ctx.principal, *ctx.people] if p)]
+    taken = {n.split()[0] for n in others if " " in n}
+    # a first name thanked after two labels ("Thanks, Robert." after MR. GIBBS and after
+    # SECRETARY NAPOLITANO) is one of them, but which is not known: neither
+    for name, firsts in thanked.items():
+        taken |= {f for f in firsts if any(f in v for n, v in thanked.items() if n != name)}
+    out: dict[str, str] = {}
+    for name, firsts in thanked.items():
+        first = next(iter(firsts))
+        if len(firsts) == 1 and first not in taken and not not_a_name_word(first) and (
+            first.casefold() not in _NOT_FIRST_NAMES
+        ):
+            out[name.casefold()] = f"{first} {name}"
+    return out
+
+
+_INITIALLED = re.compile(r"((?:[A-ZА-ЯЁ]\.\s?){1,2})([A-ZА-ЯЁ][\w\-]+)")
+
+
+def _initialled_name(initial: str, surname: str, body: str) -> str | None:
+    """"Светлана Чупшева" for "С.Чупшева" when the page gives one first name with that initial
+    before the surname, as written (a nominative: a title's "Светланой Чупшевой" is not read),
+    a patronymic between them allowed (a tooltip's "Сергей Кужугетович Шойгу")."""
+    from communique.structure.people import not_a_name_word
+
+    word = r"[A-ZА-ЯЁ][a-zа-яё]+"
+    pattern = rf"(?<![\w.])({word})\s+({word}\s+)?{re.escape(surname)}(?![\w])"
+    found = [
+        (m.group(1), bool(m.group(2)))
+        for m in re.finditer(pattern, body)
+        if m.group(1)[0] == initial and not not_a_name_word(m.group(1))
+    ]
+    if any(full for _, full in found):  # with a patronymic: a tooltip's nominative
+        found = [f for f in found if f[1]]
+    firsts = sorted({first for first, _ in found}, key=len)
+    # one name in several cases ("Сергей", "Сергеем Шойгу" of a title): the shortest
+    if firsts and all(f[:4] == firsts[0][:4] for f in firsts):
+        return f"{firsts[0]} {surname}"
+    return None
 
 
 # Capitalised words that stand before a surname without being a first name
@@ -291,10 +385,14 @@ def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str 
             # "Carney" -> "Jay Carney"; but never a Russian title's words, which are inflected
             # ("Сергеем Шойгу") or not a name at all ("Заседание Совета Безопасности")
             cyrillic = re.search(r"[А-ЯЁа-яё]", p.name)
-            if not name or (len(p.name.split()) > len(name.split()) and not cyrillic):
+            # a label's whole name stays ("Ilya Shestakov" under "... for Fishery Ilya Shestakov")
+            surname_only = not name or len(_name_words(name)) == 1  # "Senator Mitchell" too
+            if surname_only and len(_name_words(p.name)) > 1 and not cyrillic:
                 name = p.name
             return name, p.affiliation
     if name is None and info.office:
+        if anonymous(info.office):
+            return None, None  # "SENIOR ADMINISTRATION OFFICIAL": nobody in particular
         office = info.office
         return (office.title() if office.isupper() else office), None
     return name, None
@@ -391,6 +489,97 @@ def _panelists(drafts: list[_Draft], keys: list[str]) -> set[str]:
     }  # fmt: skip
 
 
+_FOLLOW_UP = re.compile(r"follow[\s\-]?up(?: question)?|追问", re.I)
+
+
+def _follow_ups(
+    drafts: list[_Draft], named: list[tuple[str | None, str | None]], sides: list[str]
+) -> list[tuple[str | None, str | None]]:
+    """A follow-up label ("Follow-up:", "追问：") asks for the previous questioner: the outlet,
+    when that was an outlet ("The Australian:" then "Follow-up:"); nobody after "Q"/"问"."""
+    out = list(named)
+    asker: tuple[str | None, str | None] = (None, None)
+    for i, d in enumerate(drafts):
+        if d.info is None or sides[i] != "ask":
+            continue  # an official's counter-question ("Which agencies reported this?") too
+        if _FOLLOW_UP.fullmatch(d.info.label.strip()) and out[i] == (None, None):
+            out[i] = asker
+        asker = out[i]
+    return out
+
+
+# "Nicholas Kralev, Washington Times: …", "Chris Arnold, National Public Radio. …", "Hi, I'm
+# Jane Doe with the Washington Post. …": a questioner who names himself and his outlet
+_SELF_NAMED = re.compile(
+    r"^(?i:(?:yes|hi|hello|thanks|thank you|good (?:morning|afternoon|evening))[,.!]?\s+)*"
+    r"(?i:(?:i[’']m|i am|this is|my name is)\s+)?"
+    r"(?P<name>[A-Z][a-z’'\-]+(?:\s[A-Z][a-z’'\-]+){1,2})"
+    r"(?:(?P<comma>,)\s*|\s+(?P<with>with|from|of)\s+(?:the\s+|The\s+)?)"
+    r"(?P<outlet>(?:[A-Z]\.){2,}|[A-Z][\w’'&\-]*)"
+    r"(?P<more>(?:\s+(?:(?:[A-Z]\.){2,}|[A-Z][\w’'&\-]*|of|the|and|for|in|&)){0,5}?)"
+    r"\s*[.:;,](?:\s|$)"
+)
+
+
+def _self_named(
+    d: _Draft, named: tuple[str | None, str | None], ctx: TurnContext
+) -> tuple[str | None, str | None]:
+    """(speaker, affiliation) of an unnamed question ("Q", "QUESTION:") whose opening words
+    name the questioner and his outlet; a whole personal name only, never an office ("General
+    Jones, I wanted to ask"), nor a person the document names (an official addressed)."""
+    from communique.structure.people import not_a_name_word, whole_name
+
+    if d.info is None or d.info.category != "question" or d.info.office or named[0]:
+        return named
+    m = _SELF_NAMED.match(_text(d))
+    if m is None:
+        return named
+    name, outlet = m.group("name"), (m.group("outlet") + m.group("more")).strip()
+    words = name.split()
+    # after a comma or "of", the outlet must read as one ("National Public Radio", "NPR"), not
+    # as a place or a person ("Spencer Bachus of Alabama", "Another Democrat, Dianne Feinstein")
+    media = any(w.casefold() in MEDIA_WORDS for w in outlet.split()) or bool(
+        re.fullmatch(r"[A-Z]{2,6}|(?:[A-Z]\.){2,}", outlet.split()[0])
+    )
+    if m.group("with") in (None, "of") and not media:
+        return named
+    if (
+        whole_name(name) != name
+        or not all(w[0].isupper() for w in words)
+        or any(not_a_name_word(w) or w.casefold() in _NOT_FIRST_NAMES for w in words)
+        or not outlet[:1].isupper()
+        or (
+            any(is_office_word(w) and w.casefold() != "the" for w in outlet.split())
+            and not any(w.casefold() in MEDIA_WORDS for w in outlet.split())
+        )  # "John Kerry, Secretary of State, said"; "Chris Arnold, National Public Radio."
+    ):
+        return named
+    known = [*ctx.label_names, *(p.name for p in [ctx.principal, *ctx.people] if p)]
+    if any(same_person(name, k) for k in known):
+        return named
+    return name, outlet
+
+
+def _outlets_asking(drafts: list[_Draft]) -> None:
+    """A label that names no person and holds no office ("The Australian", "The Hindu": only
+    an article before capitalised words) over a turn that asks is the outlet that asks."""
+    for d in drafts:
+        info = d.info
+        if (
+            info is not None
+            and info.category == "person"
+            and info.name is None
+            and info.office
+            and not anonymous(info.office)
+            and not any(
+                is_office_word(w) and w.casefold() not in ("the", "a", "an")
+                for w in info.office.split()
+            )
+            and acts.asks(_text(d))
+        ):
+            d.info = replace(info, category="outlet", office=None)
+
+
 def _text(d: _Draft) -> str:
     return "\n\n".join(p for p in d.paragraphs if p)
 
@@ -442,7 +631,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     ctx.label_names = [
         d.info.name for d in drafts if d.info and d.info.category == "person" and d.info.name
     ]
-    ctx.full_names = _full_names(ctx.label_names, [_text(d) for d in drafts])
+    ctx.full_names = _full_names(ctx.label_names, [_text(d) for d in drafts] + ctx.name_lines)
+    ctx.full_names.update(_addressed(drafts, ctx))
     drafts = _closing(drafts, ctx)
     labelled = any(d.info is not None for d in drafts)
     # A session with a host or moderator (a forum's plenary, a TV panel) runs as questions and
@@ -455,6 +645,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         )
         for d in drafts
     )
+    _outlets_asking(drafts)
     named = [_speaker(d.info, ctx) for d in drafts]
     keys = [_key(d, s) for d, (s, _) in zip(drafts, named, strict=True)]
     officials = _officials(drafts, keys, ctx) if qa else set()
@@ -465,6 +656,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         # a panel run by a moderator: whoever the moderator does not chair answers him
         officials |= panelists
     sides = [_side(d, ctx, qa, officials, k) for d, k in zip(drafts, keys, strict=True)]
+    named = _follow_ups(drafts, named, sides)
+    named = [_self_named(d, sa, ctx) for d, sa in zip(drafts, named, strict=True)]
     introduced: set[str] = set()
     askers = {k for d, k in zip(drafts, keys, strict=True) if acts.asks(_text(d))}
     turns: list[Turn] = []

@@ -48,6 +48,18 @@ _SENTENCE_END = re.compile(r"[.!?…»”\"')\]]$")
 _ABBREVIATION_END = re.compile(r"\b(?:[A-Z]\.){2,}$")  # "New York, N.Y.", "Washington, D.C."
 
 
+def _tooltip_names(text: str) -> list[str]:
+    """The whole names the tooltips give, as "Name Patronymic Surname" ("Шойгу Сергей
+    Кужугетович" -> "Сергей Кужугетович Шойгу"): who "С.Шойгу" is, for the turn maker."""
+    out: list[str] = []
+    for m in re.finditer(_TOOLTIP_NAME, text):
+        surname, first, patronymic = m.group(0).split()
+        name = f"{first} {patronymic} {surname}"
+        if name not in out:
+            out.append(name)
+    return out
+
+
 def looks_like_text_page(text: str) -> bool:
     head = text.lstrip()[:200]
     return not head.startswith("<")
@@ -90,9 +102,10 @@ def read_text_page(
     lang: str | None = None,
 ) -> Page:
     """A plain-text page or a table's text cell as a Page (header read, furniture dropped)."""
+    names = _tooltip_names(text)
     text = _TOOLTIP_BARE.sub(" ", _TOOLTIP.sub("", text))
     pars = split_paragraphs(text)
-    page = Page(blocks=[], title=title, url=url, publisher=publisher)
+    page = Page(blocks=[], title=title, url=url, publisher=publisher, name_lines=names)
     if _LICENSE.search(text):
         page.license = "CC BY 4.0"
     page.versions = _versions(pars)

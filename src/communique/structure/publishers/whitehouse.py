@@ -443,6 +443,7 @@ def read_whitehouse(text: str, *, url: str | None = None) -> Page:
         last = body[-1]
         body[-1] = _Line(last.text, _TRAILING_TIME.sub("", last.raw.rstrip()), last.para, False)
     blocks = [Block(text=t) for t in map(_block_text, _group(notes + body)) if t]
+    noted = {id(n) for n in notes}
     page = Page(
         blocks=blocks,
         publisher=PUBLISHER,
@@ -450,6 +451,8 @@ def read_whitehouse(text: str, *, url: str | None = None) -> Page:
         lang=_lang(blocks),
         title=title or None,
         place=", ".join(head.places) or None,
+        # "BY BRIAN DEESE, ..., AND JARED BERNSTEIN, CHIEF ECONOMIST": who "DR. BERNSTEIN" is
+        name_lines=[ln.text for ln in lines[: head.end] if id(ln) not in noted],
     )
     for source in (title, *head.dates):
         found = find_date(source) if source else None
