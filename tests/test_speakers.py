@@ -380,3 +380,21 @@ def test_surname_label_takes_the_first_name_it_is_thanked_by() -> None:
         "janet-napolitano"
     }
     assert "Robert Napolitano" not in {t.speaker for t in doc.turns}
+
+
+def test_a_meeting_guest_who_asks_is_no_journalist() -> None:
+    """Meeting with the leaders of the parties that won State Duma seats (development page
+    052957): Gennady Zyuganov asks the President something, and stays a person, not a
+    journalist; a forum panel's TV host who moderates and asks (SPIEF 2017, Megyn Kelly) is a
+    journalist."""
+    from communique.enrich.document import enrich_document
+
+    doc = enrich_document(parse_page("kremlin_en/html/052957.html.gz"))
+    assert doc.kind == "meeting"
+    zyuganov = {t.person for t in doc.turns if t.speaker == "Gennady Zyuganov"}
+    assert any(t.role == "question" for t in doc.turns if t.speaker == "Gennady Zyuganov")
+    assert zyuganov == {"person:gennady-zyuganov"}
+    doc = enrich_document(parse_page("kremlin_en/html/054667.html.gz"))
+    assert {t.person for t in doc.turns if t.speaker == "Megyn Kelly"} == {
+        "journalist:megyn-kelly"
+    }

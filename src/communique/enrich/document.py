@@ -21,6 +21,7 @@ from communique.enrich.names import name_key, slug
 from communique.enrich.people import Register, Resolution
 from communique.model import Document, Mention, Turn
 from communique.structure.labels import is_office_word
+from communique.structure.turns import QA_KINDS
 
 PEOPLE_ENV = "COMMUNIQUE_PEOPLE"
 
@@ -73,13 +74,22 @@ def _person_of(value: str, files: tuple[str, ...]) -> str | None:
 
 
 def resolve_turn(
-    turn: Turn, doc: Document, reg: Register, named: tuple[str, ...] = ()
+    turn: Turn,
+    doc: Document,
+    reg: Register,
+    named: tuple[str, ...] = (),
+    hosts: frozenset[str] = frozenset(),
 ) -> Resolution:
     """Who said ``turn``: its speaker as the document knows them, else its label. ``named``:
-    the register ids the document names (for an office label in an undated document)."""
+    the register ids the document names (for an office label in an undated document). An
+    unknown name that asks is a journalist where journalists ask (interviews, briefings, press
+    conferences) or when it hosts the session (``hosts``: speakers with a moderator turn, a
+    forum panel's TV host); a meeting's guest who asks the President something is not."""
+    journalistic = doc.kind in QA_KINDS or turn.speaker in hosts
+    role = turn.role if journalistic or turn.role != "question" else None
     return reg.resolve(
         turn.speaker or turn.label, lang=doc.lang, date=doc.date, publisher=doc.publisher,
-        role=turn.role, affiliation=turn.affiliation, named=named,
+        role=role, affiliation=turn.affiliation, named=named,
     )  # fmt: skip
 
 
@@ -143,11 +153,12 @@ def enrich_document(doc: Document, reg: Register | None = None) -> Document:
     for turn in doc.turns:
         turn.mentions = [Mention(m.start, m.end, m.entity) for m in find(turn.text, doc.lang)]
     named = _named_in(doc, reg) if not doc.date else ()
+    hosts = frozenset(t.speaker for t in doc.turns if t.role == "moderator" and t.speaker)
     seen: dict[tuple[str | None, str | None, str, str | None], str | None] = {}
     for turn in doc.turns:
         key = (turn.speaker, turn.label, turn.role, turn.affiliation)
         if key not in seen:
-            seen[key] = resolve_turn(turn, doc, reg, named).person_id
+            seen[key] = resolve_turn(turn, doc, reg, named, hosts).person_id
         turn.person = seen[key] or _asking_outlet(turn, reg)
     _same_surname(doc, reg)
     _one_id_per_name(doc)
