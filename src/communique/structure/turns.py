@@ -350,7 +350,9 @@ def _moderator_speakers(drafts: list[_Draft], keys: list[str], ctx: TurnContext)
         if ctx.principal and same_person(key, ctx.principal.name):
             continue
         office = any(d.info and d.info.office and _PRESS_OFFICE.search(d.info.office) for d in ds)
-        floor = sum(1 for d in ds if acts.gives_floor(_text(d), bare=True))
+        floor = sum(
+            1 for d in ds if acts.gives_floor(_text(d), bare=True) or acts.runs_call(_text(d))
+        )
         if (office and len(ds) > 1) or (len(ds) >= 2 and 2 * floor >= len(ds)):
             out.add(key)
     return out
@@ -482,6 +484,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         nxt_side = sides[i + 1] if i + 1 < len(drafts) else None
         nxt_key = keys[i + 1] if i + 1 < len(drafts) else None
         nxt_text = _text(drafts[i + 1]) if i + 1 < len(drafts) else ""
+        # the session's end: no question follows (a closing "Thanks, everyone, for joining")
+        closes = qa and bool(turns) and "ask" not in sides[i + 1 :]
         role, answers = "statement", None
         cut_in = keep_open = False
         interjects = (
@@ -530,16 +534,21 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             ):
                 role, answers = "question", None  # asks back: "那你向中国教育部求证了吗？"
         elif side == "moderator":
-            substantive = acts.asks(text) and not acts.gives_floor(text)
+            substantive = (
+                acts.asks(text) and not acts.gives_floor(text) and not acts.runs_call(text)
+            )
             waiting = open_q is not None and open_q.key != key and open_q.answerer is None
             if (
                 waiting
                 and not substantive
                 and not acts.gives_floor(text)
+                and not acts.ground_rules(text)
                 and acts.words(text) >= 20
             ):
                 role, answers = "answer", open_q.n  # type: ignore[union-attr]
-            elif acts.acknowledges(text) and not acts.gives_floor(text):
+            elif (acts.acknowledges(text) and not acts.gives_floor(text)) or (
+                closes and acts.signs_off_session(text) and not acts.ground_rules(text)
+            ):
                 role = "remark"  # the chair's "Great, thanks, everybody."
             else:
                 role = "question" if substantive else "moderator"
@@ -578,10 +587,22 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 and open_q.answerer is None
                 and sides[open_q.n - 1] != "respond"
             )
-            if acts.gives_floor(
+            answered = open_q is None or open_q.answerer is not None
+            if closes and answered and acts.signs_off_session(text) and not acts.ground_rules(text):
+                # "Thanks, everyone, for joining."; an official's closing words
+                short = acts.acknowledges(text) or acts.words(text) <= STATEMENT_MIN_WORDS
+                role = "remark" if short else "statement"
+            elif acts.gives_floor(
                 text, bare=nxt_side == "ask" and not waiting, max_rest=0 if waiting else 25
+            ) or (answered and acts.ground_rules(text) and acts.runs_call(text)):
+                role = "moderator"  # "this call is on background ... I'll turn it over to Bill"
+            elif (
+                open_q is not None
+                and open_q.answerer not in (None, key)
+                and acts.not_an_answer(text)
             ):
-                role = "moderator"
+                # "not in response to that question, just to make sure that I was clear"
+                role = "statement" if acts.words(text) > STATEMENT_MIN_WORDS else "remark"
             elif open_q is not None and open_q.key != key and sides[open_q.n - 1] != "respond":
                 after_ack = prev is not None and prev.role == "remark" and not interjected
                 if after_ack and acts.words(text) <= 12 and not acts.asks(text):
@@ -648,7 +669,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             referred = _referred_question(text, turns)
             open_q = _Open(referred.n, _key_of(referred)) if referred is not None else None
         elif role == "moderator":
-            open_q = None
+            if not (open_q is not None and nxt_side == "respond" and nxt_key != key):
+                open_q = None  # unless handing a question over ("Let me turn it over to Ben")
         elif role == "statement" and qa and side == "respond" and open_q is None:
             last_answer = None
         interjected = cut_in
@@ -704,16 +726,24 @@ def _referred_question(text: str, turns: list[Turn]) -> Turn | None:
     return None
 
 
+_CALLS_QUESTION = re.compile(r"\b(?:questions?|caller|line)\b", re.I)
+
+
 def _key_of(turn: Turn) -> str:
     return turn.speaker or turn.label or ""
 
 
 def _introduced(speaker: str | None, text: str) -> bool:
-    """The chair's turn names this speaker ("Your next question is from Ray Henry")."""
-    if not speaker:
+    """The chair's turn names this speaker as the one who asks ("Your next question is from
+    Ray Henry"), not as a briefer (the call's opening: "this call is on the record ... With us
+    today we have Ben Rhodes")."""
+    if not speaker or acts.ground_rules(text):
         return False
     last = speaker.split()[-1]
-    return len(last) > 2 and re.search(rf"\b{re.escape(last)}\b", text) is not None
+    return len(last) > 2 and any(
+        re.search(rf"\b{re.escape(last)}\b", s) and _CALLS_QUESTION.search(s)
+        for s in acts.sentences(text)
+    )
 
 
 def labelled_questions(turns: list[Turn]) -> int:
