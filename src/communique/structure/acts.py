@@ -90,7 +90,9 @@ _FLOOR = re.compile(
     r"(?:turn|hand) (?:it|this|things|the call) (?:back )?(?:over|off) to (?:my |our |the |a |one "
     r"more )?(?:first |next )?(?:colleagues?\b|senior\b|(?-i:[A-Z]))|"
     r"(?:move|go|get) (?:on )?to (?:your |the )?questions|^(?:any )?other questions|"
-    r"(?:could|can) you (?:please )?speak up|(?:use|wait for|speak into) the mic\b|"
+    r"(?:do )?you (?:guys |all )?want to (?:pick (?:it )?up|take (?:that|this|it)\b|add\b|start\b|"
+    r"jump in|kick (?:it|us|this) off)|(?:could|can) you (?:please )?speak up|"
+    r"(?:use|wait for|speak into) the mic\b|"
     r"(?:start|begin) (?:taking|with) (?:a couple of |a few |some |your )?questions|"
     r"(?:take|do|have time for) (?:just )?(?:one|two|a couple|a few) more\b|"
     r"open (?:it|the call) up (?:to|for) (?:your |some )?questions|start the q&a|"
@@ -187,6 +189,13 @@ def asks(text: str) -> bool:
     return any(_ASKING.search(s) or _IMPERATIVE_RU.match(s) for s in sents) or any(
         _REQUEST.search(s) for s in sents[-3:]
     )
+
+
+def asks_only_for_floor(text: str) -> bool:
+    """The turn's questions only hand the floor over ("But why don't I turn it over to
+    Christine?", "Do you want to pick up from there?"): a briefer asks nothing of substance."""
+    questions = [s for s in sentences(text) if _QUESTION_END.search(s)]
+    return bool(questions) and all(floor_sentence(s) for s in questions)
 
 
 def has_question_mark(text: str) -> bool:

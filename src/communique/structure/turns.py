@@ -563,9 +563,15 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 role, cut_in = "remark", True  # "Let me show —"
             elif interjects and acts.asks(text) and acts.resumes(nxt_text):
                 role, keep_open = "question", True  # cut in with a question; the answer goes on
-            elif replies and not acts.asks(text) and not acts.thanks(text) and not interjects:
-                # a reply to the respondent's counter-question, or to a reporter's question
-                # put to someone in the audience (Direct Line's field reports)
+            elif (
+                replies
+                and (not acts.asks(text) or open_q.outer is not None)  # type: ignore[union-attr]
+                and not acts.thanks(text)
+                and not interjects
+            ):
+                # a reply to the respondent's counter-question (also when it asks again: "What
+                # do you mean by posturing?" "Meetings, briefings to the President?"), or to a
+                # reporter's question put to someone in the audience (Direct Line's field reports)
                 role, answers = "answer", open_q.n  # type: ignore[union-attr]
             elif (
                 acts.acknowledges(text)
@@ -612,6 +618,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 elif (
                     open_q.answerer is None
                     and acts.asks(text)
+                    and not acts.asks_only_for_floor(text)  # "John, do you have a question?"
                     and acts.words(text) <= 30
                     # "答：", "A:": the page says answer, unless it only asks back and the
                     # questioner replies ("记者：我只是问一下")
@@ -624,7 +631,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     role, answers = "answer", open_q.n
             elif last_answer is not None and last_answer[0] == key and acts.picks_up(text):
                 role, answers = "answer", last_answer[1].n  # back after the line dropped
-            elif acts.asks(text) and turns:
+            elif acts.asks(text) and turns and not acts.asks_only_for_floor(text):
                 role = "question"
             elif acts.words(text) > STATEMENT_MIN_WORDS or not any(
                 t.role == "question" for t in turns
@@ -669,7 +676,11 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             referred = _referred_question(text, turns)
             open_q = _Open(referred.n, _key_of(referred)) if referred is not None else None
         elif role == "moderator":
-            if not (open_q is not None and nxt_side == "respond" and nxt_key != key):
+            if not (
+                open_q is not None
+                and nxt_side == "respond"
+                and (open_q.answerer is None or nxt_key != key)
+            ):
                 open_q = None  # unless handing a question over ("Let me turn it over to Ben")
         elif role == "statement" and qa and side == "respond" and open_q is None:
             last_answer = None
