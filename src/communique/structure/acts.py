@@ -191,6 +191,14 @@ def asks(text: str) -> bool:
     )
 
 
+def opens_asking(text: str) -> bool:
+    """The first sentence is a question of its own ("Is the President leaning one way or another
+    on airstrikes?"), not a fragment that asks for confirmation ("Meetings, briefings to the
+    President?") or a reply ("Moody's Investor Services.")."""
+    sents = sentences(text)
+    return bool(sents) and bool(_QUESTION_END.search(sents[0]) and _INTERROGATIVE.match(sents[0]))
+
+
 def asks_only_for_floor(text: str) -> bool:
     """The turn's questions only hand the floor over ("But why don't I turn it over to
     Christine?", "Do you want to pick up from there?"): a briefer asks nothing of substance."""

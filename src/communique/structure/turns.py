@@ -565,12 +565,15 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 role, keep_open = "question", True  # cut in with a question; the answer goes on
             elif (
                 replies
-                and (not acts.asks(text) or open_q.outer is not None)  # type: ignore[union-attr]
+                and (
+                    not acts.asks(text)
+                    or (open_q.outer is not None and not acts.opens_asking(text))  # type: ignore[union-attr]
+                )
                 and not acts.thanks(text)
                 and not interjects
             ):
-                # a reply to the respondent's counter-question (also when it asks again: "What
-                # do you mean by posturing?" "Meetings, briefings to the President?"), or to a
+                # a reply to the respondent's counter-question (also when it asks on: "What do
+                # you mean by posturing?" "Meetings, briefings to the President?"), or to a
                 # reporter's question put to someone in the audience (Direct Line's field reports)
                 role, answers = "answer", open_q.n  # type: ignore[union-attr]
             elif (
