@@ -188,3 +188,24 @@ def test_apology_after_an_interruption_is_a_remark() -> None:
     doc = _row(RUBIO, 1)
     sorry = _turn(doc, "All right, I’m sorry.")
     assert (sorry.role, sorry.answers) == ("remark", None)
+
+
+def test_an_officials_new_start_after_his_complete_answer_answers_nothing() -> None:
+    """Powell and Ivanov's press conference (a table row that holds its transcript twice): after
+    Powell's answer to the last question ("We talked about all of these items ...") the text
+    starts over with his "Well, good afternoon, ladies and gentlemen." No question is pending:
+    his and Ivanov's opening words are statements again, not answers to the last question."""
+    doc = _row(CORPUS / "official_transcripts" / "us_chechnya_powell_archive.csv", 13)
+    last_answer = _turn(doc, "We talked about all of these items")
+    assert last_answer.role == "answer"
+    again = doc.turns[last_answer.n : last_answer.n + 3]
+    assert [t.label for t in again] == [
+        "SECRETARY POWELL",
+        "FOREIGN MINISTER IVANOV",
+        "SECRETARY POWELL",
+    ]
+    assert again[0].text.startswith("Well, good afternoon, ladies and gentlemen.")
+    assert [(t.role, t.answers) for t in again] == [("statement", None)] * 3
+    # the first time round the same words open the conference
+    first = _turn(doc, "Well, good afternoon, ladies and gentlemen.")
+    assert (first.n, first.role) == (1, "statement")

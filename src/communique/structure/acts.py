@@ -250,6 +250,17 @@ def signs_off_session(text: str) -> bool:
     return False
 
 
+def opens_anew(text: str) -> bool:
+    """The turn opens with a greeting or thanks of its own ("Well, good afternoon, ladies and
+    gentlemen.", "Thank you very much."): a new start, not an answer going on."""
+    sents = sentences(text)
+    if not sents:
+        return False
+    first = re.sub(r"^(?:well|so|and|okay|ok)[,.!]?\s+", "", sents[0], flags=re.I)
+    first = re.sub(r",? ladies and gentlemen", "", first, flags=re.I)
+    return bool(_ACK.match(first) or _THANKS.match(first)) and not _YES_NO.search(first)
+
+
 def says_yes_or_no(text: str) -> bool:
     return bool(_YES_NO.search(text))
 

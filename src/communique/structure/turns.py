@@ -487,7 +487,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         # the session's end: no question follows (a closing "Thanks, everyone, for joining")
         closes = qa and bool(turns) and "ask" not in sides[i + 1 :]
         role, answers = "statement", None
-        cut_in = keep_open = False
+        cut_in = keep_open = after_answer = False
         interjects = (
             last_answer is not None
             and prev is not None
@@ -612,6 +612,18 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             ):
                 # "not in response to that question, just to make sure that I was clear"
                 role = "statement" if acts.words(text) > STATEMENT_MIN_WORDS else "remark"
+            elif (
+                speaker is not None  # a named official, not one of several anonymous ones
+                and open_q is not None
+                and open_q.answerer == key
+                and prev is not None
+                and (prev.role, prev.answers, _key_of(prev)) == ("answer", open_q.n, key)
+                and acts.opens_anew(text)
+            ):
+                # the official speaks again right after his complete answer: no question is
+                # pending (a closing statement, the transcript starting over)
+                role = "statement" if acts.words(text) > STATEMENT_MIN_WORDS else "remark"
+                after_answer = True
             elif open_q is not None and open_q.key != key and sides[open_q.n - 1] != "respond":
                 after_ack = prev is not None and prev.role == "remark" and not interjected
                 if after_ack and acts.words(text) <= 12 and not acts.asks(text):
@@ -687,6 +699,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 open_q = None  # unless handing a question over ("Let me turn it over to Ben")
         elif role == "statement" and qa and side == "respond" and open_q is None:
             last_answer = None
+        if after_answer:
+            open_q = last_answer = None
         interjected = cut_in
         turns.append(
             Turn(
