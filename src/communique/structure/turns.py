@@ -567,13 +567,18 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 replies
                 and (
                     not acts.asks(text)
-                    or (open_q.outer is not None and not acts.opens_asking(text))  # type: ignore[union-attr]
+                    or (
+                        open_q.outer is not None  # type: ignore[union-attr]
+                        and acts.only_asks(turns[open_q.n - 1].text)  # type: ignore[union-attr]
+                        and not acts.opens_asking(text)
+                    )
                 )
                 and not acts.thanks(text)
                 and not interjects
             ):
-                # a reply to the respondent's counter-question (also when it asks on: "What do
-                # you mean by posturing?" "Meetings, briefings to the President?"), or to a
+                # a reply to the respondent's counter-question (also when it asks on, after a
+                # turn that only asks back: "What do you mean by posturing?" "Meetings,
+                # briefings to the President?"), or to a
                 # reporter's question put to someone in the audience (Direct Line's field reports)
                 role, answers = "answer", open_q.n  # type: ignore[union-attr]
             elif (
