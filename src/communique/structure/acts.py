@@ -250,6 +250,11 @@ def signs_off_session(text: str) -> bool:
     return False
 
 
+_GREETING = re.compile(
+    r"^(?:good (?:morning|afternoon|evening)|hello|hi)\b[^.!?]{0,40}[.!]?$", re.I
+)
+
+
 def opens_anew(text: str) -> bool:
     """The turn opens with a greeting or thanks of its own ("Well, good afternoon, ladies and
     gentlemen.", "Thank you very much."): a new start, not an answer going on."""
@@ -258,7 +263,7 @@ def opens_anew(text: str) -> bool:
         return False
     first = re.sub(r"^(?:well|so|and|okay|ok)[,.!]?\s+", "", sents[0], flags=re.I)
     first = re.sub(r",? ladies and gentlemen", "", first, flags=re.I)
-    return bool(_ACK.match(first) or _THANKS.match(first)) and not _YES_NO.search(first)
+    return bool(_GREETING.match(first) or _THANKS.match(first))
 
 
 def says_yes_or_no(text: str) -> bool:
