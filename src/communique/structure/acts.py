@@ -90,6 +90,7 @@ _FLOOR = re.compile(
     r"(?:turn|hand) (?:it|this|things|the call) (?:back )?(?:over|off) to (?:my |our |the |a |one "
     r"more )?(?:first |next )?(?:colleagues?\b|senior\b|(?-i:[A-Z]))|"
     r"(?:move|go|get) (?:on )?to (?:your |the )?questions|^(?:any )?other questions|"
+    r"^(?:anything|anyone|anybody) else\?|"
     r"(?:do )?you (?:guys |all )?want to (?:pick (?:it )?up|take (?:that|this|it)\b|add\b|start\b|"
     r"jump in|kick (?:it|us|this) off)|(?:could|can) you (?:please )?speak up|"
     r"(?:use|wait for|speak into) the mic\b|"
