@@ -194,10 +194,14 @@ def asks(text: str) -> bool:
 
 def opens_asking(text: str) -> bool:
     """The first sentence is a question of its own ("Is the President leaning one way or another
-    on airstrikes?"), not a fragment that asks for confirmation ("Meetings, briefings to the
-    President?") or a reply ("Moody's Investor Services.")."""
+    on airstrikes?", "中国对金正恩的健康状况有何看法？"), not a fragment that asks for
+    confirmation ("Meetings, briefings to the President?") or a reply ("Moody's Investor
+    Services.")."""
     sents = sentences(text)
-    return bool(sents) and bool(_QUESTION_END.search(sents[0]) and _INTERROGATIVE.match(sents[0]))
+    if not sents or not _QUESTION_END.search(sents[0]):
+        return False
+    # Chinese questions have no opening word to tell them by: any asks
+    return bool(_INTERROGATIVE.match(sents[0]) or re.search(r"[\u3400-\u9fff]", sents[0]))
 
 
 def asks_only_for_floor(text: str) -> bool:
