@@ -67,9 +67,9 @@ def test_staffer_who_runs_a_background_call_is_its_moderator() -> None:
 
 def test_on_the_record_call_opening_hand_over_and_sign_off() -> None:
     """1200: Vietor's opening ("The call is on the record ... I'm just going to turn it over to
-    Tony Blinken"), his "why don't we start taking a couple of questions" and "We'll take one
-    more." run the call; his closing thanks is a remark. Blinken's and McFaul's prepared
-    openings are statements."""
+    Tony Blinken"), his "why don't we start taking a couple of questions", "We'll take one
+    more." and his closing ("If you have any follow-up questions, please feel free to direct
+    them to me") run the call. Blinken's and McFaul's prepared openings are statements."""
     doc = _page("1200.html.gz")
     assert _turn(doc, "Thank you very much. Thank you, guys, for getting on").role == "moderator"
     assert _turn(doc, "Tommy, thanks very much.", "MR. BLINKEN").role == "statement"
@@ -79,7 +79,18 @@ def test_on_the_record_call_opening_hand_over_and_sign_off() -> None:
     assert more.role == "moderator"
     assert doc.turns[more.n].role == "question"  # the call it made
     closing = _turn(doc, "All right, well, thank you, guys, very much for getting on the call.")
-    assert (closing.role, closing.answers) == ("remark", None)
+    assert (closing.role, closing.answers) == ("moderator", None)
+
+
+def test_closing_thanks_alone_is_a_remark() -> None:
+    """0956 and 1607 end with the staffer's thanks and nothing else ("Great. Thanks, everyone, for
+    joining today, and we look forward to seeing you in Korea."): remarks, not moderation."""
+    korea = _page("0956.html.gz")
+    assert korea.turns[-1].text.startswith("Great. Thanks, everyone, for joining today")
+    assert (korea.turns[-1].role, korea.turns[-1].answers) == ("remark", None)
+    sba = _page("1607.html.gz")
+    assert sba.turns[-1].text.startswith("Great. Well, thank you, everyone, for joining us today.")
+    assert (sba.turns[-1].role, sba.turns[-1].answers) == ("remark", None)
 
 
 def test_ground_rules_at_the_close_are_the_moderators_not_an_answer() -> None:
@@ -173,13 +184,14 @@ def test_counter_question_reply_that_goes_on_asking() -> None:
     assert (carney.label, carney.role, carney.answers) == ("MR. CARNEY", "answer", original.n)
 
 
-def test_officials_closing_words_answer_nothing() -> None:
+def test_press_secretarys_closing_manages_the_session() -> None:
     """0125: after the last answer Earnest closes ("Well, thank you all for spending so much time
-    with us today. I'd refer to my colleagues at OMB ...")."""
+    with us today. I'd refer to my colleagues at OMB. Both Shannon and Emily can stand by to take
+    any additional questions you have to ask."): he runs the session, he answers nothing."""
     doc = _page("0125.html.gz")
     closing = _turn(doc, "Well, thank you all for spending so much time with us today.")
     assert closing.n == len(doc.turns)
-    assert closing.role in ("statement", "remark") and closing.answers is None
+    assert (closing.role, closing.answers) == ("moderator", None)
 
 
 def test_apology_after_an_interruption_is_a_remark() -> None:

@@ -91,6 +91,10 @@ _FLOOR = re.compile(
     r"more )?(?:first |next )?(?:colleagues?\b|senior\b|(?-i:[A-Z]))|"
     r"(?:move|go|get) (?:on )?to (?:your |the )?questions|^(?:any )?other questions|"
     r"^(?:anything|anyone|anybody) else\?|"
+    r"(?:if you have|take|answer) (?:any )?(?:follow-up|additional|further|other|more) questions|"
+    r"feel free to (?:e-?mail|contact|reach|call|follow up|direct)|"
+    r"(?:send|get|e-?mail|circulate|put out|produce) (?:you |out |around )?(?:the |a )?transcript|"
+    r"transcript (?:of this call )?(?:will|should) (?:be|come)|"
     r"(?:do )?you (?:guys |all )?want to (?:pick (?:it )?up|take (?:that|this|it)\b|add\b|start\b|"
     r"jump in|kick (?:it|us|this) off)|(?:could|can) you (?:please )?speak up|"
     r"(?:use|wait for|speak into) the mic\b|"
@@ -269,6 +273,15 @@ def opens_anew(text: str) -> bool:
     first = re.sub(r"^(?:well|so|and|okay|ok)[,.!]?\s+", "", sents[0], flags=re.I)
     first = re.sub(r",? ladies and gentlemen", "", first, flags=re.I)
     return bool(_GREETING.match(first) or _THANKS.match(first))
+
+
+def manages(text: str) -> bool:
+    """Besides thanks, the turn manages the session ("If you have any follow-up questions, feel
+    free to email us.", "We'll send you the transcript")."""
+    return any(
+        floor_sentence(s) and not (_ACK.match(s) or _THANKS.match(s) or _SIGN_OFF.match(s))
+        for s in sentences(text)
+    )
 
 
 def says_yes_or_no(text: str) -> bool:

@@ -546,10 +546,10 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 and acts.words(text) >= 20
             ):
                 role, answers = "answer", open_q.n  # type: ignore[union-attr]
-            elif (acts.acknowledges(text) and not acts.gives_floor(text)) or (
-                closes and acts.signs_off_session(text) and not acts.ground_rules(text)
+            elif acts.acknowledges(text) and (
+                not acts.gives_floor(text) or (closes and not acts.manages(text))
             ):
-                role = "remark"  # the chair's "Great, thanks, everybody."
+                role = "remark"  # the chair's "Great, thanks, everybody (for joining)."
             else:
                 role = "question" if substantive else "moderator"
         elif side in ("ask", "remark"):
@@ -603,9 +603,14 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             )
             answered = open_q is None or open_q.answerer is not None
             if closes and answered and acts.signs_off_session(text) and not acts.ground_rules(text):
-                # "Thanks, everyone, for joining."; an official's closing words
-                short = acts.acknowledges(text) or acts.words(text) <= STATEMENT_MIN_WORDS
-                role = "remark" if short else "statement"
+                # "Thanks, everyone, for joining."; the staffer's "... If you have follow-up
+                # questions, feel free to email me"; an official's closing words
+                if acts.acknowledges(text):
+                    role = "remark"
+                elif acts.manages(text):
+                    role = "moderator"
+                else:
+                    role = "statement" if acts.words(text) > STATEMENT_MIN_WORDS else "remark"
             elif acts.gives_floor(
                 text, bare=nxt_side == "ask" and not waiting, max_rest=0 if waiting else 25
             ) or (answered and acts.ground_rules(text) and acts.runs_call(text)):
