@@ -86,7 +86,22 @@ _FLOOR = re.compile(
     r"time for (?:just )?(?:one|two|a couple|a few) more|"
     r"ask only one question|one question each|please, your question|next caller|"
     r"what is your question|what(?:’s|'s) your question|your question, please|"
-    r"we have (?:a )?(?:call|caller|question|video call|message) from|слово предоставляется|"
+    r"we have (?:a )?(?:call|caller|question|video call|message) from|"
+    r"(?:turn|hand) (?:it|this|things|the call) (?:back )?(?:over|off) to (?:my |our |the |a |one "
+    r"more )?(?:first |next )?(?:colleagues?\b|senior\b|(?-i:[A-Z]))|"
+    r"(?:move|go|get) (?:on )?to (?:your |the )?questions|^(?:any )?other questions|"
+    r"^(?:anything|anyone|anybody) else\?|"
+    r"(?:if you have|take|answer) (?:any )?(?:follow-up|additional|further|other|more) questions|"
+    r"feel free to (?:e-?mail|contact|reach|call|follow up|direct)|"
+    r"(?:send|get|e-?mail|circulate|put out|produce) (?:you |out |around )?(?:the |a )?transcript|"
+    r"transcript (?:of this call )?(?:will|should) (?:be|come)|"
+    r"(?:do )?you (?:guys |all )?want to (?:pick (?:it )?up|take (?:that|this|it)\b|add\b|start\b|"
+    r"jump in|kick (?:it|us|this) off)|(?:could|can) you (?:please )?speak up|"
+    r"(?:use|wait for|speak into) the mic\b|"
+    r"(?:start|begin) (?:taking|with) (?:a couple of |a few |some |your )?questions|"
+    r"(?:take|do|have time for) (?:just )?(?:one|two|a couple|a few) more\b|"
+    r"open (?:it|the call) up (?:to|for) (?:your |some )?questions|start the q&a|"
+    r"ready to take (?:some |a few |your )?(?:of your )?questions|слово предоставляется|"
     r"предоставляю слово|передайте микрофон|ваш вопрос, пожалуйста|пожалуйста, ваш вопрос|"
     r"следующий вопрос|продолжим|请提问|下一个问题)",
     re.I,
@@ -181,6 +196,25 @@ def asks(text: str) -> bool:
     )
 
 
+def opens_asking(text: str) -> bool:
+    """The first sentence is a question of its own ("Is the President leaning one way or another
+    on airstrikes?", "中国对金正恩的健康状况有何看法？"), not a fragment that asks for
+    confirmation ("Meetings, briefings to the President?") or a reply ("Moody's Investor
+    Services.")."""
+    sents = sentences(text)
+    if not sents or not _QUESTION_END.search(sents[0]):
+        return False
+    # Chinese questions have no opening word to tell them by: any asks
+    return bool(_INTERROGATIVE.match(sents[0]) or re.search(r"[\u3400-\u9fff]", sents[0]))
+
+
+def asks_only_for_floor(text: str) -> bool:
+    """The turn's questions only hand the floor over ("But why don't I turn it over to
+    Christine?", "Do you want to pick up from there?"): a briefer asks nothing of substance."""
+    questions = [s for s in sentences(text) if _QUESTION_END.search(s)]
+    return bool(questions) and all(floor_sentence(s) for s in questions)
+
+
 def has_question_mark(text: str) -> bool:
     return any(_QUESTION_END.search(s) for s in sentences(text))
 
@@ -189,7 +223,7 @@ _SIGN_OFF = re.compile(
     r"^(?:[\w.]+(?: [\w.]+)?, )?(?:(?:thank you|thanks|many thanks)\b[^?]{0,100}"
     r"|(?:with that,? |and )?(?:we|i) (?:want to |would like to |also )?thank\b[^?]{0,250}"
     r"|(?:we|i) (?:really |very much |do )?appreciate (?:it|this|that|your time|you)[^?]{0,40}"
-    r"|(?:i'?m |i am )?sorry(?: about that)?|excuse me|pardon(?: me)?)$",
+    r"|(?:i'?m |i am )?sorry(?: about that)?|excuse me|pardon(?: me)?)[.!]*$",
     re.I,
 )
 _YES_NO = re.compile(r"\b(?:yes|no|yeah|yep|nope|not|never|да|нет|是|不)\b", re.I)
@@ -201,6 +235,52 @@ def acknowledges(text: str) -> bool:
     sents = sentences(text)
     return bool(sents) and all(
         _ACK.match(s) or _THANKS.match(s) or (_SIGN_OFF.match(s) and words(s) <= 40) for s in sents
+    )
+
+
+_SESSION_THANKS = re.compile(
+    r"^(?:\W*(?:all right|okay|ok|well|great|so|and)[,.!]?\s+)*(?:thanks?|thank you|many thanks)\b"
+    r"(?=[^?]*\b(?:every(?:one|body)|all|guys|folks|for (?:joining|your time|their time|"
+    r"taking|spending|participating|getting on|being (?:on|with|here)|sitting|hopping|"
+    r"dialing|doing th)))",
+    re.I,
+)
+
+
+def signs_off_session(text: str) -> bool:
+    """The turn opens (after "Okay."/"Great.") by thanking everyone for their time, not for a
+    question ("Thanks, everyone, for joining.", "Well, thank you all for spending so much time
+    with us today.")."""
+    for s in sentences(text):
+        if _SESSION_THANKS.match(s):
+            return words(s) <= 40 and not re.search(r"\bquestions?\b", s, re.I)
+        if not (_ACK.match(s) or _THANKS.match(s)):
+            return False
+    return False
+
+
+_GREETING = re.compile(
+    r"^(?:good (?:morning|afternoon|evening)|hello|hi)\b[^.!?]{0,40}[.!]?$", re.I
+)
+
+
+def opens_anew(text: str) -> bool:
+    """The turn opens with a greeting or thanks of its own ("Well, good afternoon, ladies and
+    gentlemen.", "Thank you very much."): a new start, not an answer going on."""
+    sents = sentences(text)
+    if not sents:
+        return False
+    first = re.sub(r"^(?:well|so|and|okay|ok)[,.!]?\s+", "", sents[0], flags=re.I)
+    first = re.sub(r",? ladies and gentlemen", "", first, flags=re.I)
+    return bool(_GREETING.match(first) or _THANKS.match(first))
+
+
+def manages(text: str) -> bool:
+    """Besides thanks, the turn manages the session ("If you have any follow-up questions, feel
+    free to email us.", "We'll send you the transcript")."""
+    return any(
+        floor_sentence(s) and not (_ACK.match(s) or _THANKS.match(s) or _SIGN_OFF.match(s))
+        for s in sentences(text)
     )
 
 
@@ -257,6 +337,56 @@ def gives_floor(text: str, *, bare: bool = False, max_rest: int = 25) -> bool:
     if bare and words(text) <= 8 and all(_BARE_CALL.match(s) for s in sents):
         return not acknowledges(text) or bool(re.search(r"\bgo ahead\b|\bplease\b", text, re.I))
     return False
+
+
+_GROUND_RULES = re.compile(
+    r"\b(?:(?:this|the|today's|our) (?:call|briefing|conversation)(?: today)? (?:is|was|will be|"
+    r"is going to be)(?: all)?,? (?:on (?:the )?record|on background|off (?:the )?record|"
+    r"(?:not )?embargoed|not for broadcast)"
+    r"|(?:this|it) (?:is|was|will be|is going to be)(?: all)? on background"
+    r"|(?:do|doing) (?:this|the call|this call|the whole thing) on (?:background|the record)"
+    r"|on[- ]the[- ]record (?:conference )?(?:call|briefing)|background (?:call|briefing)"
+    r"|(?:call|briefing) on background"
+    r"|attribut(?:able|ed) to (?:a |the )?senior administration officials?"
+    r"|sourced (?:only )?to (?:a )?senior administration official"
+    r"|embargoed (?:until|for)|the embargo is (?:now )?lifted)",
+    re.I,
+)
+CALL_TURN_WORDS = 200  # a staffer's turn that runs a call is no longer than this
+
+
+def ground_rules(text: str) -> bool:
+    """The turn states a call's ground rules ("this call is on background, attributable to
+    senior administration officials", "embargoed until 6:00 a.m.")."""
+    return bool(_GROUND_RULES.search(text.replace("’", "'")))
+
+
+def runs_call(text: str) -> bool:
+    """A staffer's turn that runs a call or briefing: its ground rules, the briefers introduced
+    and the floor handed over, or the questions opened, and nothing asked of substance; a
+    briefer's prepared remarks are longer."""
+    sents = sentences(text)
+    if words(text) > CALL_TURN_WORDS or any(
+        _QUESTION_END.search(s) and not floor_sentence(s) for s in sents
+    ):
+        return False
+    return ground_rules(text) or gives_floor(text)
+
+
+_NOT_AN_ANSWER = re.compile(
+    r"\b(?:not (?:in )?(?:response|reply|answer) to (?:that|the|your|this) question"
+    r"|(?:let me go|going) back to (?:something|a number|a point) (?:I|we) (?:said|cited|made)"
+    r"|(?:to )?correct (?:something|a number|the record|myself)"
+    r"|make sure (?:that )?(?:I|we) (?:was|were) clear (?:about|on))",
+    re.I,
+)
+
+
+def not_an_answer(text: str) -> bool:
+    """The speaker says the turn answers no question: a correction or clarification of his own
+    earlier words ("not in response to that question, just to make sure that I was clear about
+    a number I cited")."""
+    return bool(_NOT_AN_ANSWER.search(" ".join(sentences(text)[:2])))
 
 
 def broken_off(text: str) -> bool:

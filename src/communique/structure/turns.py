@@ -450,7 +450,9 @@ def _moderator_speakers(drafts: list[_Draft], keys: list[str], ctx: TurnContext)
         if ctx.principal and same_person(key, ctx.principal.name):
             continue
         office = any(d.info and d.info.office and _PRESS_OFFICE.search(d.info.office) for d in ds)
-        floor = sum(1 for d in ds if acts.gives_floor(_text(d), bare=True))
+        floor = sum(
+            1 for d in ds if acts.gives_floor(_text(d), bare=True) or acts.runs_call(_text(d))
+        )
         if (office and len(ds) > 1) or (len(ds) >= 2 and 2 * floor >= len(ds)):
             out.add(key)
     return out
@@ -679,8 +681,10 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         nxt_side = sides[i + 1] if i + 1 < len(drafts) else None
         nxt_key = keys[i + 1] if i + 1 < len(drafts) else None
         nxt_text = _text(drafts[i + 1]) if i + 1 < len(drafts) else ""
+        # the session's end: no question follows (a closing "Thanks, everyone, for joining")
+        closes = qa and bool(turns) and "ask" not in sides[i + 1 :]
         role, answers = "statement", None
-        cut_in = keep_open = False
+        cut_in = keep_open = after_answer = False
         interjects = (
             last_answer is not None
             and prev is not None
@@ -727,17 +731,22 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             ):
                 role, answers = "question", None  # asks back: "那你向中国教育部求证了吗？"
         elif side == "moderator":
-            substantive = acts.asks(text) and not acts.gives_floor(text)
+            substantive = (
+                acts.asks(text) and not acts.gives_floor(text) and not acts.runs_call(text)
+            )
             waiting = open_q is not None and open_q.key != key and open_q.answerer is None
             if (
                 waiting
                 and not substantive
                 and not acts.gives_floor(text)
+                and not acts.ground_rules(text)
                 and acts.words(text) >= 20
             ):
                 role, answers = "answer", open_q.n  # type: ignore[union-attr]
-            elif acts.acknowledges(text) and not acts.gives_floor(text):
-                role = "remark"  # the chair's "Great, thanks, everybody."
+            elif acts.acknowledges(text) and (
+                not acts.gives_floor(text) or (closes and not acts.manages(text))
+            ):
+                role = "remark"  # the chair's "Great, thanks, everybody (for joining)."
             else:
                 role = "question" if substantive else "moderator"
         elif side in ("ask", "remark"):
@@ -751,9 +760,23 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 role, cut_in = "remark", True  # "Let me show —"
             elif interjects and acts.asks(text) and acts.resumes(nxt_text):
                 role, keep_open = "question", True  # cut in with a question; the answer goes on
-            elif replies and not acts.asks(text) and not acts.thanks(text) and not interjects:
-                # a reply to the respondent's counter-question, or to a reporter's question
-                # put to someone in the audience (Direct Line's field reports)
+            elif (
+                replies
+                and (
+                    not acts.asks(text)
+                    or (
+                        open_q.outer is not None  # type: ignore[union-attr]
+                        and acts.only_asks(turns[open_q.n - 1].text)  # type: ignore[union-attr]
+                        and not acts.opens_asking(text)
+                    )
+                )
+                and not acts.thanks(text)
+                and not interjects
+            ):
+                # a reply to the respondent's counter-question (also when it asks on, after a
+                # turn that only asks back: "What do you mean by posturing?" "Meetings,
+                # briefings to the President?"), or to a
+                # reporter's question put to someone in the audience (Direct Line's field reports)
                 role, answers = "answer", open_q.n  # type: ignore[union-attr]
             elif (
                 acts.acknowledges(text)
@@ -775,10 +798,39 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 and open_q.answerer is None
                 and sides[open_q.n - 1] != "respond"
             )
-            if acts.gives_floor(
+            answered = open_q is None or open_q.answerer is not None
+            if closes and answered and acts.signs_off_session(text) and not acts.ground_rules(text):
+                # "Thanks, everyone, for joining."; the staffer's "... If you have follow-up
+                # questions, feel free to email me"; an official's closing words
+                if acts.acknowledges(text):
+                    role = "remark"
+                elif acts.manages(text):
+                    role = "moderator"
+                else:
+                    role = "statement" if acts.words(text) > STATEMENT_MIN_WORDS else "remark"
+            elif acts.gives_floor(
                 text, bare=nxt_side == "ask" and not waiting, max_rest=0 if waiting else 25
+            ) or (answered and acts.ground_rules(text) and acts.runs_call(text)):
+                role = "moderator"  # "this call is on background ... I'll turn it over to Bill"
+            elif (
+                open_q is not None
+                and open_q.answerer not in (None, key)
+                and acts.not_an_answer(text)
             ):
-                role = "moderator"
+                # "not in response to that question, just to make sure that I was clear"
+                role = "statement" if acts.words(text) > STATEMENT_MIN_WORDS else "remark"
+            elif (
+                speaker is not None  # a named official, not one of several anonymous ones
+                and open_q is not None
+                and open_q.answerer == key
+                and prev is not None
+                and (prev.role, prev.answers, _key_of(prev)) == ("answer", open_q.n, key)
+                and acts.opens_anew(text)
+            ):
+                # the official speaks again right after his complete answer: no question is
+                # pending (a closing statement, the transcript starting over)
+                role = "statement" if acts.words(text) > STATEMENT_MIN_WORDS else "remark"
+                after_answer = True
             elif (
                 panel
                 and open_q is not None
@@ -807,6 +859,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 elif (
                     open_q.answerer is None
                     and acts.asks(text)
+                    and not acts.asks_only_for_floor(text)  # "John, do you have a question?"
                     and acts.words(text) <= 30
                     # "答：", "A:": the page says answer, unless it only asks back and the
                     # questioner replies ("记者：我只是问一下")
@@ -819,7 +872,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     role, answers = "answer", open_q.n
             elif last_answer is not None and last_answer[0] == key and acts.picks_up(text):
                 role, answers = "answer", last_answer[1].n  # back after the line dropped
-            elif acts.asks(text) and turns:
+            elif acts.asks(text) and turns and not acts.asks_only_for_floor(text):
                 role = "question"
             elif acts.words(text) > STATEMENT_MIN_WORDS or not any(
                 t.role == "question" for t in turns
@@ -868,9 +921,16 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             referred = _referred_question(text, turns)
             open_q = _Open(referred.n, _key_of(referred)) if referred is not None else None
         elif role == "moderator":
-            open_q = None
+            if not (
+                open_q is not None
+                and nxt_side == "respond"
+                and (open_q.answerer is None or nxt_key != key)
+            ):
+                open_q = None  # unless handing a question over ("Let me turn it over to Ben")
         elif role == "statement" and qa and side == "respond" and open_q is None:
             last_answer = None
+        if after_answer:
+            open_q = last_answer = None
         interjected = cut_in
         turns.append(
             Turn(
@@ -1015,16 +1075,24 @@ def _referred_question(text: str, turns: list[Turn]) -> Turn | None:
     return None
 
 
+_CALLS_QUESTION = re.compile(r"\b(?:questions?|caller|line)\b", re.I)
+
+
 def _key_of(turn: Turn) -> str:
     return turn.speaker or turn.label or ""
 
 
 def _introduced(speaker: str | None, text: str) -> bool:
-    """The chair's turn names this speaker ("Your next question is from Ray Henry")."""
-    if not speaker:
+    """The chair's turn names this speaker as the one who asks ("Your next question is from
+    Ray Henry"), not as a briefer (the call's opening: "this call is on the record ... With us
+    today we have Ben Rhodes")."""
+    if not speaker or acts.ground_rules(text):
         return False
     last = speaker.split()[-1]
-    return len(last) > 2 and re.search(rf"\b{re.escape(last)}\b", text) is not None
+    return len(last) > 2 and any(
+        re.search(rf"\b{re.escape(last)}\b", s) and _CALLS_QUESTION.search(s)
+        for s in acts.sentences(text)
+    )
 
 
 def labelled_questions(turns: list[Turn]) -> int:

@@ -1,0 +1,223 @@
+"""Roles on White House calls and briefings and State Department transcripts (issue 13, "Roles
+and pairs"): the staffer who runs a call, briefers' prepared openings, counter-questions and
+closing words.
+
+Every expected role here was read off the page itself (zcat of the raw HTML, or the CSV cell),
+not taken from the parser's output. Turns are found by the words they open with, so the tests
+do not hang on turn numbers.
+"""
+
+from __future__ import annotations
+
+from communique.ingest.pipeline import parse_raw
+from communique.model import Document, Turn
+from communique.sources.raw import RawInput
+from communique.sources.walk import iter_items
+
+from .conftest import CORPUS
+
+WH = CORPUS / "whitehouse_briefings" / "html"
+RUBIO = CORPUS / "official_transcripts" / "us_ukraine_rubio.csv"
+
+
+def _page(name: str) -> Document:
+    path = WH / name
+    parsed = parse_raw(RawInput(path=str(path), data=path.read_bytes(), kind="file", meta={}))
+    assert parsed.doc is not None, parsed.error or parsed.skip
+    return parsed.doc
+
+
+def _row(path: object, row: int) -> Document:
+    for item in iter_items([path]):  # type: ignore[list-item]
+        if isinstance(item, RawInput) and item.path.endswith(f"#row={row}"):
+            parsed = parse_raw(item)
+            assert parsed.doc is not None, parsed.error or parsed.skip
+            return parsed.doc
+    raise AssertionError(f"no row {row} in {path}")
+
+
+def _turn(doc: Document, opening: str, label: str | None = None, nth: int = 0) -> Turn:
+    found = [
+        t for t in doc.turns if t.text.startswith(opening) and (label is None or t.label == label)
+    ]
+    assert len(found) > nth, f"no turn opens with {opening!r}"
+    return found[nth]
+
+
+def test_staffer_who_runs_a_background_call_is_its_moderator() -> None:
+    """1122: Tommy Vietor opens the call ("We are going to do this on background ... I'll turn it
+    over to our first senior administration official"), calls the last question and closes it
+    with the ground rules again; the officials brief, then answer."""
+    doc = _page("1122.html.gz")
+    vietor = [t for t in doc.turns if t.label == "MR. VIETOR"]
+    assert [t.text.split(".")[0] for t in vietor] == [
+        "Thanks, everybody, for getting on",
+        "Let’s do one more question",
+        "Thanks, everybody, for getting on",
+    ]
+    assert all(t.role == "moderator" and t.answers is None for t in vietor)
+    first_briefer = _turn(doc, "Thanks, everybody, for joining the call. I'll just say")
+    assert first_briefer.role == "statement"
+    # the question after the call for "one more" is answered by the officials
+    last_q = _turn(doc, "Thank you so much for doing this. A question about the recent reports")
+    assert last_q.role == "question"
+    reply = doc.turns[last_q.n]  # the next turn
+    assert reply.role == "answer" and reply.answers == last_q.n
+
+
+def test_on_the_record_call_opening_hand_over_and_sign_off() -> None:
+    """1200: Vietor's opening ("The call is on the record ... I'm just going to turn it over to
+    Tony Blinken"), his "why don't we start taking a couple of questions", "We'll take one
+    more." and his closing ("If you have any follow-up questions, please feel free to direct
+    them to me") run the call. Blinken's and McFaul's prepared openings are statements."""
+    doc = _page("1200.html.gz")
+    assert _turn(doc, "Thank you very much. Thank you, guys, for getting on").role == "moderator"
+    assert _turn(doc, "Tommy, thanks very much.", "MR. BLINKEN").role == "statement"
+    assert _turn(doc, "Thanks, Tony. I’ll be brief", "MR. MCFAUL").role == "statement"
+    assert _turn(doc, "Great. Well, with that, why don’t we start taking").role == "moderator"
+    more = _turn(doc, "We’ll take one more.", "MR. VIETOR")
+    assert more.role == "moderator"
+    assert doc.turns[more.n].role == "question"  # the call it made
+    closing = _turn(doc, "All right, well, thank you, guys, very much for getting on the call.")
+    assert (closing.role, closing.answers) == ("moderator", None)
+
+
+def test_closing_thanks_alone_is_a_remark() -> None:
+    """0956 and 1607 end with the staffer's thanks and nothing else ("Great. Thanks, everyone, for
+    joining today, and we look forward to seeing you in Korea."): remarks, not moderation."""
+    korea = _page("0956.html.gz")
+    assert korea.turns[-1].text.startswith("Great. Thanks, everyone, for joining today")
+    assert (korea.turns[-1].role, korea.turns[-1].answers) == ("remark", None)
+    sba = _page("1607.html.gz")
+    assert sba.turns[-1].text.startswith("Great. Well, thank you, everyone, for joining us today.")
+    assert (sba.turns[-1].role, sba.turns[-1].answers) == ("remark", None)
+
+
+def test_ground_rules_at_the_close_are_the_moderators_not_an_answer() -> None:
+    """0018: Ned Price opens ("First a bit about ground rules. This call will be on background")
+    and closes ("this call was on background, and the embargo is now lifted"): not an answer to
+    the last question."""
+    doc = _page("0018.html.gz")
+    price = [t for t in doc.turns if t.label == "MR. PRICE"]
+    assert len(price) == 2
+    assert [(t.role, t.answers) for t in price] == [("moderator", None), ("moderator", None)]
+
+
+def test_hand_over_to_a_colleague_keeps_the_question_open() -> None:
+    """0231: the pool asks about Turkey; Earnest hands it over ("Let me turn it over to Ben to
+    take that one."), and Rhodes' reply answers the pool's question; "Other questions from the
+    pool?" calls the next."""
+    doc = _page("0231.html.gz")
+    question = _turn(doc, "Hey, guys, it’s the pool here.")
+    hand_over = _turn(doc, "Let me turn it over to Ben to take that one.")
+    assert hand_over.n == question.n + 1 and hand_over.role == "moderator"
+    rhodes = doc.turns[hand_over.n]
+    assert rhodes.label == "MR. RHODES"
+    assert (rhodes.role, rhodes.answers) == ("answer", question.n)
+    assert _turn(doc, "Other questions from the pool?").role == "moderator"
+
+
+def test_briefers_hand_over_by_asking_a_colleague() -> None:
+    """0891 (every official labelled SENIOR ADMINISTRATION OFFICIAL): "Do you want to pick up
+    from there?" and "You guys want to take that?" hand the floor over; the colleague's
+    reply to the reporter's question answers it."""
+    doc = _page("0891.html.gz")
+    assert _turn(doc, "Do you want to pick up from there?").role == "moderator"
+    assert _turn(doc, "Sure, happy to. Thanks, guys.").role == "statement"  # before questions
+    question = _turn(doc, "Hi. Thanks so much for doing this call. Two quick questions.")
+    pass_on = _turn(doc, "You guys want to take that?")
+    assert pass_on.role == "moderator"
+    singapore = _turn(doc, "Let me start with Singapore.")
+    assert (singapore.role, singapore.answers) == ("answer", question.n)
+
+
+def test_prepared_openings_are_statements_not_answers() -> None:
+    """0192: Rhodes' opening ends "But why don't I turn it over to Christine ...?" (a hand-over,
+    not a question), so Wormuth's and McGurk's prepared remarks that follow are statements;
+    "With that, we'll move to questions." runs the call."""
+    doc = _page("0192.html.gz")
+    rhodes = _turn(doc, "Thanks, everybody, for getting on the call.", "MR. RHODES")
+    assert rhodes.role == "statement"
+    wormuth = _turn(doc, "Well, as Ben said, what we're really trying to do here")
+    mcgurk = _turn(doc, "I would just make three points.")
+    assert [(t.role, t.answers) for t in (wormuth, mcgurk)] == [("statement", None)] * 2
+    assert _turn(doc, "Great. Thanks, Brett. With that, we'll move to questions.").role == (
+        "moderator"
+    )
+
+
+def test_a_briefers_correction_after_another_answer_is_a_statement() -> None:
+    """1380: after Mundaca answers the housing question, Bernstein speaks "not in response to
+    that question, just to make sure that I was clear about a number I cited": a statement."""
+    doc = _page("1380.html.gz")
+    mundaca = _turn(doc, "I'll take that.", "MR. MUNDACA")
+    assert mundaca.role == "answer"
+    bernstein = _turn(doc, "I just want to make sure this is -- not in response to that question")
+    assert (bernstein.role, bernstein.answers) == ("statement", None)
+
+
+def test_counter_question_in_a_briefing() -> None:
+    """0729: "can you tell us if there is any different posturing ...?" Earnest: "What do you mean
+    by posturing?" Q: "Meetings, briefings to the President?" (the reply, though it asks)
+    Earnest: "No, I'd say no." (answers the reporter's question)."""
+    doc = _page("0729.html.gz")
+    original = _turn(doc, "Right. And can you tell us if there is any different posturing")
+    counter = _turn(doc, "What do you mean by posturing?")
+    reply = _turn(doc, "Meetings, briefings to the President?")
+    answer = _turn(doc, "No, I’d say no.")
+    assert (counter.n, reply.n, answer.n) == (original.n + 1, original.n + 2, original.n + 3)
+    assert counter.role == "question"
+    assert (reply.role, reply.answers) == ("answer", counter.n)
+    assert (answer.role, answer.answers) == ("answer", original.n)
+
+
+def test_counter_question_reply_that_goes_on_asking() -> None:
+    """1069: Carney: "Who said that?" Q: "Moody's Investor Services. Is the President concerned
+    ...?" Carney's next turn answers the first question, the reply answers his."""
+    doc = _page("1069.html.gz")
+    original = _turn(doc, "Jay, a financial one. Moody’s Investor Services warns")
+    counter = _turn(doc, "Who said that?")
+    reply = _turn(doc, "Moody’s Investor Services. Is the President concerned")
+    assert counter.role == "question"
+    assert (reply.role, reply.answers) == ("answer", counter.n)
+    carney = doc.turns[reply.n]
+    assert (carney.label, carney.role, carney.answers) == ("MR. CARNEY", "answer", original.n)
+
+
+def test_press_secretarys_closing_manages_the_session() -> None:
+    """0125: after the last answer Earnest closes ("Well, thank you all for spending so much time
+    with us today. I'd refer to my colleagues at OMB. Both Shannon and Emily can stand by to take
+    any additional questions you have to ask."): he runs the session, he answers nothing."""
+    doc = _page("0125.html.gz")
+    closing = _turn(doc, "Well, thank you all for spending so much time with us today.")
+    assert closing.n == len(doc.turns)
+    assert (closing.role, closing.answers) == ("moderator", None)
+
+
+def test_apology_after_an_interruption_is_a_remark() -> None:
+    """Rubio on ABC's This Week: Stephanopoulos cuts in ("Why is it okay to call President
+    Zelenskyy —"), Rubio: "All right, I'm sorry." A remark, not an answer."""
+    doc = _row(RUBIO, 1)
+    sorry = _turn(doc, "All right, I’m sorry.")
+    assert (sorry.role, sorry.answers) == ("remark", None)
+
+
+def test_an_officials_new_start_after_his_complete_answer_answers_nothing() -> None:
+    """Powell and Ivanov's press conference (a table row that holds its transcript twice): after
+    Powell's answer to the last question ("We talked about all of these items ...") the text
+    starts over with his "Well, good afternoon, ladies and gentlemen." No question is pending:
+    his and Ivanov's opening words are statements again, not answers to the last question."""
+    doc = _row(CORPUS / "official_transcripts" / "us_chechnya_powell_archive.csv", 13)
+    last_answer = _turn(doc, "We talked about all of these items")
+    assert last_answer.role == "answer"
+    again = doc.turns[last_answer.n : last_answer.n + 3]
+    assert [t.label for t in again] == [
+        "SECRETARY POWELL",
+        "FOREIGN MINISTER IVANOV",
+        "SECRETARY POWELL",
+    ]
+    assert again[0].text.startswith("Well, good afternoon, ladies and gentlemen.")
+    assert [(t.role, t.answers) for t in again] == [("statement", None)] * 3
+    # the first time round the same words open the conference
+    first = _turn(doc, "Well, good afternoon, ladies and gentlemen.")
+    assert (first.n, first.role) == (1, "statement")
