@@ -221,3 +221,22 @@ def test_an_officials_new_start_after_his_complete_answer_answers_nothing() -> N
     # the first time round the same words open the conference
     first = _turn(doc, "Well, good afternoon, ladies and gentlemen.")
     assert (first.n, first.role) == (1, "statement")
+
+
+def test_a_tag_or_a_floor_call_is_no_counter_question_the_next_question_answers() -> None:
+    """Read off the pages. Gibbs's "If in fact what is legitimate?" asks back, and the reporter's
+    reply answers it (1341); Carney's "That would have been quite a thing, right? (Laughter.)"
+    seeks no reply, and "In announcing the trip to the UK ..." is the next question (1211), as
+    is "Yes, I did. It involves the FCC's newsroom proposal" after "That's shocking, too, right?
+    Wendell, did you have a second one?" (0543)."""
+    doc = _page("1341.html.gz")
+    back = _turn(doc, "If in fact what is legitimate?")
+    assert back.role == "question"
+    assert _turn(doc, "That the -- has the White House been transparent").answers == back.n
+    doc = _page("1211.html.gz")
+    uk = _turn(doc, "In announcing the trip to the UK")
+    assert (uk.role, uk.answers) == ("question", None)
+    assert _turn(doc, "I’m not aware of those comments by those leaders.").answers == uk.n
+    doc = _page("0543.html.gz")
+    fcc = _turn(doc, "Yes, I did. It involves the FCC")
+    assert (fcc.role, fcc.answers) == ("question", None)

@@ -84,6 +84,7 @@ _FLOOR = re.compile(
     r"record)|(?:thanks|thank you),? (?:everyone|everybody|all),? for joining|(?:turn|open) it "
     r"(?:over|up) (?:to|for) (?:the |your )?questions|why don't we take (?:it|that|one|a question)|"
     r"time for (?:just )?(?:one|two|a couple|a few) more|"
+    r"(?:did|do) you have (?:a|another) (?:second|follow-up|third|last)(?: one| question)?|"
     r"ask only one question|one question each|please, your question|next caller|"
     r"what is your question|what(?:’s|'s) your question|your question, please|"
     r"we have (?:a )?(?:call|caller|question|video call|message) from|"
@@ -299,6 +300,24 @@ def only_asks(text: str) -> bool:
     under an answer's label ("答：")."""
     sents = sentences(text)
     return bool(sents) and all(s.rstrip("\"'”’）) ").endswith(("?", "？")) for s in sents)
+
+
+_TAG_QUESTION = re.compile(
+    r"[,—–-]\s*(?:right|isn't (?:it|that|he|she)|aren't (?:they|we|you)|don't you think|"
+    r"wouldn't you (?:say|agree)|correct|no|yes|huh|eh|ok|okay|yeah)\s*[?？][\W]*$",
+    re.I,
+)
+
+
+def asks_back(text: str) -> bool:
+    """The turn only asks back ("Say again?", "If in fact what is legitimate?"): every sentence
+    is a question, and one of them is neither a tag seeking agreement ("That would have been
+    quite a thing, right?") nor a call for the next question ("Wendell, did you have a second
+    one?"). A reply to it answers it, even when the reply asks on."""
+    sents = sentences(text.replace("’", "'"))
+    return only_asks(text) and any(
+        not _TAG_QUESTION.search(s) and not floor_sentence(s) for s in sents
+    )
 
 
 def signs_off(text: str) -> bool:

@@ -766,7 +766,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     not acts.asks(text)
                     or (
                         open_q.outer is not None  # type: ignore[union-attr]
-                        and acts.only_asks(turns[open_q.n - 1].text)  # type: ignore[union-attr]
+                        and acts.asks_back(turns[open_q.n - 1].text)  # type: ignore[union-attr]
                         and not acts.opens_asking(text)
                     )
                 )
