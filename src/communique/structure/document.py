@@ -21,8 +21,9 @@ _SHORT_PUBLISHERS = {
 }  # fmt: skip
 
 # Bump when a parser change alters records; `communique reparse` re-derives older ones.
-PARSER_VERSION = "2026.12.07.2"  # unnamed questions are the interviewer the title names, long
-# office labels, counter-questions, after-conference links (issue 13). Before: 2026.12.07.1.
+PARSER_VERSION = "2026.12.07.3"  # conversations (requests for a report, a guest going on),
+# moderated panels, calls run by a staffer, counter-questions, surname and office labels resolved
+# to the page's whole names, anonymous labels (issue 13). Before: 2026.12.07.2.
 
 LICENSES = {"kremlin.ru": ("CC BY 4.0", "kremlin.ru")}
 
