@@ -560,3 +560,15 @@ def test_headings_inside_a_transcript_are_not_speakers() -> None:
     assert [t.label for t in turns] == ["MR. EARNEST", "Q", "MR. EARNEST", "MR. EARNEST"]
     assert all(t.text for t in turns)
     assert "Amendment to the Gaggle:" in turns[2].text
+
+
+def test_a_time_stamp_in_a_table_rows_text_is_no_turn() -> None:
+    """Powell's remarks with Alphonso Jackson (row 12) open with the line "(1:50 p.m. EDT)"
+    before SECRETARY POWELL's "Well, good afternoon": the time is furniture, not a statement."""
+    docs = table_docs(OFFICIAL / "us_chechnya_powell_archive.csv")
+    doc = next(
+        d for d in docs if (d.title or "").startswith("Secretary of State Colin L. Powell And")
+    )
+    assert doc.turns[0].label == "SECRETARY POWELL"
+    assert doc.turns[0].text.startswith("Well, good afternoon, ladies and gentlemen.")
+    assert not any("1:50 p.m." in t.text for t in doc.turns)

@@ -65,6 +65,12 @@ def looks_like_text_page(text: str) -> bool:
     return not head.startswith("<")
 
 
+# A transcript's time stamp alone on its line: "(1:50 p.m. EDT)", "12:28 P.M. EST", "END 1:33 P.M."
+_TIME_STAMP = re.compile(
+    r"^\(?\s*(?:END\s*)?\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?\s?[Mm]\.?)?\s*(?:[A-Z]{2,4})?\s*\)?\.?$"
+)
+
+
 def _is_furniture(par: str) -> bool:
     low = par.casefold().strip(" •·")
     return any(low.startswith(f) for f in _FURNITURE)
@@ -117,7 +123,12 @@ def read_text_page(
     for par in body:
         for piece in _split_on_line_labels(par):
             cleaned = _clean_paragraph(piece)
-            if cleaned and cleaned != "* * *" and not _is_furniture(cleaned):
+            if (
+                cleaned
+                and cleaned != "* * *"
+                and not _is_furniture(cleaned)
+                and not _TIME_STAMP.match(cleaned)  # "(1:50 p.m. EDT)" in the body
+            ):
                 blocks.append(Block(text=cleaned))
     page.blocks = blocks
     page.lang = lang or guess_lang(" ".join(b.text for b in blocks[:20]) or (title or ""))
