@@ -159,6 +159,23 @@ def test_kremlin_conversation_requests_for_reports_and_reports_going_on() -> Non
     assert _turn(doc, "We are using them.").role == "remark"
 
 
+def test_kremlin_conversation_requests_leave_and_thanks() -> None:
+    """Read off the pages (development gold, seventh round): "I have an unusual request and an
+    unusual assignment for you ... my request is that you leave for Khakassia" asks, and "Mr
+    President, thank you for your trust. I am ready for this task" answers it (058695); the
+    report Mikhelson asked leave for ("Please do.") is a statement (059894); Roshal's reply
+    that only thanks ("First, I would like to thank you for finding time ...") is a remark
+    (055972)."""
+    doc = parse_file(KREMLIN / "058695.html.gz")
+    request = _turn(doc, "I have an unusual request")
+    accepted = _turn(doc, "Mr President, thank you for your trust.")
+    assert (request.role, accepted.role, accepted.answers) == ("question", "answer", request.n)
+    doc = parse_file(KREMLIN / "059894.html.gz")
+    assert _turn(doc, "LNG is central to NOVATEK").role == "statement"
+    doc = parse_file(KREMLIN / "055972.html.gz")
+    assert _turn(doc, "First, I would like to thank you for finding time").role == "remark"
+
+
 def test_kremlin_moderated_panel_question_put_to_another_panellist() -> None:
     """SPIEF 2017 plenary (development gold): Megyn Kelly puts a question to Prime Minister
     Modi; Putin's aside before Modi answers and his comment after are remarks, not answers."""

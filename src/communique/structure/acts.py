@@ -60,8 +60,9 @@ _REQUEST = re.compile(
 )
 # Said anywhere in a turn, these make it a question or a request.
 _ASKING = re.compile(
-    r"\b(?:i have (?:a|one|two|another|the following) (?:\w+ )?(?:question|proposal|suggestion|"
-    r"request)s?|(?:here is|this is) (?:my|the) question|my (?:first |second |last |final |next )?"
+    r"\b(?:i have (?:a|an|one|two|another|the following) (?:\w+ )?(?:question|proposal|"
+    r"suggestion|request)s?|my request is that|(?:here is|this is) (?:my|the) question|"
+    r"my (?:first |second |last |final |next )?"
     r"question (?:is|concerns|relates|will be)|i(?:'d| would|’d)? like to ask"
     r"|у меня (?:есть )?(?:вопрос|предложение|просьба)|вопрос (?:такой|следующий|касается))",
     re.I,
@@ -283,6 +284,23 @@ def manages(text: str) -> bool:
         floor_sentence(s) and not (_ACK.match(s) or _THANKS.match(s) or _SIGN_OFF.match(s))
         for s in sentences(text)
     )
+
+
+def only_thanks(text: str) -> bool:
+    """Every sentence thanks ("First, I would like to thank you for finding time in your busy
+    schedule ...", "Thank you, Mr President."): a reply that answers nothing."""
+    sents = sentences(text)
+    return bool(sents) and all(
+        _THANKS.match(s) or (_THANKING.match(s) and not re.search(r"\bbut\b", s, re.I))
+        for s in sents
+    )
+
+
+_THANKING = re.compile(
+    r"^(?:\w+, )?(?:(?:we|i) (?:\w+ )?(?:(?:want|would like|wish) to )?thank|"
+    r"(?:we are|i am) (?:very |most |deeply )?grateful)\b",
+    re.I,
+)
 
 
 def says_yes_or_no(text: str) -> bool:

@@ -884,7 +884,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             resumed = interjected and last_answer is not None and last_answer[0] == key
             if _goes_on(key, text, turns, last_answer):
                 resumed, open_q = True, last_answer[1]  # type: ignore[index]
-            if acts.thanks(text):
+            if acts.thanks(text) or acts.only_thanks(text):
                 role = "remark"
             elif _invites_report(key, text, turns, nxt_key, nxt_text):
                 role = "question"  # "Mr Sokolov, let's examine the full range of issues"
@@ -1005,6 +1005,20 @@ _THANKS_OPENER = re.compile(
 )
 
 
+_GRANTS = re.compile(
+    r"^(?:(?:yes|yes,? of course|of course|certainly|sure|please|please do|please go ahead|"
+    r"go ahead|by all means|all right)[,.!]?\s*)+$",
+    re.I,
+)
+
+
+def _grants_floor(text: str) -> bool:
+    """A host's short leave to speak ("Please do.", "Yes, please.", "By all means.")."""
+    plain = text.strip()
+    granted = re.search(r"please|go ahead|by all means", plain, re.I)
+    return bool(_GRANTS.match(plain)) and granted is not None
+
+
 def _goes_on(
     key: str, text: str, turns: list[Turn], last_answer: tuple[str, _Open] | None
 ) -> bool:
@@ -1043,8 +1057,8 @@ def _reports(i: int, d: _Draft, turns: list[Turn], key: str, text: str, total: i
     if not labelled:
         return True  # the first words spoken
     prev = turns[-1]
-    if prev.role == "moderator":
-        return True
+    if prev.role == "moderator" or (prev.role == "remark" and _grants_floor(prev.text)):
+        return True  # "Please do.": the report the guest asked leave for
     if prev.role == "statement" and prev.label is not None and acts.words(text) >= LONG_REPORT:
         return True  # a guest's report after the opening statement
     if acts.words(text) < acts.GOES_ON_WORDS:
