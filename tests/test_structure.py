@@ -186,6 +186,12 @@ def test_kremlin_moderated_panel_question_put_to_another_panellist() -> None:
     modi = _turn(doc, "You are talking about America, Germany, Russia")
     assert (modi.role, modi.answers) == ("answer", asked.n)
     assert _turn(doc, "It is not all that simple with the Hindus.").role == "remark"
+    # The agricultural forum (057035): the host ends by introducing the next panellist ("I
+    # would like to ask Viktor Linnik to share with us his perspective on this subject"), a
+    # moderator's turn; Linnik's report after it answers no question
+    doc = parse_file(KREMLIN / "057035.html.gz")
+    assert _turn(doc, "Yes, there is some bread on the table.").role == "moderator"
+    assert _turn(doc, "Mr President, colleagues,\n\nI absolutely agree").role == "statement"
 
 
 def test_kremlin_item_without_labels_is_one_statement() -> None:

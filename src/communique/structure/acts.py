@@ -39,8 +39,12 @@ _ACK = re.compile(
     r"everybody|everyone|all|guys|folks|colleagues|friends|(?-i:[A-Z][a-z]+)))*[.!,…]*\s*)+$",
     re.I,
 )
+# "I would like to ask Viktor Linnik to share ...": a chair giving the floor, no request of
+# the one addressed
+_NOT_NAMED = r"(?! (?:(?:Mr|Ms|Mrs|Dr)\.? )?(?-i:[A-Z])[\w-]+(?: (?-i:[A-Z])[\w-]+)* to\b)"
 _REQUEST = re.compile(
     r"\b(?:i(?:'d| would|’d)? (?:like|want|wish) to (?:ask|know|hear|understand|clarify|find out)"
+    rf"{_NOT_NAMED}"
     r"|my (?:first |second |last |final |next )?question (?:is|concerns|relates|will be)"
     r"|i have (?:a|one|two|another|the following) (?:\w+ )?questions?"
     r"|(?:can|could|would|will) you (?:please |just |briefly |also )?(?:tell|comment|explain|say|"
@@ -64,6 +68,7 @@ _ASKING = re.compile(
     r"suggestion|request)s?|my request is that|(?:here is|this is) (?:my|the) question|"
     r"my (?:first |second |last |final |next )?"
     r"question (?:is|concerns|relates|will be)|i(?:'d| would|’d)? like to ask"
+    rf"{_NOT_NAMED}"
     r"|у меня (?:есть )?(?:вопрос|предложение|просьба)|вопрос (?:такой|следующий|касается))",
     re.I,
 )
@@ -85,6 +90,8 @@ _FLOOR = re.compile(
     r"record)|(?:thanks|thank you),? (?:everyone|everybody|all),? for joining|(?:turn|open) it "
     r"(?:over|up) (?:to|for) (?:the |your )?questions|why don't we take (?:it|that|one|a question)|"
     r"time for (?:just )?(?:one|two|a couple|a few) more|"
+    r"(?:like|want) to ask (?:(?:Mr|Ms|Mrs|Dr)\.? )?(?-i:[A-Z])[\w-]+(?: (?-i:[A-Z])[\w-]+)* to "
+    r"(?:share|speak|say|tell|comment|present|take|give|add)|"
     r"(?:did|do) you have (?:a|another) (?:second|follow-up|third|last)(?: one| question)?|"
     r"ask only one question|one question each|please, your question|next caller|"
     r"what is your question|what(?:’s|'s) your question|your question, please|"

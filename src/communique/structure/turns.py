@@ -478,13 +478,18 @@ def _opening_words(text: str, ctx: TurnContext) -> bool:
     return bool(_FIRST_PERSON.search(text[:300]))
 
 
-def _panelists(drafts: list[_Draft], keys: list[str]) -> set[str]:
-    """Named speakers of a moderated panel who are not its moderator (labelled with a
-    moderator's or host's office)."""
-    hosts = {
+def _hosts(drafts: list[_Draft], keys: list[str]) -> set[str]:
+    """Speakers labelled once with a moderator's or host's office ("Plenary session moderator,
+    TV journalist Sergei Brilyov")."""
+    return {
         k for d, k in zip(drafts, keys, strict=True)
         if d.info is not None and d.info.office and _CHAIR_OFFICE.search(d.info.office)
     }  # fmt: skip
+
+
+def _panelists(drafts: list[_Draft], keys: list[str]) -> set[str]:
+    """Named speakers of a moderated panel who are not its moderator."""
+    hosts = _hosts(drafts, keys)
     return {
         k for d, k in zip(drafts, keys, strict=True)
         if d.info is not None and d.info.category == "person" and k not in hosts
@@ -654,6 +659,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     chairs = _moderator_speakers(drafts, keys, ctx) if qa else set()
     panel = qa and ctx.kind not in QA_KINDS
     panelists = _panelists(drafts, keys) if panel else set()
+    hosts = _hosts(drafts, keys) if panel else set()
     if panel:
         # a panel run by a moderator: whoever the moderator does not chair answers him
         officials |= panelists
@@ -754,8 +760,14 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             replies = unanswered and (
                 key not in askers or side == "remark" or sides[open_q.n - 1] == "respond"  # type: ignore[union-attr]
             )
-            if acts.gives_floor(text) and not acts.asks(text):
-                role = "moderator"  # a host: "Let us ask if our call centre has new calls."
+            if not acts.asks(text) and (
+                acts.gives_floor(text)
+                or (key in hosts and acts.floor_sentence((acts.sentences(text) or [""])[-1]))
+            ):
+                # a host: "Let us ask if our call centre has new calls."; a panel's host who
+                # ends by introducing the next panellist ("I would like to ask Viktor Linnik
+                # to share with us his perspective")
+                role = "moderator"
             elif acts.broken_off(text) and acts.words(text) <= 8 and not acts.asks(text):
                 role, cut_in = "remark", True  # "Let me show —"
             elif interjects and acts.asks(text) and acts.resumes(nxt_text):
