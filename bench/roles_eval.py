@@ -141,6 +141,9 @@ class Score:
     link_ok: int = 0
     lead_pages: int = 0
     lead_kept: int = 0
+    given: int = 0  # matched turns whose role the page says (Turn.role_inferred false)
+    given_ok: int = 0
+    inferred_ok: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
@@ -167,6 +170,10 @@ class Score:
             "start_f1": f1,
             "lead_kept": ratio(self.lead_kept, self.lead_pages),
             "lead_pages": self.lead_pages,
+            "given": self.given,
+            "role_given": ratio(self.given_ok, self.given),
+            "inferred": self.matched - self.given,
+            "role_inferred": ratio(self.inferred_ok, self.matched - self.given),
         }
 
 
@@ -198,6 +205,11 @@ def score_page(page: dict[str, Any], doc: Document) -> Score:
             continue
         s.matched += 1
         s.role_ok += t.role == g["role"]
+        if getattr(t, "role_inferred", False):
+            s.inferred_ok += t.role == g["role"]
+        else:
+            s.given += 1
+            s.given_ok += t.role == g["role"]
         keys = speaker_keys(t)
         speaker_ok = (not keys) if g["speaker"] is None else g["speaker"] in keys
         s.speaker_ok += speaker_ok
@@ -250,8 +262,15 @@ def _cell(v: object) -> str:
     return "-" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
 
 
-def table(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> str:
-    head = (*keys, *COLUMNS)
+# Calibration of Turn.role_inferred: role accuracy where the page says the role, and where the
+# parser reads it from the wording
+TRUST_COLUMNS = ("turns", "given", "role_given", "inferred", "role_inferred")
+
+
+def table(
+    rows: list[dict[str, Any]], keys: tuple[str, ...], columns: tuple[str, ...] = COLUMNS
+) -> str:
+    head = (*keys, *columns)
     body = [[_cell(r.get(k)) for k in head] for r in rows]
     widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(head)]
     fmt = "  ".join(f"{{:<{w}}}" if i < len(keys) else f"{{:>{w}}}" for i, w in enumerate(widths))
@@ -274,6 +293,8 @@ def main() -> None:
     print(table([*result["splits"], {"split": "all", **result["total"]}], ("split",)))
     print("\nPer class (the splits above)\n")
     print(table(result["classes"], ("class",)))
+    print("\nRoles the page says (given) and roles read from the wording (inferred)\n")
+    print(table(result["publishers"], ("split", "publisher"), TRUST_COLUMNS))
     if args.errors:
         print("\n" + "\n".join(result["errors"]))
 

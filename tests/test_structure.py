@@ -194,6 +194,17 @@ def test_kremlin_moderated_panel_question_put_to_another_panellist() -> None:
     assert _turn(doc, "Mr President, colleagues,\n\nI absolutely agree").role == "statement"
 
 
+def test_role_inferred_says_where_the_page_does_not_mark_the_role() -> None:
+    """Geng Shuang's briefing of 31 December 2019 labels every turn "Q" or "A" over questions
+    that ask: the page says each role. The meeting with Transport Minister Sokolov labels only
+    names: every role there is read from the wording."""
+    doc = parse_file(FMPRC / "en" / "regular_presscon" / "t1729013.html")
+    assert [t.label for t in doc.turns[:4]] == ["Q", "A", "Q", "A"]
+    assert not any(t.role_inferred for t in doc.turns)
+    doc = parse_file(KREMLIN / "054257.html.gz")
+    assert all(t.role_inferred for t in doc.turns if t.label)
+
+
 def test_kremlin_item_without_labels_is_one_statement() -> None:
     doc = parse_file(KREMLIN / "007954.html.gz")
     assert doc.title == "Meeting on financial market development"

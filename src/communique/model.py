@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 2  # 2: lead, title_inferred, kind phone_call (docs/record.md)
+SCHEMA_VERSION = 3  # 2: lead, title_inferred, kind phone_call; 3: role_inferred (docs/record.md)
 
 Kind = Literal[
     "interview",
@@ -76,6 +76,7 @@ class Turn:
     affiliation: str | None = None
     interpreted: bool = False
     answers: int | None = None
+    role_inferred: bool = False  # the role is read from the text's shape alone (docs/record.md)
     person: str | None = None  # the speaker resolved to a person or outlet id (enrichment)
     mentions: list[Mention] = field(default_factory=list)  # entities named (enrichment)
 

@@ -45,13 +45,15 @@ TABLES: dict[str, dict[str, Any]] = {
     "turns": {
         "title": "Turns",
         "description": "Each speaker's turn in a transcript, text exactly as stored.",
-        "facets": ["role", "person", "interpreted"],
+        "facets": ["role", "role_inferred", "person", "interpreted"],
         "columns": {
             "doc_id": "The document (documents)",
             "n": "Turn number within the document, from 1",
             "label": "The speaker label as printed",
             "speaker": "The speaker as the document names them",
             "role": "question, answer, statement, remark or moderator",
+            "role_inferred": "1 when the role is read from the turn's wording, not marked by the "
+            "page (a label such as Q, A or an outlet); 0 until an older archive is reparsed",
             "answers": "For an answer: the n of the question it answers (same document)",
             "person": "The speaker resolved to a person or outlet (people)",
             "text": "The turn's text; paragraphs separated by blank lines",

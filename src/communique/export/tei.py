@@ -9,7 +9,8 @@ XIncludes resolved, is valid against TEI-all and Parla-CLARIN (docs/export.md).
 A turn is ``<u xml:id="<doc>.t<n>" who="#<person>" ana="#<role>">`` with one ``<seg>`` per
 paragraph (the stored text split on blank lines: joining the segs' texts with ``"\\n\\n"`` gives
 the text back exactly), preceded by ``<note type="speaker">`` with the label as printed. An
-answer has ``corresp="#<doc>.t<question n>"``; an interpreted turn also ``ana="... #interpreted"``.
+answer has ``corresp="#<doc>.t<question n>"``; an interpreted turn also ``ana="... #interpreted"``,
+a turn whose role is read from its wording ``ana="... #role-inferred"``.
 
 ``who``: the register's id for a resolved speaker (``sergey-lavrov``; outlets and journalists
 with ``.`` for ``:``, ``outlet.reuters``); else an id local to the document, from the speaker's
@@ -63,6 +64,7 @@ ROLE_WORDS = {
     "remark": ("Remark", "a remark outside the question and answer sequence"),
     "moderator": ("Moderator", "the chair or moderator giving the floor"),
     "interpreted": ("Interpreted", "the turn is an interpreter's rendering"),
+    "role-inferred": ("Role inferred", "the role is read from the turn's wording, not the page"),
 }
 KIND_WORDS = {
     "interview": "an interview", "press_conference": "a press conference",
@@ -308,6 +310,7 @@ def document_tree(
         if turn.label:
             _sub(div, "note", turn.label, type="speaker")
         ana = f"#{turn.role}" + (" #interpreted" if turn.interpreted else "")
+        ana += " #role-inferred" if turn.role_inferred else ""
         u = _sub(div, "u", who=f"#{who_id(doc, turn)}", ana=ana)
         u.set(_xml("id"), f"{local}.t{turn.n}")
         u.set("n", str(turn.n))

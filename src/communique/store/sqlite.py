@@ -294,6 +294,8 @@ LINKS = (
     + LINK_VIEWS
 )
 MIGRATIONS.append(LINKS)
+# 6: a turn's role read from its wording (record schema 3); 0 until the document is reparsed
+MIGRATIONS.append("ALTER TABLE turns ADD COLUMN role_inferred INTEGER NOT NULL DEFAULT 0")
 
 
 class SQLiteStore(SQLStore):

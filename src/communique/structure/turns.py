@@ -954,6 +954,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 affiliation=affiliation,
                 interpreted=d.interpreted or acts.interpreter_note(text),
                 answers=answers,
+                role_inferred=not _role_given(d, role, answers, prev),
             )
         )
     return turns
@@ -1058,6 +1059,29 @@ def _echoes(text: str, comment: str) -> bool:
     said = set(re.findall(r"\w+", first.casefold()))
     heard = set(re.findall(r"\w+", comment.casefold()))
     return len(said) >= 2 and len(said & heard) >= 0.6 * len(said)
+
+
+_GIVEN = {"question": "question", "outlet": "question", "answer": "answer",
+          "statement": "statement", "narration": "statement", "moderator": "moderator"}  # fmt: skip
+
+
+def _role_given(d: _Draft, role: str, answers: int | None, prev: Turn | None) -> bool:
+    """The page says the role: a label that names it ("Q", "Question", "答", an outlet,
+    "Moderator") or a reader's mark, or an answer to the question labelled just before it.
+    Every other role is read from the text's shape (``Turn.role_inferred``)."""
+    if d.info is None:
+        return d.closing  # a closing notice after the last answer
+    if d.hinted or _GIVEN.get(d.info.category) == role:
+        # a questioner's label asks only when the text does too ("Q: Mr. Secretary --" may be
+        # a bid for the floor)
+        return role != "question" or acts.asks(_text(d))
+    return (
+        role == "answer"
+        and prev is not None
+        and answers == prev.n
+        and not prev.role_inferred
+        and prev.role == "question"
+    )
 
 
 def _reports(i: int, d: _Draft, turns: list[Turn], key: str, text: str, total: int) -> bool:
