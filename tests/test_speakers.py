@@ -205,16 +205,16 @@ def test_surname_labels_take_the_header_names_and_the_register() -> None:
 
 
 def test_surname_label_stays_when_two_people_share_the_surname() -> None:
-    from communique.structure.turns import _full_names
+    from communique.structure.page_names import full_names
 
-    assert _full_names(["Mundaca"], ["This is Michael Mundaca; Mike Mundaca said"]) == {
+    assert full_names(["Mundaca"], ["This is Michael Mundaca; Mike Mundaca said"]) == {
         "mundaca": "Michael Mundaca"
     }
-    assert _full_names(["Jones"], ["Jim Jones met Mary Jones"]) == {}
+    assert full_names(["Jones"], ["Jim Jones met Mary Jones"]) == {}
     # White House 1556: "MR. McDONOUGH:" and "Denis McDonough" in the text
-    assert _full_names(["McDONOUGH"], ["Denis McDonough"]) == {"mcdonough": "Denis McDonough"}
+    assert full_names(["McDONOUGH"], ["Denis McDonough"]) == {"mcdonough": "Denis McDonough"}
     # a header in capitals ("DR. BERNSTEIN" is read as "Bernstein")
-    assert _full_names(["Bernstein"], ["AND JARED BERNSTEIN, CHIEF ECONOMIST"]) == {
+    assert full_names(["Bernstein"], ["AND JARED BERNSTEIN, CHIEF ECONOMIST"]) == {
         "bernstein": "Jared Bernstein"
     }
 
@@ -265,11 +265,11 @@ def test_russian_initials_take_the_name_the_tooltip_gives() -> None:
 
 
 def test_initials_stay_when_the_page_gives_two_first_names() -> None:
-    from communique.structure.turns import _initialled_name
+    from communique.structure.page_names import initialled_name
 
-    assert _initialled_name("С", "Чупшева", "Светлана Чупшева выступила") == "Светлана Чупшева"
-    assert _initialled_name("С", "Иванов", "Сергей Иванов и Семён Иванов") is None
-    assert _initialled_name("С", "Чупшева", "Светланой Чупшевой") is None  # inflected: not read
+    assert initialled_name("С", "Чупшева", "Светлана Чупшева выступила") == "Светлана Чупшева"
+    assert initialled_name("С", "Иванов", "Сергей Иванов и Семён Иванов") is None
+    assert initialled_name("С", "Чупшева", "Светланой Чупшевой") is None  # inflected: not read
 
 
 def test_anonymous_office_labels_name_nobody() -> None:

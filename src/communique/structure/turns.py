@@ -13,6 +13,16 @@ from itertools import pairwise
 
 from communique.model import Turn
 from communique.structure import acts
+from communique.structure.conversation import (
+    OpenQuestion,
+    asks_for_report,
+    goes_on,
+    key_of,
+    names_asker,
+    put_to_another,
+    referred_question,
+    reports,
+)
 from communique.structure.labels import (
     INTERPRETED,
     MEDIA_WORDS,
@@ -23,12 +33,11 @@ from communique.structure.labels import (
     split_label,
 )
 from communique.structure.page import Block
-from communique.structure.people import Named, same_person
+from communique.structure.page_names import NOT_FIRST_NAMES, full_names, name_words
+from communique.structure.people import Named, not_a_name_word, same_person, whole_name
 
 QA_KINDS = {"interview", "press_conference", "briefing", "comment"}
 STATEMENT_MIN_WORDS = 40  # shorter turns that neither ask nor answer are remarks
-LONG_REPORT = 150  # a guest's turn this long after an opening statement is a report
-REPORT_MIN_WORDS = 20  # a guest's reply to a request for a report is at least this long
 _BREAK = re.compile(r"^\s*(?:\*\s*){3,}$")  # "*****", "* * *": a closing notice follows
 
 
@@ -250,49 +259,6 @@ def _page_form(name: str | None, ctx: TurnContext) -> str | None:
     return max(suffixes, key=lambda f: len(f.split()), default=name)
 
 
-def _full_names(names: list[str], texts: list[str]) -> dict[str, str]:
-    """Whole names the page gives to surname-only labels ("MR. MUNDACA": "This is Michael
-    Mundaca"; "DR. BERNSTEIN": a header's "JARED BERNSTEIN, CHIEF ECONOMIST"), in its text,
-    title, lead or header lines. Only when the first names found are one person's: the longest
-    ("Michael" rather than "Mike"), when all begin alike; two people ("Jim Jones", "Mary
-    Jones") leave the surname as it is."""
-    from communique.structure.people import not_a_name_word
-
-    body = "\n".join(texts)
-    out: dict[str, str] = {}
-    for name in {n for n in names if " " not in n.strip() and len(n) > 2}:
-        initialled = _INITIALLED.fullmatch(name)
-        if initialled:  # "С.Чупшева": a "Светлана Чупшева" of the page
-            whole = _initialled_name(initialled.group(1)[0], initialled.group(2), body)
-            if whole:
-                out[name.casefold()] = whole
-            continue
-        found: dict[str, int] = {}
-        # the surname in any case ("McDONOUGH" of "MR. McDONOUGH" is "Denis McDonough")
-        title = rf"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) (?:[A-Z]\. )?(?i:({re.escape(name)}))\b"
-        caps = rf"\b([A-Z]{{2,}}(?:-[A-Z]{{2,}})?) (?:[A-Z]\. )?{re.escape(name.upper())}\b"
-        written = [m.group(2) for m in re.finditer(title, body) if not m.group(2).isupper()]
-        firsts = [m.group(1) for m in re.finditer(title, body, re.I if name.isupper() else 0)]
-        firsts += [m.group(1).title() for m in re.finditer(caps, body)]  # "JARED BERNSTEIN"
-        for first in firsts:
-            low = first.casefold()
-            if not first[0].isupper() or not_a_name_word(first) or low in _NOT_FIRST_NAMES:
-                continue
-            found[first] = found.get(first, 0) + 1
-        if found and len({f[0] for f in found}) == 1:
-            best = max(found, key=lambda f: (len(f), found[f]))  # "Michael" over "Mike"
-            surname = max(set(written), key=written.count) if written else name
-            out[name.casefold()] = f"{best} {surname}"
-    return out
-
-
-def _name_words(name: str) -> list[str]:
-    """The words of a label's name that may be a person's: no initials, jobs or offices."""
-    from communique.structure.people import not_a_name_word
-
-    return [w for w in name.split() if not re.fullmatch(r"(?:\w\.)+", w) and not not_a_name_word(w)]
-
-
 _THANKS_TO = re.compile(
     r"^(?:(?i:sure|okay|great|all right)[.,!]\s+)?"
     r"(?i:thanks|thank you)(?i: (?:very|so) much)?,\s+([A-Z][a-z]+)[.,!]"
@@ -303,8 +269,6 @@ def _addressed(drafts: list[_Draft], ctx: TurnContext) -> dict[str, str]:
     """Whole names of surname labels the page gives by thanking them: "Thanks, Mike." right
     after a "MR. HAMMER" turn is Mike Hammer. Only one first name so thanked, never the
     first name of another person the page names."""
-    from communique.structure.people import not_a_name_word
-
     thanked: dict[str, set[str]] = {}
     for d, nxt in pairwise(drafts):
         name = d.info.name if d.info and d.info.category == "person" else None
@@ -323,44 +287,10 @@ def _addressed(drafts: list[_Draft], ctx: TurnContext) -> dict[str, str]:
     for name, firsts in thanked.items():
         first = next(iter(firsts))
         if len(firsts) == 1 and first not in taken and not not_a_name_word(first) and (
-            first.casefold() not in _NOT_FIRST_NAMES
+            first.casefold() not in NOT_FIRST_NAMES
         ):
             out[name.casefold()] = f"{first} {name}"
     return out
-
-
-_INITIALLED = re.compile(r"((?:[A-ZА-ЯЁ]\.\s?){1,2})([A-ZА-ЯЁ][\w\-]+)")
-
-
-def _initialled_name(initial: str, surname: str, body: str) -> str | None:
-    """"Светлана Чупшева" for "С.Чупшева" when the page gives one first name with that initial
-    before the surname, as written (a nominative: a title's "Светланой Чупшевой" is not read),
-    a patronymic between them allowed (a tooltip's "Сергей Кужугетович Шойгу")."""
-    from communique.structure.people import not_a_name_word
-
-    word = r"[A-ZА-ЯЁ][a-zа-яё]+"
-    pattern = rf"(?<![\w.])({word})\s+({word}\s+)?{re.escape(surname)}(?![\w])"
-    found = [
-        (m.group(1), bool(m.group(2)))
-        for m in re.finditer(pattern, body)
-        if m.group(1)[0] == initial and not not_a_name_word(m.group(1))
-    ]
-    if any(full for _, full in found):  # with a patronymic: a tooltip's nominative
-        found = [f for f in found if f[1]]
-    firsts = sorted({first for first, _ in found}, key=len)
-    # one name in several cases ("Сергей", "Сергеем Шойгу" of a title): the shortest
-    if firsts and all(f[:4] == firsts[0][:4] for f in firsts):
-        return f"{firsts[0]} {surname}"
-    return None
-
-
-# Capitalised words that stand before a surname without being a first name
-_NOT_FIRST_NAMES = {
-    "mr", "ms", "mrs", "dr", "thanks", "thank", "and", "but", "with", "to", "from", "by", "said",
-    "says", "as", "like", "ask", "asked", "call", "dear", "hi", "hello", "welcome", "colleague",
-    "senator", "congressman", "congresswoman", "judge", "justice", "professor", "leader",
-    "madam", "sir", "lord", "lady", "saint", "st", "uncle", "aunt", "brother", "sister",
-}  # fmt: skip
 
 
 def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str | None]:
@@ -386,8 +316,8 @@ def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str 
             # ("Сергеем Шойгу") or not a name at all ("Заседание Совета Безопасности")
             cyrillic = re.search(r"[А-ЯЁа-яё]", p.name)
             # a label's whole name stays ("Ilya Shestakov" under "... for Fishery Ilya Shestakov")
-            surname_only = not name or len(_name_words(name)) == 1  # "Senator Mitchell" too
-            if surname_only and len(_name_words(p.name)) > 1 and not cyrillic:
+            surname_only = not name or len(name_words(name)) == 1  # "Senator Mitchell" too
+            if surname_only and len(name_words(p.name)) > 1 and not cyrillic:
                 name = p.name
             return name, p.affiliation
     if name is None and info.office:
@@ -396,16 +326,6 @@ def _speaker(info: LabelInfo | None, ctx: TurnContext) -> tuple[str | None, str 
         office = info.office
         return (office.title() if office.isupper() else office), None
     return name, None
-
-
-@dataclass
-class _Open:
-    """The question waiting for an answer."""
-
-    n: int
-    key: str
-    outer: _Open | None = None  # the question a counter-question was asked about
-    answerer: str | None = None  # who has answered it so far
 
 
 _CHAIR_OFFICE = re.compile(
@@ -534,8 +454,6 @@ def _self_named(
     """(speaker, affiliation) of an unnamed question ("Q", "QUESTION:") whose opening words
     name the questioner and his outlet; a whole personal name only, never an office ("General
     Jones, I wanted to ask"), nor a person the document names (an official addressed)."""
-    from communique.structure.people import not_a_name_word, whole_name
-
     if d.info is None or d.info.category != "question" or d.info.office or named[0]:
         return named
     m = _SELF_NAMED.match(_text(d))
@@ -553,7 +471,7 @@ def _self_named(
     if (
         whole_name(name) != name
         or not all(w[0].isupper() for w in words)
-        or any(not_a_name_word(w) or w.casefold() in _NOT_FIRST_NAMES for w in words)
+        or any(not_a_name_word(w) or w.casefold() in NOT_FIRST_NAMES for w in words)
         or not outlet[:1].isupper()
         or (
             any(is_office_word(w) and w.casefold() != "the" for w in outlet.split())
@@ -638,7 +556,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     ctx.label_names = [
         d.info.name for d in drafts if d.info and d.info.category == "person" and d.info.name
     ]
-    ctx.full_names = _full_names(ctx.label_names, [_text(d) for d in drafts] + ctx.name_lines)
+    ctx.full_names = full_names(ctx.label_names, [_text(d) for d in drafts] + ctx.name_lines)
     ctx.full_names.update(_addressed(drafts, ctx))
     drafts = _closing(drafts, ctx)
     labelled = any(d.info is not None for d in drafts)
@@ -669,8 +587,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     introduced: set[str] = set()
     askers = {k for d, k in zip(drafts, keys, strict=True) if acts.asks(_text(d))}
     turns: list[Turn] = []
-    open_q: _Open | None = None
-    last_answer: tuple[str, _Open] | None = None  # (answerer, question) of the latest answer
+    open_q: OpenQuestion | None = None
+    last_answer: tuple[str, OpenQuestion] | None = None  # (answerer, question) of the latest answer
     interjected = False  # the turn before cut into the latest answer
     for i, d in enumerate(drafts):
         n = len(turns) + 1
@@ -680,7 +598,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         if key in chairs:
             side = "moderator"
         prev = turns[-1] if turns else None
-        if prev is not None and prev.role == "moderator" and _introduced(speaker, prev.text):
+        if prev is not None and prev.role == "moderator" and names_asker(speaker, prev.text):
             introduced.add(key)  # "Your next question is from Ray Henry": a questioner
         if side == "respond" and key in introduced and key not in officials:
             side = sides[i] = "ask"  # "Your next question is from Ray Henry": a questioner
@@ -836,7 +754,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 and open_q is not None
                 and open_q.answerer == key
                 and prev is not None
-                and (prev.role, prev.answers, _key_of(prev)) == ("answer", open_q.n, key)
+                and (prev.role, prev.answers, key_of(prev)) == ("answer", open_q.n, key)
                 and acts.opens_anew(text)
             ):
                 # the official speaks again right after his complete answer: no question is
@@ -858,7 +776,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 panel
                 and open_q is not None
                 and not acts.asks(text)
-                and _put_to_another(turns[open_q.n - 1], open_q, key, panelists)
+                and put_to_another(turns[open_q.n - 1], open_q, key, panelists)
             ):
                 # a panellist's comment on a question put to another ("Ask Mr Dodon.")
                 role = "statement" if acts.words(text) > STATEMENT_MIN_WORDS else "remark"
@@ -894,11 +812,11 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 role = "remark"
         else:  # a participant of a conversation
             resumed = interjected and last_answer is not None and last_answer[0] == key
-            if _goes_on(key, text, turns, last_answer):
+            if goes_on(key, text, turns, last_answer):
                 resumed, open_q = True, last_answer[1]  # type: ignore[index]
             if acts.thanks(text) or acts.only_thanks(text):
                 role = "remark"
-            elif _invites_report(key, text, turns, nxt_key, nxt_text):
+            elif asks_for_report(key, text, turns, nxt_key, nxt_text):
                 role = "question"  # "Mr Sokolov, let's examine the full range of issues"
             elif acts.gives_floor(text) and len(drafts) > 1:
                 role = "moderator"
@@ -909,7 +827,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     role, answers = "answer", open_q.n
             elif acts.asks(text) and len(drafts) > 1:
                 role = "question"
-            elif _reports(i, d, turns, key, text, len(drafts)):
+            elif reports(turns, key, text, len(drafts)):
                 role = "statement"
             else:
                 role = "remark"
@@ -921,7 +839,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 if open_q is not None and open_q.key != key and open_q.answerer is None
                 else None
             )
-            open_q = _Open(n, key, outer=outer if side in ("respond", "other") else None)
+            open_q = OpenQuestion(n, key, outer=outer if side in ("respond", "other") else None)
         elif role == "answer" and open_q is not None:
             open_q.answerer = open_q.answerer or key
             last_answer = (key, open_q)
@@ -930,8 +848,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         elif d.info is not None and d.info.category == "narration":
             # "After the press conference, Zhao made further response to the question raised
             # by South China Morning Post": the reply that follows answers that question
-            referred = _referred_question(text, turns)
-            open_q = _Open(referred.n, _key_of(referred)) if referred is not None else None
+            referred = referred_question(text, turns)
+            open_q = OpenQuestion(referred.n, key_of(referred)) if referred is not None else None
         elif role == "moderator":
             if not (
                 open_q is not None
@@ -960,107 +878,6 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     return turns
 
 
-_PUTS_TO = re.compile(
-    r"\b(?:introduce|give (?:the )?floor to|(?:like|want) to ask|turn to|"
-    r"question (?:is )?(?:for|to))\b",
-    re.I,
-)
-
-
-def _addressee(question: Turn, panelists: set[str]) -> str | None:
-    """The panellist a moderator's question is put to: named as it opens ("Prime Minister
-    Modi, President Putin said ...") or introduced ("I would like to ask Viktor Linnik to
-    share ..."); None when it names none or several."""
-    sents = acts.sentences(question.text)
-    if not sents:
-        return None
-    places = [sents[0].split(",")[0] if "," in sents[0] else ""]
-    places += [s for s in sents if _PUTS_TO.search(s)]
-    found = {
-        k
-        for k in panelists
-        for place in places
-        if len(k.split()[-1]) > 2 and re.search(rf"\b{re.escape(k.split()[-1])}\b", place)
-    }
-    return found.pop() if len(found) == 1 else None
-
-
-def _put_to_another(question: Turn, open_q: _Open, key: str, panelists: set[str]) -> bool:
-    """A moderated panel's question put to another panellist: named or introduced, or, when it
-    names nobody, already answered by another."""
-    if question.role != "question" or open_q.key == key:
-        return False
-    addressee = _addressee(question, panelists)
-    if addressee is not None:
-        return addressee != key
-    return open_q.answerer is not None and open_q.answerer != key
-
-
-def _invites_report(
-    key: str, text: str, turns: list[Turn], nxt_key: str | None, nxt_text: str
-) -> bool:
-    """In a conversation: a turn that asks a guest to report on a subject, and the guest does:
-    the next turn is another speaker's report (long, not thanks for a welcome)."""
-    if nxt_key is None or nxt_key == key or not acts.invites_report(text):
-        return False
-    if any(t.role == "question" for t in turns) and not acts.asks(text):
-        return False  # only the opening request needs no question's shape
-    first = (acts.sentences(nxt_text) or [""])[0]
-    return (
-        acts.words(nxt_text) >= REPORT_MIN_WORDS
-        and not acts.asks(nxt_text)
-        and not _THANKS_OPENER.search(first)
-    )
-
-
-_THANKS_OPENER = re.compile(
-    r"\b(?:thank|grateful|gratitude|pleasure|delighted|glad|honou?r)", re.I
-)
-
-
-_GRANTS = re.compile(
-    r"^(?:(?:yes|yes,? of course|of course|certainly|sure|please|please do|please go ahead|"
-    r"go ahead|by all means|all right)[,.!]?\s*)+$",
-    re.I,
-)
-
-
-def _grants_floor(text: str) -> bool:
-    """A host's short leave to speak ("Please do.", "Yes, please.", "By all means.")."""
-    plain = text.strip()
-    granted = re.search(r"please|go ahead|by all means", plain, re.I)
-    return bool(_GRANTS.match(plain)) and granted is not None
-
-
-def _goes_on(
-    key: str, text: str, turns: list[Turn], last_answer: tuple[str, _Open] | None
-) -> bool:
-    """In a conversation: the guest who answered last goes on with the answer after another
-    speaker's comment, either resuming an answer the comment cut into ("... six hundred people…")
-    or, at length, without first replying to the comment ("Right, but ...", "Definitely.")."""
-    if last_answer is None or last_answer[0] != key or len(turns) < 2:
-        return False
-    prev, before = turns[-1], turns[-2]
-    if prev.role != "remark" or _key_of(prev) == key or acts.asks(text):
-        return False
-    if before.role == "answer" and _key_of(before) == key and acts.broken_off(before.text):
-        return True
-    return (
-        acts.words(text) >= acts.GOES_ON_WORDS
-        and not acts.replies_to_comment(text)
-        and not _echoes(text, prev.text)
-    )
-
-
-def _echoes(text: str, comment: str) -> bool:
-    """The turn's first sentence repeats the comment before it ("So you are using them." -
-    "We are using them. ..."): a reply to the comment."""
-    first = (acts.sentences(text) or [""])[0]
-    said = set(re.findall(r"\w+", first.casefold()))
-    heard = set(re.findall(r"\w+", comment.casefold()))
-    return len(said) >= 2 and len(said & heard) >= 0.6 * len(said)
-
-
 _GIVEN = {"question": "question", "outlet": "question", "answer": "answer",
           "statement": "statement", "narration": "statement", "moderator": "moderator"}  # fmt: skip
 
@@ -1081,67 +898,6 @@ def _role_given(d: _Draft, role: str, answers: int | None, prev: Turn | None) ->
         and answers == prev.n
         and not prev.role_inferred
         and prev.role == "question"
-    )
-
-
-def _reports(i: int, d: _Draft, turns: list[Turn], key: str, text: str, total: int) -> bool:
-    """In a conversation: the opening, a report the chair invited, a report resumed after
-    remarks, or a long monologue; other declarative turns are remarks."""
-    if total == 1 or acts.words(text) > acts.LONG_WORDS:
-        return True
-    labelled = [t for t in turns if t.label is not None]
-    if not labelled:
-        return True  # the first words spoken
-    prev = turns[-1]
-    if prev.role == "moderator" or (prev.role == "remark" and _grants_floor(prev.text)):
-        return True  # "Please do.": the report the guest asked leave for
-    if prev.role == "statement" and prev.label is not None and acts.words(text) >= LONG_REPORT:
-        return True  # a guest's report after the opening statement
-    if acts.words(text) < acts.GOES_ON_WORDS:
-        return False  # a short comment between remarks resumes no report
-    for t in reversed(turns):  # a report resumed after interjected remarks
-        if t.role != "remark":
-            return t.role == "statement" and t.label is not None and (t.speaker or t.label) == key
-    return False
-
-
-_RAISED_BY = re.compile(
-    r"\bquestions? (?:raised|asked|posed|put) by (?:the |a |an )?(?P<who>[^.,;:]+?)\s*(?:[.,;:]|$)",
-    re.I,
-)
-
-
-def _referred_question(text: str, turns: list[Turn]) -> Turn | None:
-    """The latest question by whoever a narration says raised it ("the question raised by
-    South China Morning Post"), if the page has one by that outlet or person."""
-    m = _RAISED_BY.search(text)
-    if not m:
-        return None
-    who = re.sub(r"\s+", " ", m.group("who")).strip().casefold()
-    for t in reversed(turns):
-        names = [t.affiliation, t.speaker, t.label]
-        if t.role == "question" and any(x and x.casefold() == who for x in names):
-            return t
-    return None
-
-
-_CALLS_QUESTION = re.compile(r"\b(?:questions?|caller|line)\b", re.I)
-
-
-def _key_of(turn: Turn) -> str:
-    return turn.speaker or turn.label or ""
-
-
-def _introduced(speaker: str | None, text: str) -> bool:
-    """The chair's turn names this speaker as the one who asks ("Your next question is from
-    Ray Henry"), not as a briefer (the call's opening: "this call is on the record ... With us
-    today we have Ben Rhodes")."""
-    if not speaker or acts.ground_rules(text):
-        return False
-    last = speaker.split()[-1]
-    return len(last) > 2 and any(
-        re.search(rf"\b{re.escape(last)}\b", s) and _CALLS_QUESTION.search(s)
-        for s in acts.sentences(text)
     )
 
 
