@@ -16,8 +16,6 @@ from communique.model import Turn
 from communique.structure import acts
 
 LONG_REPORT = 150  # a guest's turn this long after an opening statement is a report
-
-
 REPORT_MIN_WORDS = 20  # a guest's reply to a request for a report is at least this long
 
 
@@ -57,14 +55,12 @@ def addressee(question: Turn, panelists: set[str]) -> str | None:
 
 
 def put_to_another(question: Turn, open_q: OpenQuestion, key: str, panelists: set[str]) -> bool:
-    """A moderated panel's question put to another panellist: named or introduced, or, when it
-    names nobody, already answered by another."""
+    """A moderated panel's question put to another panellist, named as it opens or introduced.
+    A question put to nobody in particular may have several answers, one per panellist."""
     if question.role != "question" or open_q.key == key:
         return False
     put_to = addressee(question, panelists)
-    if put_to is not None:
-        return put_to != key
-    return open_q.answerer is not None and open_q.answerer != key
+    return put_to is not None and put_to != key
 
 
 def asks_for_report(
@@ -175,6 +171,7 @@ _CALLS_QUESTION = re.compile(r"\b(?:questions?|caller|line)\b", re.I)
 
 
 def key_of(turn: Turn) -> str:
+    """Who spoke a turn, as the turn maker keys speakers: the speaker, else the label."""
     return turn.speaker or turn.label or ""
 
 
