@@ -205,7 +205,7 @@ def score_page(page: dict[str, Any], doc: Document) -> Score:
             continue
         s.matched += 1
         s.role_ok += t.role == g["role"]
-        if getattr(t, "role_inferred", False):
+        if getattr(t, "role_inferred", False):  # getattr: also scores parsers older than it
             s.inferred_ok += t.role == g["role"]
         else:
             s.given += 1

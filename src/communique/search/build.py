@@ -35,7 +35,7 @@ from communique.search.schema import (
     needs_segmenting,
     turn_docs,
 )
-from communique.search.space import full_disk_error
+from communique.search.space import full_disk_error, swap_in
 from communique.store.chunks import in_chunks
 from communique.store.sql import SQLStore
 
@@ -248,11 +248,7 @@ class IndexBuilder:
             if full is not None:
                 raise full from e
             raise
-        old = self.path.with_name(self.path.name + f".old-{os.getpid()}")
-        if self.path.exists():
-            os.replace(self.path, old)
-        os.replace(tmp, self.path)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_in(tmp, self.path)
         self._open_dir()
         report.from_seq = report.to_seq = seq
         return report

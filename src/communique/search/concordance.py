@@ -48,6 +48,7 @@ from communique.search.analysis import has_han, raw_terms, raw_tokens
 from communique.search.ast import Filters, Node, Phrase, Prefix, Query, Term
 from communique.search.kwic import KwicLine, Matcher
 from communique.search.schema import chrono
+from communique.search.space import swap_in
 from communique.store.chunks import in_chunks
 
 VERSION = 1
@@ -413,11 +414,7 @@ class ConcordanceStore:
             shutil.rmtree(tmp, ignore_errors=True)
             self.progress = None
             raise
-        old = self.path.with_name(self.path.name + f".old-{os.getpid()}")
-        if self.path.exists():
-            os.replace(self.path, old)
-        os.replace(tmp, self.path)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_in(tmp, self.path)
         self._loaded = None
         self.progress = None
         return done

@@ -5,12 +5,16 @@ killed ... (io::Error most likely)", without the system's "No space left on devi
 build or an update fails that way while the disk holding the index has almost no space left,
 the failure is reported as a full disk (``OSError(ENOSPC)``), so the commands say "disk full"
 and stop with its exit code instead of a warning.
+
+A directory rebuilt beside its place (the index, the concordance store) replaces the old one with
+:func:`swap_in`.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import shutil
 from pathlib import Path
 
 LOW_SPACE = 8 << 20  # bytes free under which a failed index write is taken for a full disk
@@ -41,3 +45,14 @@ def full_disk_error(exc: BaseException, where: Path) -> OSError | None:
         f"No space left on device: the search index's write failed with {free // 1024} KB "
         f"free on the disk of {where} ({exc})",
     )
+
+
+def swap_in(built: Path, path: Path) -> None:
+    """Put the directory ``built`` in the place of ``path``: the old one is renamed aside, the
+    new one renamed in, then the old one removed (readers holding files of the old one keep
+    them until they close)."""
+    old = path.with_name(path.name + f".old-{os.getpid()}")
+    if path.exists():
+        os.replace(path, old)
+    os.replace(built, path)
+    shutil.rmtree(old, ignore_errors=True)
