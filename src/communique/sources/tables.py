@@ -251,16 +251,7 @@ def _read_csv(path: Path, delimiter: str | None) -> Iterator[dict[str, object] |
         raise TableError(f"{path.name}: cannot read: {e}") from e
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or not _is_utf8_prefix(sample):
         # not UTF-8: decode the whole file with the usual detection (such files are small)
-        limit = limits().input_bytes
-        if path.stat().st_size > limit:
-            raise TableError(
-                f"{path.name}: a table that is not UTF-8 is read whole: "
-                + over("file", path.stat().st_size, limit, ENV["input_bytes"])
-            )
-        try:
-            text = bytes_to_text(path.read_bytes(), max_bytes=limit)
-        except UnreadableInput as e:
-            raise TableError(f"{path.name}: {e}") from e
+        text = _read_whole(path, "a table that is not UTF-8")
         yield from _csv_rows(path, io.StringIO(text, newline=""), delimiter)
         return
     # errors="replace": a stray invalid byte deep in a large UTF-8 file becomes U+FFFD
@@ -515,17 +506,23 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, object] | BadRow]:
         yield from _json_rows(path, _utf8_lines(fh, limits().cell_bytes))
 
 
-def _read_json(path: Path) -> Iterator[dict[str, object] | BadRow]:
+def _read_whole(path: Path, what: str) -> str:
+    """The text of a table read whole (``what``: "a .json table"), refused over the input
+    size limit."""
     limit = limits().input_bytes
-    if path.stat().st_size > limit:
+    size = path.stat().st_size
+    if size > limit:
         raise TableError(
-            f"{path.name}: a .json table is read whole: "
-            + over("file", path.stat().st_size, limit, ENV["input_bytes"])
+            f"{path.name}: {what} is read whole: " + over("file", size, limit, ENV["input_bytes"])
         )
     try:
-        text = bytes_to_text(path.read_bytes(), max_bytes=limit)
+        return bytes_to_text(path.read_bytes(), max_bytes=limit)
     except UnreadableInput as e:
         raise TableError(f"{path.name}: {e}") from e
+
+
+def _read_json(path: Path) -> Iterator[dict[str, object] | BadRow]:
+    text = _read_whole(path, "a .json table")
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError as e:
