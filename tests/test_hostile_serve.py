@@ -343,15 +343,17 @@ def test_a_heavy_analysis_whose_client_has_gone_frees_its_worker(
             time.sleep(0.05)
         worker = int(started.read_text())
         queued = raw_request(url, "/test/slow")
-        while True:  # the queue's one place is taken once a third request is refused
-            status, body = get(f"{url}{keyness}", timeout=5)
-            if status == 503:
-                break
+        while load(url)["waiting"] < 1:  # sent first, it could reach the queue second
             assert time.monotonic() < deadline, "the second request was not queued"
-        assert "busy (1 running, 1 waiting)" in body
+            time.sleep(0.05)
+        assert load(url) == {"workers": 1, "queue": 1, "running": 1, "waiting": 1}
+        status, body = get(f"{url}{keyness}", timeout=5)  # the queue's one place is taken
+        assert status == 503 and "busy (1 running, 1 waiting)" in body
 
         queued.close()  # the queued client leaves: its place is free again
-        time.sleep(0.5)
+        while load(url)["waiting"]:
+            assert time.monotonic() < deadline, "the queued request kept its place"
+            time.sleep(0.05)
         third = raw_request(url, keyness)
         assert answers_within(third, 2) == b"", "refused: the queue's place was still held"
         third.close()
@@ -366,6 +368,11 @@ def test_a_heavy_analysis_whose_client_has_gone_frees_its_worker(
         assert status == 200 and json.loads(body)["key_a"], body[:300]
         assert took < 20, f"the capacity came back after {took:.0f} s (deadline 60 s)"
         assert not release.exists()  # the slow analysis never finished: it was stopped
+
+
+def load(url: str) -> dict[str, int]:
+    """How busy the server's analysis workers are, from its stats."""
+    return json.loads(get(f"{url}/api/v1/stats")[1])["analyses"]
 
 
 def _proc_state(pid: int) -> str:

@@ -206,6 +206,7 @@ class HeavyPool:
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._admitted_n = self._running_n = 0  # for load(); the semaphore enforces the limits
         for _ in range(workers):
             self._idle.put(self._start())
 
@@ -228,6 +229,19 @@ class HeavyPool:
         for worker in workers:
             worker.stop()
 
+    def load(self) -> dict[str, int]:
+        """``workers`` and ``queue`` (the limits), ``running`` (requests a worker is on) and
+        ``waiting`` (admitted requests waiting for one)."""
+        with self._lock:
+            running, admitted = self._running_n, self._admitted_n
+        return {"workers": self.workers, "queue": self.queue_size, "running": running,
+                "waiting": admitted - running}  # fmt: skip
+
+    def _count(self, admitted: int = 0, running: int = 0) -> None:
+        with self._lock:
+            self._admitted_n += admitted
+            self._running_n += running
+
     def _retry_after(self) -> int:
         return max(1, math.ceil(min(self.deadline, 30) / 2))
 
@@ -245,9 +259,11 @@ class HeavyPool:
                 f"{self.queue_size} waiting): try again shortly",
                 self._retry_after(),
             )
+        self._count(admitted=1)
         try:
             return self._call(fn)
         finally:
+            self._count(admitted=-1)
             self._admitted.release()
 
     def _call(self, fn: Callable[[Any], T]) -> T:
@@ -258,6 +274,7 @@ class HeavyPool:
         if worker.dead():  # died while idle (killed, out of memory): replace it
             self._retire(worker)
             worker = self._start()
+        self._count(running=1)
         answered = False
         try:
             started += worker.wait_ready()  # a fresh worker's start is not the request's time
@@ -275,6 +292,7 @@ class HeavyPool:
                 f"{worker.process.exitcode})"
             ) from None
         finally:
+            self._count(running=-1)
             if job is not None:
                 job.idle()
             if answered:

@@ -111,6 +111,13 @@ class Derived(BaseModel):
     word_cache: WordCache
 
 
+class AnalysesLoad(BaseModel):
+    workers: int = Field(description="analysis worker processes")
+    queue: int = Field(description="places for requests waiting for a worker")
+    running: int = Field(description="requests a worker is on now")
+    waiting: int = Field(description="requests waiting for a worker now")
+
+
 class StatsOut(BaseModel):
     model_config = ConfigDict(extra="allow")
     documents: int
@@ -128,6 +135,7 @@ class StatsOut(BaseModel):
     change_seq: int = Field(description="the store's latest change")
     index_seq: int = Field(description="the latest change this server's index has applied")
     derived: Derived = Field(description="whether the derived data analyses read is ready")
+    analyses: AnalysesLoad = Field(description="how busy the analysis workers are")
 
 
 class KwicOut(BaseModel):

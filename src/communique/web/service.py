@@ -849,7 +849,8 @@ class ArchiveService:
         counted = self._locked(lambda: self._cached("stats", self.archive.store.stats))
         # how far the store's change log and this server's index are (replicas converge), and
         # whether the derived data the analyses read is ready
-        return {**counted, **self._locked(self.positions), "derived": self.preparing()}
+        return {**counted, **self._locked(self.positions), "derived": self.preparing(),
+                "analyses": self._pool.load()}  # fmt: skip
 
     def positions(self) -> dict[str, int]:
         """``change_seq``: the store's latest change; ``index_seq``: the latest this server's
