@@ -270,6 +270,19 @@ FRESH_INSTEAD: dict[str, int] = {"whitehouse_briefing": 1}
 FRESH_FIXED: list[tuple[str, str]] = [
     ("state_press_conference", "official_transcripts/us_ukraine_rubio.csv#row=3"),
 ]
+# An eighth round (seed + 7, ``fresh2.json``), drawn after all the others (so their picks stay as
+# they were): a second FRESH held-out set, labelled by hand by a labeller who never ran the parser
+# on it, because ``fresh.json`` had been scored once and the parser was worked on after it. Only
+# held-out pages no earlier round took: Kremlin conversations (as FRESH's), White House briefings
+# and one fmprc English page with outlet labels.
+FRESH2: dict[str, tuple[Callable[[], list[str]], int]] = {
+    "kremlin_conversation": (
+        _kremlin_modest(r"meeting|met with|conversation|talks", (8, 60), 200),
+        8,
+    ),
+    "whitehouse_briefing": (STRATA["whitehouse_briefing"][0], 3),
+    "fmprc_en_outlets": (STRATA["fmprc_en_outlets"][0], 1),
+}
 
 # Few enough to list: (class, path relative to the corpus, or the seed's path from the project)
 FIXED: list[tuple[str, str]] = [
@@ -326,6 +339,7 @@ def pick() -> list[dict[str, object]]:
             out.append({"class": cls, "path": rel, "split": "fresh"})
             taken.add(rel)
     _draw(random.Random(SEED + 6), EXTRA_DEV_ROUND7, "dev", taken, out)
+    _draw(random.Random(SEED + 7), FRESH2, "fresh2", taken, out)
     return out
 
 

@@ -3,6 +3,7 @@
     python bench/roles_eval.py                # dev and heldout: per publisher and split, per class
     python bench/roles_eval.py --json         # the same numbers as JSON
     python bench/roles_eval.py --split fresh  # the fresh held-out set, for the lead's final run
+    python bench/roles_eval.py --split fresh2  # the second fresh held-out set (eighth round)
 
 The gold (``tests/fixtures/gold_roles/<split>.json``, format in its README) names each page
 by its path under ``../shared/corpus`` and each turn by a fingerprint of its first letters and
@@ -41,8 +42,9 @@ from communique.sources.walk import iter_items  # noqa: E402
 
 GOLD_DIR = ROOT / "tests" / "fixtures" / "gold_roles"
 CORPUS = ROOT.parent / "shared" / "corpus"
-SPLITS = ("dev", "heldout", "fresh")
-# the default run: "fresh" (labelled last, never tuned on) is scored only when asked for by name
+SPLITS = ("dev", "heldout", "fresh", "fresh2")
+# the default run: "fresh" and "fresh2" (labelled last, never tuned on) are scored only when asked
+# for by name
 DEFAULT_SPLITS = ("dev", "heldout")
 # letters/digits a parser turn may carry before the gold start ("耿爽表示", an id line)
 MAX_SKIP = 12
