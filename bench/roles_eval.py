@@ -220,7 +220,13 @@ def score_page(page: dict[str, Any], doc: Document) -> Score:
                 f"{page['path']} gold turn {g['n']}: speaker {sorted(keys)}, gold {g['speaker']}"
             )
         if g["role"] == "answer":
-            s.link_ok += t.answers is not None and t.answers == by_gold_n.get(g["answers"])
+            linked = t.answers is not None and t.answers == by_gold_n.get(g["answers"])
+            s.link_ok += linked
+            if t.role == "answer" and not linked:
+                s.errors.append(
+                    f"{page['path']} gold turn {g['n']}: answers parser turn {t.answers}, "
+                    f"gold's question is parser turn {by_gold_n.get(g['answers'])}"
+                )
         if t.role != g["role"]:
             s.errors.append(f"{page['path']} gold turn {g['n']}: role {t.role}, gold {g['role']}")
     leads = [g for g in gold if g["lead"]]

@@ -29,6 +29,7 @@ _THANKS = re.compile(
 _ACK_WORDS = (
     r"thank you(?: very much| so much)?|thanks|okay|ok|all right|alright|right|good|very good|"
     r"great|fine|excellent|wonderful|sure|of course|certainly|indeed|exactly|absolutely|yes|"
+    r"(?:this|that|it)(?: is|'s|’s) (?:very |really )?(?:good|great|excellent|wonderful|fine)|"
     r"yeah|yep|no|i see|i understand|understood|got it|fair enough|agreed|good afternoon|"
     r"good morning|good evening|hello|hi|goodbye|bye|bye-bye|welcome|congratulations|"
     r"спасибо|большое спасибо|хорошо|ясно|понятно|конечно|да|нет|согласен|отлично|"
@@ -79,12 +80,16 @@ _FLOOR = re.compile(
     r"go to|turn|take|(?:begin|start)(?! with (?:the |a |an |your |our )?(?-i:[a-z]))|have|"
     r"give|hear|see (?:if|whether|what)|"
     r"ask (?:if|whether|our)|listen)|(?:take|have) the floor|"
-    r"^(?-i:(?:Mr|Ms|Mrs|Dr)\.? [A-Z][\w-]+),? (?:please|go ahead)|"
+    r"^(?-i:(?:Mr|Ms|Mrs|Dr)\.? ?[A-Z][\w-]+),? (?:please|go ahead)|"
     r"pass (?:the|him|her) (?:the )?microphone|"
-    r"microphone|who (?:else )?(?:has|had|would like|wants|wanted)|(?:do|does) (?:you|anyone|"
+    r"microphone|(?:^|[,:]\s*)who (?:else )?(?:has|had|would like|wants|wanted)|"
+    r"(?:do|does) (?:you|anyone|"
     r"anybody) have a question|ask your question|any (?:more |other |further )?"
     r"questions|take (?:a|one|your|some|a few|two|three) (?:\w+ )?questions?|(?:give you|take|"
-    r"have) (?:a|one|the) (?:last|final) (?:one|question)|over to you|i see (?:a|the|our)|"
+    r"have) (?:a|one|the) (?:last|final) (?:one|question)|over to you|"
+    r"i see (?:a|the|our) (?:[\w-]+ ){0,3}?(?:journalists?|colleagues?|hands?|representatives?|"
+    r"reporters?|correspondents?|man|woman|lady|gentleman|girl|boy|posters?|signs?|placards?|"
+    r"banners?|flags?|friends?|(?-i:[A-Z])[\w-]*)\b|"
     r"you have the floor|the floor is yours|(?:i would like to|let me) introduce|"
     r"this call is (?:embargoed|on background|off the "
     r"record)|(?:thanks|thank you),? (?:everyone|everybody|all),? for joining|(?:turn|open) it "
@@ -127,6 +132,7 @@ _PROCEDURAL = re.compile(
     r"(?:follow(?: ?-?up| on that)?|ask (?:(?:you )?(?:a|one|another|two) )?(?:more |quick |"
     r"follow-up |last |related |small )?(?:question|thing)s?|have (?:a|one) (?:more|follow-up)|"
     r"jump in|interrupt|add something|get one more in)"
+    r"|(?:if i may|with your permission|if you (?:will )?(?:allow|permit) me)\b"
     r"|(?:one|a) (?:more|quick|last) (?:question|follow-up|thing)|follow-up|a follow-up"
     r"|(?:is there )?(?:time|room) for (?:just )?(?:one|a|another) more"
     r"|(?:i think )?(?:we|i) (?:lost|can't hear|cannot hear) you|can you hear (?:me|us)"
@@ -196,13 +202,26 @@ def asks(text: str) -> bool:
         return True
     if _INTERROGATIVE.match(sents[-1]) and broken_off(sents[-1]):
         return True  # "Why is it —"
-    if len(sents) > 1 and _QUESTION_END.search(sents[-2]) and words(sents[-1]) <= 12:
-        return True
+    if len(sents) > 1 and _QUESTION_END.search(sents[-2]):
+        if words(sents[-1]) <= 12:
+            return True
+        if (
+            words(text) <= ASK_WITH_CONTEXT_WORDS
+            and words(sents[-1]) <= 30
+            and _INTERROGATIVE.match(sents[-2])
+            and re.search(r"\byou\b", sents[-1], re.I)
+        ):
+            return True  # "How is your engineering segment developing? I know that you take ..."
+    if words(text) <= 15 and _CLARIFIES.match(sents[0]) and broken_off(text):
+        return True  # "In other words, your products on the domestic market…"
     if words(text) > LONG_WORDS:
         return False  # a long speech with a request inside is a statement
     return any(_ASKING.search(s) or _IMPERATIVE_RU.match(s) for s in sents) or any(
         _REQUEST.search(s) for s in sents[-3:]
     )
+
+
+_CLARIFIES = re.compile(r"^(?:in other words|you mean|that is to say|that is|i\.e\.),", re.I)
 
 
 def opens_asking(text: str) -> bool:
@@ -271,6 +290,12 @@ def signs_off_session(text: str) -> bool:
 _GREETING = re.compile(
     r"^(?:good (?:morning|afternoon|evening)|hello|hi)\b[^.!?]{0,40}[.!]?$", re.I
 )
+
+
+def greets_only(text: str) -> bool:
+    """Only a greeting ("Good afternoon.", "Hello, Mr Morozov.")."""
+    sents = sentences(text)
+    return bool(sents) and all(_GREETING.match(s) for s in sents)
 
 
 def opens_anew(text: str) -> bool:
@@ -452,6 +477,8 @@ _INVITES = re.compile(
     r"you to (?:tell|report|brief|update|inform|talk|present))"
     r"|i want(?:ed)? to (?:discuss|talk|hear|know|ask|learn)|(?:to )?see how you"
     r"|i have (?:the usual |a few |several |some |a number of |two |three )?questions"
+    r"|let me (?:begin|start) with (?:the |a |my |our )?(?:traditional |usual |customary |first )?"
+    r"question"
     r"|you (?:wanted|want|were going|are going|planned|are planning|are prepared|are ready) to "
     r"(?:tell|report|talk|brief|present|raise|discuss|inform)"
     r"|(?:tell|report to|brief|update) (?:me|us)\b"
@@ -465,28 +492,50 @@ _ADDRESSES = re.compile(
 )
 
 
-def invites_report(text: str) -> bool:
+def invites_report(text: str, *, opening: bool = False) -> bool:
     """A host's turn that asks a guest to report on a subject ("Mr Sokolov, let's examine the
     full range of issues ...", "I have the usual questions for you", "I would like to know what
-    you think about this"): a request for information, though no sentence ends in a question."""
+    you think about this"): a request for information, though no sentence ends in a question.
+    ``opening``: no question has been asked yet, so a subject and leave to speak are enough
+    ("Let us discuss last year's results. Go ahead, please.")."""
     plain = text.replace("’", "'")
+    addressed = bool(_ADDRESSES.search(re.sub(r"\bthank you\b", "", plain, flags=re.I)))
+    if opening and not addressed:
+        addressed = bool(_LETS_DISCUSS.search(plain)) and any(
+            _GO_AHEAD.search(s) for s in sentences(plain)[-2:]
+        )
     return (
         words(text) <= LONG_WORDS
-        and bool(_ADDRESSES.search(re.sub(r"\bthank you\b", "", plain, flags=re.I)))
+        and addressed
         and (has_question_mark(text) or bool(_INVITES.search(plain) or _REQUEST.search(plain)))
     )
+
+
+_LETS_DISCUSS = re.compile(
+    r"\blet(?:'s| us) (?:examine|discuss|talk|look at|go over|review|consider)\b"
+    r"|давайте (?:обсудим|поговорим)",
+    re.I,
+)
+_GO_AHEAD = re.compile(r"^(?:please,? )?go ahead\b|^please(?: do)?[.!]?$|^the floor is yours", re.I)
 
 
 _REPLY_OPENER = re.compile(
     r"^(?:(?:mr|ms|mrs)\.? \w+,? )?(?:(?:yes|no|yeah|right|true|correct|exactly|absolutely|"
     r"definitely|certainly|sure|indeed|quite|naturally|it is|"
-    r"that(?:'s| is) (?:right|true|correct|so)"
+    r"(?:(?:regrettably|unfortunately|sadly|indeed|yes),? )?(?:that|this|it)(?:'s| is) (?:right|"
+    r"true|correct|so|the case)"
+    r"|(?:we|i) (?:will|shall)(?: certainly| definitely| of course)?(?: (?:do (?:it|that|this|so)|"
+    r"try|see to it|look into (?:it|that|this)))?"
+    r"|(?:this|that|it) (?:would be|will be|is) (?:a )?(?:very |really )?(?:important|good|great|"
+    r"useful|interesting|right|correct|true)(?: (?:thing|idea|point|question|proposal))?"
     r"|да|нет|верно|правильно|безусловно)(?=\s*[,.!;:…—–-]|\s+(?:but|sir|mr|ms)\b)"
     r"|of course|i agree|agreed|i see|maybe(?: so)?|perhaps|possibly|not (?:quite|exactly|really)"
+    r"|not at all|by no means"
     r"|thank you|thanks|спасибо|благодарю|谢谢"
-    r"|we (?:will|shall)|i will|конечно|согласен|是的|对|好)\b",
+    r"|конечно|согласен|是的|对|好)\b",
     re.I,
 )
+ASK_WITH_CONTEXT_WORDS = 60  # a turn this short may end with a sentence of context
 GOES_ON_WORDS = 60  # a guest's turn this long after a comment goes on with the answer
 
 

@@ -16,6 +16,7 @@ from communique.model import Turn
 from communique.structure import acts
 
 LONG_REPORT = 150  # a guest's turn this long after an opening statement is a report
+COMMENT_MAX_WORDS = 40  # a remark this short is a comment a guest may reply to
 REPORT_MIN_WORDS = 20  # a guest's reply to a request for a report is at least this long
 
 
@@ -68,9 +69,10 @@ def asks_for_report(
 ) -> bool:
     """In a conversation: a turn that asks a guest to report on a subject, and the guest does:
     the next turn is another speaker's report (long, not thanks for a welcome)."""
-    if nxt_key is None or nxt_key == key or not acts.invites_report(text):
+    opening = not any(t.role == "question" for t in turns)
+    if nxt_key is None or nxt_key == key or not acts.invites_report(text, opening=opening):
         return False
-    if any(t.role == "question" for t in turns) and not acts.asks(text):
+    if not opening and not acts.asks(text):
         return False  # only the opening request needs no question's shape
     first = (acts.sentences(nxt_text) or [""])[0]
     return (
@@ -110,6 +112,14 @@ def goes_on(
         return False
     if before.role == "answer" and key_of(before) == key and acts.broken_off(before.text):
         return True
+    if (  # "This is good." - "We have also ...": an acknowledgement lets the answer go on
+        acts.acknowledges(prev.text)
+        and acts.words(text) >= REPORT_MIN_WORDS  # not "If I may, I would like to say ..."
+        and not acts.replies_to_comment(text)
+        and before.role == "answer"
+        and key_of(before) == key
+    ):
+        return True
     return (
         acts.words(text) >= acts.GOES_ON_WORDS
         and not acts.replies_to_comment(text)
@@ -117,13 +127,94 @@ def goes_on(
     )
 
 
+_TO_SEVERAL = re.compile(
+    r"\b(?:colleagues|friends|all of you|each of you|every one of you|everyone|everybody|"
+    r"ladies and gentlemen)\b",
+    re.I,
+)
+
+
+def takes_turn_to_report(key: str, text: str, turns: list[Turn], open_q: OpenQuestion) -> bool:
+    """In a conversation: the opening question was put to several guests ("Good afternoon,
+    colleagues. ... We are here to discuss what will come after the Olympics"), another guest
+    has answered it, and this one now gives a report of his own, his first words since: an
+    answer to the same question."""
+    if open_q.answerer in (None, key) or open_q.key == key:
+        return False
+    asked = turns[open_q.n - 1]
+    if any(t.role == "question" for t in turns[: open_q.n - 1]):
+        return False  # only the opening question
+    if not _TO_SEVERAL.search(asked.text) or any(key_of(t) == key for t in turns[open_q.n :]):
+        return False
+    return (
+        acts.words(text) >= REPORT_MIN_WORDS
+        and not acts.asks(text)
+        and not acts.replies_to_comment(text)
+    )
+
+
+def report_question(key: str, turns: list[Turn], latest: OpenQuestion) -> OpenQuestion | None:
+    """The question a guest's report going on after an acknowledgement answers: the question
+    his first turn answered (the request for the report), not a sub-question answered in
+    between ("In other words, your products ..." - "Yes, ..." - "This is good." - the report
+    goes on); None when his first turn was a report nobody asked for (it goes on as a
+    statement); ``latest`` when he has not spoken or opened the conversation."""
+    first = next((t for t in turns if key_of(t) == key), None)
+    if first is None:
+        return latest
+    if first.role != "answer" or first.answers is None:
+        opened = next((t for t in turns if t.label is not None), None) is first
+        return None if first.role == "statement" and not opened else latest  # the host goes on
+    if first.answers == latest.n:
+        return latest
+    asked = turns[first.answers - 1]
+    return OpenQuestion(asked.n, key_of(asked), answerer=key)
+
+
+def takes_up_comment(key: str, text: str, turns: list[Turn]) -> bool:
+    """In a conversation: the turn opens by replying to another speaker's comment just before
+    ("Regrettably, this is true. ...", "Yes, quite. We also hold ...") or by taking up its
+    subject: a remark, however long the report it goes on with."""
+    if not turns or acts.asks(text):
+        return False
+    prev = turns[-1]
+    return (
+        prev.role == "remark"
+        and key_of(prev) != key
+        and acts.words(prev.text) <= COMMENT_MAX_WORDS
+        and not acts.acknowledges(prev.text)
+        and (acts.replies_to_comment(text) or echoes(text, prev.text))
+    )
+
+
 def echoes(text: str, comment: str) -> bool:
     """The turn's first sentence repeats the comment before it ("So you are using them." -
-    "We are using them. ..."): a reply to the comment."""
+    "We are using them. ...") or takes up its subject ("I see a lot of appeals regarding
+    citizenship." - "Particularly many citizenship appeals came from Ukraine, ..."): a reply to
+    the comment."""
     first = (acts.sentences(text) or [""])[0]
     said = set(re.findall(r"\w+", first.casefold()))
     heard = set(re.findall(r"\w+", comment.casefold()))
-    return len(said) >= 2 and len(said & heard) >= 0.6 * len(said)
+    if len(said) >= 2 and len(said & heard) >= 0.6 * len(said):
+        return True
+    return bool(_subjects(first) & _subjects(comment))
+
+
+_COMMON = frozenset(
+    [
+        "about", "after", "again", "also", "because", "being", "could", "first", "great",
+        "important", "indeed", "other", "people", "president", "really", "should", "their",
+        "there", "these",
+        "thing", "things", "think", "those", "today", "under", "very", "which", "while", "would",
+        "years", "colleagues", "course", "right",
+    ]
+)
+
+
+def _subjects(text: str) -> set[str]:
+    """The words of ``text`` that carry its subject: five letters or more, not the common ones,
+    cut to their first five letters (so "appeals" meets "appeal")."""
+    return {w[:5] for w in re.findall(r"[^\W\d_]{5,}", text.casefold()) if w not in _COMMON}
 
 
 def reports(turns: list[Turn], key: str, text: str, total: int) -> bool:

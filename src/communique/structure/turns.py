@@ -21,7 +21,10 @@ from communique.structure.conversation import (
     names_asker,
     put_to_another,
     referred_question,
+    report_question,
     reports,
+    takes_turn_to_report,
+    takes_up_comment,
 )
 from communique.structure.labels import (
     INTERPRETED,
@@ -812,14 +815,26 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 role = "remark"
         else:  # a participant of a conversation
             resumed = interjected and last_answer is not None and last_answer[0] == key
+            report_goes_on = False
             if goes_on(key, text, turns, last_answer):
                 resumed, open_q = True, last_answer[1]  # type: ignore[index]
-            if acts.thanks(text) or acts.only_thanks(text):
+                if acts.acknowledges(turns[-1].text):  # "This is good.": the report goes on
+                    report_q = report_question(key, turns, open_q)
+                    if report_q is None:  # a report nobody asked for goes on
+                        resumed, open_q = False, None
+                        report_goes_on = True
+                    else:
+                        open_q = report_q
+            if acts.thanks(text) or acts.only_thanks(text) or acts.greets_only(text):
                 role = "remark"
+            elif report_goes_on:
+                role = "statement"
             elif asks_for_report(key, text, turns, nxt_key, nxt_text):
                 role = "question"  # "Mr Sokolov, let's examine the full range of issues"
             elif acts.gives_floor(text) and len(drafts) > 1:
                 role = "moderator"
+            elif open_q is not None and takes_turn_to_report(key, text, turns, open_q):
+                role, answers = "answer", open_q.n  # one guest after another
             elif open_q is not None and open_q.key != key and (open_q.answerer is None or resumed):
                 if acts.asks(text) and open_q.answerer is None and acts.words(text) <= 30:
                     role = "question"
@@ -827,6 +842,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     role, answers = "answer", open_q.n
             elif acts.asks(text) and len(drafts) > 1:
                 role = "question"
+            elif takes_up_comment(key, text, turns):
+                role = "remark"  # "Regrettably, this is true. ..."
             elif reports(turns, key, text, len(drafts)):
                 role = "statement"
             else:
