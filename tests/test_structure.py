@@ -125,7 +125,9 @@ def test_kremlin_meeting_roles_follow_what_each_turn_does() -> None:
     assert all(doc.turns[n - 1].speaker == "Vladimir Putin" for n in asked)
     # "These obligations have become more specific." and the closing thanks
     assert [roles[n] for n in (3, 19, 20, 21)] == ["remark"] * 4
-    assert roles[4] == "statement"  # the minister's report goes on after Putin's comment
+    # the minister's report goes on after Putin's comment, but it opens by replying to it ("Yes,
+    # more specific and clearer, ..."): a remark (docs/record.md, "Roles")
+    assert roles[4] == "remark"
 
 
 def _turn(doc: Document, start: str) -> Turn:

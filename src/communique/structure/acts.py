@@ -104,7 +104,7 @@ _FLOOR = re.compile(
     r"(?:turn|hand) (?:it|this|things|the call) (?:back )?(?:over|off) to (?:my |our |the |a |one "
     r"more )?(?:first |next )?(?:colleagues?\b|senior\b|(?-i:[A-Z]))|"
     r"(?:move|go|get) (?:on )?to (?:your |the )?questions|^(?:any )?other questions|"
-    r"^(?:anything|anyone|anybody) else\?|"
+    r"^(?:anything|anyone|anybody|what) else\?|"
     r"(?:if you have|take|answer) (?:any )?(?:follow-up|additional|further|other|more) questions|"
     r"feel free to (?:e-?mail|contact|reach|call|follow up|direct)|"
     r"(?:send|get|e-?mail|circulate|put out|produce) (?:you |out |around )?(?:the |a )?transcript|"
@@ -113,7 +113,12 @@ _FLOOR = re.compile(
     r"jump in|kick (?:it|us|this) off)|(?:could|can) you (?:please )?speak up|"
     r"(?:use|wait for|speak into) the mic\b|"
     r"(?:start|begin) (?:taking|with) (?:a couple of |a few |some |your )?questions|"
-    r"(?:take|do|have time for) (?:just )?(?:one|two|a couple|a few) more\b|"
+    r"(?:take|do|have time for) (?:just )?(?:one|two|a couple|a few)(?: of)? more\b|"
+    r"wrap (?:it|this|things) up|fire away|"
+    r"(?:any|some) closing (?:comments|remarks|words|thoughts)|"
+    r"who(?:'s|’s| has) got (?:something|a question)|"
+    r"(?:this|that) (?:is going to|will|has to|is) (?:have to )?be the (?:last|final) "
+    r"(?:one|question)|"
     r"open (?:it|the call) up (?:to|for) (?:your |some )?questions|start the q&a|"
     r"ready to take (?:some |a few |your )?(?:of your )?questions|слово предоставляется|"
     r"предоставляю слово|передайте микрофон|ваш вопрос, пожалуйста|пожалуйста, ваш вопрос|"
@@ -130,10 +135,13 @@ _PROCEDURAL = re.compile(
     r"^(?:[\w.]+(?: [\w.]+)?, )?(?:(?:and |but |just |sorry,? )*(?:can|could|may|might) i "
     r"(?:just |quickly |briefly )?"
     r"(?:follow(?: ?-?up| on that)?|ask (?:(?:you )?(?:a|one|another|two) )?(?:more |quick |"
-    r"follow-up |last |related |small )?(?:question|thing)s?|have (?:a|one) (?:more|follow-up)|"
+    r"follow-up |last |related |small )?(?:question|thing)s?|"
+    r"ask (?:you )?(?:an?|one|another) (?:[\w-]+ ){1,2}?question\??$|"
+    r"have (?:a|one) (?:more|follow-up)|"
     r"jump in|interrupt|add something|get one more in)"
     r"|(?:if i may|with your permission|if you (?:will )?(?:allow|permit) me)\b"
     r"|(?:one|a) (?:more|quick|last) (?:question|follow-up|thing)|follow-up|a follow-up"
+    r"|there(?:'s|’s| is) a follow-up|(?:can|could|may) i ask (?:you )?(?:on|about) [^?]{1,30}\?$"
     r"|(?:is there )?(?:time|room) for (?:just )?(?:one|a|another) more"
     r"|(?:i think )?(?:we|i) (?:lost|can't hear|cannot hear) you|can you hear (?:me|us)"
     r"|are you (?:still )?there)"
@@ -293,9 +301,24 @@ _GREETING = re.compile(
 
 
 def greets_only(text: str) -> bool:
-    """Only a greeting ("Good afternoon.", "Hello, Mr Morozov.")."""
+    """Only a greeting ("Good afternoon.", "Hello, Mr Morozov.", "Hello. How are you doing?")."""
     sents = sentences(text)
-    return bool(sents) and all(_GREETING.match(s) for s in sents)
+    return bool(sents) and all(_GREETING.match(s) or _HOW_ARE_YOU.match(s) for s in sents)
+
+
+_HOW_ARE_YOU = re.compile(r"^how are you(?: doing| all| today)?\??$", re.I)
+_REPEAT = re.compile(
+    r"^(?:huh|what|pardon(?: me)?|sorry|i'm sorry|excuse me|say (?:that )?again|come again|"
+    r"an? what|the what|what was that|"
+    r"(?:could|can) you repeat (?:that|the question))\??$",
+    re.I,
+)
+
+
+def asks_to_repeat(text: str) -> bool:
+    """The turn only asks to hear the question again ("Huh?", "Sorry?", "Say again?"): the
+    question repeated answers it."""
+    return bool(_REPEAT.match(text.strip().replace("’", "'")))
 
 
 def opens_anew(text: str) -> bool:
@@ -544,6 +567,21 @@ def replies_to_comment(text: str) -> bool:
     "Maybe so, Mr President, ...", "Yes. We intend to ..."), not by going on with a report."""
     sents = sentences(text)
     return bool(sents) and bool(_REPLY_OPENER.match(sents[0].replace("’", "'")))
+
+
+_DANGLES = re.compile(
+    r"\b(?:about|of|to|for|with|on|in|from|by|what|which|who|whom)\s*(?:--|—|–|…|\.\.\.)\s*$", re.I
+)
+
+
+def echoes_broken_off(text: str, question: str) -> bool:
+    """A short turn that repeats the question's words and breaks off for the asker to finish
+    ("Kind of clear the air about --" after "... to kind of clear the air."): it asks back."""
+    if not broken_off(text) or not 3 <= words(text) <= 8 or not _DANGLES.search(text):
+        return False
+    said = re.findall(r"\w+", text.casefold())
+    heard = set(re.findall(r"\w+", question.casefold()))
+    return sum(w in heard for w in said) >= 0.6 * len(said)
 
 
 def picks_up(text: str) -> bool:

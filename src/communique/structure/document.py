@@ -21,9 +21,10 @@ _SHORT_PUBLISHERS = {
 }  # fmt: skip
 
 # Bump when a parser change alters records; `communique reparse` re-derives older ones.
-PARSER_VERSION = "2026.12.07.3"  # conversations (requests for a report, a guest going on),
-# moderated panels, calls run by a staffer, counter-questions, surname and office labels resolved
-# to the page's whole names, anonymous labels (issue 13). Before: 2026.12.07.2.
+PARSER_VERSION = "2026.12.07.4"  # replies to a comment, reports going on after an
+# acknowledgement, opening questions to several guests, "I'm sorry?" asking back, floor shapes
+# narrowed (issue 13). Before: 2026.12.07.3 (conversations, panels, calls run by a staffer,
+# counter-questions, whole names for labels).
 
 LICENSES = {"kremlin.ru": ("CC BY 4.0", "kremlin.ru")}
 

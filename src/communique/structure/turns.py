@@ -674,6 +674,13 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 not acts.gives_floor(text) or (closes and not acts.manages(text))
             ):
                 role = "remark"  # the chair's "Great, thanks, everybody (for joining)."
+            elif (
+                closes
+                and not substantive
+                and acts.words(text) > STATEMENT_MIN_WORDS
+                and not (acts.gives_floor(text) or acts.manages(text) or acts.ground_rules(text))
+            ):
+                role = "statement"  # "... I have a week ahead to read. ... On Monday ..."
             else:
                 role = "question" if substantive else "moderator"
         elif side in ("ask", "remark"):
@@ -702,6 +709,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                         and acts.asks_back(turns[open_q.n - 1].text)  # type: ignore[union-attr]
                         and not acts.opens_asking(text)
                     )
+                    or acts.asks_to_repeat(turns[open_q.n - 1].text)  # type: ignore[union-attr]
                 )
                 and not acts.thanks(text)
                 and not interjects
@@ -732,7 +740,16 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 and sides[open_q.n - 1] != "respond"
             )
             answered = open_q is None or open_q.answerer is not None
-            if closes and answered and acts.signs_off_session(text) and not acts.ground_rules(text):
+            if acts.greets_only(text):
+                role = "remark"  # "Hello, boys and girls."
+            elif acts.asks_to_repeat(text) and nxt_side == "ask":
+                role = "question"  # "Huh?", "A what?" after a question (not a cut-in)
+            elif (
+                closes
+                and answered
+                and acts.signs_off_session(text)
+                and not acts.ground_rules(text)
+            ):
                 # "Thanks, everyone, for joining."; the staffer's "... If you have follow-up
                 # questions, feel free to email me"; an official's closing words
                 if acts.acknowledges(text):
@@ -791,6 +808,12 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     role = "remark"  # "All right, I'm sorry."
                 elif (
                     open_q.answerer is None
+                    and acts.echoes_broken_off(text, turns[open_q.n - 1].text)
+                    and nxt_side == "ask"
+                ):
+                    role = "question"  # "Kind of clear the air about --": what is meant?
+                elif (
+                    open_q.answerer is None
                     and acts.asks(text)
                     and not acts.asks_only_for_floor(text)  # "John, do you have a question?"
                     and acts.words(text) <= 30
@@ -807,8 +830,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 role, answers = "answer", last_answer[1].n  # back after the line dropped
             elif acts.asks(text) and turns and not acts.asks_only_for_floor(text):
                 role = "question"
-            elif acts.words(text) > STATEMENT_MIN_WORDS or not any(
-                t.role == "question" for t in turns
+            elif acts.words(text) > STATEMENT_MIN_WORDS or (
+                not any(t.role == "question" for t in turns) and not acts.acknowledges(text)
             ):
                 role = "statement"  # a long monologue, or the opening before any question
             else:
@@ -853,7 +876,9 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         elif role == "question":
             outer = (
                 open_q
-                if open_q is not None and open_q.key != key and open_q.answerer is None
+                if open_q is not None
+                and open_q.key != key
+                and (open_q.answerer is None or acts.asks_to_repeat(text))  # "I'm sorry?"
                 else None
             )
             open_q = OpenQuestion(n, key, outer=outer if side in ("respond", "other") else None)
