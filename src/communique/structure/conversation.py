@@ -178,13 +178,17 @@ def takes_up_comment(key: str, text: str, turns: list[Turn]) -> bool:
     if not turns or acts.asks(text):
         return False
     prev = turns[-1]
+    said = _NARRATION.sub(" ", prev.text).strip()  # "(Ms Kuznetsova spoke in detail about ...)"
     return (
         prev.role == "remark"
         and key_of(prev) != key
-        and acts.words(prev.text) <= COMMENT_MAX_WORDS
-        and not acts.acknowledges(prev.text)
-        and (acts.replies_to_comment(text) or echoes(text, prev.text))
+        and acts.words(said) <= COMMENT_MAX_WORDS
+        and not acts.acknowledges(said)
+        and (acts.replies_to_comment(text) or echoes(text, said))
     )
+
+
+_NARRATION = re.compile(r"\([^()]{20,}\)")  # the editor's note inside a turn
 
 
 def echoes(text: str, comment: str) -> bool:
@@ -192,6 +196,7 @@ def echoes(text: str, comment: str) -> bool:
     "We are using them. ...") or takes up its subject ("I see a lot of appeals regarding
     citizenship." - "Particularly many citizenship appeals came from Ukraine, ..."): a reply to
     the comment."""
+    comment = _NARRATION.sub(" ", comment)
     first = (acts.sentences(text) or [""])[0]
     said = set(re.findall(r"\w+", first.casefold()))
     heard = set(re.findall(r"\w+", comment.casefold()))
