@@ -240,3 +240,29 @@ def test_a_tag_or_a_floor_call_is_no_counter_question_the_next_question_answers(
     doc = _page("0543.html.gz")
     fcc = _turn(doc, "Yes, I did. It involves the FCC")
     assert (fcc.role, fcc.answers) == ("question", None)
+
+
+def test_a_press_secretary_who_opens_by_introducing_the_briefers_is_the_moderator() -> None:
+    """1613: Gibbs opens ("We wanted to bring together many of the people ... First, John
+    Brennan, ...; Dr. Richard Besser, ...; and Janet Napolitano, ... So with that I'll turn it over
+    to Mr. Brennan."), the three give their remarks, and Gibbs calls for questions. Introduced as
+    the ones who answer, the briefers are not questioners."""
+    doc = _page("1613.html.gz")
+    gibbs = [t for t in doc.turns if t.label == "MR. GIBBS"]
+    assert gibbs[0].text.startswith("Good afternoon, guys.")
+    assert gibbs[0].role == "moderator"
+    for opening in ("Thank you, Robert. And thank you, everyone", "Thank you, Mr. Brennan.",
+                    "Thanks, Dr. Besser."):  # fmt: skip
+        assert _turn(doc, opening).role == "statement"
+    assert _turn(doc, "With that, let's take a few questions.").role == "moderator"
+
+
+def test_no_announcements_at_the_top_gives_the_floor() -> None:
+    """0028: "I do not have any announcements at the top, so we can go straight to your
+    questions. Darlene, would you like to ..." opens the questions; Darlene's is the first."""
+    doc = _page("0028.html.gz")
+    opening = _turn(doc, "Good afternoon, everybody. I do not have any announcements")
+    assert opening.role == "moderator"
+    first = doc.turns[opening.n]
+    assert (first.label, first.role) == ("Q", "question")
+    assert (doc.turns[first.n].role, doc.turns[first.n].answers) == ("answer", first.n)

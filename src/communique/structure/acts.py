@@ -109,6 +109,9 @@ _FLOOR = re.compile(
     r"feel free to (?:e-?mail|contact|reach|call|follow up|direct)|"
     r"(?:send|get|e-?mail|circulate|put out|produce) (?:you |out |around )?(?:the |a )?transcript|"
     r"transcript (?:of this call )?(?:will|should) (?:be|come)|"
+    r"would you like to (?:begin|start|kick (?:it|us|this) off)|"
+    r"(?-i:[A-Z])[\w.-]+ (?:is|are) (?:here|with us)(?: today)? to (?:talk|brief|discuss|walk|give|"
+    r"take|update|answer)\b|"
     r"(?:do )?you (?:guys |all )?want to (?:pick (?:it )?up|take (?:that|this|it)\b|add\b|start\b|"
     r"jump in|kick (?:it|us|this) off)|(?:could|can) you (?:please )?speak up|"
     r"(?:use|wait for|speak into) the mic\b|"
@@ -298,6 +301,14 @@ def signs_off_session(text: str) -> bool:
 _GREETING = re.compile(
     r"^(?:good (?:morning|afternoon|evening)|hello|hi)\b[^.!?]{0,40}[.!]?$", re.I
 )
+
+
+def opens_for_briefers(text: str) -> bool:
+    """An opening that introduces the briefers and hands over to them, asking nothing of
+    substance ("Secretary Duncan is here to talk to you a little bit about the announcement
+    ...", "I'll turn it over to Ben with that.", "Administration official number one, would you
+    like to begin?"), however long the introductions."""
+    return gives_floor(text, max_rest=CALL_TURN_WORDS)
 
 
 def greets_only(text: str) -> bool:

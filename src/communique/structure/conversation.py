@@ -279,6 +279,14 @@ def names_asker(speaker: str | None, text: str) -> bool:
         return False
     last = speaker.split()[-1]
     return len(last) > 2 and any(
-        re.search(rf"\b{re.escape(last)}\b", s) and _CALLS_QUESTION.search(s)
+        re.search(rf"\b{re.escape(last)}\b", s)
+        and _CALLS_QUESTION.search(s)
+        and not _TAKES_QUESTIONS.search(s)  # "the people that will answer your questions: ..."
         for s in acts.sentences(text)
     )
+
+
+_TAKES_QUESTIONS = re.compile(
+    r"\b(?:answer|take|taking|address|field|respond to)\w* (?:your |any |some |a few )?questions",
+    re.I,
+)

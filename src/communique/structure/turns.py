@@ -658,8 +658,12 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             ):
                 role, answers = "question", None  # asks back: "那你向中国教育部求证了吗？"
         elif side == "moderator":
+            opening = not any(t.label is not None for t in turns)
             substantive = (
-                acts.asks(text) and not acts.gives_floor(text) and not acts.runs_call(text)
+                acts.asks(text)
+                and not acts.gives_floor(text)
+                and not acts.runs_call(text)
+                and not (opening and acts.opens_for_briefers(text))  # "... like to begin?"
             )
             waiting = open_q is not None and open_q.key != key and open_q.answerer is None
             if (
@@ -742,6 +746,13 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             answered = open_q is None or open_q.answerer is not None
             if acts.greets_only(text):
                 role = "remark"  # "Hello, boys and girls."
+            elif (
+                not any(t.label is not None for t in turns)
+                and nxt_key not in (None, key)
+                and nxt_side not in ("ask", "remark")
+                and acts.opens_for_briefers(text)
+            ):
+                role = "moderator"  # the press secretary introduces the briefers
             elif acts.asks_to_repeat(text) and nxt_side == "ask":
                 role = "question"  # "Huh?", "A what?" after a question (not a cut-in)
             elif (
