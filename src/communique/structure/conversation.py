@@ -193,33 +193,12 @@ _NARRATION = re.compile(r"\([^()]{20,}\)")  # the editor's note inside a turn
 
 def echoes(text: str, comment: str) -> bool:
     """The turn's first sentence repeats the comment before it ("So you are using them." -
-    "We are using them. ...") or takes up its subject ("I see a lot of appeals regarding
-    citizenship." - "Particularly many citizenship appeals came from Ukraine, ..."): a reply to
-    the comment."""
+    "We are using them. ..."): a reply to the comment."""
     comment = _NARRATION.sub(" ", comment)
     first = (acts.sentences(text) or [""])[0]
     said = set(re.findall(r"\w+", first.casefold()))
     heard = set(re.findall(r"\w+", comment.casefold()))
-    if len(said) >= 2 and len(said & heard) >= 0.6 * len(said):
-        return True
-    return bool(_subjects(first) & _subjects(comment))
-
-
-_COMMON = frozenset(
-    [
-        "about", "after", "again", "also", "because", "being", "could", "first", "great",
-        "important", "indeed", "other", "people", "president", "really", "should", "their",
-        "there", "these",
-        "thing", "things", "think", "those", "today", "under", "very", "which", "while", "would",
-        "years", "colleagues", "course", "right",
-    ]
-)
-
-
-def _subjects(text: str) -> set[str]:
-    """The words of ``text`` that carry its subject: five letters or more, not the common ones,
-    cut to their first five letters (so "appeals" meets "appeal")."""
-    return {w[:5] for w in re.findall(r"[^\W\d_]{5,}", text.casefold()) if w not in _COMMON}
+    return len(said) >= 2 and len(said & heard) >= 0.6 * len(said)
 
 
 def reports(turns: list[Turn], key: str, text: str, total: int) -> bool:
