@@ -266,3 +266,13 @@ def test_no_announcements_at_the_top_gives_the_floor() -> None:
     first = doc.turns[opening.n]
     assert (first.label, first.role) == ("Q", "question")
     assert (doc.turns[first.n].role, doc.turns[first.n].answers) == ("answer", first.n)
+
+
+def test_a_reporter_who_only_echoes_the_answer_makes_a_remark() -> None:
+    """1167: Carney lists "his ideas, his concept, his approach, his vision"; the reporter's
+    "Concept, approach, vision." only echoes it (a remark), and "No plan. I mean, why are you
+    avoiding -- what's wrong with saying “plan”? ..." is the question."""
+    doc = _page("1167.html.gz")
+    echo = _turn(doc, "Concept, approach, vision.")
+    assert echo.role == "remark"
+    assert _turn(doc, "No plan. I mean, why are you avoiding").role == "question"

@@ -585,6 +585,26 @@ _DANGLES = re.compile(
 )
 
 
+_EXCLAIMS = re.compile(
+    r"^(?:oh|ah|wow|aha|hmm|i see|i'm listening|i am listening|go on|(?:pretty|quite|so) true)"
+    r"[.!…]*$",
+    re.I,
+)
+
+
+def echoes_reply(text: str, reply: str) -> bool:
+    """A short turn that only echoes the reply before it ("No. A little bit boring." -
+    "Boring.") or exclaims ("Oh!", "I'm listening.", "Pretty true."), asking nothing."""
+    plain = text.strip().replace("’", "'")
+    if has_question_mark(plain) or words(plain) > 4:
+        return False
+    if _EXCLAIMS.match(plain):
+        return True
+    said = re.findall(r"\w+", plain.casefold())
+    heard = set(re.findall(r"\w+", reply.casefold()))
+    return bool(said) and all(w in heard for w in said)
+
+
 def echoes_broken_off(text: str, question: str) -> bool:
     """A short turn that repeats the question's words and breaks off for the asker to finish
     ("Kind of clear the air about --" after "... to kind of clear the air."): it asks back."""

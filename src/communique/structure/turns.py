@@ -732,6 +732,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             ):
                 role = "remark"
                 cut_in = interjects
+            elif prev is not None and key_of(prev) != key and acts.echoes_reply(text, prev.text):
+                role = "remark"  # "No. A little bit boring." - "Boring."; "Oh!"; "I'm listening."
             elif side == "remark" and not acts.asks(text):
                 role = "remark"
             else:
