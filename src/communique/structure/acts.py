@@ -585,6 +585,11 @@ _DANGLES = re.compile(
 )
 
 
+def folded_words(text: str) -> list[str]:
+    """The words of ``text``, case-folded, in order (for comparing what a turn repeats)."""
+    return re.findall(r"\w+", text.casefold())
+
+
 _EXCLAIMS = re.compile(
     r"^(?:oh|ah|wow|aha|hmm|i see|i'm listening|i am listening|go on|(?:pretty|quite|so) true)"
     r"[.!…]*$",
@@ -600,8 +605,7 @@ def echoes_reply(text: str, reply: str) -> bool:
         return False
     if _EXCLAIMS.match(plain):
         return True
-    said = re.findall(r"\w+", plain.casefold())
-    heard = set(re.findall(r"\w+", reply.casefold()))
+    said, heard = folded_words(plain), set(folded_words(reply))
     return bool(said) and all(w in heard for w in said)
 
 
@@ -610,8 +614,7 @@ def echoes_broken_off(text: str, question: str) -> bool:
     ("Kind of clear the air about --" after "... to kind of clear the air."): it asks back."""
     if not broken_off(text) or not 3 <= words(text) <= 8 or not _DANGLES.search(text):
         return False
-    said = re.findall(r"\w+", text.casefold())
-    heard = set(re.findall(r"\w+", question.casefold()))
+    said, heard = folded_words(text), set(folded_words(question))
     return sum(w in heard for w in said) >= 0.6 * len(said)
 
 

@@ -196,8 +196,7 @@ def echoes(text: str, comment: str) -> bool:
     "We are using them. ..."): a reply to the comment."""
     comment = _NARRATION.sub(" ", comment)
     first = (acts.sentences(text) or [""])[0]
-    said = set(re.findall(r"\w+", first.casefold()))
-    heard = set(re.findall(r"\w+", comment.casefold()))
+    said, heard = set(acts.folded_words(first)), set(acts.folded_words(comment))
     return len(said) >= 2 and len(said & heard) >= 0.6 * len(said)
 
 

@@ -593,6 +593,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     open_q: OpenQuestion | None = None
     last_answer: tuple[str, OpenQuestion] | None = None  # (answerer, question) of the latest answer
     interjected = False  # the turn before cut into the latest answer
+    spoken = False  # a labelled turn came before (else this one opens the session)
     for i, d in enumerate(drafts):
         n = len(turns) + 1
         text = _text(d)
@@ -658,12 +659,11 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             ):
                 role, answers = "question", None  # asks back: "那你向中国教育部求证了吗？"
         elif side == "moderator":
-            opening = not any(t.label is not None for t in turns)
             substantive = (
                 acts.asks(text)
                 and not acts.gives_floor(text)
                 and not acts.runs_call(text)
-                and not (opening and acts.opens_for_briefers(text))  # "... like to begin?"
+                and not (not spoken and acts.opens_for_briefers(text))  # "... like to begin?"
             )
             waiting = open_q is not None and open_q.key != key and open_q.answerer is None
             if (
@@ -749,7 +749,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             if acts.greets_only(text):
                 role = "remark"  # "Hello, boys and girls."
             elif (
-                not any(t.label is not None for t in turns)
+                not spoken
                 and nxt_key not in (None, key)
                 and nxt_side not in ("ask", "remark")
                 and acts.opens_for_briefers(text)
@@ -917,6 +917,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         if after_answer:
             open_q = last_answer = None
         interjected = cut_in
+        spoken = spoken or bool(d.info is not None and d.info.label)
         turns.append(
             Turn(
                 n=n,
