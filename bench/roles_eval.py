@@ -146,6 +146,10 @@ class Score:
     given: int = 0  # matched turns whose role the page says (Turn.role_inferred false)
     given_ok: int = 0
     inferred_ok: int = 0
+    uncertain: int = 0  # matched turns whose role the parser flags (Turn.role_uncertain)
+    uncertain_ok: int = 0
+    sure_answers: int = 0  # gold answers matched to a turn the parser does not flag
+    sure_link_ok: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
@@ -176,6 +180,11 @@ class Score:
             "role_given": ratio(self.given_ok, self.given),
             "inferred": self.matched - self.given,
             "role_inferred": ratio(self.inferred_ok, self.matched - self.given),
+            "sure": self.matched - self.uncertain,
+            "role_sure": ratio(self.role_ok - self.uncertain_ok, self.matched - self.uncertain),
+            "link_sure": ratio(self.sure_link_ok, self.sure_answers),
+            "uncertain": self.uncertain,
+            "role_uncertain": ratio(self.uncertain_ok, self.uncertain),
         }
 
 
@@ -212,6 +221,9 @@ def score_page(page: dict[str, Any], doc: Document) -> Score:
         else:
             s.given += 1
             s.given_ok += t.role == g["role"]
+        unsure = bool(getattr(t, "role_uncertain", None))
+        s.uncertain += unsure
+        s.uncertain_ok += unsure and t.role == g["role"]
         keys = speaker_keys(t)
         speaker_ok = (not keys) if g["speaker"] is None else g["speaker"] in keys
         s.speaker_ok += speaker_ok
@@ -222,6 +234,8 @@ def score_page(page: dict[str, Any], doc: Document) -> Score:
         if g["role"] == "answer":
             linked = t.answers is not None and t.answers == by_gold_n.get(g["answers"])
             s.link_ok += linked
+            s.sure_answers += not unsure
+            s.sure_link_ok += linked and not unsure
             if t.role == "answer" and not linked:
                 s.errors.append(
                     f"{page['path']} gold turn {g['n']}: answers parser turn {t.answers}, "
@@ -273,6 +287,9 @@ def _cell(v: object) -> str:
 # Calibration of Turn.role_inferred: role accuracy where the page says the role, and where the
 # parser reads it from the wording
 TRUST_COLUMNS = ("turns", "given", "role_given", "inferred", "role_inferred")
+# Calibration of Turn.role_uncertain: accuracy of the turns the parser does not flag, and of those
+# it flags as reading two ways
+DOUBT_COLUMNS = ("turns", "sure", "role_sure", "link_sure", "uncertain", "role_uncertain")
 
 
 def table(
@@ -303,6 +320,8 @@ def main() -> None:
     print(table(result["classes"], ("class",)))
     print("\nRoles the page says (given) and roles read from the wording (inferred)\n")
     print(table(result["publishers"], ("split", "publisher"), TRUST_COLUMNS))
+    print("\nRoles the parser does not flag (sure) and roles it flags as reading two ways\n")
+    print(table(result["publishers"], ("split", "publisher"), DOUBT_COLUMNS))
     if args.errors:
         print("\n" + "\n".join(result["errors"]))
 

@@ -148,12 +148,16 @@ def test_export_is_one_record_a_line(tmp_path: Path, archive_target: str) -> Non
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0])
-    assert record["schema_version"] == 3 and len(record["turns"]) == 18
+    assert record["schema_version"] == 4 and len(record["turns"]) == 18
     # The seed's "Question:" / "Sergey Lavrov:" labels say each role, except where a question
     # asks nothing in its words: "As a diplomat, you surely know and admit that ..." (7) and
     # "Vladimir Solovyov does." (17) are questions by what they do, and so are Lavrov's
     # replies to them answers: those four roles are inferred
     assert [t["n"] for t in record["turns"] if t["role_inferred"]] == [7, 8, 17, 18]
+    # of those, only the three-word "Vladimir Solovyov does." reads two ways (a question or a
+    # remark): the export says why (docs/record.md "Uncertain roles")
+    doubts = {t["n"]: t["role_uncertain"] for t in record["turns"] if t["role_uncertain"]}
+    assert doubts == {17: "short_exchange"}
 
 
 def committed_documents(db: str) -> int | None:

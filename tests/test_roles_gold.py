@@ -128,6 +128,19 @@ def test_speaker_accuracy_floor(dev_scores: dict[str, dict]) -> None:
         assert dev_scores[publisher]["speaker"] >= floor, (publisher, dev_scores[publisher])
 
 
+def test_roles_the_parser_does_not_flag_meet_the_target_and_flagged_ones_are_worse(
+    dev_scores: dict[str, dict],
+) -> None:
+    """Turn.role_uncertain (docs/record.md "Uncertain roles") is worth reading only if it
+    separates: on the development split, Kremlin turns left unflagged reach the issue's 0.95
+    (0.972 measured), and the flagged ones are clearly less often right (0.838)."""
+    kremlin = dev_scores["kremlin.ru"]
+    assert kremlin["role_sure"] >= TARGET, kremlin
+    assert kremlin["uncertain"] >= 50 and kremlin["role_uncertain"] <= 0.9, kremlin
+    for publisher, row in dev_scores.items():
+        assert row["sure"] >= 0.7 * row["turns"], (publisher, row)  # most turns stay unflagged
+
+
 def test_alignment_by_fingerprint() -> None:
     """A parser turn that keeps a short prefix ("耿爽表示") still matches its gold start."""
     text = "耿爽表示，我们对此表示祝贺。"

@@ -89,7 +89,13 @@ class _Cited:
         note = f"Archived version {self.pinned}: {self.url}"
         if self.title_inferred:
             note = f"Title supplied by the archive (the source gives none). {note}"
-        return f"Turn {self.turn.n} ({self.turn.role}). {note}" if self.turn else note
+        return f"Turn {self.turn.n} ({role_phrase(self.turn)}). {note}" if self.turn else note
+
+
+def role_phrase(turn: Turn) -> str:
+    """The role as a citation gives it: ``answer``, or ``answer, role uncertain`` when the
+    archive's reading of it is flagged (``Turn.role_uncertain``, docs/record.md)."""
+    return f"{turn.role}, role uncertain" if turn.role_uncertain else turn.role
 
 
 def _name_key(name: str) -> str:
@@ -137,7 +143,7 @@ def cite(doc: Document, turn: Turn | None = None, *, base_url: str = "") -> Cita
 def _plain(c: _Cited) -> str:
     parts = [f"{c.author} ({c.doc.date or 'n.d.'}).", f"“{c.title}”."]
     if c.turn:
-        parts.append(f"Turn {c.turn.n} ({c.turn.role}).")
+        parts.append(f"Turn {c.turn.n} ({role_phrase(c.turn)}).")
     parts.append(f"{c.publisher}.")
     if c.doc.url:
         parts.append(f"Original: {c.doc.url}.")

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 3  # 2: lead, title_inferred, kind phone_call; 3: role_inferred (docs/record.md)
+SCHEMA_VERSION = 4  # 2: lead, title_inferred, kind phone_call; 3: role_inferred; 4: role_uncertain
+# (docs/record.md)
 
 Kind = Literal[
     "interview",
@@ -77,6 +78,7 @@ class Turn:
     interpreted: bool = False
     answers: int | None = None
     role_inferred: bool = False  # the role is read from the text's shape alone (docs/record.md)
+    role_uncertain: str | None = None  # why an inferred role reads two ways (structure/doubts.py)
     person: str | None = None  # the speaker resolved to a person or outlet id (enrichment)
     mentions: list[Mention] = field(default_factory=list)  # entities named (enrichment)
 

@@ -50,7 +50,8 @@ def print_document(console: Console, doc: Document) -> None:
         head = Text(f"#t{t.n} ", style="dim")
         head.append(f"{who or t.role}", style=ROLE_STYLE.get(t.role, "bold"))
         tail = f" [{t.role}" + (f" to #t{t.answers}" if t.answers else "")
-        tail += ", inferred]" if t.role_inferred else "]"  # read from the wording
+        tail += ", inferred" if t.role_inferred else ""  # read from the wording
+        tail += f", uncertain: {t.role_uncertain}]" if t.role_uncertain else "]"
         head.append(tail + (" (interpreted)" if t.interpreted else ""), style="dim")
         console.print(head)
         console.print(Text(t.text))

@@ -45,7 +45,7 @@ TABLES: dict[str, dict[str, Any]] = {
     "turns": {
         "title": "Turns",
         "description": "Each speaker's turn in a transcript, text exactly as stored.",
-        "facets": ["role", "role_inferred", "person", "interpreted"],
+        "facets": ["role", "role_inferred", "role_uncertain", "person", "interpreted"],
         "columns": {
             "doc_id": "The document (documents)",
             "n": "Turn number within the document, from 1",
@@ -54,6 +54,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "role": "question, answer, statement, remark or moderator",
             "role_inferred": "1 when the role is read from the turn's wording, not marked by the "
             "page (a label such as Q, A or an outlet); 0 until an older archive is reparsed",
+            "role_uncertain": "Why an inferred role reads two ways (after_comment, "
+            "short_exchange, long_remark, short_statement, resumed_answer), or null when it does "
+            "not; null until an older archive is reparsed",
             "answers": "For an answer: the n of the question it answers (same document)",
             "person": "The speaker resolved to a person or outlet (people)",
             "text": "The turn's text; paragraphs separated by blank lines",

@@ -10,7 +10,8 @@ A turn is ``<u xml:id="<doc>.t<n>" who="#<person>" ana="#<role>">`` with one ``<
 paragraph (the stored text split on blank lines: joining the segs' texts with ``"\\n\\n"`` gives
 the text back exactly), preceded by ``<note type="speaker">`` with the label as printed. An
 answer has ``corresp="#<doc>.t<question n>"``; an interpreted turn also ``ana="... #interpreted"``,
-a turn whose role is read from its wording ``ana="... #role-inferred"``.
+a turn whose role is read from its wording ``ana="... #role-inferred"``, and one whose inferred
+role reads two ways also ``#role-uncertain``.
 
 ``who``: the register's id for a resolved speaker (``sergey-lavrov``; outlets and journalists
 with ``.`` for ``:``, ``outlet.reuters``); else an id local to the document, from the speaker's
@@ -65,6 +66,8 @@ ROLE_WORDS = {
     "moderator": ("Moderator", "the chair or moderator giving the floor"),
     "interpreted": ("Interpreted", "the turn is an interpreter's rendering"),
     "role-inferred": ("Role inferred", "the role is read from the turn's wording, not the page"),
+    "role-uncertain": ("Role uncertain", "the inferred role reads two ways (communique's "
+                       "structure/doubts.py): check it before citing it"),
 }
 KIND_WORDS = {
     "interview": "an interview", "press_conference": "a press conference",
@@ -311,6 +314,7 @@ def document_tree(
             _sub(div, "note", turn.label, type="speaker")
         ana = f"#{turn.role}" + (" #interpreted" if turn.interpreted else "")
         ana += " #role-inferred" if turn.role_inferred else ""
+        ana += " #role-uncertain" if turn.role_uncertain else ""
         u = _sub(div, "u", who=f"#{who_id(doc, turn)}", ana=ana)
         u.set(_xml("id"), f"{local}.t{turn.n}")
         u.set("n", str(turn.n))

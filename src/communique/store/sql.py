@@ -233,10 +233,11 @@ class SQLStore:
             self.query("DELETE FROM turns WHERE doc_id = ?", (doc.id,))
             self._many(
                 "INSERT INTO turns (doc_id, n, label, speaker, affiliation, role, interpreted, "
-                "answers, text, person, role_inferred) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "answers, text, person, role_inferred, role_uncertain) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (doc.id, t.n, t.label, t.speaker, t.affiliation, t.role, int(t.interpreted),
-                     t.answers, t.text, t.person, int(t.role_inferred))
+                     t.answers, t.text, t.person, int(t.role_inferred), t.role_uncertain)
                     for t in doc.turns
                 ],
             )  # fmt: skip

@@ -296,6 +296,8 @@ LINKS = (
 MIGRATIONS.append(LINKS)
 # 6: a turn's role read from its wording (record schema 3); 0 until the document is reparsed
 MIGRATIONS.append("ALTER TABLE turns ADD COLUMN role_inferred INTEGER NOT NULL DEFAULT 0")
+# 7: why a turn's inferred role reads two ways (record schema 4); null until reparsed
+MIGRATIONS.append("ALTER TABLE turns ADD COLUMN role_uncertain TEXT")
 
 
 class SQLiteStore(SQLStore):

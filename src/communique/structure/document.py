@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from communique.model import Document, Origin
 from communique.structure.dates import find_date
+from communique.structure.doubts import mark_doubts
 from communique.structure.ids import canonical_url, document_id, publisher_doc_id
 from communique.structure.kinds import classify_kind
 from communique.structure.page import Page
@@ -21,10 +22,9 @@ _SHORT_PUBLISHERS = {
 }  # fmt: skip
 
 # Bump when a parser change alters records; `communique reparse` re-derives older ones.
-PARSER_VERSION = "2026.12.07.4"  # replies to a comment, reports going on after an
-# acknowledgement, opening questions to several guests, "I'm sorry?" asking back, floor shapes
-# narrowed (issue 13). Before: 2026.12.07.3 (conversations, panels, calls run by a staffer,
-# counter-questions, whole names for labels).
+PARSER_VERSION = "2026.12.07.5"  # roles that read two ways flagged (role_uncertain, issue 13).
+# Before: 2026.12.07.4 (replies to a comment, reports going on after an acknowledgement, opening
+# questions to several guests, "I'm sorry?" asking back, floor shapes narrowed).
 
 LICENSES = {"kremlin.ru": ("CC BY 4.0", "kremlin.ru")}
 
@@ -54,6 +54,7 @@ def build_document(page: Page, *, origin: Origin, revision: str) -> Document:
     if kind != provisional:
         ctx.kind = _turn_kind(kind)
         turns = make_turns(page.blocks, ctx)
+    mark_doubts(turns)
     speakers: list[tuple[str, str | None]] = []
     for t in turns:
         if t.speaker and t.label and all(t.speaker != s for s, _ in speakers):

@@ -30,6 +30,7 @@ from communique.enrich.entities import entity_name
 from communique.model import ROLES, Document, Turn
 from communique.search.index import Hit
 from communique.search.kwic import SORTS as KWIC_SORTS
+from communique.structure.doubts import REASONS as ROLE_DOUBTS
 from communique.web.api import speaker_hints
 from communique.web.service import (
     MAX_PAGE_SIZE,
@@ -612,4 +613,4 @@ def hit_who(hit: Hit) -> str:
     return hit.speaker or hit.label or hit.role.capitalize()
 
 
-templates.env.globals.update(hit_who=hit_who, MAX_PAGE_SIZE=MAX_PAGE_SIZE)
+templates.env.globals.update(hit_who=hit_who, MAX_PAGE_SIZE=MAX_PAGE_SIZE, ROLE_DOUBTS=ROLE_DOUBTS)
