@@ -283,6 +283,27 @@ FRESH2: dict[str, tuple[Callable[[], list[str]], int]] = {
     "whitehouse_briefing": (STRATA["whitehouse_briefing"][0], 3),
     "fmprc_en_outlets": (STRATA["fmprc_en_outlets"][0], 1),
 }
+# A ninth round (seed + 8, ``fresh3.json``), drawn after all the others (so their picks stay as
+# they were): a third FRESH held-out set, labelled by hand by a labeller who never ran the parser,
+# the evaluator or the tests on it. Only held-out pages no earlier round took: Kremlin
+# question-and-answer pages (interviews, news conferences, answers to journalists; 4-80 labelled
+# paragraphs), short Kremlin conversations (4-7 labelled paragraphs: the held-out ones of 8-60
+# were all taken) and White House briefings.
+FRESH3: dict[str, tuple[Callable[[], list[str]], int]] = {
+    "kremlin_qa": (
+        _kremlin(
+            r"interview|news conference|press conference|answers to journalists|answers to media",
+            None,
+            (4, 80),
+        ),
+        4,
+    ),
+    "kremlin_conversation": (
+        _kremlin_modest(r"meeting|met with|conversation|talks", (4, 7), 200),
+        5,
+    ),
+    "whitehouse_briefing": (STRATA["whitehouse_briefing"][0], 3),
+}
 
 # Few enough to list: (class, path relative to the corpus, or the seed's path from the project)
 FIXED: list[tuple[str, str]] = [
@@ -340,6 +361,7 @@ def pick() -> list[dict[str, object]]:
             taken.add(rel)
     _draw(random.Random(SEED + 6), EXTRA_DEV_ROUND7, "dev", taken, out)
     _draw(random.Random(SEED + 7), FRESH2, "fresh2", taken, out)
+    _draw(random.Random(SEED + 8), FRESH3, "fresh3", taken, out)
     return out
 
 

@@ -4,6 +4,7 @@
     python bench/roles_eval.py --json         # the same numbers as JSON
     python bench/roles_eval.py --split fresh  # the fresh held-out set, for the lead's final run
     python bench/roles_eval.py --split fresh2  # the second fresh held-out set (eighth round)
+    python bench/roles_eval.py --split fresh3  # the third fresh held-out set (ninth round)
 
 The gold (``tests/fixtures/gold_roles/<split>.json``, format in its README) names each page
 by its path under ``../shared/corpus`` and each turn by a fingerprint of its first letters and
@@ -42,9 +43,9 @@ from communique.sources.walk import iter_items  # noqa: E402
 
 GOLD_DIR = ROOT / "tests" / "fixtures" / "gold_roles"
 CORPUS = ROOT.parent / "shared" / "corpus"
-SPLITS = ("dev", "heldout", "fresh", "fresh2")
-# the default run: "fresh" and "fresh2" (labelled last, never tuned on) are scored only when asked
-# for by name
+SPLITS = ("dev", "heldout", "fresh", "fresh2", "fresh3")
+# the default run: "fresh", "fresh2" and "fresh3" (labelled last, never tuned on) are scored only
+# when asked for by name
 DEFAULT_SPLITS = ("dev", "heldout")
 # letters/digits a parser turn may carry before the gold start ("耿爽表示", an id line)
 MAX_SKIP = 12
