@@ -151,6 +151,10 @@ class Score:
     uncertain_ok: int = 0
     sure_answers: int = 0  # gold answers matched to a turn the parser does not flag
     sure_link_ok: int = 0
+    either_ok: int = 0  # role right by the gold's reading or by its labeller's second one
+    either_link_ok: int = 0
+    unsure_gold: int = 0  # matched turns the labeller marked unsure (fresh3 on)
+    unsure_gold_flagged: int = 0  # ... that the parser flags too
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
@@ -186,6 +190,10 @@ class Score:
             "link_sure": ratio(self.sure_link_ok, self.sure_answers),
             "uncertain": self.uncertain,
             "role_uncertain": ratio(self.uncertain_ok, self.uncertain),
+            "role_either": ratio(self.either_ok, self.gold),
+            "link_either": ratio(self.either_link_ok, self.answers),
+            "gold_unsure": self.unsure_gold,
+            "also_flagged": ratio(self.unsure_gold_flagged, self.unsure_gold),
         }
 
 
@@ -225,6 +233,9 @@ def score_page(page: dict[str, Any], doc: Document) -> Score:
         unsure = bool(getattr(t, "role_uncertain", None))
         s.uncertain += unsure
         s.uncertain_ok += unsure and t.role == g["role"]
+        s.either_ok += t.role in (g["role"], g.get("alt_role"))
+        s.unsure_gold += bool(g.get("unsure"))
+        s.unsure_gold_flagged += bool(g.get("unsure")) and unsure
         keys = speaker_keys(t)
         speaker_ok = (not keys) if g["speaker"] is None else g["speaker"] in keys
         s.speaker_ok += speaker_ok
@@ -237,6 +248,8 @@ def score_page(page: dict[str, Any], doc: Document) -> Score:
             s.link_ok += linked
             s.sure_answers += not unsure
             s.sure_link_ok += linked and not unsure
+            alt = by_gold_n.get(g.get("alt_answers", -1))
+            s.either_link_ok += linked or (t.answers is not None and t.answers == alt)
             if t.role == "answer" and not linked:
                 s.errors.append(
                     f"{page['path']} gold turn {g['n']}: answers parser turn {t.answers}, "
@@ -291,6 +304,10 @@ TRUST_COLUMNS = ("turns", "given", "role_given", "inferred", "role_inferred")
 # Calibration of Turn.role_uncertain: accuracy of the turns the parser does not flag, and of those
 # it flags as reading two ways
 DOUBT_COLUMNS = ("turns", "sure", "role_sure", "link_sure", "uncertain", "role_uncertain")
+# Where the labeller read a turn two ways (fresh3 marks "unsure" turns with "alt_role" /
+# "alt_answers"): accuracy by either reading, and how many such turns the parser flags too
+EITHER_COLUMNS = ("turns", "role", "role_either", "link", "link_either", "gold_unsure")
+EITHER_COLUMNS += ("also_flagged",)
 
 
 def table(
@@ -323,6 +340,9 @@ def main() -> None:
     print(table(result["publishers"], ("split", "publisher"), TRUST_COLUMNS))
     print("\nRoles the parser does not flag (sure) and roles it flags as reading two ways\n")
     print(table(result["publishers"], ("split", "publisher"), DOUBT_COLUMNS))
+    if any(row["gold_unsure"] for row in result["publishers"]):
+        print("\nCounting the labeller's second reading of the turns marked unsure\n")
+        print(table(result["publishers"], ("split", "publisher"), EITHER_COLUMNS))
     if args.errors:
         print("\n" + "\n".join(result["errors"]))
 

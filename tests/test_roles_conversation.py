@@ -103,3 +103,18 @@ def test_a_relative_who_is_not_a_call_for_questions() -> None:
     assert lewis.role == "question"
     reply = doc.turns[lewis.n]
     assert (reply.role, reply.answers) == ("answer", lewis.n)
+
+
+def test_an_editor_labelled_with_his_office_asks() -> None:
+    """017976 (Direct Line, 2012): the host gives the floor to "Chief Editor of Nezavisimaya
+    Gazeta Konstantin Remchukov", labelled "Nezavisimaya Gazeta Chief Editor Konstantin
+    Remchukov:", who says "I would like to ask a question on foreign policy". An editor's,
+    broadcaster's or journalist's office makes no official: he asks, and Putin's reply answers
+    him (before, the office put him on the answering side and both turns answered the host)."""
+    doc = _page(KREMLIN / "017976.html.gz")
+    question = _turn(doc, "Mr President, I would like to ask a question on foreign policy.")
+    assert question.speaker == "Konstantin Remchukov"
+    assert question.role == "question"
+    reply = doc.turns[question.n]
+    assert reply.speaker == "Vladimir Putin"
+    assert (reply.role, reply.answers) == ("answer", question.n)

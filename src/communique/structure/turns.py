@@ -176,13 +176,22 @@ def _names_someone(info: LabelInfo, people: list[Named]) -> bool:
     )
 
 
+# The office of a journalist, broadcaster or editor ("President of Interstate Television and Radio
+# Company Mir Radik Batyrshin", "Editor-in-chief of Kommersant"): one who asks, not an official
+_MEDIA_OFFICE = re.compile(
+    r"\b(?:television|TV|radio|broadcast\w*|news agency|newspaper|magazine|editor\w*|"
+    r"journalist|correspondent|anchor|columnist|reporter)\b",
+    re.I,
+)
+
+
 def _is_official(info: LabelInfo, ctx: TurnContext) -> bool:
     if info.category == "answer":
         return True
     if info.category != "person":
         return False
     if info.office:
-        return True
+        return not _MEDIA_OFFICE.search(info.office)
     name = info.name or info.label
     if ctx.principal and same_person(name, ctx.principal.name):
         return True
