@@ -238,8 +238,8 @@ def test_export_csv_and_json(api: httpx.Client) -> None:
         rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
         assert len(rows) == min(total, limit)
         assert list(rows[0]) == ["permalink", "source_url", "pinned", "date", "publisher",
-                                 "kind", "lang", "title", "speaker", "role", "question", "text",
-                                 "url"]  # fmt: skip
+                                 "kind", "lang", "title", "speaker", "role", "role_uncertain",
+                                 "question", "text", "url"]  # fmt: skip
     for row in rows:
         assert row["text"] == turn_text(api, row["permalink"])  # the full turn, not a snippet
         assert PINNED.match(row["pinned"]) and row["url"].endswith("/d/" + row["permalink"])

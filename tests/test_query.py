@@ -339,7 +339,7 @@ def error(text: str) -> QueryError:
         (
             "sanctions foo:bar",
             'unknown field "foo:": the fields are speaker, role, kind, lang, publisher, doc, '
-            'date, entity; to search for the text itself, put it in quotes: "foo:bar"',
+            'date, entity, uncertain; to search for the text itself, put it in quotes: "foo:bar"',
             10,
         ),
         ('Speakers:"Lavrov"', 'unknown field "Speakers:"', 0),

@@ -165,6 +165,30 @@ def test_entity_filter_and_facet(archive: Archive) -> None:
         archive.search("entity:Atlantis")
 
 
+def test_uncertain_roles_filter_and_show(archive: Archive) -> None:
+    """The seed's three-word "Vladimir Solovyov does." is a question by what it does, and reads
+    two ways (docs/record.md, "Uncertain roles"): ``uncertain:yes`` finds it, ``uncertain:no``
+    leaves it out, and its hit says why. Lavrov's answers, which the page labels, read one way."""
+    solovyov = every(archive, '"Vladimir Solovyov does" uncertain:yes')
+    assert [(h.doc_id, h.n, h.role, h.role_uncertain) for h in solovyov.hits] == [
+        (SEED_ID, 17, "question", "short_exchange")
+    ]
+    assert every(archive, '"Vladimir Solovyov does" uncertain:no').total == 0
+    assert every(archive, '"Vladimir Solovyov does" uncertain:short_exchange').total == 1
+    sure = every(archive, f"doc:{SEED_ID} role:answer uncertain:no")
+    assert sure.total >= 7 and all(h.role_uncertain is None for h in sure.hits)
+    flagged = every(archive, "uncertain:yes")
+    assert flagged.total and all(h.role_uncertain for h in flagged.hits)
+    kremlin = every(archive, "publisher:kremlin.ru").total
+    assert (
+        every(archive, "publisher:kremlin.ru uncertain:no").total
+        + every(archive, "publisher:kremlin.ru uncertain:yes").total
+        == kremlin
+    )
+    with pytest.raises(QueryError, match="uncertain:maybe: use no"):
+        archive.search("uncertain:maybe")
+
+
 def test_near(archive: Archive) -> None:
     # "the French contingent participates in the UN peacekeeping operations": 6 words apart
     assert every(archive, "French NEAR/6 peacekeeping").total == 1

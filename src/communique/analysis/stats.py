@@ -197,7 +197,7 @@ def matching_rowids(index: SearchIndex, q: Query) -> np.ndarray:
 
 def _simple_filters(f: Filters) -> bool:
     """Whether the words under ``f`` can be summed from the cache's columns alone."""
-    return not (f.speaker or f.entity or f.doc)
+    return not (f.speaker or f.entity or f.doc or f.uncertain)
 
 
 def _sql_filters(f: Filters) -> tuple[str, list[Any]]:

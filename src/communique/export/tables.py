@@ -3,7 +3,8 @@
 Columns (``COLUMNS``): ``permalink`` (``<id>#t<n>``), ``url`` (the original page), ``pinned``
 (``<id>@<revision>#t<n>``), ``doc_id``, ``n``, ``date``, ``publisher``, ``kind``, ``lang``,
 ``title``, ``speaker`` (the speaker as the document knows them, else the label), ``label``
-(verbatim), ``person`` (the register's id), ``role``, ``answers`` (the ``n`` of the question an
+(verbatim), ``person`` (the register's id), ``role``, ``role_uncertain`` (why an inferred role
+reads two ways), ``answers`` (the ``n`` of the question an
 answer answers), ``question`` (that question's text), ``text`` (exactly as stored),
 ``linked_versions`` (the ids of the document's language versions the archive holds, separated
 by spaces).
@@ -35,7 +36,8 @@ from communique.store.sql import SQLStore
 
 COLUMNS = (
     "permalink", "url", "pinned", "doc_id", "n", "date", "publisher", "kind", "lang", "title",
-    "speaker", "label", "person", "role", "answers", "question", "text", "linked_versions",
+    "speaker", "label", "person", "role", "role_uncertain", "answers", "question", "text",
+    "linked_versions",
 )  # fmt: skip
 INT_COLUMNS = ("n", "answers")
 BOM = "\ufeff"  # before CSV for spreadsheets (web downloads, --excel): Excel then reads UTF-8
@@ -62,7 +64,8 @@ def row(doc: Document, turn: Turn, linked: list[str] | None = None) -> dict[str,
         "doc_id": doc.id, "n": turn.n, "date": doc.date, "publisher": doc.publisher,
         "kind": doc.kind, "lang": doc.lang, "title": doc.title,
         "speaker": turn.speaker or turn.label, "label": turn.label, "person": turn.person,
-        "role": turn.role, "answers": turn.answers, "question": question, "text": turn.text,
+        "role": turn.role, "role_uncertain": turn.role_uncertain, "answers": turn.answers,
+        "question": question, "text": turn.text,
         "url": doc.url, "linked_versions": " ".join(linked or ()) or None,
     }  # fmt: skip
 

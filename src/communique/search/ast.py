@@ -79,6 +79,7 @@ class Filters:
     publisher: tuple[str, ...] = ()
     doc: tuple[str, ...] = ()
     entity: tuple[str, ...] = ()  # entity ids (country:KZ, org:EAEU)
+    uncertain: tuple[str, ...] = ()  # "no", "yes" or a reason of Turn.role_uncertain
     date_from: str | None = None
     date_to: str | None = None
 
@@ -94,6 +95,7 @@ class Filters:
             publisher=self.publisher + other.publisher,
             doc=self.doc + other.doc,
             entity=self.entity + other.entity,
+            uncertain=self.uncertain + other.uncertain,
             date_from=lo,
             date_to=hi,
         )

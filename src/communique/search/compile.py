@@ -36,9 +36,10 @@ from communique.search.ast import (
     Term,
 )
 from communique.search.expand import AcronymTable, expand_acronyms
-from communique.search.schema import LANG_FIELD
+from communique.search.schema import LANG_FIELD, NONE
 from communique.store.sql import SQLStore
 from communique.structure.dates import ymd_number
+from communique.structure.doubts import REASONS as ROLE_DOUBTS
 
 MAX_FORMS = 5000  # indexed words looked at to find the forms of a word (NEAR)
 # Query cost limits (docs/query.md, "Limits"): one query never holds the archive for long.
@@ -249,6 +250,11 @@ class QueryCompiler:
             out.append(_any(alts) if alts else TQ.empty_query())
         if f.entity:
             out.append(TQ.term_set_query(self.schema, "entity", list(f.entity)))
+        if f.uncertain:  # "no": turns indexed without a reason; "yes": with any
+            reasons = {NONE if v == "no" else v for v in f.uncertain if v != "yes"}
+            if "yes" in f.uncertain:
+                reasons |= set(ROLE_DOUBTS)
+            out.append(TQ.term_set_query(self.schema, "uncertain", sorted(reasons)))
         for name, values in (("role", f.role), ("kind", f.kind), ("lang", f.lang),
                              ("publisher", f.publisher)):  # fmt: skip
             if values:

@@ -74,6 +74,7 @@ class Hit:
     highlights: list[tuple[int, int]]  # spans of ``snippet`` to highlight
     text: str
     score: float | None
+    role_uncertain: str | None = None  # why the role reads two ways (docs/record.md)
 
     @property
     def permalink(self) -> str:
@@ -190,7 +191,7 @@ class SearchIndex(IndexBuilder, QueryCompiler):
             answers=None if answers is None else int(answers),
             question=None if q_n is None else Question(int(q_n), q_who, q_text or ""),
             snippet=snip, highlights=marks, text=text,
-            score=score,
+            score=score, role_uncertain=known_or_none(doc.get_first("uncertain")),
         )  # fmt: skip
 
     def facets(self, tq: TQ, searcher: tantivy.Searcher | None = None) -> dict[str, dict[str, int]]:

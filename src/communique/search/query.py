@@ -38,10 +38,12 @@ from communique.search.ast import (
     QueryError,
     Term,
 )
+from communique.structure.doubts import REASONS as ROLE_DOUBTS
 
 FIELDS: tuple[str, ...] = (
-    "speaker", "role", "kind", "lang", "publisher", "doc", "date", "entity",
+    "speaker", "role", "kind", "lang", "publisher", "doc", "date", "entity", "uncertain",
 )  # fmt: skip
+UNCERTAIN = ("no", "yes", *ROLE_DOUBTS)  # uncertain: values (Turn.role_uncertain)
 MAX_NEAR = 1000  # largest NEAR/n distance accepted
 MAX_DEPTH = 32  # deepest nesting of parentheses and negations accepted
 
@@ -66,6 +68,7 @@ _EXAMPLES = {
     "doc": "doc:kremlin-en-52830",
     "date": "date:2014",
     "entity": 'entity:KZ, entity:Kazakhstan, entity:EAEU or entity:"Eurasian Economic Union"',
+    "uncertain": "uncertain:no (only roles that read one way), uncertain:yes",
 }
 _DATE_HELP = (
     "write a date as YYYY, YYYY-MM or YYYY-MM-DD, or a range such as "
@@ -338,6 +341,13 @@ def _filter_value(text: str, name: str, value: str, vpos: int) -> str | tuple[st
             raise QueryError(
                 f"lang:{value}: use a two-letter language code such as en, ru or zh", text, vpos
             )
+    elif name == "uncertain" and v not in UNCERTAIN:
+        raise QueryError(
+            f"uncertain:{value}: use no (roles that read one way), yes (roles flagged as reading "
+            f"two ways) or a reason: {', '.join(ROLE_DOUBTS)}",
+            text,
+            vpos,
+        )
     elif name == "doc" and _DOC_RE.fullmatch(v) is None:
         raise QueryError(
             f"doc:{value}: a document id has only letters, digits and hyphens, "
@@ -656,6 +666,7 @@ def _filters(toks: list[_Tok], text: str) -> Filters:
         publisher=tuple(values.get("publisher", ())),
         doc=tuple(values.get("doc", ())),
         entity=tuple(values.get("entity", ())),
+        uncertain=tuple(values.get("uncertain", ())),
         date_from=date[0],
         date_to=date[1],
     )

@@ -17,7 +17,8 @@ from communique.model import Document
 from communique.search.analysis import fold, has_han_fast, segment
 from communique.structure.dates import ymd_number, ymd_parts
 
-INDEX_VERSION = 5  # bump when fields or analysis change: an older index is rebuilt (5: turn 0)
+INDEX_VERSION = 6  # bump when fields or analysis change: an older index is rebuilt (5: turn 0,
+# 6: uncertain)
 NONE = "(none)"  # the facet value of a turn without one (undated, no speaker, ...)
 LANG_FIELD = {"en": "text_en", "ru": "text_ru"}
 _EPOCH = Date(1900, 1, 1).toordinal()
@@ -27,7 +28,7 @@ TURN_SQL = (
     "SELECT d.id, d.revision, d.publisher, d.lang, d.kind, d.date, d.title, t.n, t.label, "
     "t.speaker, t.affiliation, t.role, t.interpreted, t.answers, t.text, t.rowid, t.person, "
     "(SELECT group_concat(DISTINCT m.entity) FROM mentions m WHERE m.doc_id = t.doc_id "
-    "AND m.n = t.n) "
+    "AND m.n = t.n), t.role_uncertain "
     "FROM documents d JOIN turns t ON t.doc_id = d.id"
 )
 # documents with a head (``Document.head``: turn 0, the lead or a turnless document's title):
@@ -48,7 +49,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("text_ru", tokenizer_name="c_ru")
     sb.add_text_field("doc_id", stored=True, tokenizer_name="raw", index_option="basic")
     sb.add_unsigned_field("n", stored=True, indexed=True)
-    for name in ("publisher", "kind", "lang", "role", "year", "speaker"):
+    for name in ("publisher", "kind", "lang", "role", "year", "speaker", "uncertain"):
         sb.add_text_field(name, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     for name in ("person", "who", "entity"):  # enrichment: person id, person or name, entities
         sb.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
@@ -104,6 +105,7 @@ def turn_docs(
     for r in rows:
         n, label, speaker, affiliation, role, interpreted, answers, text, rowid = r[7:16]
         person, entities = r[16:18]
+        uncertain = r[18] if len(r) > 18 else None  # Turn.role_uncertain
         q = asked.get(answers) if answers is not None else None
         question = (None, None, None) if q is None else (str(q[7]), q[9] or q[8], q[14])
         meta = pack_meta(  # what a hit shows that has no field of its own (see build_schema)
@@ -128,6 +130,7 @@ def turn_docs(
         doc.add_text("kind", kind)
         doc.add_text("lang", lang)
         doc.add_text("role", role)
+        doc.add_text("uncertain", uncertain or NONE)
         doc.add_text("year", year)
         doc.add_text("speaker", speaker or NONE)
         doc.add_text("person", person or NONE)

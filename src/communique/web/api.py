@@ -158,7 +158,7 @@ def facets(request: Request, q: Q = "") -> dict[str, Any]:
 
 SEARCH_CSV_COLUMNS = (
     "permalink", "source_url", "pinned", "date", "publisher", "kind", "lang", "title", "speaker",
-    "role", "question", "text", "url",
+    "role", "role_uncertain", "question", "text", "url",
 )  # fmt: skip
 BOM = "\ufeff"  # CSV downloads start with one, so Excel reads the UTF-8 (Chinese, Russian)
 
@@ -195,7 +195,8 @@ def export_search(
         writer.writerow([
             h.permalink, sources.get(h.doc_id) or "", h.pinned, h.date or "", h.publisher or "",
             h.kind or "", h.lang or "", h.title or "", h.speaker or h.label or "", h.role,
-            h.question.text if h.question else "", h.text, f"{base}/d/{h.permalink}",
+            h.role_uncertain or "", h.question.text if h.question else "", h.text,
+            f"{base}/d/{h.permalink}",
         ])  # fmt: skip
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers=_attachment(f"{stem}.csv"))  # fmt: skip
