@@ -276,3 +276,18 @@ def test_a_reporter_who_only_echoes_the_answer_makes_a_remark() -> None:
     echo = _turn(doc, "Concept, approach, vision.")
     assert echo.role == "remark"
     assert _turn(doc, "No plan. I mean, why are you avoiding").role == "question"
+
+
+def test_a_q_glued_to_a_one_letter_word_is_still_the_label() -> None:
+    """0375 prints "QI have a question for each of you.On the visit, ..." (the "Q" run into
+    "I"), as 0468 prints "QA German prosecutor has announced ...". After Earnest's "Julie, do
+    you want to start?" the journalist asks (label "Q"), Rhodes answers the Burma half and
+    Earnest the Keystone half: both answer that question."""
+    doc = _page("0375.html.gz")
+    question = _turn(doc, "I have a question for each of you.")
+    assert (question.label, question.role) == ("Q", "question")
+    rhodes, earnest = doc.turns[question.n], doc.turns[question.n + 1]
+    assert rhodes.speaker == "Ben Rhodes" and rhodes.text.startswith("Well, the United States")
+    assert earnest.speaker == "Josh Earnest" and earnest.text.startswith("Julie, as it relates")
+    assert (rhodes.role, rhodes.answers) == ("answer", question.n)
+    assert (earnest.role, earnest.answers) == ("answer", question.n)

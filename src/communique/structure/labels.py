@@ -114,7 +114,8 @@ _LABEL_START = re.compile(
 _Q_SPACES = re.compile(
     r"^\**\s*(?P<label>Q)(?:\s*--\s*|\s+|\.\s*|\*\s*)(?=[^\s:：])(?P<body>.*)$", re.S
 )
-_Q_GLUED = re.compile(r"^(?P<label>Q)(?=[A-Z][a-z’'])(?P<body>.*)$", re.S)  # "QCan you..."
+# "QCan you...", "QA German prosecutor...", "QI have a question...": "Q" glued to the question
+_Q_GLUED = re.compile(r"^(?P<label>Q)(?=[A-Z][a-z’']|[AI]\s)(?P<body>.*)$", re.S)
 _TOKEN_OK = re.compile(
     r"^(?:"
     r"[A-ZА-ЯЁ][\w’'\-]*\.?"  # Capitalised word, maybe abbreviated (Mr.)
