@@ -12,9 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
+from communique.ingest.pipeline import parse_raw
 from communique.model import Document, Turn
+from communique.sources.raw import RawInput
 from communique.structure.labels import classify_label
 from communique.structure.people import named_in
+
+from .conftest import CORPUS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -398,3 +402,23 @@ def test_a_meeting_guest_who_asks_is_no_journalist() -> None:
     assert {t.person for t in doc.turns if t.speaker == "Megyn Kelly"} == {
         "journalist:megyn-kelly"
     }
+
+
+def test_a_topic_before_a_colon_is_no_speaker() -> None:
+    """063157 (Kremlin, 2020): after "Vladimir Putin: Good." the President goes on "As for
+    Buryatia and Trans-Baikal: priority development areas were created in both regions": a
+    topic named before a colon, inside his turn, not a speaker. An office that opens with a
+    preposition-like word ("UNDER SECRETARY BURNS") stays a label."""
+    assert classify_label("As for Buryatia and Trans-Baikal") is None
+    assert classify_label("Regarding Syria") is None
+    assert classify_label("Что касается Бурятии") is None
+    under = classify_label("UNDER SECRETARY BURNS")
+    assert under is not None and under.category == "person"
+    path = CORPUS / "kremlin_en" / "html" / "063157.html.gz"
+    parsed = parse_raw(RawInput(path=str(path), data=path.read_bytes(), kind="file", meta={}))
+    assert parsed.doc is not None
+    doc = parsed.doc
+    good = next(t for t in doc.turns if t.text.startswith("Good."))
+    assert good.speaker == "Vladimir Putin"
+    assert "As for Buryatia and Trans-Baikal: priority" in good.text
+    assert not any((t.label or "").startswith("As for") for t in doc.turns)

@@ -32,8 +32,9 @@ REASONS: dict[str, str] = {
 
 def doubt(turn: Turn, prev: Turn | None) -> str | None:
     """The reason ``turn``'s inferred role reads two ways, or None when it does not (or when
-    the page says the role)."""
-    if not turn.role_inferred:
+    the page says the role, or the turn is unlabelled: narration, a lead or a text without
+    labels is a statement by definition)."""
+    if not turn.role_inferred or turn.label is None:
         return None
     words = len(turn.text.split())
     after_comment = (

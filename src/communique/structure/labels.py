@@ -124,6 +124,11 @@ _TOKEN_OK = re.compile(
     r"|\w+-[A-ZА-ЯЁ][\w\-]*"  # al-Assad
     r")$"
 )
+# A sentence that names its topic before a colon, inside a turn: never a speaker
+_TOPIC_OPENER = re.compile(
+    r"^(?:as (?:for|to|regards)|with regard to|regarding|concerning|turning to|speaking of|"
+    r"что касается|по поводу|относительно)\b"
+)
 _CJK_LABEL = re.compile(r"^[\u3400-\u9fff·（）()A-Za-z]{1,12}$")
 _CJK_VERBS = re.compile(
     r"(表示|指出|说|称|强调|认为|如下|是|为|有|道|问道|回答|介绍|宣布|透露|提到)$"
@@ -221,6 +226,8 @@ def classify_label(
         return _classify_cjk(raw, interpreted)
     if folded in DISCOURSE_WORDS or any(w in HEADING_WORDS for w in folded.split()):
         return None
+    if _TOPIC_OPENER.match(folded):
+        return None  # "As for Buryatia and Trans-Baikal: priority development areas ..."
     tokens = raw.replace("\u00a0", " ").split()
     if _plain_label(raw, tokens):
         if _is_outlet(tokens):
