@@ -5,7 +5,8 @@
 Kremlin pages with two or more labelled paragraphs (manifest), every White House briefing, and
 the official-transcript table rows; pages held out for evaluation (first hex digit of sha1 of
 the path under ``../shared/corpus`` is 0 or 1) are skipped. Prints, per kind: documents, turns,
-the share of each role, and how many answers are linked. A survey to see a class's shape before
+the share of each role, how many answers are linked, and the share of turns flagged
+``role_uncertain`` (docs/record.md, "Uncertain roles"). A survey to see a class's shape before
 and after a change to the turn maker; accuracy against hand labels is ``bench/roles_eval.py``.
 """
 
@@ -64,6 +65,7 @@ def report(name: str, docs: list[Document | None]) -> None:
     roles: dict[str, Counter[str]] = defaultdict(Counter)
     count: Counter[str] = Counter()
     linked: Counter[str] = Counter()
+    uncertain: Counter[str] = Counter()
     for doc in docs:
         if doc is None:
             continue
@@ -71,11 +73,15 @@ def report(name: str, docs: list[Document | None]) -> None:
         for t in doc.turns:
             roles[doc.kind][t.role] += 1
             linked[doc.kind] += t.answers is not None
+            uncertain[doc.kind] += bool(t.role_uncertain)
     print(f"== {name}")
     for kind in sorted(roles):
         total = roles[kind].total()
         shares = " ".join(f"{r} {roles[kind][r] / total:.2f}" for r in ROLES)
-        print(f"  {kind:17} docs {count[kind]:5} turns {total:7}  {shares}  linked {linked[kind]}")
+        print(
+            f"  {kind:17} docs {count[kind]:5} turns {total:7}  {shares}  linked {linked[kind]}"
+            f"  uncertain {uncertain[kind] / total:.2f}"
+        )
 
 
 def main() -> int:
