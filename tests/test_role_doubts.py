@@ -14,13 +14,12 @@ from lxml import etree
 
 from communique.cite import cite
 from communique.export.tei import document_xml
-from communique.ingest.pipeline import Ingester, parse_raw
-from communique.model import Document, Turn
-from communique.sources.raw import RawInput
+from communique.ingest.pipeline import Ingester
 from communique.store import open_store
 from communique.structure.doubts import REASONS
 
 from .conftest import CORPUS
+from .pages import parse_page, turn_opening
 
 ROOT = Path(__file__).resolve().parent.parent
 KREMLIN = CORPUS / "kremlin_en" / "html"
@@ -28,28 +27,16 @@ WH = CORPUS / "whitehouse_briefings" / "html"
 FMPRC = CORPUS / "fmprc_en_zh" / "en" / "regular_presscon"
 
 
-def _page(path: Path) -> Document:
-    parsed = parse_raw(RawInput(path=str(path), data=path.read_bytes(), kind="file", meta={}))
-    assert parsed.doc is not None, parsed.error or parsed.skip
-    return parsed.doc
-
-
-def _turn(doc: Document, opening: str) -> Turn:
-    found = [t for t in doc.turns if t.text.startswith(opening)]
-    assert found, f"no turn opens with {opening!r}"
-    return found[0]
-
-
 def test_a_report_after_a_comment_is_flagged_and_a_plain_request_is_not() -> None:
     """060547: after Putin's "And some of them are quite costly." the minister goes on with his
     report (419 words). Labellers read such a turn as a reply to the comment or as the answer
     going on: flagged. Putin's "Please tell me how the work is proceeding." asks plainly, and
     the minister's "Yes, for a very long time." only agrees: neither is flagged."""
-    doc = _page(KREMLIN / "060547.html.gz")
-    report = _turn(doc, "We will also work on the biodiversity")
+    doc = parse_page(KREMLIN / "060547.html.gz")
+    report = turn_opening(doc, "We will also work on the biodiversity")
     assert report.role_uncertain == "after_comment"
-    assert _turn(doc, "Please tell me how the work is proceeding.").role_uncertain is None
-    assert _turn(doc, "Yes, for a very long time.").role_uncertain is None
+    assert turn_opening(doc, "Please tell me how the work is proceeding.").role_uncertain is None
+    assert turn_opening(doc, "Yes, for a very long time.").role_uncertain is None
 
 
 def test_a_cut_in_and_the_answer_resumed_after_it_are_flagged() -> None:
@@ -57,10 +44,10 @@ def test_a_cut_in_and_the_answer_resumed_after_it_are_flagged() -> None:
     government shutdown threat before that."), and Carney goes back ("Let me go back to the
     spending bill.") to the question asked before the cut-in. Both read two ways; every turn
     whose role the page says (a "Q" over a question, the answer right after it) is unflagged."""
-    doc = _page(WH / "1010.html.gz")
-    cut_in = _turn(doc, "But there was a government shutdown threat before that.")
+    doc = parse_page(WH / "1010.html.gz")
+    cut_in = turn_opening(doc, "But there was a government shutdown threat before that.")
     assert cut_in.role_uncertain == "short_exchange"
-    resumed = _turn(doc, "Let me go back to the spending bill.")
+    resumed = turn_opening(doc, "Let me go back to the spending bill.")
     assert resumed.role_uncertain == "resumed_answer"
     assert resumed.answers is not None and resumed.answers < cut_in.n - 1
     assert not any(t.role_uncertain for t in doc.turns if not t.role_inferred)
@@ -68,7 +55,7 @@ def test_a_cut_in_and_the_answer_resumed_after_it_are_flagged() -> None:
 
 def test_a_page_that_labels_every_role_has_nothing_uncertain() -> None:
     """Geng Shuang's briefing of 31 December 2019 labels every turn "Q" or "A"."""
-    doc = _page(FMPRC / "t1729013.html")
+    doc = parse_page(FMPRC / "t1729013.html")
     assert doc.turns and not any(t.role_uncertain for t in doc.turns)
 
 
@@ -83,8 +70,8 @@ def test_reasons_are_the_record_schemas() -> None:
 
 
 def test_the_flag_reaches_the_store_tei_and_citations(archive_target: str) -> None:
-    doc = _page(KREMLIN / "060547.html.gz")
-    report = _turn(doc, "We will also work on the biodiversity")
+    doc = parse_page(KREMLIN / "060547.html.gz")
+    report = turn_opening(doc, "We will also work on the biodiversity")
     store = open_store(archive_target)
     try:
         Ingester(store, workers=1).run([KREMLIN / "060547.html.gz"])
@@ -98,5 +85,5 @@ def test_the_flag_reaches_the_store_tei_and_citations(archive_target: str) -> No
     ana = {u.get("n"): u.get("ana") for u in tei.iter("{http://www.tei-c.org/ns/1.0}u")}
     assert "#role-uncertain" in ana[str(report.n)].split()
     assert "Turn 8 (answer, role uncertain)." in cite(doc, report).text
-    plain = cite(doc, _turn(doc, "Please tell me how the work is proceeding."))
+    plain = cite(doc, turn_opening(doc, "Please tell me how the work is proceeding."))
     assert "Turn 3 (question)." in plain.text

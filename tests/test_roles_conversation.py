@@ -8,28 +8,11 @@ output; turns are found by the words they open with. None of these pages is in t
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from communique.ingest.pipeline import parse_raw
-from communique.model import Document, Turn
-from communique.sources.raw import RawInput
-
 from .conftest import CORPUS
+from .pages import parse_page, turn_opening
 
 KREMLIN = CORPUS / "kremlin_en" / "html"
 WH = CORPUS / "whitehouse_briefings" / "html"
-
-
-def _page(path: Path) -> Document:
-    parsed = parse_raw(RawInput(path=str(path), data=path.read_bytes(), kind="file", meta={}))
-    assert parsed.doc is not None, parsed.error or parsed.skip
-    return parsed.doc
-
-
-def _turn(doc: Document, opening: str) -> Turn:
-    found = [t for t in doc.turns if t.text.startswith(opening)]
-    assert found, f"no turn opens with {opening!r}"
-    return found[0]
 
 
 def test_a_report_going_on_after_an_acknowledgement_answers_the_request_for_it() -> None:
@@ -37,11 +20,11 @@ def test_a_report_going_on_after_an_acknowledgement_answers_the_request_for_it()
     about the incident and instructions follow; after Putin's "Good." the report goes on ("But at
     the same time, Mr President, ... we held a series of working meetings") and answers the
     opening request, not "So this system failed?" asked in between."""
-    doc = _page(KREMLIN / "060424.html.gz")
-    request = _turn(doc, "Mr Tokarev, let’s start with a report")
+    doc = parse_page(KREMLIN / "060424.html.gz")
+    request = turn_opening(doc, "Mr Tokarev, let’s start with a report")
     assert request.role == "question"
-    assert _turn(doc, "So this system failed?").role == "question"
-    good = _turn(doc, "Good.")
+    assert turn_opening(doc, "So this system failed?").role == "question"
+    good = turn_opening(doc, "Good.")
     assert good.role == "remark"
     goes_on = doc.turns[good.n]
     assert goes_on.text.startswith("But at the same time, Mr President")
@@ -53,11 +36,11 @@ def test_a_reply_to_a_comment_is_a_remark_and_a_report_after_a_comment_goes_on()
     ("Yes, for a very long time."): a remark; after "And some of them are quite costly." he goes
     on with the report Putin asked for ("Please tell me how the work is proceeding.") without
     replying to the comment: an answer to that request."""
-    doc = _page(KREMLIN / "060547.html.gz")
-    request = _turn(doc, "Please tell me how the work is proceeding.")
+    doc = parse_page(KREMLIN / "060547.html.gz")
+    request = turn_opening(doc, "Please tell me how the work is proceeding.")
     assert request.role == "question"
-    assert _turn(doc, "Yes, for a very long time.").role == "remark"
-    report = _turn(doc, "We will also work on the biodiversity")
+    assert turn_opening(doc, "Yes, for a very long time.").role == "remark"
+    report = turn_opening(doc, "We will also work on the biodiversity")
     assert (report.role, report.answers) == ("answer", request.n)
 
 
@@ -66,25 +49,28 @@ def test_a_report_nobody_asked_for_goes_on_as_a_statement() -> None:
     opportunity to personally report ..."), answers Putin's questions in between, and after
     "Very good." goes on with it ("Under the Ecology Project, ..."): a statement, not an answer
     to "This year?"."""
-    doc = _page(KREMLIN / "063517.html.gz")
-    assert _turn(doc, "Mr President, thank you very much for this opportunity").role == "statement"
-    assert _turn(doc, "This year?").role == "question"
-    assert _turn(doc, "Under the Ecology Project").role == "statement"
+    doc = parse_page(KREMLIN / "063517.html.gz")
+    assert (
+        turn_opening(doc, "Mr President, thank you very much for this opportunity").role
+        == "statement"
+    )
+    assert turn_opening(doc, "This year?").role == "question"
+    assert turn_opening(doc, "Under the Ecology Project").role == "statement"
 
 
 def test_a_host_who_gives_the_floor_by_name_is_a_moderator() -> None:
     """060324: "MrPouyanné, please." (the name glued to "Mr") gives the floor to the next
     speaker of the business council."""
-    doc = _page(KREMLIN / "060324.html.gz")
-    assert _turn(doc, "MrPouyanné, please.").role == "moderator"
+    doc = parse_page(KREMLIN / "060324.html.gz")
+    assert turn_opening(doc, "MrPouyanné, please.").role == "moderator"
 
 
 def test_an_official_who_asks_to_hear_the_question_again_asks_back() -> None:
     """0313: "What was the number again?" - "I'm sorry?" - "What was the number again?" - "Which
     number? 91 percent? ...": the repeat answers "I'm sorry?", and Earnest's reply answers the
     question first asked."""
-    doc = _page(WH / "0313.html.gz")
-    first = _turn(doc, "What was the number again?")
+    doc = parse_page(WH / "0313.html.gz")
+    first = turn_opening(doc, "What was the number again?")
     sorry = doc.turns[first.n]
     assert (sorry.text, sorry.role) == ("I’m sorry?", "question")
     repeat = doc.turns[sorry.n]
@@ -98,8 +84,8 @@ def test_an_official_who_asks_to_hear_the_question_again_asks_back() -> None:
 def test_a_relative_who_is_not_a_call_for_questions() -> None:
     """0558: April Ryan's "Congressman John Lewis, a man who has received one of the highest
     honors ..." is a question Carney answers, not a moderator's "who has a question?"."""
-    doc = _page(WH / "0558.html.gz")
-    lewis = _turn(doc, "Congressman John Lewis, a man who has received")
+    doc = parse_page(WH / "0558.html.gz")
+    lewis = turn_opening(doc, "Congressman John Lewis, a man who has received")
     assert lewis.role == "question"
     reply = doc.turns[lewis.n]
     assert (reply.role, reply.answers) == ("answer", lewis.n)
@@ -111,8 +97,8 @@ def test_an_editor_labelled_with_his_office_asks() -> None:
     Remchukov:", who says "I would like to ask a question on foreign policy". An editor's,
     broadcaster's or journalist's office makes no official: he asks, and Putin's reply answers
     him (before, the office put him on the answering side and both turns answered the host)."""
-    doc = _page(KREMLIN / "017976.html.gz")
-    question = _turn(doc, "Mr President, I would like to ask a question on foreign policy.")
+    doc = parse_page(KREMLIN / "017976.html.gz")
+    question = turn_opening(doc, "Mr President, I would like to ask a question on foreign policy.")
     assert question.speaker == "Konstantin Remchukov"
     assert question.role == "question"
     reply = doc.turns[question.n]
