@@ -104,3 +104,21 @@ def test_an_editor_labelled_with_his_office_asks() -> None:
     reply = doc.turns[question.n]
     assert reply.speaker == "Vladimir Putin"
     assert (reply.role, reply.answers) == ("answer", question.n)
+
+
+def test_an_interviewer_the_lead_names_with_his_paper_asks() -> None:
+    """060836, "Interview with The Financial Times": the lead says "Vladimir Putin spoke with The
+    Financial Times Editor Lionel Barber and Moscow Bureau Chief Henry Foy". Barber opens ("Mr
+    President, you head for Osaka shortly ...") and asks "Do you believe that the world now has
+    become more fragmented?"; Putin answers each. Before, the lead's "The" was read as Barber's
+    office, which made him an official: no question of the interview was answered."""
+    doc = parse_page(KREMLIN / "060836.html.gz")
+    opening = turn_opening(doc, "Mr President, you head for Osaka shortly")
+    assert (opening.speaker, opening.role) == ("Lionel Barber", "question")
+    fragmented = turn_opening(doc, "Do you believe that the world now has become more fragmented?")
+    assert fragmented.role == "question"
+    reply = doc.turns[fragmented.n]
+    assert reply.speaker == "Vladimir Putin" and reply.text.startswith("Of course, because")
+    assert (reply.role, reply.answers) == ("answer", fragmented.n)
+    putin = [t for t in doc.turns if t.speaker == "Vladimir Putin"]
+    assert sum(t.role == "answer" for t in putin) >= 0.8 * len(putin)

@@ -197,7 +197,16 @@ def _is_official(info: LabelInfo, ctx: TurnContext) -> bool:
         return True
     if ctx.anonymous_questions or (ctx.generic_questions and info.honorific):
         return True
-    return any(p.office and same_person(name, p.name) for p in ctx.people)
+    return any(_official_office(p.office) and same_person(name, p.name) for p in ctx.people)
+
+
+def _official_office(office: str | None) -> bool:
+    """An office the title or lead gives a person that makes an official: an office word besides
+    "The" ("The Financial Times Editor Lionel Barber" read as office "The" is none), and not a
+    journalist's, editor's or broadcaster's."""
+    if not office or _MEDIA_OFFICE.search(office):
+        return False
+    return any(is_office_word(w) for w in office.split() if w.casefold() != "the")
 
 
 def _settle_principal(drafts: list[_Draft], ctx: TurnContext) -> None:
