@@ -61,11 +61,8 @@ def test_a_page_that_labels_every_role_has_nothing_uncertain() -> None:
 
 def test_reasons_are_the_record_schemas() -> None:
     schema = json.loads((ROOT / "src/communique/schema/record.schema.json").read_text())
-    turn = schema["$defs"]["turn"] if "$defs" in schema else None
-    found = json.dumps(schema)
-    assert turn is None or "role_uncertain" in turn["properties"]
-    for reason in REASONS:
-        assert f'"{reason}"' in found, reason
+    turn = schema["properties"]["turns"]["items"]["properties"]
+    assert turn["role_uncertain"]["enum"] == [None, *REASONS]
     assert "role_uncertain" in (ROOT / "docs/record.md").read_text()
 
 

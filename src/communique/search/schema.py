@@ -104,8 +104,7 @@ def turn_docs(
     publisher, kind, lang = publisher or NONE, kind or NONE, lang or NONE
     for r in rows:
         n, label, speaker, affiliation, role, interpreted, answers, text, rowid = r[7:16]
-        person, entities = r[16:18]
-        uncertain = r[18] if len(r) > 18 else None  # Turn.role_uncertain
+        person, entities, uncertain = r[16:19]  # uncertain: Turn.role_uncertain
         q = asked.get(answers) if answers is not None else None
         question = (None, None, None) if q is None else (str(q[7]), q[9] or q[8], q[14])
         meta = pack_meta(  # what a hit shows that has no field of its own (see build_schema)
@@ -157,7 +156,7 @@ def head_docs(rows: Iterable[Any], gen: int) -> Iterator[tantivy.Document]:
     for r in rows:
         head = Document.from_dict(json.loads(r[7])).head()
         if head is not None:
-            row = (*r[:7], 0, None, None, None, head.role, 0, None, head.text, 0, None, None)
+            row = (*r[:7], 0, None, None, None, head.role, 0, None, head.text, 0, None, None, None)
             yield from turn_docs([row], gen)
 
 
