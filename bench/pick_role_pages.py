@@ -389,7 +389,6 @@ def pick() -> list[dict[str, object]]:
     return out
 
 
-
 def _draw(
     rng: random.Random,
     strata: dict[str, tuple[Callable[[], list[str]], int]],
@@ -404,6 +403,7 @@ def _draw(
         for rel in rng.sample(side, min(k, len(side))):
             out.append({"class": cls, "path": rel, "split": split})
             taken.add(rel)
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
