@@ -399,9 +399,7 @@ def test_a_meeting_guest_who_asks_is_no_journalist() -> None:
     assert any(t.role == "question" for t in doc.turns if t.speaker == "Gennady Zyuganov")
     assert zyuganov == {"person:gennady-zyuganov"}
     doc = enrich_document(parse_page("kremlin_en/html/054667.html.gz"))
-    assert {t.person for t in doc.turns if t.speaker == "Megyn Kelly"} == {
-        "journalist:megyn-kelly"
-    }
+    assert {t.person for t in doc.turns if t.speaker == "Megyn Kelly"} == {"journalist:megyn-kelly"}
 
 
 def test_a_topic_before_a_colon_is_no_speaker() -> None:
@@ -422,3 +420,37 @@ def test_a_topic_before_a_colon_is_no_speaker() -> None:
     assert good.speaker == "Vladimir Putin"
     assert "As for Buryatia and Trans-Baikal: priority" in good.text
     assert not any((t.label or "").startswith("As for") for t in doc.turns)
+
+
+def test_names_with_a_glued_particle_and_offices_ending_in_a_country() -> None:
+    """A surname glued to its particle ("al-Assad") is a name word, and a country ends the
+    office: before, "Bashar al-Assad" had no name at all and the Patriarch's name was "Russia
+    Kirill"; a given name that is also a country stays in the name."""
+    cases = {
+        "Bashar al-Assad": (None, "Bashar al-Assad"),
+        "President of Syria Bashar al-Assad": ("President of Syria", "Bashar al-Assad"),
+        "President of Egypt Abdel Fattah el-Sisi": ("President of Egypt", "Abdel Fattah el-Sisi"),
+        "Patriarch of Moscow and All Russia Kirill": (
+            "Patriarch of Moscow and All Russia",
+            "Kirill",
+        ),
+        "Acting Secretary Chad Wolf": ("Acting Secretary", "Chad Wolf"),
+    }
+    for label, (office, name) in cases.items():
+        info = classify_label(label, from_markup=True)
+        assert info is not None and info.category == "person", label
+        assert (info.office, info.name) == (office, name), (label, info)
+    # kremlin 55882 (Valdai club): "Ebtesam al-Ketbi:" asks the President a question
+    doc = parse_page("kremlin_en/html/055882.html.gz")
+    ketbi = _turn(doc, "Ebtesam Al-Ketbi, Professor of Political Science")
+    assert (ketbi.speaker, ketbi.person) == ("Ebtesam al-Ketbi", "person:ebtesam-al-ketbi")
+
+
+def test_the_patriarch_is_one_register_person() -> None:
+    # kremlin 56762, "Meeting with Patriarch Kirill of Moscow and All Russia" (2018): the
+    # Patriarch speaks as "Patriarch Kirill:"; the register knows him from the titles
+    doc = parse_page("kremlin_en/html/056762.html.gz")
+    kirill = [t for t in doc.turns if t.label == "Patriarch Kirill"]
+    assert len(kirill) >= 3
+    assert {t.person for t in kirill} == {"patriarch-kirill"}
+    assert _turn(doc, "Compared to the previous Bishops").speaker == "Patriarch Kirill"

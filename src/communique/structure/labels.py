@@ -366,6 +366,10 @@ def _is_outlet(tokens: list[str]) -> bool:
 
 _NAME_PARTICLES = {"al", "bin", "ibn", "von", "van", "de", "da", "der", "del", "di", "el", "la"}
 _OBJECT_PARTICLES = PARTICLES - _NAME_PARTICLES
+# a surname glued to its particle: "al-Assad", "el-Sisi", "bin-Zayed"
+_PARTICLE_NAME = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|bin|ibn|abu|ul)-[A-Z]")
+# countries that are also given names ("Chad Wolf", "Georgia", "Jordan", "India", "Israel")
+_GIVEN_NAME_PLACES = {"chad", "georgia", "jordan", "india", "israel", "kenya", "america"}
 
 
 def split_office(tokens: list[str]) -> tuple[str | None, str | None]:
@@ -383,8 +387,15 @@ def split_office(tokens: list[str]) -> tuple[str | None, str | None]:
         inner = low in _NAME_PARTICLES and name_tokens and i > 0
         if not inner and (is_office_word(tok) or low in PARTICLES or low in HONORIFICS):
             break
-        if not inner and not _CAPITALISED.match(tok) and not re.match(r"^[\u3400-\u9fff]", tok):
+        if (
+            not inner
+            and not _CAPITALISED.match(tok)
+            and not _PARTICLE_NAME.match(tok)
+            and not re.match(r"^[\u3400-\u9fff]", tok)
+        ):
             break  # "anchor" in "CNBC TV anchor Geoff Cutmore"
+        if name_tokens and low in places() and low not in _GIVEN_NAME_PLACES:
+            break  # "Russia" in "Patriarch of Moscow and All Russia Kirill" ends the office
         # "of Russia": the office's object, unless this is the name's only word so far
         if name_tokens and i > 0 and tokens[i - 1].casefold() in _OBJECT_PARTICLES:
             break
