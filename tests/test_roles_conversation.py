@@ -122,3 +122,40 @@ def test_an_interviewer_the_lead_names_with_his_paper_asks() -> None:
     assert (reply.role, reply.answers) == ("answer", fragmented.n)
     putin = [t for t in doc.turns if t.speaker == "Vladimir Putin"]
     assert sum(t.role == "answer" for t in putin) >= 0.8 * len(putin)
+
+
+def test_a_prompt_to_go_on_is_no_counter_question() -> None:
+    """062917, TASS "20 questions" on the army: "Andrei Vandenko: The army." "Vladimir Putin:
+    Ok, and…?" "Andrei Vandenko: ”The armour is strong and our tanks are fast“, right?"
+    "Vladimir Putin: Sure. …". Putin's "Ok, and…?" only bids the interviewer go on; the
+    question it invites is the next one, which "Sure." answers. Before, "Ok, and…?" was a
+    counter-question and the interviewer's question its answer."""
+    doc = parse_page(KREMLIN / "062917.html.gz")
+    prompt = turn_opening(doc, "Ok, and")
+    assert (prompt.speaker, prompt.role, prompt.answers) == ("Vladimir Putin", "remark", None)
+    armour = doc.turns[prompt.n]
+    assert armour.speaker == "Andrei Vandenko" and armour.role == "question"
+    sure = turn_opening(doc, "Sure. Az okh un vey!")
+    assert (sure.role, sure.answers) == ("answer", armour.n)
+
+
+def test_what_finishes_a_broken_off_sentence() -> None:
+    """In a one-on-one interview (TASS, 2020: "So this was your…" "Mine."), a reply of a word
+    or three that finishes the interviewer's broken-off sentence makes it a question; a nod, a
+    question back or a reply that breaks off itself finishes nothing. A respondent's bid to go
+    on is no question of his own."""
+    from communique.structure import acts
+    from communique.structure.turns import completes
+
+    assert completes("Mine.") and completes("Not only you.")
+    for reply in ("Yes.", "Right.", "A what?", "Everyone can…", "-- what we have said"):
+        assert not completes(reply), reply
+    for prompt in ("Ok, and…?", "And?", "So?", "What else?", "And then?"):
+        assert acts.prompts_on(prompt), prompt
+    for question in (
+        "Why hastily?",
+        "And what about Syria?",
+        "Honestly?",
+        "Ok, and what next, war?",
+    ):
+        assert not acts.prompts_on(question), question

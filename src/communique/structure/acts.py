@@ -609,6 +609,19 @@ def echoes_reply(text: str, reply: str) -> bool:
     return bool(said) and all(w in heard for w in said)
 
 
+_PROMPTS_ON = re.compile(
+    r"^(?:(?:ok(?:ay)?|and|so|well|then|yes|yeah|right|what|else|next)\b[\s,.…]*){1,3}"
+    r"(?:…|\.\.\.)?\?$",
+    re.I,
+)
+
+
+def prompts_on(text: str) -> bool:
+    """A respondent's short prompt to go on ("Ok, and…?", "And?", "So?", "What else?"): it
+    asks nothing of its own; the interviewer's next words are the question."""
+    return bool(_PROMPTS_ON.match(text.strip()))
+
+
 def echoes_broken_off(text: str, question: str) -> bool:
     """A short turn that repeats the question's words and breaks off for the asker to finish
     ("Kind of clear the air about --" after "... to kind of clear the air."): it asks back."""

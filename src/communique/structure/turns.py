@@ -561,6 +561,19 @@ def _closing(drafts: list[_Draft], ctx: TurnContext) -> list[_Draft]:
     return [*drafts, tail]
 
 
+def completes(text: str) -> bool:
+    """A reply of a word or three that finishes the sentence broken off before it ("So this
+    was your…" "Mine."): in a one-on-one interview that sentence asked, it cut into nothing
+    (in a briefing a reporter's "And real quickly --" is cut off by "Yes.")."""
+    return (
+        acts.words(text) <= 3
+        and not acts.resumes(text)
+        and not acts.broken_off(text)
+        and not acts.asks(text)
+        and not acts.acknowledges(text)  # "Yes." only nods the sentence on
+    )
+
+
 def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     """Turns in order, numbered from 1, with roles and answers paired to questions.
 
@@ -607,6 +620,10 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     named = [_self_named(d, sa, ctx) for d, sa in zip(drafts, named, strict=True)]
     introduced: set[str] = set()
     askers = {k for d, k in zip(drafts, keys, strict=True) if acts.asks(_text(d))}
+    # one named interviewer asks every question: the respondent never calls on anyone, so a
+    # bare "Mine." is no call ("So this was your…" "Mine.")
+    asking = {(k, s) for (s, _), k, side in zip(named, keys, sides, strict=True) if side == "ask"}
+    lone_interviewer = len(asking) == 1 and None not in {s for _, s in asking}
     turns: list[Turn] = []
     open_q: OpenQuestion | None = None
     last_answer: tuple[str, OpenQuestion] | None = None  # (answerer, question) of the latest answer
@@ -637,6 +654,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             and prev.role == "answer"
             and nxt_key == last_answer[0]
             and key != last_answer[0]
+            and not (lone_interviewer and acts.broken_off(text) and completes(nxt_text))
             and (
                 acts.resumes(nxt_text)
                 or (
@@ -718,7 +736,12 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 # ends by introducing the next panellist ("I would like to ask Viktor Linnik
                 # to share with us his perspective")
                 role = "moderator"
-            elif acts.broken_off(text) and acts.words(text) <= 8 and not acts.asks(text):
+            elif (
+                acts.broken_off(text)
+                and acts.words(text) <= 8
+                and not acts.asks(text)
+                and not (lone_interviewer and nxt_side == "respond" and completes(nxt_text))
+            ):
                 role, cut_in = "remark", True  # "Let me show —"
             elif interjects and acts.asks(text) and acts.resumes(nxt_text):
                 role, keep_open = "question", True  # cut in with a question; the answer goes on
@@ -790,7 +813,9 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 else:
                     role = "statement" if acts.words(text) > STATEMENT_MIN_WORDS else "remark"
             elif acts.gives_floor(
-                text, bare=nxt_side == "ask" and not waiting, max_rest=0 if waiting else 25
+                text,
+                bare=nxt_side == "ask" and not waiting and not lone_interviewer,
+                max_rest=0 if waiting else 25,
             ) or (answered and acts.ground_rules(text) and acts.runs_call(text)):
                 role = "moderator"  # "this call is on background ... I'll turn it over to Bill"
             elif (
@@ -843,6 +868,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     and nxt_side == "ask"
                 ):
                     role = "question"  # "Kind of clear the air about --": what is meant?
+                elif open_q.answerer is None and acts.prompts_on(text) and nxt_side == "ask":
+                    role = "remark"  # "The army." "Ok, and…?": go on, ask
                 elif (
                     open_q.answerer is None
                     and acts.asks(text)
