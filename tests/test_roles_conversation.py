@@ -159,3 +159,24 @@ def test_what_finishes_a_broken_off_sentence() -> None:
         "Ok, and what next, war?",
     ):
         assert not acts.prompts_on(question), question
+
+
+def test_requests_for_the_floor_and_announced_reports() -> None:
+    """A request to make one's point is procedural, however politely it opens; a guest who
+    opens by announcing a report makes a statement, unless a question waits for it."""
+    from communique.structure import acts
+
+    for request in (
+        "I’m sorry, but can I make my point, Mr President, please?",
+        "Excuse me, may I finish?",
+        "May I say something?",
+    ):
+        assert acts.procedural(request), request
+    assert not acts.procedural("Can I continue to talk about Syria and the many problems there?")
+    for report in (
+        "Mr President, I would like to report briefly on the 2018 results. Two trillion …",
+        "I would like to present a brief report, Mr President. Our economy …",
+        "Разрешите кратко доложить о ходе работ.",
+    ):
+        assert acts.announces_report(report), report
+    assert not acts.announces_report("Yes, I would like to report that it is done.")

@@ -291,3 +291,18 @@ def test_a_q_glued_to_a_one_letter_word_is_still_the_label() -> None:
     assert earnest.speaker == "Josh Earnest" and earnest.text.startswith("Julie, as it relates")
     assert (rhodes.role, rhodes.answers) == ("answer", question.n)
     assert (earnest.role, earnest.answers) == ("answer", question.n)
+
+
+def test_granting_a_follow_up_gives_the_floor() -> None:
+    """1208 (Carney, Libya): "Q Can I follow up Glenn's question real quick?" "MR. CARNEY:
+    Yes." "Q Given what Glenn says, …". The reporter's request is a remark, Carney's "Yes."
+    gives the floor (a moderator's turn, as a chair's "Of course." after "May I start?"), and
+    the question that follows is what he answers next."""
+    doc = _page("1208.html.gz")
+    ask = _turn(doc, "Can I follow up Glenn")
+    assert ask.role == "remark"
+    grant = doc.turns[ask.n]
+    assert (grant.label, grant.text, grant.role) == ("MR. CARNEY", "Yes.", "moderator")
+    question = doc.turns[grant.n]
+    assert question.text.startswith("Given what Glenn says") and question.role == "question"
+    assert doc.turns[question.n].answers == question.n

@@ -135,9 +135,12 @@ _BARE_CALL = re.compile(
     r"\s*)*$"
 )
 _PROCEDURAL = re.compile(
-    r"^(?:[\w.]+(?: [\w.]+)?, )?(?:(?:and |but |just |sorry,? )*(?:can|could|may|might) i "
+    r"^(?:(?:i'm|i am|i’m) sorry,? |excuse me,? |pardon me,? )?(?:[\w.]+(?: [\w.]+)?, )?"
+    r"(?:(?:and |but |just |sorry,? )*(?:can|could|may|might) i "
     r"(?:just |quickly |briefly )?"
-    r"(?:follow(?: ?-?up| on that)?|ask (?:(?:you )?(?:a|one|another|two) )?(?:more |quick |"
+    r"(?:make (?:my|a|one|this) point|finish(?: my (?:question|thought|point))?|"
+    r"say (?:something|a few words|one thing)|continue|go on|"
+    r"follow(?: ?-?up| on that)?|ask (?:(?:you )?(?:a|one|another|two) )?(?:more |quick |"
     r"follow-up |last |related |small )?(?:question|thing)s?|"
     r"ask (?:you )?(?:an?|one|another) (?:[\w-]+ ){1,2}?question\??$|"
     r"have (?:a|one) (?:more|follow-up)|"
@@ -571,6 +574,23 @@ _REPLY_OPENER = re.compile(
 )
 ASK_WITH_CONTEXT_WORDS = 60  # a turn this short may end with a sentence of context
 GOES_ON_WORDS = 60  # a guest's turn this long after a comment goes on with the answer
+
+
+_ANNOUNCES_REPORT = re.compile(
+    r"^(?:(?:mr|madam|ms) [\w ]{1,30}, )?(?:(?:i|we) would like to |let me |allow me to |"
+    r"(?:i|we) want to )(?:briefly |now )?(?:report|present (?:a |my |our )?(?:brief |short )?"
+    r"report|give (?:you )?(?:a )?(?:brief |short )?(?:report|overview|update))\b"
+    r"|^(?:разрешите|позвольте|хотел бы|хочу) (?:кратко |коротко )?доложить",
+    re.I,
+)
+
+
+def announces_report(text: str) -> bool:
+    """The turn opens by announcing a report ("Mr President, I would like to report briefly on
+    the 2018 results", "I would like to present a brief report"): a statement, unless a
+    question waits for it."""
+    first = (sentences(text) or [""])[0]
+    return bool(_ANNOUNCES_REPORT.match(first.replace("’", "'")))
 
 
 def replies_to_comment(text: str) -> bool:

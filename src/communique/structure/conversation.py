@@ -210,7 +210,8 @@ def reports(turns: list[Turn], key: str, text: str, total: int) -> bool:
         return True  # the first words spoken
     prev = turns[-1]
     if prev.role == "moderator" or (prev.role == "remark" and grants_floor(prev.text)):
-        return True  # "Please do.": the report the guest asked leave for
+        # "Please do.": the report the guest asked leave for; "Congratulations." is none
+        return acts.words(text) > 3
     if prev.role == "statement" and prev.label is not None and acts.words(text) >= LONG_REPORT:
         return True  # a guest's report after the opening statement
     if acts.words(text) < acts.GOES_ON_WORDS:

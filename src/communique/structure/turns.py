@@ -790,6 +790,16 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             if acts.greets_only(text):
                 role = "remark"  # "Hello, boys and girls."
             elif (
+                prev is not None
+                and key_of(prev) != key
+                and prev.role == "remark"
+                and acts.procedural(prev.text)
+                and acts.acknowledges(text)
+                and acts.words(text) <= 4
+                and nxt_key == key_of(prev)
+            ):
+                role = "moderator"  # "… can I make my point, Mr President, please?" "Sure."
+            elif (
                 not spoken
                 and nxt_key not in (None, key)
                 and nxt_side not in ("ask", "remark")
@@ -906,6 +916,11 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                         report_goes_on = True
                     else:
                         open_q = report_q
+            waited_for = (
+                open_q is not None and open_q.key != key and open_q.answerer is None and not resumed
+            )
+            if acts.announces_report(text) and not waited_for:
+                resumed, open_q, report_goes_on = False, None, True  # a report of its own
             if acts.thanks(text) or acts.only_thanks(text) or acts.greets_only(text):
                 role = "remark"
             elif report_goes_on:
