@@ -22,10 +22,11 @@ _SHORT_PUBLISHERS = {
 }  # fmt: skip
 
 # Bump when a parser change alters records; `communique reparse` re-derives older ones.
-PARSER_VERSION = "2026.12.07.6"  # roles that read two ways flagged (role_uncertain), a
-# journalist's office makes no official, "QA German ..." is a glued "Q" (issue 13).
-# Before: 2026.12.07.4 (replies to a comment, reports going on after an acknowledgement, opening
-# questions to several guests, "I'm sorry?" asking back, floor shapes narrowed).
+PARSER_VERSION = "2026.12.07.6"  # "al-Assad" names, offices ending in a country, floor grants,
+# announced reports, interviewees' bids to go on (issue 13). Before: 2026.12.07.5 (roles that
+# read two ways flagged, a journalist's office makes no official, a glued "QA ..."); 2026.12.07.4
+# (replies to a comment, reports going on after an acknowledgement, opening questions to
+# several guests, "I'm sorry?" asking back, floor shapes narrowed).
 
 LICENSES = {"kremlin.ru": ("CC BY 4.0", "kremlin.ru")}
 
