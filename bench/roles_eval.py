@@ -257,7 +257,10 @@ def score_page(page: dict[str, Any], doc: Document) -> Score:
                     f"gold's question is parser turn {by_gold_n.get(g['answers'])}"
                 )
         if t.role != g["role"]:
-            s.errors.append(f"{page['path']} gold turn {g['n']}: role {t.role}, gold {g['role']}")
+            flag = f" (flagged {t.role_uncertain})" if unsure else " (sure)"
+            s.errors.append(
+                f"{page['path']} gold turn {g['n']}: role {t.role}, gold {g['role']}{flag}"
+            )
     leads = [g for g in gold if g["lead"]]
     if leads:
         s.lead_pages = 1

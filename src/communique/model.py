@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 4  # 2: lead, title_inferred, kind phone_call; 3: role_inferred; 4: role_uncertain
+SCHEMA_VERSION = 5  # 2: lead, title_inferred, kind phone_call; 3: role_inferred; 4: role_uncertain;
+# 5: role_uncertain may be declarative_question or after_question
 # (docs/record.md)
 
 Kind = Literal[

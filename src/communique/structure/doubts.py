@@ -11,7 +11,13 @@ accuracy of flagged and unflagged turns per publisher on every split.
 
 from __future__ import annotations
 
+import re
+
 from communique.model import Turn
+from communique.structure import acts
+from communique.structure.labels import classify_label
+
+_QUESTION_MARK = re.compile(r"[?？]")
 
 COMMENT_REPLY_WORDS = 20  # after a comment, a turn longer than this may reply, answer or report
 SHORT_QUESTION_WORDS = 5  # a question this short may be a cut-in, an echo or asking back
@@ -27,6 +33,9 @@ REASONS: dict[str, str] = {
     "short_statement": "a short statement: it may be a remark or an answer",
     "resumed_answer": "answers a question asked before the turn just before it: it may answer "
     "a later one, or none",
+    "declarative_question": "a question that neither asks nor requests in so many words: it may "
+    "be a comment or a remark",
+    "after_question": "a remark right after another speaker's question: it may answer it",
 }
 
 
@@ -54,7 +63,29 @@ def doubt(turn: Turn, prev: Turn | None) -> str | None:
         return "short_statement"
     if turn.role == "answer" and prev is not None and turn.answers != prev.n:
         return "resumed_answer"
+    if (
+        turn.role == "question"
+        and not _QUESTION_MARK.search(turn.text)
+        and not acts.asks(turn.text)
+        and not acts.invites_report(turn.text, opening=True)
+        and not _labelled_question(turn)
+    ):
+        return "declarative_question"  # no question mark, no request: a challenge or a comment
+    if (
+        turn.role == "remark"
+        and prev is not None
+        and prev.role == "question"
+        and (prev.speaker or prev.label) != (turn.speaker or turn.label)
+        and not (acts.greets_only(turn.text) or acts.only_thanks(turn.text))
+    ):
+        return "after_question"
     return None
+
+
+def _labelled_question(turn: Turn) -> bool:
+    """The label says a question is put ("Question:", "Q", an outlet), whatever the words."""
+    info = classify_label(turn.label) if turn.label else None
+    return info is not None and info.category in ("question", "outlet")
 
 
 def mark_doubts(turns: list[Turn]) -> None:
