@@ -87,14 +87,17 @@ def test_the_flag_reaches_the_store_tei_and_citations(archive_target: str) -> No
 
 
 def test_a_question_that_asks_nothing_and_a_remark_after_a_question_are_flagged() -> None:
-    """060795, Direct Line 2019. The host Pavel Zarubin's "Back to the calls. A word from
-    Tatyana Remezova." hands over the floor but was read as a question: it neither asks nor
-    requests in so many words, so it is flagged. After Putin asks back "What do you mean by “a
-    deal”? This is not a commercial enterprise.", Zarubin's "These days, deal is used to call
-    anything …" may answer him: flagged. A greeting after a question ("Good afternoon, Mr
-    President.") and a plain question ("Will there be a big deal with America?") are not."""
+    """060795, Direct Line 2019. The host Pavel Zarubin's "People write that the minimum wage
+    has been reduced in some regions by regional authorities." is put to the President as a
+    question, but it neither asks nor requests in so many words: flagged. After Putin asks
+    back "What do you mean by “a deal”? This is not a commercial enterprise.", Zarubin's "These
+    days, deal is used to call anything …" may answer him: flagged. A greeting after a
+    question ("Good afternoon, Mr President.") and a plain question ("Will there be a big deal
+    with America?") are not."""
     doc = parse_page(KREMLIN / "060795.html.gz")
-    assert turn_opening(doc, "Back to the calls.").role_uncertain == "declarative_question"
+    people_write = turn_opening(doc, "People write that the minimum wage has been reduced")
+    assert people_write.role == "question"
+    assert people_write.role_uncertain == "declarative_question"
     asked_back = turn_opening(doc, "What do you mean by")
     assert asked_back.role == "question"
     reply = doc.turns[asked_back.n]

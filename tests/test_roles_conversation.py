@@ -180,3 +180,21 @@ def test_requests_for_the_floor_and_announced_reports() -> None:
     ):
         assert acts.announces_report(report), report
     assert not acts.announces_report("Yes, I would like to report that it is done.")
+
+
+def test_direct_line_hosts_hand_over_to_the_call_centre() -> None:
+    """060795, Direct Line 2019: the hosts' "Let us get back to our call centre.", "Back to the
+    calls. A word from Tatyana Remezova." and "Let’s continue with our quick questions." give
+    the floor (moderators, as issue 13 says of Direct Line hosts); they ask nothing themselves.
+    Before, a contraction ("Let’s") or a return to the calls was not read as a floor shape."""
+    doc = parse_page(KREMLIN / "060795.html.gz")
+    for opening in (
+        "Let us get back to our call centre.",
+        "Back to the calls.",
+        "Let’s continue with our quick questions.",
+    ):
+        turn = turn_opening(doc, opening)
+        assert turn.speaker in ("Yelena Vinnik", "Pavel Zarubin"), opening
+        assert turn.role == "moderator", opening
+    remezova = doc.turns[turn_opening(doc, "Back to the calls.").n]
+    assert remezova.speaker == "Tatyana Remezova" and remezova.role == "question"

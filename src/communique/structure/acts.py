@@ -125,6 +125,12 @@ _FLOOR = re.compile(
     r"open (?:it|the call) up (?:to|for) (?:your |some )?questions|start the q&a|"
     r"ready to take (?:some |a few |your )?(?:of your )?questions|слово предоставляется|"
     r"предоставляю слово|передайте микрофон|ваш вопрос, пожалуйста|пожалуйста, ваш вопрос|"
+    r"(?:^|[.!] |, )let(?: us|’s|'s) (?:continue|(?:get|go|come) back to (?:the |our )?"
+    r"(?:calls?|call cent(?:re|er)|question processing cent(?:re|er)|studio|hall|audience)|"
+    r"(?:have|take|hear) (?:another|the next|one more|some|a few|a quick round of) (?:quick )?"
+    r"questions?|hear the question)|"
+    r"^(?:and )?(?:now )?back to (?:the |our )?(?:calls?|call cent(?:re|er)|studio|phone lines?|"
+    r"messages|video calls?)\b|^(?:a|one more) word (?:from|to) (?-i:[A-Z])|"
     r"следующий вопрос|продолжим|请提问|下一个问题)",
     re.I,
 )
