@@ -328,6 +328,23 @@ FRESH4: dict[str, tuple[Callable[[], list[str]], int]] = {
     ),
 }
 
+# An eleventh round (seed + 10, ``fresh5.json``), drawn after all the others (so their picks stay
+# as they were): a fifth FRESH held-out set, labelled blind after this session's parser fixes,
+# from held-out pages no earlier round took: the Kremlin conversations left (4-60 labels), Kremlin
+# pages of any other title (a statement with questions, a congress, a vote, instructions; 4-60
+# labels) and White House briefings.
+FRESH5: dict[str, tuple[Callable[[], list[str]], int]] = {
+    "kremlin_conversation": (
+        _kremlin_modest(r"meeting|met with|conversation|talks", (4, 60), 400),
+        5,
+    ),
+    "kremlin_other": (
+        _kremlin(r"^(?!.*(?:meeting|met with|conversation|talks))", None, (4, 60)),
+        3,
+    ),
+    "whitehouse_briefing": (STRATA["whitehouse_briefing"][0], 3),
+}
+
 # Few enough to list: (class, path relative to the corpus, or the seed's path from the project)
 FIXED: list[tuple[str, str]] = [
     ("state_tv_interview", "official_transcripts/us_ukraine_rubio.csv#row=1"),
@@ -386,6 +403,7 @@ def pick() -> list[dict[str, object]]:
     _draw(random.Random(SEED + 7), FRESH2, "fresh2", taken, out)
     _draw(random.Random(SEED + 8), FRESH3, "fresh3", taken, out)
     _draw(random.Random(SEED + 9), FRESH4, "fresh4", taken, out)
+    _draw(random.Random(SEED + 10), FRESH5, "fresh5", taken, out)
     return out
 
 
