@@ -166,20 +166,18 @@ def test_requests_for_the_floor_and_announced_reports() -> None:
     opens by announcing a report makes a statement, unless a question waits for it."""
     from communique.structure import acts
 
-    for request in (
-        "I’m sorry, but can I make my point, Mr President, please?",
-        "Excuse me, may I finish?",
-        "May I say something?",
-    ):
-        assert acts.procedural(request), request
-    assert not acts.procedural("Can I continue to talk about Syria and the many problems there?")
-    for report in (
-        "Mr President, I would like to report briefly on the 2018 results. Two trillion …",
-        "I would like to present a brief report, Mr President. Our economy …",
-        "Разрешите кратко доложить о ходе работ.",
-    ):
-        assert acts.announces_report(report), report
-    assert not acts.announces_report("Yes, I would like to report that it is done.")
+    cases = [
+        (acts.procedural, "I’m sorry, but can I make my point, Mr President, please?", True),
+        (acts.procedural, "Excuse me, may I finish?", True),
+        (acts.procedural, "May I say something?", True),
+        (acts.procedural, "Can I continue to talk about Syria and the many problems there?", False),
+        (acts.announces_report, "Mr President, I would like to report briefly on the 2018 …", True),
+        (acts.announces_report, "I would like to present a brief report, Mr President. …", True),
+        (acts.announces_report, "Разрешите кратко доложить о ходе работ.", True),
+        (acts.announces_report, "Yes, I would like to report that it is done.", False),
+    ]
+    for reads, text, expected in cases:
+        assert reads(text) is expected, (reads.__name__, text)
 
 
 def test_direct_line_hosts_hand_over_to_the_call_centre() -> None:
