@@ -196,3 +196,17 @@ def test_direct_line_hosts_hand_over_to_the_call_centre() -> None:
         assert turn.role == "moderator", opening
     remezova = doc.turns[turn_opening(doc, "Back to the calls.").n]
     assert remezova.speaker == "Tatyana Remezova" and remezova.role == "question"
+
+
+def test_a_field_report_in_a_direct_line_is_questions_and_answers() -> None:
+    """060795, Direct Line 2019: the correspondent Mikhail Akinchenko interviews the head of a
+    clinic in Roslavl. "How many people do you have on the staff now?" - "I cannot give you the
+    exact figure. We have 13 doctors now, but we need four more." Her replies answer him. Before,
+    her bare "Yes?" on being approached made her an asker, so every reply of hers was a question."""
+    doc = parse_page(KREMLIN / "060795.html.gz")
+    staff = turn_opening(doc, "How many people do you have on the staff now?")
+    reply = doc.turns[staff.n]
+    assert reply.speaker == "Natalya Mochalova" and reply.text.startswith("I cannot give you")
+    assert (reply.role, reply.answers) == ("answer", staff.n)
+    mochalova = [t for t in doc.turns if t.speaker == "Natalya Mochalova"]
+    assert sum(t.role == "answer" for t in mochalova) >= len(mochalova) - 1  # all but "Yes?"

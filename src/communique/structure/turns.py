@@ -619,7 +619,10 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     named = _follow_ups(drafts, named, sides)
     named = [_self_named(d, sa, ctx) for d, sa in zip(drafts, named, strict=True)]
     introduced: set[str] = set()
-    askers = {k for d, k in zip(drafts, keys, strict=True) if acts.asks(_text(d))}
+    # who asks something of substance: a bare "Yes?" (a clinic head hearing the reporter out
+    # in a Direct Line field report) makes nobody an asker
+    texts = [_text(d) for d in drafts]
+    askers = {k for t, k in zip(texts, keys, strict=True) if acts.asks(t) and acts.words(t) > 2}
     # one named interviewer asks every question: the respondent never calls on anyone, so a
     # bare "Mine." is no call ("So this was your…" "Mine.")
     asking = {(k, s) for (s, _), k, side in zip(named, keys, sides, strict=True) if side == "ask"}
