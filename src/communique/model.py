@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-SCHEMA_VERSION = 5  # 2: lead, title_inferred, kind phone_call; 3: role_inferred; 4: role_uncertain;
-# 5: role_uncertain may be declarative_question or after_question
-# (docs/record.md)
+# 2: lead, title_inferred, kind phone_call; 3: role_inferred; 4: role_uncertain; 5: two more
+# role_uncertain reasons (docs/record.md, "what changed")
+SCHEMA_VERSION = 5
 
 Kind = Literal[
     "interview",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from communique.store import fts
+from communique.structure.doubts import REASONS as ROLE_DOUBTS
 
 LICENSE = "Each document: its publisher's licence or terms (documents.record.license)"
 SOURCE = "communique: an archive of diplomatic transcripts"
@@ -54,10 +55,8 @@ TABLES: dict[str, dict[str, Any]] = {
             "role": "question, answer, statement, remark or moderator",
             "role_inferred": "1 when the role is read from the turn's wording, not marked by the "
             "page (a label such as Q, A or an outlet); 0 until an older archive is reparsed",
-            "role_uncertain": "Why an inferred role reads two ways (after_comment, "
-            "short_exchange, long_remark, short_statement, resumed_answer, declarative_question, "
-            "after_question), or null when it does "
-            "not; null until an older archive is reparsed",
+            "role_uncertain": f"Why an inferred role reads two ways ({', '.join(ROLE_DOUBTS)}), "
+            "or null when it does not; null until an older archive is reparsed",
             "answers": "For an answer: the n of the question it answers (same document)",
             "person": "The speaker resolved to a person or outlet (people)",
             "text": "The turn's text; paragraphs separated by blank lines",
