@@ -345,6 +345,17 @@ FRESH5: dict[str, tuple[Callable[[], list[str]], int]] = {
     "whitehouse_briefing": (STRATA["whitehouse_briefing"][0], 3),
 }
 
+# A twelfth round (seed + 11, ``fresh6.json``), drawn after all the others (so their picks stay
+# as they were): the last held-out Kremlin pages with speaker labels that no round took. The
+# Direct Line of 351 labels (too long for one labeller, so labelled in three parts by three
+# labellers, cut at a host's label), every other Kremlin page of 4-60 labels left, and White House
+# briefings.
+FRESH6: dict[str, tuple[Callable[[], list[str]], int]] = {
+    "kremlin_direct_line": (_kremlin(rf"direct{_ANY}line", None, (4, 400)), 1),
+    "kremlin_any": (_kremlin(r".", None, (4, 60)), 5),
+    "whitehouse_briefing": (STRATA["whitehouse_briefing"][0], 3),
+}
+
 # Few enough to list: (class, path relative to the corpus, or the seed's path from the project)
 FIXED: list[tuple[str, str]] = [
     ("state_tv_interview", "official_transcripts/us_ukraine_rubio.csv#row=1"),
@@ -404,6 +415,7 @@ def pick() -> list[dict[str, object]]:
     _draw(random.Random(SEED + 8), FRESH3, "fresh3", taken, out)
     _draw(random.Random(SEED + 9), FRESH4, "fresh4", taken, out)
     _draw(random.Random(SEED + 10), FRESH5, "fresh5", taken, out)
+    _draw(random.Random(SEED + 11), FRESH6, "fresh6", taken, out)
     return out
 
 
