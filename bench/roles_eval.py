@@ -7,6 +7,7 @@
     python bench/roles_eval.py --split fresh3  # the third fresh held-out set (ninth round)
     python bench/roles_eval.py --split fresh4  # the fourth fresh held-out set (tenth round)
     python bench/roles_eval.py --split fresh5  # the fifth (eleventh round)
+    python bench/roles_eval.py --split fresh6  # the sixth (twelfth round: the Direct Line)
 
 The gold (``tests/fixtures/gold_roles/<split>.json``, format in its README) names each page
 by its path under ``../shared/corpus`` and each turn by a fingerprint of its first letters and
@@ -45,7 +46,7 @@ from communique.sources.walk import iter_items  # noqa: E402
 
 GOLD_DIR = ROOT / "tests" / "fixtures" / "gold_roles"
 CORPUS = ROOT.parent / "shared" / "corpus"
-SPLITS = ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5")
+SPLITS = ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")
 # the default run: the fresh splits (labelled last, never tuned on) are scored only
 # when asked for by name
 DEFAULT_SPLITS = ("dev", "heldout")
