@@ -454,3 +454,22 @@ def test_the_patriarch_is_one_register_person() -> None:
     assert len(kirill) >= 3
     assert {t.person for t in kirill} == {"patriarch-kirill"}
     assert _turn(doc, "Compared to the previous Bishops").speaker == "Patriarch Kirill"
+
+
+def test_a_name_then_reporter_is_that_person_not_a_nameless_question() -> None:
+    # kremlin 051716, Direct Line 2016: the hosts are first labelled "Valeriya Korableva,
+    # reporter at Channel One:" and "Yevgeny Rozhkov, reporter at VGTRK:", later by name alone.
+    # "reporter" made the first labels a bare "Question" label with nobody speaking.
+    info = classify_label("Valeriya Korableva, reporter at Channel One", from_markup=True)
+    assert info is not None
+    assert (info.category, info.name, info.office) == (
+        "person",
+        "Valeriya Korableva",
+        "reporter at Channel One",
+    )
+    doc = parse_page("kremlin_en/html/051716.html.gz")
+    first = _turn(doc, "Good afternoon. We are live with the Direct Line")
+    assert first.speaker == "Valeriya Korableva"
+    second = _turn(doc, "This is a joint project between Channel One")
+    assert second.speaker == "Yevgeny Rozhkov"
+    assert first.person == _turn(doc, "Our colleagues Olga Ushakova").person

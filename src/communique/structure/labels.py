@@ -187,6 +187,11 @@ _NARRATIVE_QUESTION = re.compile(
 )
 
 
+# a whole name, then a comma and what the speaker is: a person however the rest reads
+_NAME_WORD = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+_NAME_FIRST = re.compile(rf"^{_NAME_WORD} {_NAME_WORD}, ")
+
+
 def classify_label(
     label: str, *, interpreted: bool = False, from_markup: bool = False
 ) -> LabelInfo | None:
@@ -220,6 +225,7 @@ def classify_label(
         and _NARRATIVE_QUESTION.search(raw)
         and not any(w in OFFICE_WORDS - {"the"} for w in folded.split())
         and not _ends_in_name(raw)
+        and not _NAME_FIRST.match(raw)  # "Valeriya Korableva, reporter at Channel One"
     ):
         return LabelInfo(raw, "question", interpreted=interpreted)
     if _CJK_LABEL.match(raw) and re.search(r"[\u3400-\u9fff]", raw):
