@@ -194,8 +194,14 @@ def test_direct_line_hosts_hand_over_to_the_call_centre() -> None:
         turn = turn_opening(doc, opening)
         assert turn.speaker in ("Yelena Vinnik", "Pavel Zarubin"), opening
         assert turn.role == "moderator", opening
+    # Remezova reads out a text message, then introduces the blogger who asks ("Roberto
+    # Panchvidze, will join us by videoconference. We hope to see him on the screen right
+    # now."): she hands over, he asks, the President answers him
     remezova = doc.turns[turn_opening(doc, "Back to the calls.").n]
-    assert remezova.speaker == "Tatyana Remezova" and remezova.role == "question"
+    assert remezova.speaker == "Tatyana Remezova" and remezova.role == "moderator"
+    blogger = doc.turns[remezova.n]
+    assert blogger.speaker == "Roberto Panchvidze" and blogger.role == "question"
+    assert doc.turns[blogger.n].answers == blogger.n
 
 
 def test_a_field_report_in_a_direct_line_is_questions_and_answers() -> None:
@@ -210,3 +216,58 @@ def test_a_field_report_in_a_direct_line_is_questions_and_answers() -> None:
     assert (reply.role, reply.answers) == ("answer", staff.n)
     mochalova = [t for t in doc.turns if t.speaker == "Natalya Mochalova"]
     assert sum(t.role == "answer" for t in mochalova) >= len(mochalova) - 1  # all but "Yes?"
+
+
+def test_direct_line_hosts_open_the_show_without_asking() -> None:
+    """051716, Direct Line 2016: before anything is asked, the hosts introduce the programme
+    among themselves ("Good afternoon. We are live with the Direct Line with Vladimir Putin
+    …", "This is a joint project between Channel One and Rossiya …", "Our colleagues …",
+    "The issues raised include rising prices …"). None of these asks anything, and no host
+    answers another. Before, every one of them was a question and the next host's turn its
+    answer."""
+    doc = parse_page(KREMLIN / "051716.html.gz")
+    opening = doc.turns[1:6]
+    assert opening[0].text.startswith("Good afternoon. We are live with the Direct Line")
+    assert opening[-1].text.startswith("The issues raised include rising prices")
+    assert all(t.role in ("statement", "remark") and t.answers is None for t in opening)
+    long_one = opening[-1]  # 47 words: a statement, not a remark
+    assert long_one.role == "statement"
+
+
+def test_a_call_centre_host_hands_over_to_a_caller_labelled_with_his_town() -> None:
+    """051716, Direct Line 2016: Tatyana Remezova reads out messages about pharmacy prices and
+    ends "We have Dmitry from Moscow calling us. Good afternoon, Dmitry, you are live on the
+    air, please go ahead with your question." (a moderator's turn). "Dmitry, Moscow:" then
+    asks ("Why is that pharmacies sell only expensive imported medicines?") and the President's
+    "I do not think that there are only expensive imported drugs on pharmacy shelves …" answers
+    him. Before, the town after the name read as an office, so the caller was an official and
+    the President's reply a statement."""
+    doc = parse_page(KREMLIN / "051716.html.gz")
+    host = turn_opening(doc, "Mr President, in addition to wage arrears, medicine")
+    assert host.speaker == "Tatyana Remezova" and host.role == "moderator"
+    caller = doc.turns[host.n]
+    assert caller.label == "Dmitry, Moscow" and caller.role == "question"
+    putin = doc.turns[caller.n]
+    assert putin.text.startswith("I do not think that there are only expensive imported drugs")
+    assert (putin.role, putin.answers) == ("answer", caller.n)
+
+
+def test_show_hand_overs_and_pleasantries() -> None:
+    """The shapes a Direct Line's hosts and callers use to hand over or greet, read off the
+    2016 and 2019 Direct Lines (051716, 060795)."""
+    from communique.structure import acts
+
+    floors = [
+        ("Good afternoon, Dmitry, you are live on the air, please go ahead.", True),
+        ("Mr Goncharov, you are on the air. Ask your question.", True),
+        ("He is listening to you.", True),
+        ("We are calling on the Saudis to show restraint.", False),
+        ("The President is on the phone with the Prime Minister.", False),
+        ("If you get on your computer you can ask him that yourself.", False),
+    ]
+    for text, expected in floors:
+        assert any(acts.floor_sentence(s) for s in acts.sentences(text)) is expected, text
+    assert acts.greets_only("Thank you. I am very glad to see you and talk to you.")
+    assert acts.greets_only("Good-afternoon, Mr President.")
+    assert not acts.greets_only("Thank you. I have a question about medicine.")
+    assert acts.procedural("We are all ready. Shall we start?")

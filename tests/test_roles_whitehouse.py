@@ -306,3 +306,34 @@ def test_granting_a_follow_up_gives_the_floor() -> None:
     question = doc.turns[grant.n]
     assert question.text.startswith("Given what Glenn says") and question.role == "question"
     assert doc.turns[question.n].answers == question.n
+
+
+def test_an_answer_that_ends_by_asking_back_still_answers() -> None:
+    """1530 (Gibbs, health care): "Q But he won't take time to read it front to back --"
+    "MR. GIBBS: I don't know what his vacation plans are currently. Will you read the health
+    care bill cover to cover?" "Q Yes." Gibbs replies first and then jabs back: his turn answers
+    the reporter, and the reporter's "Yes." is a remark. Before, the closing question made the
+    whole turn a counter-question, and "Yes." its answer."""
+    doc = _page("1530.html.gz")
+    reporter = _turn(doc, "But he won't take time to read it front to back")
+    gibbs = doc.turns[reporter.n]
+    assert gibbs.text.startswith("I don't know what his vacation plans are currently.")
+    assert (gibbs.role, gibbs.answers) == ("answer", reporter.n)
+    assert (doc.turns[gibbs.n].text, doc.turns[gibbs.n].role) == ("Yes.", "remark")
+
+
+def test_what_opens_with_a_reply() -> None:
+    """A turn that opens with a reply of its own answers, whatever it asks after; a nod,
+    an apology or an announced question opens no reply (acts.opens_with_reply)."""
+    from communique.structure import acts
+
+    cases = [
+        ("Not that I’m aware of. How so?", True),
+        ("I'll leave the specifics to the President. That's it? Are we done?", True),
+        ("I understand. Do you wish to jump for joy when they fight there?", False),
+        ("Let me ask you a question, Chip. How do you get a law passed?", False),
+        ("Sorry. Which agencies?", False),
+        ("Which agencies reported this?", False),
+    ]
+    for text, expected in cases:
+        assert acts.opens_with_reply(text) is expected, text

@@ -99,7 +99,16 @@ _FLOOR = re.compile(
     r"(?:share|speak|say|tell|comment|present|take|give|add)|"
     r"(?:did|do) you have (?:a|another) (?:second|follow-up|third|last)(?: one| question)?|"
     r"ask only one question|one question each|please, your question|next caller|"
-    r"what is your question|what(?:’s|'s) your question|your question, please|"
+    r"what is your question|what(?:’s|'s) your question|your question,? please|"
+    r"(?:he|she|the president|vladimir putin) (?:is listening|can hear|sees) (?:to )?you|"
+    r"(?:you can )?ask (?:him|her|the president|vladimir putin) (?:a|your) question|"
+    r"(?:please )?tell (?:us |him )?(?:your|"
+    r"her|his) (?:name|story)|(?:ask|address) (?:her|his|their|your) questions? directly|"
+    r"(?:is|are) on the (?:line|air)\b(?! with)|you are on(?: the air)?(?=[.!,])|"
+    r"let us (?:watch|listen to)\b|"
+    r"(?:we are|we're|we’re) (?:calling|connecting (?:with|to))\b(?! on\b| for\b| upon\b)|"
+    r"^(?:and )?here is (?-i:[A-Z])|"
+    r"(?:has|have) sent (?:us )?(?:a |his |her |their )?(?:video )?(?:question|message)|"
     r"we have (?:a )?(?:call|caller|question|video call|message) from|"
     r"(?:turn|hand) (?:it|this|things|the call) (?:back )?(?:over|off) to (?:my |our |the |a |one "
     r"more )?(?:first |next )?(?:colleagues?\b|senior\b|(?-i:[A-Z]))|"
@@ -156,7 +165,7 @@ _PROCEDURAL = re.compile(
     r"|there(?:'s|’s| is) a follow-up|(?:can|could|may) i ask (?:you )?(?:on|about) [^?]{1,30}\?$"
     r"|(?:is there )?(?:time|room) for (?:just )?(?:one|a|another) more"
     r"|(?:i think )?(?:we|i) (?:lost|can't hear|cannot hear) you|can you hear (?:me|us)"
-    r"|are you (?:still )?there)"
+    r"|are you (?:still )?there|shall we (?:start|begin|get started|go on|continue))"
     r"[^.?!]{0,30}[?.!]*$",
     re.I,
 )
@@ -308,7 +317,14 @@ def signs_off_session(text: str) -> bool:
 
 
 _GREETING = re.compile(
-    r"^(?:good (?:morning|afternoon|evening)|hello|hi)\b[^.!?]{0,40}[.!]?$", re.I
+    r"^(?:good[ -](?:morning|afternoon|evening)|hello|hi)\b[^.!?]{0,40}[.!]?$", re.I
+)
+# "I am very glad to see you and talk to you.", "I would like to wish you good health."
+_PLEASANTRY = re.compile(
+    r"^(?:(?:i am|i'm|i’m|we are|we're|we’re) (?:very |so |really |most )?(?:glad|pleased|happy|"
+    r"delighted) to (?:see|meet|hear|talk|speak|be|welcome)|i (?:would like to |want to )?wish "
+    r"you)\b[^?]{0,120}$",
+    re.I,
 )
 
 
@@ -321,9 +337,13 @@ def opens_for_briefers(text: str) -> bool:
 
 
 def greets_only(text: str) -> bool:
-    """Only a greeting ("Good afternoon.", "Hello, Mr Morozov.", "Hello. How are you doing?")."""
+    """Only a greeting ("Good afternoon.", "Hello, Mr Morozov.", "Hello. How are you doing?"),
+    or pleasantries with thanks ("Thank you. I am very glad to see you and talk to you.")."""
     sents = sentences(text)
-    return bool(sents) and all(_GREETING.match(s) or _HOW_ARE_YOU.match(s) for s in sents)
+    greets = [
+        bool(_GREETING.match(s) or _HOW_ARE_YOU.match(s) or _PLEASANTRY.match(s)) for s in sents
+    ]
+    return any(greets) and all(g or _THANKS.match(s) for g, s in zip(greets, sents, strict=True))
 
 
 _HOW_ARE_YOU = re.compile(r"^how are you(?: doing| all| today)?\??$", re.I)
@@ -423,8 +443,15 @@ def signs_off(text: str) -> bool:
 
 
 def procedural(text: str) -> bool:
-    """A procedural request for the floor ("Can I follow up?", "One more question?")."""
-    return words(text) <= 12 and bool(_PROCEDURAL.match(text.strip()))
+    """A procedural request for the floor ("Can I follow up?", "One more question?", "We are
+    all ready. Shall we start?")."""
+    if words(text) > 12:
+        return False
+    sents = sentences(text)
+    after_a_word = len(sents) == 2 and words(sents[0]) <= 4 and not _QUESTION_END.search(sents[0])
+    return bool(_PROCEDURAL.match(text.strip())) or (
+        after_a_word and bool(_PROCEDURAL.match(sents[1]))
+    )
 
 
 def floor_sentence(s: str) -> bool:
@@ -597,6 +624,43 @@ def announces_report(text: str) -> bool:
     question waits for it."""
     first = (sentences(text) or [""])[0]
     return bool(_ANNOUNCES_REPORT.match(first.replace("’", "'")))
+
+
+_ANNOUNCES_QUESTION = re.compile(
+    r"\b(?:let me ask|i(?:'ll| will| want to| would like to)? ask you|i have (?:a|one) question"
+    r"|tell me|answer me|one question)\b",
+    re.I,
+)
+
+
+# a question back that asks what was meant ("Could you tell me again what he said exactly?",
+# "Who exactly started to distance themselves?")
+_ASKS_WHAT_WAS_MEANT = re.compile(
+    r"\b(?:again|repeat|exactly|what do you mean|what does (?:that|it) mean|which ones?)\b"
+    r"|^(?:by the way|do you know|have you (?:ever )?(?:seen|read|heard))\b",
+    re.I,
+)
+
+
+
+def opens_with_reply(text: str) -> bool:
+    """The turn opens with a reply of its own before any question ("I'll leave the specifics
+    to the President. That's it? Are we done? (Laughter.)", "No, I don't have any update. I
+    assume you're referring to ...?"): it answers, whatever it asks after. An opening nod or
+    apology ("I understand.", "Sorry.") or a sentence that announces the question ("Let me ask
+    you a question, Chip.") replies nothing."""
+    sents = sentences(text.replace("’", "'"))
+    if len(sents) < 2 or _QUESTION_END.search(sents[0]):
+        return False
+    first = sents[0]
+    asked = [s for s in sents if _QUESTION_END.search(s)]
+    return (
+        words(first) >= 3
+        and not any(_ASKS_WHAT_WAS_MEANT.search(s) for s in asked)
+        and not acknowledges(first)
+        and not _SIGN_OFF.match(first)
+        and not _ANNOUNCES_QUESTION.search(first)
+    )
 
 
 def replies_to_comment(text: str) -> bool:

@@ -191,13 +191,20 @@ def _is_official(info: LabelInfo, ctx: TurnContext) -> bool:
     if info.category != "person":
         return False
     if info.office:
-        return not _MEDIA_OFFICE.search(info.office)
+        return not _MEDIA_OFFICE.search(info.office) and not _place_only(info.office)
     name = info.name or info.label
     if ctx.principal and same_person(name, ctx.principal.name):
         return True
     if ctx.anonymous_questions or (ctx.generic_questions and info.honorific):
         return True
     return any(_official_office(p.office) and same_person(name, p.name) for p in ctx.people)
+
+
+def _place_only(office: str) -> bool:
+    """The words after the name are only a place ("Dmitry, Moscow": a caller from Moscow),
+    no office."""
+    words = office.split()
+    return len(words) <= 3 and all(w[:1].isupper() and not is_office_word(w) for w in words)
 
 
 def _official_office(office: str | None) -> bool:
@@ -437,6 +444,58 @@ def _panelists(drafts: list[_Draft], keys: list[str]) -> set[str]:
     }  # fmt: skip
 
 
+def _anchors(drafts: list[_Draft], keys: list[str], sides: list[str]) -> set[str]:
+    """Named askers who run the show: three turns or more, one of which hands the floor over
+    (a Direct Line's TV hosts and call-centre hosts, labelled by name with no office)."""
+    turns: dict[str, list[str]] = {}
+    for d, key, side in zip(drafts, keys, sides, strict=True):
+        if side == "ask" and d.info is not None and d.info.category == "person":
+            turns.setdefault(key, []).append(_text(d))
+    return {
+        key
+        for key, texts in turns.items()
+        if len(texts) >= 3 and any(_hands_over(text) for text in texts)
+    }
+
+
+def _hands_over(text: str) -> bool:
+    """The turn ends by handing the floor over, asking nothing else."""
+    last = (acts.sentences(text) or [""])[-1]
+    return (not acts.asks(text) or acts.asks_only_for_floor(text)) and (
+        acts.gives_floor(text) or acts.floor_sentence(last)
+    )
+
+
+_CALLS_IN = re.compile(
+    r"\b(?:would like|want|ask) (?:you|him|her) to (?:comment|say|tell|report|add|answer|address)"
+    r"|\blet us (?:listen|hear|give (?:him|her) the floor)",
+    re.I,
+)
+
+
+def _brought_in(speaker: str | None, text: str, turns: list[Turn], ctx: TurnContext) -> bool:
+    """A guest the principal has just called on to help answer, who asks nothing: he answers
+    too. The principal names him ("Governor Voskresensky. Let's ask him as well.", "Yes.
+    Please, Mr Kozak.") or, on the guest's first turn, hands over by office ("Let us listen to
+    the Minister of Education.", "I would like you to comment on this, please.")."""
+    if speaker is None or ctx.principal is None or acts.asks(text):
+        return False
+    for t in reversed(turns[-2:]):
+        if not same_person(key_of(t), ctx.principal.name):
+            continue
+        surname = speaker.split()[-1]
+        if len(surname) > 2 and re.search(rf"\b{re.escape(surname)}\b", t.text):
+            return True
+        first_time = all(key_of(u) != speaker for u in turns)
+        ending = acts.sentences(t.text)[-2:]
+        return (
+            first_time
+            and acts.words(text) > 15
+            and any(acts.floor_sentence(x) or _CALLS_IN.search(x) for x in ending)
+        )
+    return False
+
+
 _FOLLOW_UP = re.compile(r"follow[\s\-]?up(?: question)?|追问", re.I)
 
 
@@ -616,6 +675,9 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         # a panel run by a moderator: whoever the moderator does not chair answers him
         officials |= panelists
     sides = [_side(d, ctx, qa, officials, k) for d, k in zip(drafts, keys, strict=True)]
+    # a show with hosts and callers (several askers), not one interviewer
+    several_askers = len({k for k, sd in zip(keys, sides, strict=True) if sd == "ask"}) > 2
+    anchors = _anchors(drafts, keys, sides) if qa and several_askers else set()
     named = _follow_ups(drafts, named, sides)
     named = [_self_named(d, sa, ctx) for d, sa in zip(drafts, named, strict=True)]
     introduced: set[str] = set()
@@ -740,6 +802,62 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 # to share with us his perspective")
                 role = "moderator"
             elif (
+                not acts.asks(text)
+                and nxt_side in ("ask", "remark")
+                and not any(t.role in ("question", "answer") for t in turns)
+                and not acts.acknowledges(text)
+                and not acts.greets_only(text)
+                and not acts.floor_sentence((acts.sentences(text) or [""])[-1])
+            ):
+                # the hosts open the show among themselves before anything is asked
+                role = "statement" if acts.words(text) > STATEMENT_MIN_WORDS else "remark"
+            elif (
+                several_askers
+                and nxt_side in ("ask", "remark")
+                and nxt_key != key
+                and _hands_over(text)
+            ):
+                # a correspondent on site hands over to the people there ("... Next to me are
+                # the bloggers Artyom Kholikov and Andrei Glazunov. Go ahead please.")
+                role = "moderator"
+            elif key in anchors and (
+                _hands_over(text)
+                or (
+                    nxt_side in ("ask", "remark")
+                    and nxt_key != key
+                    and not acts.acknowledges(text)
+                    and not acts.greets_only(text)
+                    and (
+                        not acts.asks(text)
+                        or acts.floor_sentence((acts.sentences(text) or [""])[-1])
+                    )
+                )
+            ):
+                # a show's host hands over to a caller, a correspondent or the call centre
+                # ("We have a phone call from Ussuriysk.", "Mr Gazzayev, what is your question?"),
+                # also after reading out what others ask or introducing the topic
+                role = "moderator"
+            elif (
+                key in anchors
+                and not acts.asks(text)
+                and not acts.broken_off(text)
+                and acts.words(text) <= 15
+                and nxt_side == "respond"
+                and sides[i - 1] == "respond"
+                and not unanswered  # not a reply to the respondent's question
+            ):
+                # a show's host puts in a word after an answer ("People concealed their
+                # incomes.", "Mr Shoigu is listening to us, of course."): a remark
+                role = "remark"
+            elif (
+                last_answer is not None
+                and ctx.principal is not None
+                and same_person(last_answer[0], ctx.principal.name)
+                and _brought_in(speaker, text, turns, ctx)
+            ):
+                # the principal brings in a minister or governor to answer with him
+                role, answers = "answer", last_answer[1].n
+            elif (
                 acts.broken_off(text)
                 and acts.words(text) <= 8
                 and not acts.asks(text)
@@ -769,6 +887,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 role, answers = "answer", open_q.n  # type: ignore[union-attr]
             elif (
                 acts.acknowledges(text)
+                or (acts.greets_only(text) and not acts.has_question_mark(text))
                 or acts.procedural(text)
                 or (i >= len(drafts) - 2 and acts.signs_off(text))  # a sign-off ends the session
                 or interjects
@@ -790,8 +909,31 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 and sides[open_q.n - 1] != "respond"
             )
             answered = open_q is None or open_q.answerer is not None
+            principal_answered = (
+                last_answer is not None
+                and ctx.principal is not None
+                and key != last_answer[0]
+                and same_person(last_answer[0], ctx.principal.name)
+            )
             if acts.greets_only(text):
                 role = "remark"  # "Hello, boys and girls."
+            elif (
+                several_askers
+                and principal_answered
+                and answered
+                and (
+                    _brought_in(speaker, text, turns, ctx)
+                    or (
+                        prev is not None
+                        and prev.role == "moderator"
+                        and not acts.asks(text)
+                        and all(key_of(u) != key for u in turns)
+                    )
+                )
+            ):
+                # a show calls in a minister to answer with the principal ("We are calling
+                # the Energy Minister. Please.")
+                role, answers = "answer", last_answer[1].n  # type: ignore[index]
             elif (
                 prev is not None
                 and key_of(prev) != key
@@ -888,6 +1030,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     and acts.asks(text)
                     and not acts.asks_only_for_floor(text)  # "John, do you have a question?"
                     and acts.words(text) <= 30
+                    # "I'll leave that to him. Done?": a reply, then a jab, is no question back
+                    and not acts.opens_with_reply(text)
                     # "答：", "A:": the page says answer, unless it only asks back and the
                     # questioner replies ("记者：我只是问一下")
                     and (
