@@ -815,6 +815,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 several_askers
                 and nxt_side in ("ask", "remark")
                 and nxt_key != key
+                and not unanswered  # "... We checked the driver and let him go ahead." replies
                 and _hands_over(text)
             ):
                 # a correspondent on site hands over to the people there ("... Next to me are
@@ -828,7 +829,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     and not acts.acknowledges(text)
                     and not acts.greets_only(text)
                     and (
-                        not acts.asks(text)
+                        (not acts.asks(text) and acts.words(text) > 8)
                         or acts.floor_sentence((acts.sentences(text) or [""])[-1])
                     )
                 )
@@ -841,13 +842,16 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 key in anchors
                 and not acts.asks(text)
                 and not acts.broken_off(text)
-                and acts.words(text) <= 15
-                and nxt_side == "respond"
+                and (
+                    (acts.words(text) <= 15 and nxt_side == "respond")
+                    or (acts.words(text) <= 8 and nxt_side in ("ask", "remark"))
+                )
                 and sides[i - 1] == "respond"
                 and not unanswered  # not a reply to the respondent's question
             ):
                 # a show's host puts in a word after an answer ("People concealed their
-                # incomes.", "Mr Shoigu is listening to us, of course."): a remark
+                # incomes.", "Mr Shoigu is listening to us, of course.", "An exhaustive
+                # answer."): a remark
                 role = "remark"
             elif (
                 last_answer is not None
