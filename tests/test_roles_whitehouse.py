@@ -309,17 +309,24 @@ def test_granting_a_follow_up_gives_the_floor() -> None:
 
 
 def test_an_answer_that_ends_by_asking_back_still_answers() -> None:
-    """1530 (Gibbs, health care): "Q But he won't take time to read it front to back --"
-    "MR. GIBBS: I don't know what his vacation plans are currently. Will you read the health
-    care bill cover to cover?" "Q Yes." Gibbs replies first and then jabs back: his turn answers
-    the reporter, and the reporter's "Yes." is a remark. Before, the closing question made the
-    whole turn a counter-question, and "Yes." its answer."""
+    """1557 (Gibbs, the town hall): "Q It's shocking. It's really shocking." "MR. GIBBS: Chip,
+    let's have this discussion at the conclusion of the town hall meeting. How about that?"
+    "Q Okay." Gibbs replies first and then asks for agreement: his turn answers the reporter,
+    and "Okay." is a remark. Before, the closing question made the whole turn a
+    counter-question and "Okay." its answer. The same in 1530: "Q But he won't take time to
+    read it front to back --" "MR. GIBBS: I don't know what his vacation plans are currently.
+    Will you read the health care bill cover to cover?" answers the reporter."""
+    doc = _page("1557.html.gz")
+    reporter = _turn(doc, "It's shocking. It's really shocking.")
+    gibbs = doc.turns[reporter.n]
+    assert gibbs.text.startswith("Chip, let's have this discussion")
+    assert (gibbs.role, gibbs.answers) == ("answer", reporter.n)
+    assert (doc.turns[gibbs.n].text, doc.turns[gibbs.n].role) == ("Okay.", "remark")
     doc = _page("1530.html.gz")
     reporter = _turn(doc, "But he won't take time to read it front to back")
-    gibbs = doc.turns[reporter.n]
-    assert gibbs.text.startswith("I don't know what his vacation plans are currently.")
-    assert (gibbs.role, gibbs.answers) == ("answer", reporter.n)
-    assert (doc.turns[gibbs.n].text, doc.turns[gibbs.n].role) == ("Yes.", "remark")
+    jab = doc.turns[reporter.n]
+    assert jab.text.startswith("I don't know what his vacation plans are currently.")
+    assert (jab.role, jab.answers) == ("answer", reporter.n)
 
 
 def test_what_opens_with_a_reply() -> None:

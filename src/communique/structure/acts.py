@@ -107,7 +107,11 @@ _FLOOR = re.compile(
     r"(?:is|are) on the (?:line|air)\b(?! with)|you are on(?: the air)?(?=[.!,])|"
     r"let us (?:watch|listen to)\b|"
     r"(?:we are|we're|we’re) (?:calling|connecting (?:with|to))\b(?! on\b| for\b| upon\b)|"
-    r"^(?:and )?here is (?-i:[A-Z])|"
+    r"^(?:and )?here is (?-i:[A-Z])|(?:^|, )your turn\b(?! to)|"
+    r"\bany(?:one|body) else (?:wishing|who wishes|who wants|wants?|would like) to "
+    r"(?:speak|say|add|ask)\b|"
+    r"(?:another|the next|one more) (?:video )?question from\b|"
+    r"here is (?:another|a|the next) (?:[\w’'-]+ ){0,2}(?:video )?question\b|"
     r"(?:has|have) sent (?:us )?(?:a |his |her |their )?(?:video )?(?:question|message)|"
     r"we have (?:a )?(?:call|caller|question|video call|message) from|"
     r"(?:turn|hand) (?:it|this|things|the call) (?:back )?(?:over|off) to (?:my |our |the |a |one "
@@ -636,11 +640,21 @@ _ANNOUNCES_QUESTION = re.compile(
 # a question back that asks what was meant ("Could you tell me again what he said exactly?",
 # "Who exactly started to distance themselves?")
 _ASKS_WHAT_WAS_MEANT = re.compile(
-    r"\b(?:again|repeat|exactly|what do you mean|what does (?:that|it) mean|which ones?)\b"
-    r"|^(?:by the way|do you know|have you (?:ever )?(?:seen|read|heard))\b",
+    r"\b(?:say|tell|ask|explain)\b[^.?!]{0,30}\bagain\b|\bagain\?"
+    r"|\b(?:repeat|exactly|what do you mean|what does (?:that|it) mean|which ones?)\b"
+    r"|^(?:by the way|do you know|have you (?:ever )?(?:seen|read|heard))\b"
+    r"|\bi (?:do not|don't|did not|didn't) (?:understand|get it|follow)\b",
     re.I,
 )
 
+
+
+_OPENS_YES_NO = re.compile(r"^(?:yes|no|yeah|nope|да|нет)\b", re.I)
+
+
+def opens_yes_or_no(text: str) -> bool:
+    """The turn opens by saying yes or no ("Yes, I am, and I have no regrets about it.")."""
+    return bool(_OPENS_YES_NO.match(text.strip()))
 
 
 def opens_with_reply(text: str) -> bool:
@@ -656,7 +670,7 @@ def opens_with_reply(text: str) -> bool:
     asked = [s for s in sents if _QUESTION_END.search(s)]
     return (
         words(first) >= 3
-        and not any(_ASKS_WHAT_WAS_MEANT.search(s) for s in asked)
+        and not any(_ASKS_WHAT_WAS_MEANT.search(s) for s in [first, *asked])
         and not acknowledges(first)
         and not _SIGN_OFF.match(first)
         and not _ANNOUNCES_QUESTION.search(first)

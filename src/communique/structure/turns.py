@@ -476,7 +476,7 @@ _CALLS_IN = re.compile(
 def _brought_in(speaker: str | None, text: str, turns: list[Turn], ctx: TurnContext) -> bool:
     """A guest the principal has just called on to help answer, who asks nothing: he answers
     too. The principal names him ("Governor Voskresensky. Let's ask him as well.", "Yes.
-    Please, Mr Kozak.") or, on the guest's first turn, hands over by office ("Let us listen to
+    Please, Mr Kozak.") or, on the guest's first turn, calls him in by office ("Let us listen to
     the Minister of Education.", "I would like you to comment on this, please.")."""
     if speaker is None or ctx.principal is None or acts.asks(text):
         return False
@@ -488,11 +488,8 @@ def _brought_in(speaker: str | None, text: str, turns: list[Turn], ctx: TurnCont
             return True
         first_time = all(key_of(u) != speaker for u in turns)
         ending = acts.sentences(t.text)[-2:]
-        return (
-            first_time
-            and acts.words(text) > 15
-            and any(acts.floor_sentence(x) or _CALLS_IN.search(x) for x in ending)
-        )
+        # a bare "Please go ahead." calls on the next journalist, not on a guest to answer
+        return first_time and acts.words(text) > 15 and any(_CALLS_IN.search(x) for x in ending)
     return False
 
 
@@ -1034,8 +1031,17 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     and acts.asks(text)
                     and not acts.asks_only_for_floor(text)  # "John, do you have a question?"
                     and acts.words(text) <= 30
-                    # "I'll leave that to him. Done?": a reply, then a jab, is no question back
-                    and not acts.opens_with_reply(text)
+                    # "I'll leave that to him. Done?": a reply, then a jab, is no question back,
+                    # unless the named asker says yes or no to it ("Are you married?" "Yes, I
+                    # am"; a briefing's anonymous "Q" may be the next reporter called on)
+                    and (
+                        not acts.opens_with_reply(text)
+                        or (
+                            nxt_key == open_q.key
+                            and named[i + 1][0] is not None
+                            and acts.opens_yes_or_no(nxt_text)
+                        )
+                    )
                     # "答：", "A:": the page says answer, unless it only asks back and the
                     # questioner replies ("记者：我只是问一下")
                     and (
