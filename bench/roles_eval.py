@@ -8,6 +8,7 @@
     python bench/roles_eval.py --split fresh4  # the fourth fresh held-out set (tenth round)
     python bench/roles_eval.py --split fresh5  # the fifth (eleventh round)
     python bench/roles_eval.py --split fresh6  # the sixth (twelfth round: the Direct Line)
+    python bench/roles_eval.py --split fresh7  # a Direct Line, a news conference (dev, unnamed)
 
 The gold (``tests/fixtures/gold_roles/<split>.json``, format in its README) names each page
 by its path under ``../shared/corpus`` and each turn by a fingerprint of its first letters and
