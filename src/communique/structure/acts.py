@@ -646,9 +646,6 @@ _ASKS_WHAT_WAS_MEANT = re.compile(
     r"|\bi (?:do not|don't|did not|didn't) (?:understand|get it|follow)\b",
     re.I,
 )
-
-
-
 _OPENS_YES_NO = re.compile(r"^(?:yes|no|yeah|nope|да|нет)\b", re.I)
 
 
