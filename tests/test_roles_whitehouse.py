@@ -344,3 +344,30 @@ def test_what_opens_with_a_reply() -> None:
     ]
     for text, expected in cases:
         assert acts.opens_with_reply(text) is expected, text
+
+
+def test_a_reporter_who_only_introduces_himself_has_not_asked_yet() -> None:
+    """0993 (Carney): "MR. CARNEY: … introduce yourself and then --" "Q I'm David Welna with
+    NPR." "MR. CARNEY: Nice to see you." "Q A question about Israel. …" The introduction asks
+    nothing (a remark), so Carney's greeting answers nothing, and his reply after the question
+    answers the question."""
+    doc = _page("0993.html.gz")
+    intro = _turn(doc, "I’m David Welna with NPR.")
+    assert intro.role == "remark"
+    greeting = doc.turns[intro.n]
+    assert (greeting.text, greeting.role, greeting.answers) == ("Nice to see you.", "remark", None)
+    question = doc.turns[greeting.n]
+    assert question.text.startswith("A question about Israel.") and question.role == "question"
+    assert doc.turns[question.n].answers == question.n
+
+
+def test_who_speaks_and_who_gives_the_floor() -> None:
+    """Self-introductions, a bare "I am listening." and interruptions that ask (acts)."""
+    from communique.structure import acts
+
+    assert acts.introduces_self("Good afternoon, Artyom Artemenko, Crimea 24.", "Artyom Artemenko")
+    assert acts.introduces_self("My name is Yelena, and I am from RIA Novosti.", None)
+    assert not acts.introduces_self("Viktor Smirnov, 47news.ru. Why has Gazprom no gas?", None)
+    assert acts.gives_floor("I am listening.", bare=True)
+    assert not acts.gives_floor("I am listening.")
+    assert not acts.opens_with_reply("Just a second. Terms of exchange?")

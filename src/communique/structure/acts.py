@@ -77,7 +77,8 @@ _FLOOR = re.compile(
     r"\b(?:give (?:the )?floor|gives? the floor|giving the floor|(?:the )?next question|"
     r"(?:first|next|last|final) question (?:comes|is|will come|goes)|question (?:comes|is) from|"
     r"your line is open|line is open|go ahead(?:,? please)?|let (?:us|’s|'s) (?:continue|move on|"
-    r"go to|turn|take|(?:begin|start)(?! with (?:the |a |an |your |our )?(?-i:[a-z]))|have|"
+    r"go to|go on[.!]*$|turn|take|(?:begin|start)(?! with (?:the |a |an |your |our )?(?-i:[a-z]))|"
+    r"have|"
     r"give|hear|see (?:if|whether|what)|"
     r"ask (?:if|whether|our)|listen)|(?:take|have) the floor|"
     r"^(?-i:(?:Mr|Ms|Mrs|Dr)\.? ?[A-Z][\w-]+),? (?:please|go ahead)|"
@@ -152,6 +153,7 @@ _BARE_CALL = re.compile(
     r"(?:(?:the |our )?[A-ZА-ЯЁ][\w’'.\-]*(?:\s+[A-ZА-ЯЁ0-9][\w’'.\-]*){0,3}[,.!]?\s*)?"
     r"(?:(?:go ahead|please|sir|ma'am|in the back|in the front|right here|behind you|you)[,.!]?"
     r"\s*)*$"
+    r"|^(?i:(?:yes,? )?(?:i am|i'm|i’m) listening)[.!]?$"
 )
 _PROCEDURAL = re.compile(
     r"^(?:(?:i'm|i am|i’m) sorry,? |excuse me,? |pardon me,? )?(?:[\w.]+(?: [\w.]+)?, )?"
@@ -338,6 +340,32 @@ def opens_for_briefers(text: str) -> bool:
     ...", "I'll turn it over to Ben with that.", "Administration official number one, would you
     like to begin?"), however long the introductions."""
     return gives_floor(text, max_rest=CALL_TURN_WORDS)
+
+
+_SELF_INTRODUCED = re.compile(
+    r"\b(?:my name is|i am from|i'm from|i’m from|i represent|i work (?:for|at)|i am with)\b", re.I
+)
+
+
+def introduces_self(text: str, name: str | None) -> bool:
+    """The turn only greets, thanks and says who speaks ("Good afternoon, Artyom Artemenko,
+    Crimea 24 television network.", "My name is Yelena Glushakova, and I am from RIA
+    Novosti."): no question yet."""
+    sents = sentences(text)
+    surname = (name or "").split()[-1:] or [""]
+
+    def says_who(s: str) -> bool:
+        named = len(surname[0]) > 2 and re.search(rf"\b{re.escape(surname[0])}\b", s)
+        return words(s) <= 20 and bool(named or _SELF_INTRODUCED.search(s))
+
+    return (
+        bool(sents)
+        and any(says_who(s) for s in sents)
+        and all(
+            says_who(s) or _GREETING.match(s) or _THANKS.match(s) or _PLEASANTRY.match(s)
+            for s in sents
+        )
+    )
 
 
 def greets_only(text: str) -> bool:
@@ -643,7 +671,9 @@ _ASKS_WHAT_WAS_MEANT = re.compile(
     r"\b(?:say|tell|ask|explain)\b[^.?!]{0,30}\bagain\b|\bagain\?"
     r"|\b(?:repeat|exactly|what do you mean|what does (?:that|it) mean|which ones?)\b"
     r"|^(?:by the way|do you know|have you (?:ever )?(?:seen|read|heard))\b"
-    r"|\bi (?:do not|don't|did not|didn't) (?:understand|get it|follow)\b",
+    r"|\bi (?:do not|don't|did not|didn't) (?:understand|get it|follow)\b"
+    r"|^(?:just a (?:second|moment|minute)|one (?:second|moment)|wait a (?:second|minute)|"
+    r"excuse me)\b",
     re.I,
 )
 _OPENS_YES_NO = re.compile(r"^(?:yes|no|yeah|nope|да|нет)\b", re.I)

@@ -889,6 +889,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             elif (
                 acts.acknowledges(text)
                 or (acts.greets_only(text) and not acts.has_question_mark(text))
+                or (acts.introduces_self(text, speaker) and not acts.has_question_mark(text))
                 or acts.procedural(text)
                 or (i >= len(drafts) - 2 and acts.signs_off(text))  # a sign-off ends the session
                 or interjects
