@@ -25,10 +25,9 @@ _SHORT_PUBLISHERS = {
 PARSER_VERSION = "2026.12.07.7"  # shows with hosts and callers (Direct Lines: hosts' openings
 # and hand-overs, guests the principal calls in, callers labelled with their town), a reply
 # ending in a jab is no counter-question, journalists' self-introductions, "Name, reporter at
-# X" labels (issue 13). Before:
-# 2026.12.07.6 ("al-Assad" names, offices ending in a country, floor grants, announced
-# reports, interviewees' bids to go on); 2026.12.07.5 (roles that
-# read two ways flagged, a journalist's office makes no official, a glued "QA ..."); 2026.12.07.4
+# X" labels (issue 13). Before: 2026.12.07.6 ("al-Assad" names, offices ending in a country,
+# floor grants, announced reports, interviewees' bids to go on); 2026.12.07.5 (roles that read
+# two ways flagged, a journalist's office makes no official, a glued "QA ..."); 2026.12.07.4
 # (replies to a comment, reports going on after an acknowledgement, opening questions to
 # several guests, "I'm sorry?" asking back, floor shapes narrowed).
 
