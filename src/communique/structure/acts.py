@@ -7,6 +7,7 @@ publisher or a person: only sentence shapes in English, Russian and Chinese.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _INTERROGATIVE = re.compile(
@@ -203,6 +204,12 @@ _ABBREVIATION = re.compile(
 
 def sentences(text: str) -> list[str]:
     """The text's sentences, stage notes and empty pieces left out ("Mr." ends none)."""
+    return list(_sentences(text))
+
+
+@functools.lru_cache(maxsize=2048)
+def _sentences(text: str) -> tuple[str, ...]:
+    """``sentences``, remembered: the turn maker asks about the same turn's text many times."""
     out = []
     plain = _ABBREVIATION.sub(r"\1", text).replace("’", "'")  # "don’t" reads as "don't"
     for par in plain.split("\n"):
@@ -210,7 +217,7 @@ def sentences(text: str) -> list[str]:
             s = m.group(0).strip()
             if s and not _STAGE.fullmatch(s) and re.search(r"\w", s):
                 out.append(s)
-    return out
+    return tuple(out)
 
 
 def words(text: str) -> int:
@@ -226,6 +233,7 @@ def _without_closing_thanks(sents: list[str]) -> list[str]:
     return sents
 
 
+@functools.lru_cache(maxsize=2048)
 def asks(text: str) -> bool:
     """The turn mainly asks: its last sentence is a question (closing thanks aside), a question
     ends one of its last two sentences, or it carries a request for information, an opinion or
