@@ -360,10 +360,10 @@ def introduces_self(text: str, name: str | None) -> bool:
     Crimea 24 television network.", "My name is Yelena Glushakova, and I am from RIA
     Novosti."): no question yet."""
     sents = sentences(text)
-    surname = (name or "").split()[-1:] or [""]
+    surname = name.split()[-1] if name and name.strip() else ""
 
     def says_who(s: str) -> bool:
-        named = len(surname[0]) > 2 and re.search(rf"\b{re.escape(surname[0])}\b", s)
+        named = len(surname) > 2 and re.search(rf"\b{re.escape(surname)}\b", s)
         return words(s) <= 20 and bool(named or _SELF_INTRODUCED.search(s))
 
     return (
@@ -698,7 +698,7 @@ def opens_with_reply(text: str) -> bool:
     assume you're referring to ...?"): it answers, whatever it asks after. An opening nod or
     apology ("I understand.", "Sorry.") or a sentence that announces the question ("Let me ask
     you a question, Chip.") replies nothing."""
-    sents = sentences(text.replace("’", "'"))
+    sents = sentences(text)  # "’" already reads as "'"
     if len(sents) < 2 or _QUESTION_END.search(sents[0]):
         return False
     first = sents[0]

@@ -458,11 +458,15 @@ def _anchors(drafts: list[_Draft], keys: list[str], sides: list[str]) -> set[str
     }
 
 
+def _ends_by_floor(text: str) -> bool:
+    """The turn's last sentence gives the floor ("... Nailya, please introduce our guest.")."""
+    return acts.floor_sentence((acts.sentences(text) or [""])[-1])
+
+
 def _hands_over(text: str) -> bool:
     """The turn ends by handing the floor over, asking nothing else."""
-    last = (acts.sentences(text) or [""])[-1]
     return (not acts.asks(text) or acts.asks_only_for_floor(text)) and (
-        acts.gives_floor(text) or acts.floor_sentence(last)
+        acts.gives_floor(text) or _ends_by_floor(text)
     )
 
 
@@ -710,6 +714,12 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         closes = qa and bool(turns) and "ask" not in sides[i + 1 :]
         role, answers = "statement", None
         cut_in = keep_open = after_answer = False
+        # the principal gave the latest answer (a guest he calls in may answer with him)
+        principal_answering = (
+            last_answer is not None
+            and ctx.principal is not None
+            and same_person(last_answer[0], ctx.principal.name)
+        )
         interjects = (
             last_answer is not None
             and prev is not None
@@ -792,7 +802,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             )
             if not acts.asks(text) and (
                 acts.gives_floor(text)
-                or (key in hosts and acts.floor_sentence((acts.sentences(text) or [""])[-1]))
+                or (key in hosts and _ends_by_floor(text))
             ):
                 # a host: "Let us ask if our call centre has new calls."; a panel's host who
                 # ends by introducing the next panellist ("I would like to ask Viktor Linnik
@@ -804,7 +814,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 and not any(t.role in ("question", "answer") for t in turns)
                 and not acts.acknowledges(text)
                 and not acts.greets_only(text)
-                and not acts.floor_sentence((acts.sentences(text) or [""])[-1])
+                and not _ends_by_floor(text)
             ):
                 # the hosts open the show among themselves before anything is asked
                 role = "statement" if acts.words(text) > STATEMENT_MIN_WORDS else "remark"
@@ -827,7 +837,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                     and not acts.greets_only(text)
                     and (
                         (not acts.asks(text) and acts.words(text) > 8)
-                        or acts.floor_sentence((acts.sentences(text) or [""])[-1])
+                        or _ends_by_floor(text)
                     )
                 )
             ):
@@ -850,14 +860,9 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 # incomes.", "Mr Shoigu is listening to us, of course.", "An exhaustive
                 # answer."): a remark
                 role = "remark"
-            elif (
-                last_answer is not None
-                and ctx.principal is not None
-                and same_person(last_answer[0], ctx.principal.name)
-                and _brought_in(speaker, text, turns, ctx)
-            ):
+            elif principal_answering and _brought_in(speaker, text, turns, ctx):
                 # the principal brings in a minister or governor to answer with him
-                role, answers = "answer", last_answer[1].n
+                role, answers = "answer", last_answer[1].n  # type: ignore[index]
             elif (
                 acts.broken_off(text)
                 and acts.words(text) <= 8
@@ -911,17 +916,12 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 and sides[open_q.n - 1] != "respond"
             )
             answered = open_q is None or open_q.answerer is not None
-            principal_answered = (
-                last_answer is not None
-                and ctx.principal is not None
-                and key != last_answer[0]
-                and same_person(last_answer[0], ctx.principal.name)
-            )
             if acts.greets_only(text):
                 role = "remark"  # "Hello, boys and girls."
             elif (
                 several_askers
-                and principal_answered
+                and principal_answering
+                and key != last_answer[0]  # type: ignore[index]
                 and answered
                 and (
                     _brought_in(speaker, text, turns, ctx)
