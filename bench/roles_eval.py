@@ -9,6 +9,7 @@
     python bench/roles_eval.py --split fresh5  # the fifth (eleventh round)
     python bench/roles_eval.py --split fresh6  # the sixth (twelfth round: the Direct Line)
     python bench/roles_eval.py --split fresh7  # a Direct Line, a news conference (dev, unnamed)
+    python bench/roles_eval.py --split fresh8  # forums, a meeting, Q&A (dev, unnamed, drawn)
 
 The gold (``tests/fixtures/gold_roles/<split>.json``, format in its README) names each page
 by its path under ``../shared/corpus`` and each turn by a fingerprint of its first letters and
@@ -47,7 +48,18 @@ from communique.sources.walk import iter_items  # noqa: E402
 
 GOLD_DIR = ROOT / "tests" / "fixtures" / "gold_roles"
 CORPUS = ROOT.parent / "shared" / "corpus"
-SPLITS = ("dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
+SPLITS = (
+    "dev",
+    "heldout",
+    "fresh",
+    "fresh2",
+    "fresh3",
+    "fresh4",
+    "fresh5",
+    "fresh6",
+    "fresh7",
+    "fresh8",
+)
 # the default run: the fresh splits (labelled last, never tuned on) are scored only
 # when asked for by name
 DEFAULT_SPLITS = ("dev", "heldout")
