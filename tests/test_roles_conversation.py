@@ -271,3 +271,36 @@ def test_show_hand_overs_and_pleasantries() -> None:
     assert acts.greets_only("Good-afternoon, Mr President.")
     assert not acts.greets_only("Thank you. I have a question about medicine.")
     assert acts.procedural("We are all ready. Shall we start?")
+
+
+def test_a_journalists_preamble_and_the_word_back_are_remarks() -> None:
+    """The 2017 annual news conference (056378): "Marina Volynkina, the Odarennye Deti (Gifted
+    Children) online resource. Mr President, I would like to follow your example and tell a
+    joke: three years ago, you and I had a child, a clever and talented child." "Vladimir Putin:
+    Thank God for that. It's a gift from God." "Marina Volynkina: This was a joke, of course. ...
+    On September 1, you announced a competition ...". The preamble asks nothing and the word
+    back answers nothing: two remarks, and the question is the journalist's next turn."""
+    doc = parse_page(KREMLIN / "056378.html.gz")
+    preamble = turn_opening(doc, "Marina Volynkina, the Odarennye Deti")
+    assert preamble.role == "remark"
+    word = doc.turns[preamble.n]
+    assert (word.text, word.role, word.answers) == ("Thank God for that. It’s a gift from God.",
+                                                    "remark", None)  # fmt: skip
+    question = doc.turns[word.n]
+    assert question.text.startswith("This was a joke, of course.")
+    assert question.role == "question"
+
+
+def test_asking_colleagues_who_wants_to_add_anything_gives_the_floor() -> None:
+    """Meetings with a chair (063591, 057231): "Thank you very much, Mr Turchak. Colleagues,
+    does anyone want to add anything? Go ahead, please." only asks for the floor and gives it:
+    the chair's turn is a moderator's, and the colleague's words after it are a report of their
+    own (a statement), not an answer."""
+    doc = parse_page(KREMLIN / "063591.html.gz")
+    chair = turn_opening(doc, "Thank you very much, Mr Turchak.")
+    assert chair.role == "moderator"
+    report = doc.turns[chair.n]
+    assert report.text.startswith("Mr President,") and report.role == "statement"
+    doc = parse_page(KREMLIN / "057231.html.gz")
+    chair = [t for t in doc.turns if "does anyone want to add anything?" in t.text]
+    assert [t.role for t in chair] == ["moderator"]

@@ -371,3 +371,48 @@ def test_who_speaks_and_who_gives_the_floor() -> None:
     assert acts.gives_floor("I am listening.", bare=True)
     assert not acts.gives_floor("I am listening.")
     assert not acts.opens_with_reply("Just a second. Terms of exchange?")
+
+
+def test_shouts_from_the_room_are_remarks_and_a_call_to_follow_up_gives_the_floor() -> None:
+    """1541 (Gibbs): "MR. GIBBS: Let me figure out what the distribution policy is before you
+    go off and get half-cocked and excited." "Q Oooh!" "Q Okay, hi. (Laughter.)" "MR. GIBBS: You
+    want to follow up on Chuck's question?" The shout asks nothing (a remark, not a question
+    Gibbs answers), and his question only gives the next reporter the floor. 1399 opens with
+    "Q Oooh!" "Q Booo!": remarks too."""
+    from communique.structure import acts
+
+    doc = _page("1541.html.gz")
+    shout = _turn(doc, "Oooh!")
+    assert shout.role == "remark"
+    call = _turn(doc, "You want to follow up on Chuck")
+    assert call.role == "moderator"
+    assert doc.turns[call.n].text.startswith("I'll start with something new")
+    assert doc.turns[call.n].role == "question"
+    doc = _page("1399.html.gz")
+    assert [(t.text, t.role) for t in doc.turns[:2]] == [("Oooh!", "remark"), ("Booo!", "remark")]
+    for text, expected in [
+        ("Vladivostok!", True),
+        ("Mr President!", True),
+        ("Yes!", False),  # may answer
+        ("Why not?!", False),
+        ("Thank you very much, everybody!", False),
+    ]:
+        assert acts.shouts(text) is expected, text
+
+
+def test_asking_to_change_the_subject_asks_for_the_floor() -> None:
+    """1296 (Burton): "Q Can I change -- stay with foreign affairs?" "MR. BURTON: Sure." and
+    0834 (Carney): "Q Can I change the subject for a minute?" "MR. CARNEY: Sure.": requests
+    for the floor (remarks), which the grant answers as the moderator."""
+    from communique.structure import acts
+
+    assert acts.procedural("Can I change -- stay with foreign affairs?")
+    assert acts.procedural("Could I switch topics?")
+    assert not acts.procedural("Can I change my mind about Russia and tell you about it?")
+    doc = _page("0834.html.gz")
+    ask = _turn(doc, "Can I change the subject for a minute?")
+    assert ask.role == "remark"
+    grant = doc.turns[ask.n]
+    assert (grant.text, grant.role) == ("Sure.", "moderator")
+    question = doc.turns[grant.n]
+    assert question.role == "question" and doc.turns[question.n].answers == question.n

@@ -473,3 +473,20 @@ def test_a_name_then_reporter_is_that_person_not_a_nameless_question() -> None:
     second = _turn(doc, "This is a joint project between Channel One")
     assert second.speaker == "Yevgeny Rozhkov"
     assert first.person == _turn(doc, "Our colleagues Olga Ushakova").person
+
+
+def test_a_given_name_that_is_also_a_word_and_a_first_name_label() -> None:
+    # White House 1258 (Air Force One, en route to Ramstein): "UNDER SECRETARY BURNS:" is the
+    # "Bill Burns" the page names ("bill" is also a plain word, never a name, in titles)
+    doc = parse_page("whitehouse_briefings/html/1258.html.gz")
+    burns = [t for t in doc.turns if t.label == "UNDER SECRETARY BURNS"]
+    assert burns and {t.speaker for t in burns} == {"Bill Burns"}
+    from communique.structure.page_names import full_names
+
+    # a label with only the first name of one person the page names ("SECRETARY ARNE" beside
+    # "SECRETARY DUNCAN" in White House 0686); two people of that first name leave it as it is
+    names = ["Duncan", "Arne"]
+    text = ["Secretary of Education Arne Duncan is here"]
+    assert full_names(names, text) == {"duncan": "Arne Duncan", "arne": "Arne Duncan"}
+    two = ["Arne Duncan and Arne Smith", "Smith spoke"]
+    assert "arne" not in full_names(["Duncan", "Smith", "Arne"], two)

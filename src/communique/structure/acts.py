@@ -100,6 +100,11 @@ _FLOOR = re.compile(
     r"(?:like|want) to ask (?:(?:Mr|Ms|Mrs|Dr)\.? )?(?-i:[A-Z])[\w-]+(?: (?-i:[A-Z])[\w-]+)* to "
     r"(?:share|speak|say|tell|comment|present|take|give|add)|"
     r"(?:did|do) you have (?:a|another) (?:second|follow-up|third|last)(?: one| question)?|"
+    r"^(?:(?:so|okay|ok|yes|yeah),? )?(?:do )?you (?:guys |all )?want to follow up\b|"
+    r"^please,? (?-i:(?:Mr|Ms|Mrs|Dr)\.? ?[A-Z][\w-]+)[.!]?$|"
+    r"(?:does|do) (?:anyone|anybody|any of you) (?:else )?(?:want|wish|have anything) to "
+    r"(?:say|add|speak)\b|"
+    r"(?:will|would|could|can) you take (?:one|another|a question|the next one) from\b|"
     r"ask only one question|one question each|please, your question|next caller|"
     r"what is your question|what(?:’s|'s) your question|your question,? please|"
     r"(?:he|she|the president|vladimir putin) (?:is listening|can hear|sees) (?:to )?you|"
@@ -166,7 +171,9 @@ _PROCEDURAL = re.compile(
     r"follow-up |last |related |small )?(?:question|thing)s?|"
     r"ask (?:you )?(?:an?|one|another) (?:[\w-]+ ){1,2}?question\??$|"
     r"have (?:a|one) (?:more|follow-up)|"
-    r"jump in|interrupt|add something|get one more in)"
+    r"jump in|interrupt|add something|get one more in|"
+    r"change(?: (?:the )?(?:subject|topics?|gears))?\b|switch (?:topics|subjects|gears)|"
+    r"stay (?:with|on) (?:this|that|the)? ?[\w ]{0,20}(?:subject|topic|affairs|issue|theme)s?\b)"
     r"|(?:if i may|with your permission|if you (?:will )?(?:allow|permit) me)\b"
     r"|(?:one|a) (?:more|quick|last) (?:question|follow-up|thing)|follow-up|a follow-up"
     r"|there(?:'s|’s| is) a follow-up|(?:can|could|may) i ask (?:you )?(?:on|about) [^?]{1,30}\?$"
@@ -498,6 +505,11 @@ def floor_sentence(s: str) -> bool:
     return bool(_FLOOR.search(s))
 
 
+def bare_call(sentence: str) -> bool:
+    """A sentence that only calls on someone ("Mr Smirnov, go ahead please.", "Jim.")."""
+    return bool(_BARE_CALL.match(sentence))
+
+
 def gives_floor(text: str, *, bare: bool = False, max_rest: int = 25) -> bool:
     """The turn gives the floor or manages the session, and asks nothing of substance.
 
@@ -510,7 +522,11 @@ def gives_floor(text: str, *, bare: bool = False, max_rest: int = 25) -> bool:
         return False
     floor = [s for s in sents if floor_sentence(s)]
     if floor:
-        substantive = [s for s in sents if _QUESTION_END.search(s) and not floor_sentence(s)]
+        substantive = [
+            s
+            for s in sents
+            if _QUESTION_END.search(s) and not floor_sentence(s) and not _TAG_QUESTION.search(s)
+        ]  # "... please go ahead. You are from Chelyabinsk, aren't you?" only checks
         rest = sum(words(s) for s in sents if not floor_sentence(s) and not _ACK.match(s))
         return not substantive and rest <= max_rest
     if bare and words(text) <= 8 and all(_BARE_CALL.match(s) for s in sents):
@@ -746,6 +762,18 @@ def echoes_reply(text: str, reply: str) -> bool:
         return True
     said, heard = folded_words(plain), set(folded_words(reply))
     return bool(said) and all(w in heard for w in said)
+
+
+def shouts(text: str) -> bool:
+    """A shout from the hall of one to three words ("Vladivostok!", "Mr President!"), asking
+    nothing and saying neither yes nor no."""
+    plain = _STAGE.sub("", text).strip()
+    return (
+        plain.endswith("!")
+        and words(plain) <= 3
+        and not has_question_mark(plain)
+        and not says_yes_or_no(plain)
+    )
 
 
 _PROMPTS_ON = re.compile(

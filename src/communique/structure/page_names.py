@@ -34,14 +34,29 @@ def full_names(names: list[str], texts: list[str]) -> dict[str, str]:
         firsts += [m.group(1).title() for m in re.finditer(caps, body)]  # "JARED BERNSTEIN"
         for first in firsts:
             low = first.casefold()
-            if not first[0].isupper() or not_a_name_word(first) or low in NOT_FIRST_NAMES:
+            if not first[0].isupper() or low in NOT_FIRST_NAMES:
+                continue
+            if not_a_name_word(first) and low not in GIVEN_NAMES_ALSO_WORDS:
                 continue
             found[first] = found.get(first, 0) + 1
         if found and len({f[0] for f in found}) == 1:
             best = max(found, key=lambda f: (len(f), found[f]))  # "Michael" over "Mike"
             surname = max(set(written), key=written.count) if written else name
             out[name.casefold()] = f"{best} {surname}"
+    # a label with the first name of one person the page names in full ("SECRETARY ARNE" beside
+    # "SECRETARY DUNCAN", who is "Arne Duncan")
+    wholes = set(out.values()) | {n.strip() for n in names if len(n.split()) == 2}
+    for name in {n for n in names if " " not in n.strip() and len(n) > 2}:
+        if name.casefold() in out:
+            continue
+        same = {w for w in wholes if w.split()[0].casefold() == name.casefold()}
+        if len(same) == 1:
+            out[name.casefold()] = same.pop()
     return out
+
+
+# Given names that are also plain words: "Bill Burns" is a name, the "bill" of a title is not
+GIVEN_NAMES_ALSO_WORDS = frozenset({"bill"})
 
 
 def name_words(name: str) -> list[str]:

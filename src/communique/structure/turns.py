@@ -458,6 +458,27 @@ def _anchors(drafts: list[_Draft], keys: list[str], sides: list[str]) -> set[str
     }
 
 
+def _asks_after_reply(i: int, keys: list[str], sides: list[str], texts: list[str]) -> bool:
+    """The asker of turn ``i`` gets a word back from the respondent side and then asks: turn
+    ``i`` was the preamble of the question ("Congratulations on Counterintelligence Day." "Thank
+    you and the same to you." "Russian society ... ?")."""
+    j = i + 1
+    if (
+        j >= len(keys)
+        or sides[j] != "respond"
+        or acts.words(texts[j]) > STATEMENT_MIN_WORDS
+        or acts.asks(texts[j])  # "Are you not afraid today?": the respondent took it as asked
+        or acts.has_question_mark(texts[j])  # "What do you mean he shifted responsibility?"
+    ):
+        return False
+    for k in range(j + 1, min(i + 4, len(keys))):
+        if keys[k] == keys[i]:
+            return acts.asks(texts[k]) and acts.words(texts[k]) > 2
+        if sides[k] != "respond":
+            return False
+    return False
+
+
 def _ends_by_floor(text: str) -> bool:
     """The turn's last sentence gives the floor ("... Nailya, please introduce our guest.")."""
     return acts.floor_sentence((acts.sentences(text) or [""])[-1])
@@ -694,6 +715,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
     open_q: OpenQuestion | None = None
     last_answer: tuple[str, OpenQuestion] | None = None  # (answerer, question) of the latest answer
     interjected = False  # the turn before cut into the latest answer
+    after_preamble = False  # the turn before was an asker's preamble to a question
     spoken = False  # a labelled turn came before (else this one opens the session)
     for i, d in enumerate(drafts):
         n = len(turns) + 1
@@ -713,7 +735,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         # the session's end: no question follows (a closing "Thanks, everyone, for joining")
         closes = qa and bool(turns) and "ask" not in sides[i + 1 :]
         role, answers = "statement", None
-        cut_in = keep_open = after_answer = False
+        cut_in = keep_open = after_answer = preamble = asks_on = False
         # the principal gave the latest answer (a guest he calls in may answer with him)
         principal_answering = (
             last_answer is not None
@@ -896,6 +918,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 or (acts.greets_only(text) and not acts.has_question_mark(text))
                 or (acts.introduces_self(text, speaker) and not acts.has_question_mark(text))
                 or acts.procedural(text)
+                or acts.shouts(text)  # "Vladivostok!"
                 or (i >= len(drafts) - 2 and acts.signs_off(text))  # a sign-off ends the session
                 or interjects
                 or not acts.sentences(text)
@@ -906,6 +929,17 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 role = "remark"  # "No. A little bit boring." - "Boring."; "Oh!"; "I'm listening."
             elif side == "remark" and not acts.asks(text):
                 role = "remark"
+            elif (
+                several_askers  # a news conference or a show, not one interviewer
+                and speaker is not None
+                and (open_q is None or open_q.key != key)
+                and not acts.asks(text)
+                and not acts.has_question_mark(text)
+                and _asks_after_reply(i, keys, sides, texts)
+            ):
+                # a named journalist's preamble (thanks, who they are, a wish), a word back
+                # from the principal, then the question: the preamble and the word are remarks
+                role, preamble = "remark", True
             else:
                 role = "question"
         elif side == "respond":
@@ -918,6 +952,14 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             answered = open_q is None or open_q.answerer is not None
             if acts.greets_only(text):
                 role = "remark"  # "Hello, boys and girls."
+            elif (
+                after_preamble
+                and nxt_key == key_of(prev)  # type: ignore[arg-type]
+                and not acts.asks(text)
+                and not acts.gives_floor(text, bare=True)  # "Your question, please."
+                and (open_q is None or open_q.answerer is not None)
+            ):
+                role = "remark"  # the word back on a preamble, before the question
             elif (
                 several_askers
                 and principal_answering
@@ -1015,7 +1057,32 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 role = "statement" if acts.words(text) > STATEMENT_MIN_WORDS else "remark"
             elif open_q is not None and open_q.key != key and sides[open_q.n - 1] != "respond":
                 after_ack = prev is not None and prev.role == "remark" and not interjected
-                if after_ack and acts.words(text) <= 12 and not acts.asks(text):
+                if (
+                    several_askers  # not in an interview or a briefing: a cut-in is answered on
+                    and open_q.answerer is not None
+                    and prev is not None
+                    and key_of(prev) != key
+                    and (
+                        prev.role == "remark"
+                        # or the reply to his last such question: he asks on
+                        or (
+                            prev.role == "answer"
+                            and prev.answers is not None
+                            and key_of(turns[prev.answers - 1]) == key
+                        )
+                    )
+                    and nxt_side in ("ask", "remark")
+                    and acts.words(text) <= 15
+                    and acts.has_question_mark(text)
+                    and acts.asks(text)
+                    and not acts.asks_only_for_floor(text)
+                    and not acts.asks_back(prev.text)  # type: ignore[union-attr]
+                ):
+                    # the question was answered; a word from the hall, and the principal asks
+                    # about it ("More about the child…" "Where is the boy now?"); after the
+                    # reply he goes back to the question
+                    role, asks_on = "question", True
+                elif after_ack and acts.words(text) <= 12 and not acts.asks(text):
                     role = "remark"
                 elif acts.acknowledges(text) and not acts.says_yes_or_no(text):
                     role = "remark"  # "All right, I'm sorry."
@@ -1083,6 +1150,15 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 role = "remark"
             elif report_goes_on:
                 role = "statement"
+            elif (
+                acts.asks(text)
+                and acts.gives_floor(text)
+                and _ends_by_floor(text)
+                and acts.bare_call((acts.sentences(text) or [""])[-1])
+            ):
+                # "Colleagues, who wants to add anything? Mr Smirnov, go ahead please.": only
+                # asks for the floor, then gives it
+                role = "moderator"
             elif asks_for_report(key, text, turns, nxt_key, nxt_text):
                 role = "question"  # "Mr Sokolov, let's examine the full range of issues"
             elif acts.gives_floor(text) and len(drafts) > 1:
@@ -1109,7 +1185,8 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 open_q
                 if open_q is not None
                 and open_q.key != key
-                and (open_q.answerer is None or acts.asks_to_repeat(text))  # "I'm sorry?"
+                # not answered yet; asked to repeat ("I'm sorry?"); asked about a word after it
+                and (open_q.answerer is None or acts.asks_to_repeat(text) or asks_on)
                 else None
             )
             open_q = OpenQuestion(n, key, outer=outer if side in ("respond", "other") else None)
@@ -1135,6 +1212,7 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         if after_answer:
             open_q = last_answer = None
         interjected = cut_in
+        after_preamble = preamble
         spoken = spoken or bool(d.info is not None and d.info.label)
         turns.append(
             Turn(
