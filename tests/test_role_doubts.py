@@ -111,3 +111,20 @@ def test_a_question_that_asks_nothing_and_a_remark_after_a_question_are_flagged(
     assert greeting.role == "remark" and greeting.role_uncertain is None
     deal = turn_opening(doc, "On with the military theme.")
     assert deal.role == "question" and deal.role_uncertain is None
+
+
+def test_a_reply_to_a_question_put_back_that_asks_on_is_flagged() -> None:
+    """The 2017 annual news conference (056378): Sergei Milvit's question on Vladivostok's
+    forests, the President's "What hectares you are talking about?", and Milvit's reply "This is
+    a forest belt around the city. … Do you see? …", which answers the question put back and
+    asks on: labellers read it either way (an answer, or his next question), so it is flagged.
+    The President's long answers elsewhere that ask rhetorically are not."""
+    doc = parse_page(KREMLIN / "056378.html.gz")
+    back = turn_opening(doc, "What hectares you are talking about?")
+    reply = doc.turns[back.n]
+    assert reply.text.startswith("This is a forest belt around the city.")
+    assert (reply.role, reply.answers) == ("answer", back.n)
+    assert reply.role_uncertain == "answer_asks_on"
+    assert "answer_asks_on" in REASONS
+    flagged = [t for t in doc.turns if t.role_uncertain == "answer_asks_on"]
+    assert all(t.speaker != "Vladimir Putin" for t in flagged)

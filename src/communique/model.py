@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 # 2: lead, title_inferred, kind phone_call; 3: role_inferred; 4: role_uncertain; 5: two more
-# role_uncertain reasons (docs/record.md, "what changed")
-SCHEMA_VERSION = 5
+# role_uncertain reasons; 6: one more (answer_asks_on) (docs/record.md, "what changed")
+SCHEMA_VERSION = 6
 
 Kind = Literal[
     "interview",

@@ -648,7 +648,8 @@ _GO_AHEAD = re.compile(r"^(?:please,? )?go ahead\b|^please(?: do)?[.!]?$|^the fl
 _REPLY_OPENER = re.compile(
     r"^(?:(?:mr|ms|mrs)\.? \w+,? )?(?:(?:yes|no|yeah|right|true|correct|exactly|absolutely|"
     r"definitely|certainly|sure|indeed|quite|naturally|it is|"
-    r"(?:(?:regrettably|unfortunately|sadly|indeed|yes),? )?(?:that|this|it)(?:'s| is) (?:right|"
+    r"(?:(?:regrettably|unfortunately|sadly|indeed|yes),? )?(?:that|this|it)(?:'s| is) "
+    r"(?:indeed |certainly |really |quite |absolutely |exactly )?(?:right|"
     r"true|correct|so|the case)"
     r"|(?:we|i) (?:will|shall)(?: certainly| definitely| of course)?(?: (?:do (?:it|that|this|so)|"
     r"try|see to it|look into (?:it|that|this)))?"

@@ -36,13 +36,17 @@ REASONS: dict[str, str] = {
     "declarative_question": "a question that neither asks nor requests in so many words: it may "
     "be a comment or a remark",
     "after_question": "a remark right after another speaker's question: it may answer it",
+    "answer_asks_on": "replies to a short question put back and then asks one of its own: it "
+    "may be the asker's next question",
 }
+ASKED_BACK_WORDS = 15  # a question this short, answered by a turn that asks, was put back
 
 
-def doubt(turn: Turn, prev: Turn | None) -> str | None:
+def doubt(turn: Turn, prev: Turn | None, asked: Turn | None = None) -> str | None:
     """The reason ``turn``'s inferred role reads two ways, or None when it does not (or when
     the page says the role, or the turn is unlabelled: narration, a lead or a text without
-    labels is a statement by definition)."""
+    labels is a statement by definition). ``asked`` is the question an answer replies to, when
+    it was put back to the answer's speaker."""
     if not turn.role_inferred or turn.label is None:
         return None
     words = len(turn.text.split())
@@ -63,6 +67,15 @@ def doubt(turn: Turn, prev: Turn | None) -> str | None:
         return "short_statement"
     if turn.role == "answer" and prev is not None and turn.answers != prev.n:
         return "resumed_answer"
+    if (
+        turn.role == "answer"
+        and asked is not None
+        and len(asked.text.split()) <= ASKED_BACK_WORDS
+        and _QUESTION_MARK.search(asked.text)
+        and _QUESTION_MARK.search(turn.text)
+        and acts.asks(turn.text)
+    ):
+        return "answer_asks_on"  # "… and what else?" "And a tax on the self-employed. Isn't …?"
     if (
         turn.role == "question"
         and not _QUESTION_MARK.search(turn.text)
@@ -92,5 +105,18 @@ def mark_doubts(turns: list[Turn]) -> None:
     """Set ``role_uncertain`` on every turn whose inferred role reads two ways."""
     prev: Turn | None = None
     for turn in turns:
-        turn.role_uncertain = doubt(turn, prev)
+        turn.role_uncertain = doubt(turn, prev, _put_back(turn, turns))
         prev = turn
+
+
+def _put_back(turn: Turn, turns: list[Turn]) -> Turn | None:
+    """The question ``turn`` answers if it was put back to its speaker: asked right after this
+    speaker's own question, before anyone answered that ("… and what else?")."""
+    if turn.role != "answer" or not turn.answers or turn.answers > len(turns):
+        return None
+    asked = turns[turn.answers - 1]
+    before = [t for t in turns[: asked.n - 1] if t.role == "question"]
+    if not before or (before[-1].speaker or before[-1].label) != (turn.speaker or turn.label):
+        return None
+    answered = any(t.answers == before[-1].n for t in turns[before[-1].n : asked.n - 1])
+    return None if answered else asked
