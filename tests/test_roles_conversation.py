@@ -304,3 +304,42 @@ def test_asking_colleagues_who_wants_to_add_anything_gives_the_floor() -> None:
     doc = parse_page(KREMLIN / "057231.html.gz")
     chair = [t for t in doc.turns if "does anyone want to add anything?" in t.text]
     assert [t.role for t in chair] == ["moderator"]
+
+
+def test_calls_on_the_next_journalist_in_a_news_conference() -> None:
+    """Shapes the President, the chair and the hosts use to call on the next journalist or
+    caller (the 2018 news conference 059455, the 2017 Direct Line 054790), and look-alikes that
+    do not give the floor."""
+    from communique.structure import acts
+
+    chelyabinsk = "If it is not about the KGB then please go ahead. "
+    chelyabinsk += "You are from Chelyabinsk, aren’t you?"
+    sport = "Mr President, you have not taken any sports-related questions so far. Will you take "
+    sport += "one from Sovietsky Sport?"
+    floors = [
+        ("Yes, but let several other colleagues ask their questions too.", True),
+        ("The next one will be for equity holders, okay?", True),
+        ("Arkady, what is your concern?", True),
+        ("We are returning to the question. Can you repeat your question?", True),
+        (chelyabinsk, True),
+        (sport, True),
+        ("Let them know what we think.", False),
+        ("What is your concern about the budget, Mr Siluanov, and how will you meet it?", False),
+    ]
+    for text, expected in floors:
+        assert acts.gives_floor(text) is expected, text
+
+
+def test_a_family_on_site_replies_to_the_correspondent_in_a_field_report() -> None:
+    """The 2019 Direct Line (060795), a field report from Naberezhnyye Chelny: the correspondent
+    Yegor Kolyvanov asks "… Who are your guests today? Are these people your relatives?" and
+    Vladimir Lyulkovich replies "This is the husband of our eldest daughter and his family …"
+    before the correspondent asks on ("Do you have the same living conditions here?"). The reply
+    answers the correspondent, although Lyulkovich also puts a question to the President in the
+    programme. A host's "Back to the question please, Nyuta." answers nothing."""
+    doc = parse_page(KREMLIN / "060795.html.gz")
+    reply = turn_opening(doc, "This is the husband of our eldest daughter")
+    asked = doc.turns[reply.n - 2]
+    assert asked.speaker == "Yegor Kolyvanov" and "Who are your guests today?" in asked.text
+    assert (reply.role, reply.answers) == ("answer", asked.n)
+    assert turn_opening(doc, "Back to the question please, Nyuta.").role != "answer"

@@ -792,6 +792,9 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             substantive = (
                 acts.asks(text)
                 and not acts.gives_floor(text)
+                # "… I suggest wrapping up by taking three questions from them. Go ahead, Mr
+                # Terekhov.": a suggestion to the principal, then the floor
+                and not (_ends_by_floor(text) and not acts.has_question_mark(text))
                 and not acts.runs_call(text)
                 and not (not spoken and acts.opens_for_briefers(text))  # "... like to begin?"
             )
@@ -820,7 +823,18 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
         elif side in ("ask", "remark"):
             unanswered = open_q is not None and open_q.key != key and open_q.answerer is None
             replies = unanswered and (
-                key not in askers or side == "remark" or sides[open_q.n - 1] == "respond"  # type: ignore[union-attr]
+                key not in askers
+                or side == "remark"
+                or sides[open_q.n - 1] == "respond"  # type: ignore[union-attr]
+                # a show's field report: someone on site replies to the correspondent, who
+                # goes on asking ("What is its power?" "60 MW." "So the papers are right …?")
+                or (
+                    speaker is not None
+                    and key not in anchors
+                    and open_q.key in anchors  # type: ignore[union-attr]
+                    and nxt_key == open_q.key  # type: ignore[union-attr]
+                    and not acts.has_question_mark(text)
+                )
             )
             if not acts.asks(text) and (
                 acts.gives_floor(text)
