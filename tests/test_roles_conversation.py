@@ -343,3 +343,26 @@ def test_a_family_on_site_replies_to_the_correspondent_in_a_field_report() -> No
     assert asked.speaker == "Yegor Kolyvanov" and "Who are your guests today?" in asked.text
     assert (reply.role, reply.answers) == ("answer", asked.n)
     assert turn_opening(doc, "Back to the question please, Nyuta.").role != "answer"
+
+
+def test_a_forum_hosts_hand_overs() -> None:
+    """How the host of a plenary session or a youth forum hands the floor over (the 2019 St
+    Petersburg forum 060707, the Tavrida forum 055376), and look-alikes that do not."""
+    from communique.structure import acts
+
+    floors = [
+        ("Thank you, President Xi.\n\nPresident Radev, please.", True),
+        ("Thank you for your wonderful speech.\n\nMr Pashinyan, you are next, please.", True),
+        ("I would like to give Svetlana the opportunity to ask her question.", True),
+        ("I suggest that you speak, Georgy, if you have no objections.", True),
+        ("Dima, would you like to say something about the theatre?", True),
+        ("More questions? Maybe the poets have questions?", True),
+        ("The last question then.", True),
+        ("Let us pass the mike over there and give them a chance to ask their questions.", True),
+        ("Thank you, please.", False),
+        ("The last question was about the budget.", False),
+        ("They do not give us a chance to breathe.", False),
+        ("I’m going to let him speak for himself tomorrow.", False),
+    ]
+    for text, expected in floors:
+        assert acts.gives_floor(text) is expected, text
