@@ -148,7 +148,7 @@ def test_export_is_one_record_a_line(tmp_path: Path, archive_target: str) -> Non
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
     record = json.loads(lines[0])
-    assert record["schema_version"] == 5 and len(record["turns"]) == 18
+    assert record["schema_version"] == 6 and len(record["turns"]) == 18
     # The seed's "Question:" / "Sergey Lavrov:" labels say each role, except where a question
     # asks nothing in its words: "As a diplomat, you surely know and admit that ..." (7) and
     # "Vladimir Solovyov does." (17) are questions by what they do, and so are Lavrov's

@@ -366,3 +366,35 @@ def test_a_forum_hosts_hand_overs() -> None:
     ]
     for text, expected in floors:
         assert acts.gives_floor(text) is expected, text
+
+
+def test_greetings_on_a_visit_and_a_request_for_a_photo_are_small_talk() -> None:
+    """On a visit to a plant (056635): "Good afternoon. How are you faring here at the plant?"
+    "Very well, thank you." greet, and "Mr President, can we have a group photo?" asks for
+    nothing of substance: in a conversation all three are remarks (acts), while a question
+    that only opens like a greeting still asks."""
+    from communique.structure import acts
+
+    assert acts.greets_only("Good afternoon. How are you faring here at the plant?")
+    assert acts.greets_only("Very well, thank you.")
+    assert not acts.greets_only("How are things with the budget, and when will you report?")
+    assert not acts.greets_only("Very well.")
+    assert acts.procedural("Mr President, can we have a group photo?")
+
+
+def test_a_participants_request_to_the_president_asks() -> None:
+    """Requests at a youth forum (055376) that carry no question mark still ask for an action
+    or an opinion; a report that only informs does not."""
+    from communique.structure import acts
+
+    asked = [
+        "We had a year of culture, a year of literature, a year of cinema, but not a year of "
+        "music. We would like to ask you to support the idea of holding the Year of Music in "
+        "2019. Thank you.",
+        "If we do this, we will have a new generation of free and open people. Please, consider "
+        "this, think about adding a new subject, Acting. Thank you.",
+        "We have launched the centre. I would be very interested in your opinion.",
+    ]
+    for text in asked:
+        assert acts.asks(text), text
+    assert not acts.asks("We have launched the centre. It has been very interesting for us.")

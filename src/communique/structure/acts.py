@@ -54,7 +54,9 @@ _REQUEST = re.compile(
     r"|please (?:tell|comment|explain|confirm|elaborate|clarify|describe|share)"
     r"|tell (?:us|me) (?:more )?(?:about|what|how|why|whether|if)"
     r"|what do you (?:think|make|say)|i(?:'m| am)? wonder(?:ing)? (?:if|whether|what|how|why)"
-    r"|i(?:'d| would)? (?:like to )?ask you to|we ask you to|i am asking you|i instruct"
+    r"|(?:i|we)(?:'d|’d| would)? (?:like to |want to )?ask you to|i am asking you|i instruct"
+    r"|please,? consider\b|(?:i|we) would be (?:very |most )?(?:interested in|grateful for|glad "
+    r"to hear) your (?:opinion|views?|thoughts|comments?|support)"
     r"|let(?:’s|'s| us) (?:start|begin) with (?:the |a |an |your |our )?(?-i:[a-z])"
     r"|let(?:’s|'s| us) (?:talk|hear) about"
     r"|приказываю|поручаю|предложите|доложите|прошу (?:вас|доложить|подготовить)"
@@ -190,7 +192,8 @@ _PROCEDURAL = re.compile(
     r"|there(?:'s|’s| is) a follow-up|(?:can|could|may) i ask (?:you )?(?:on|about) [^?]{1,30}\?$"
     r"|(?:is there )?(?:time|room) for (?:just )?(?:one|a|another) more"
     r"|(?:i think )?(?:we|i) (?:lost|can't hear|cannot hear) you|can you hear (?:me|us)"
-    r"|are you (?:still )?there|shall we (?:start|begin|get started|go on|continue))"
+    r"|are you (?:still )?there|shall we (?:start|begin|get started|go on|continue)"
+    r"|(?:can|could|may) (?:we|i) (?:have|take) (?:a|our) (?:group )?(?:photo|picture|photograph))"
     r"[^.?!]{0,30}[?.!]*$",
     re.I,
 )
@@ -404,7 +407,13 @@ def greets_only(text: str) -> bool:
     return any(greets) and all(g or _THANKS.match(s) for g, s in zip(greets, sents, strict=True))
 
 
-_HOW_ARE_YOU = re.compile(r"^how are you(?: doing| all| today)?\??$", re.I)
+_HOW_ARE_YOU = re.compile(
+    r"^how are (?:you|things)(?: (?:all|doing|faring|getting on|keeping))?(?: (?:here|there|"
+    r"today))?(?: (?:at|in) (?:the |this |your )?[\w -]{1,20})?\??$"
+    r"|^(?:(?:very |quite |pretty )?(?:well|fine|good)|not bad|great),? (?:thank you|thanks)\b"
+    r"[^?]{0,40}$",  # "Very well, thank you."
+    re.I,
+)
 _REPEAT = re.compile(
     r"^(?:huh|what|pardon(?: me)?|sorry|i'm sorry|excuse me|say (?:that )?again|come again|"
     r"an? what|the what|what was that|"

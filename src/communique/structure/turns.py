@@ -1160,7 +1160,12 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             )
             if acts.announces_report(text) and not waited_for:
                 resumed, open_q, report_goes_on = False, None, True  # a report of its own
-            if acts.thanks(text) or acts.only_thanks(text) or acts.greets_only(text):
+            if (
+                acts.thanks(text)
+                or acts.only_thanks(text)
+                or acts.greets_only(text)
+                or acts.procedural(text)  # "Can we have a group photo?", "May I add something?"
+            ):
                 role = "remark"
             elif report_goes_on:
                 role = "statement"
