@@ -416,3 +416,22 @@ def test_asking_to_change_the_subject_asks_for_the_floor() -> None:
     assert (grant.text, grant.role) == ("Sure.", "moderator")
     question = doc.turns[grant.n]
     assert question.role == "question" and doc.turns[question.n].answers == question.n
+
+
+def test_quips_before_the_briefing_starts_are_remarks() -> None:
+    """0658 (Carney): "MR. CARNEY: I'm here to take your questions …" "Q Yes, keep it short."
+    "MR. CARNEY: Keep it short." "Q Yes." "MR. CARNEY: Let me go to Julie." Before anything is
+    asked, the reporters' quips ask nothing and the press secretary's word back answers
+    nothing: remarks, and "Let me go to Julie." gives the floor. 0458 (Earnest): "Q And
+    Colbert." "MR. EARNEST: Exactly. So, Josh, I'll let you do the first question today." """
+    doc = _page("0658.html.gz")
+    quip = _turn(doc, "Yes, keep it short.")
+    assert quip.role == "remark"
+    back = doc.turns[quip.n]
+    assert (back.text, back.role, back.answers) == ("Keep it short.", "remark", None)
+    call = _turn(doc, "Let me go to Julie.")
+    assert call.role == "moderator"
+    assert doc.turns[call.n].role == "question"
+    doc = _page("0458.html.gz")
+    assert _turn(doc, "And Colbert.").role == "remark"
+    assert _turn(doc, "Exactly. So, Josh, I’ll let you do the first question").role == "moderator"

@@ -22,9 +22,10 @@ _SHORT_PUBLISHERS = {
 }  # fmt: skip
 
 # Bump when a parser change alters records; `communique reparse` re-derives older ones.
-PARSER_VERSION = "2026.12.08.4"  # greetings and "Can we have a group photo?" in
-# conversations are remarks, "We would like to ask you to …" asks (issue 13). Before:
-# 2026.12.08.3 (a forum host's hand-overs: "President Radev, please."); 2026.12.08.2
+PARSER_VERSION = "2026.12.08.5"  # reporters' quips before anything is asked and the word
+# back are remarks (issue 13). Before: 2026.12.08.4 (greetings and "Can we have a group
+# photo?" in conversations are remarks, "We would like to ask you to …" asks); 2026.12.08.3
+# (a forum host's hand-overs: "President Radev, please."); 2026.12.08.2
 # (replies on site in a show's field report, hosts' and chairs' floor questions, the
 # answer_asks_on flag);
 # 2026.12.08.1 (journalists' preambles and shouts are remarks, the principal asking on

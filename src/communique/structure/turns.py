@@ -954,6 +954,14 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
                 # a named journalist's preamble (thanks, who they are, a wish), a word back
                 # from the principal, then the question: the preamble and the word are remarks
                 role, preamble = "remark", True
+            elif (
+                not lone_interviewer  # an interviewer's topic ("The army.") asks
+                and not any(t.role in ("question", "answer") for t in turns)
+                and not acts.asks(text)
+                and not acts.has_question_mark(text)
+                and acts.words(text) <= 8
+            ):
+                role = "remark"  # a word before anything is asked: "Make this a habit."
             else:
                 role = "question"
         elif side == "respond":
@@ -1138,7 +1146,15 @@ def make_turns(blocks: list[Block], ctx: TurnContext) -> list[Turn]:
             elif acts.asks(text) and turns and not acts.asks_only_for_floor(text):
                 role = "question"
             elif acts.words(text) > STATEMENT_MIN_WORDS or (
-                not any(t.role == "question" for t in turns) and not acts.acknowledges(text)
+                not any(t.role == "question" for t in turns)
+                and not acts.acknowledges(text)
+                # a short word back on a quip before the briefing starts ("Keep it short.")
+                and not (
+                    prev is not None
+                    and prev.role == "remark"
+                    and key_of(prev) != key
+                    and acts.words(text) <= 20
+                )
             ):
                 role = "statement"  # a long monologue, or the opening before any question
             else:
