@@ -22,22 +22,19 @@ _SHORT_PUBLISHERS = {
 }  # fmt: skip
 
 # Bump when a parser change alters records; `communique reparse` re-derives older ones.
-PARSER_VERSION = "2026.12.08.5"  # reporters' quips before anything is asked and the word
-# back are remarks (issue 13). Before: 2026.12.08.4 (greetings and "Can we have a group
-# photo?" in conversations are remarks, "We would like to ask you to …" asks); 2026.12.08.3
-# (a forum host's hand-overs: "President Radev, please."); 2026.12.08.2
-# (replies on site in a show's field report, hosts' and chairs' floor questions, the
-# answer_asks_on flag);
-# 2026.12.08.1 (journalists' preambles and shouts are remarks, the principal asking on
-# about a word from the hall, "Can I change topics?", floor-giving in meetings, "Bill Burns"
-# and first-name labels given whole names); 2026.12.07.7 (shows with hosts and callers, a
-# reply ending in a jab, journalists' self-introductions, "Name, reporter at X" labels);
-# 2026.12.07.6 ("al-Assad" names, offices
-# ending in a country, floor grants, announced reports, interviewees' bids to go on);
-# 2026.12.07.5 (roles that read two ways flagged, a journalist's office makes no official, a
-# glued "QA ..."); 2026.12.07.4 (replies to a comment, reports going on after an
-# acknowledgement, opening questions to several guests, "I'm sorry?" asking back, floor shapes
-# narrowed).
+PARSER_VERSION = "2026.12.08.5"  # reporters' quips before anything is asked and the word back are
+# remarks (issue 13). Before: 2026.12.08.4 (greetings and "Can we have a group photo?" in
+# conversations are remarks, "We would like to ask you to …" asks); 2026.12.08.3 (a forum host's
+# hand-overs: "President Radev, please."); 2026.12.08.2 (replies on site in a show's field report,
+# hosts' and chairs' floor questions, the answer_asks_on flag); 2026.12.08.1 (journalists' preambles
+# and shouts are remarks, the principal asking on about a word from the hall, "Can I change
+# topics?", floor-giving in meetings, "Bill Burns" and first-name labels given whole names);
+# 2026.12.07.7 (shows with hosts and callers, a reply ending in a jab, journalists'
+# self-introductions, "Name, reporter at X" labels); 2026.12.07.6 ("al-Assad" names, offices
+# ending in a country, floor grants, announced reports, interviewees' bids to go on); 2026.12.07.5
+# (roles that read two ways flagged, a journalist's office makes no official, a glued "QA ...");
+# 2026.12.07.4 (replies to a comment, reports going on after an acknowledgement, opening
+# questions to several guests, "I'm sorry?" asking back, floor shapes narrowed).
 
 LICENSES = {"kremlin.ru": ("CC BY 4.0", "kremlin.ru")}
 
