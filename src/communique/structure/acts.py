@@ -552,7 +552,7 @@ def gives_floor(text: str, *, bare: bool = False, max_rest: int = 25) -> bool:
         ]  # "... please go ahead. You are from Chelyabinsk, aren't you?" only checks
         rest = sum(words(s) for s in sents if not floor_sentence(s) and not _ACK.match(s))
         return not substantive and rest <= max_rest
-    if bare and words(text) <= 8 and all(_BARE_CALL.match(s) for s in sents):
+    if bare and words(text) <= 8 and all(bare_call(s) for s in sents):
         return not acknowledges(text) or bool(re.search(r"\bgo ahead\b|\bplease\b", text, re.I))
     return False
 

@@ -115,8 +115,11 @@ def _put_back(turn: Turn, turns: list[Turn]) -> Turn | None:
     if turn.role != "answer" or not turn.answers or turn.answers > len(turns):
         return None
     asked = turns[turn.answers - 1]
-    before = [t for t in turns[: asked.n - 1] if t.role == "question"]
-    if not before or (before[-1].speaker or before[-1].label) != (turn.speaker or turn.label):
-        return None
-    answered = any(t.answers == before[-1].n for t in turns[before[-1].n : asked.n - 1])
-    return None if answered else asked
+    answered: set[int] = set()  # questions answered between that one and the one put back
+    for t in reversed(turns[: asked.n - 1]):  # back to the question before the one put back
+        if t.role == "question":
+            own = (t.speaker or t.label) == (turn.speaker or turn.label)
+            return asked if own and t.n not in answered else None
+        if t.answers is not None:
+            answered.add(t.answers)
+    return None
